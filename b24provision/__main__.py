@@ -1,0 +1,3 @@
+from b24provision.cli import main
+
+main()

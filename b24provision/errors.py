@@ -1,0 +1,123 @@
+"""The one exception tree of b24provision.
+
+Every error a user can cause or meet is one of these; the CLI prints its message as one line
+and exits with code 1. Foreign exceptions (httpx, pydantic, ruamel) are translated at the
+boundary where they happen, and only there::
+
+    B24ProvisionError
+    ├── BlueprintError            a blueprint cannot be loaded or is invalid (carries Problems)
+    ├── ConfigError               portals.yaml, --portal, --var: the tool's own configuration
+    ├── PortalError               the portal answered with an error, or could not be reached
+    │   ├── PortalAuthError       wrong or expired credentials, missing scope, app context needed
+    │   ├── PortalRateLimited     503 QUERY_LIMIT_EXCEEDED / 429 OPERATION_TIME_LIMIT, retries used up
+    │   ├── PortalNotFound        unknown method, or the object does not exist
+    │   └── OutcomeUnknown        a write may or may not have happened (timeout, dropped connection)
+    ├── PlanError                 a plan cannot be made or must not be applied
+    │   ├── StalePlanError        the portal changed since the saved plan was made
+    │   ├── DestructiveChangeError  the plan deletes or replaces, and --allow-delete was not given
+    │   └── TariffLimitError      the portal's plan cannot hold what the blueprint asks
+    └── ApplyError                apply stopped part-way; says what was done and what was not
+
+Messages end with what to do next. A webhook URL is never part of a message: see redact().
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_WEBHOOK_SECRET = re.compile(r"(/rest/\d+/)([^/\s\"']+)")
+_AUTH_PARAM = re.compile(r"((?:auth|access_token|refresh_token|client_secret)=)([^&\s\"']+)", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """Hide the secret parts of webhook URLs and OAuth parameters in ``text``."""
+    text = _WEBHOOK_SECRET.sub(r"\1***", text)
+    return _AUTH_PARAM.sub(r"\1***", text)
+
+
+class B24ProvisionError(Exception):
+    """Base of every error the tool reports to a user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding about a blueprint, with the place it comes from."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"  # "error" or "warning"
+    code: str = ""  # short machine-readable id, e.g. "unknown-key", "lint/long-delay"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {prefix}{self.message}"
+
+
+class BlueprintError(B24ProvisionError):
+    """A blueprint cannot be loaded or is invalid; ``problems`` holds every error found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(B24ProvisionError):
+    """The tool's own configuration (portals.yaml, --portal, variables) is wrong."""
+
+
+class PortalError(B24ProvisionError):
+    """The portal answered with an error, or could not be reached."""
+
+    def __init__(self, message: str, *, method: str = "", code: str = "", status: int = 0) -> None:
+        self.method = method
+        self.code = code
+        self.status = status
+        super().__init__(message)
+
+
+class PortalAuthError(PortalError):
+    """Credentials are wrong or expired, a scope is missing, or the method needs an application."""
+
+
+class PortalRateLimited(PortalError):
+    """The portal kept refusing calls for their rate or operating time after every retry."""
+
+
+class PortalNotFound(PortalError):
+    """The method does not exist on this portal, or the object asked for does not."""
+
+
+class OutcomeUnknown(PortalError):
+    """A write was sent but its outcome is unknown: re-read the portal before going on."""
+
+
+class PlanError(B24ProvisionError):
+    """A plan cannot be made, or must not be applied."""
+
+
+class StalePlanError(PlanError):
+    """The portal changed since the saved plan was made."""
+
+
+class DestructiveChangeError(PlanError):
+    """The plan deletes or replaces something and deletion was not allowed."""
+
+
+class TariffLimitError(PlanError):
+    """The portal's tariff cannot hold what the blueprint asks for."""
+
+
+class ApplyError(B24ProvisionError):
+    """Apply stopped part-way; the message lists what was done and what was not."""

@@ -1,0 +1,65 @@
+"""The live state of a portal, as the plan sees it.
+
+Reading a portal (``portal/read.py``) yields the same model types as a blueprint, so diffing is a
+comparison of two values of one type. What only a live portal has rides alongside: the ids that
+apply needs to address objects (never shown in plans), deal counts that make a delete unsafe,
+the portal's languages, fields of types a blueprint cannot express, and a fingerprint that a saved
+plan keeps so that apply can refuse it when the portal changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from b24provision.blueprint.model import AppRobot, Blueprint, Trigger
+
+
+@dataclass(frozen=True)
+class UnsupportedField:
+    """A custom field whose type a blueprint cannot express (e.g. an application's own type)."""
+
+    code: str
+    user_type_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What a portal holds now, keyed by natural keys; ids are for apply only."""
+
+    blueprint: Blueprint
+    """Pipelines (keyed by a key made from the name), stages, fields; never robots (REST cannot read them)."""
+    languages: tuple[str, ...] = ("en",)
+    deal_counts: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    """(pipeline key, stage code) -> deals in that stage, for the stages that were counted."""
+    pipeline_ids: Mapping[str, int] = field(default_factory=dict)
+    stage_ids: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    system_stages: frozenset[tuple[str, str]] = frozenset()
+    """Stages the portal marks SYSTEM=Y (deleting them needs FORCED=Y)."""
+    field_ids: Mapping[str, int] = field(default_factory=dict)
+    enum_item_ids: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    """(field code, item xml_id) -> enumeration item id."""
+    unsupported_fields: tuple[UnsupportedField, ...] = ()
+    app_robots: tuple[AppRobot, ...] | None = None
+    """Application robot types, or None when the credentials cannot read them (a webhook)."""
+    triggers: tuple[Trigger, ...] | None = None
+    license: str | None = None
+    portal: str = ""
+    """The portal's host, for messages (never a secret)."""
+
+    def fingerprint(self) -> str:
+        """A digest of everything a plan depends on; changes when the portal changes."""
+        payload = {
+            "blueprint": self.blueprint.model_dump(mode="json"),
+            "deal_counts": sorted([list(k) + [v] for k, v in self.deal_counts.items()]),
+            "pipeline_ids": sorted(self.pipeline_ids.items()),
+            "stage_ids": sorted([list(k) + [v] for k, v in self.stage_ids.items()]),
+            "field_ids": sorted(self.field_ids.items()),
+            "enum_item_ids": sorted([list(k) + [v] for k, v in self.enum_item_ids.items()]),
+            "app_robots": None if self.app_robots is None else [r.model_dump(mode="json") for r in self.app_robots],
+            "triggers": None if self.triggers is None else [t.model_dump(mode="json") for t in self.triggers],
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
