@@ -11,16 +11,21 @@ Exit codes: 0 success / no changes; 1 error; 2 changes present (with --detailed-
 
 from __future__ import annotations
 
+import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from b24provision.errors import B24ProvisionError, redact
+
+if TYPE_CHECKING:
+    from b24provision import tariffs as tariffs_module
+    from b24provision.blueprint.model import Blueprint
 
 app = typer.Typer(
     name="b24provision",
@@ -109,13 +114,424 @@ def default_paths(paths: list[Path] | None) -> list[Path]:
 
 # --- validate / schema (blueprint) ------------------------------------------------------------
 
+
+@app.command()
+def validate(
+    paths: PathsArg = None,
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+) -> None:
+    """Check blueprints without a portal: schema, variables, references and advice (lint).
+
+    Each problem is one line `path:line:col: ...`; warnings never fail the run. A directory of
+    blueprint directories (blueprints/) is checked one blueprint at a time.
+    """
+    import json
+
+    from b24provision.blueprint import parse_var_options, validate_each
+    from b24provision.errors import ConfigError
+
+    with user_errors():
+        if fmt not in ("text", "json"):
+            raise ConfigError(f"--format {fmt!r}: validate writes text or json — use --format text or json")
+        reports = validate_each(
+            default_paths(paths), variables=parse_var_options(var or []), values_files=values or ()
+        )
+    ok = all(r.ok for r in reports)
+    if fmt == "json":
+        summaries = [r.summary() for r in reports]
+        doc = {
+            "format_version": 1,
+            "ok": ok,
+            "problems": [
+                {
+                    "blueprint": r.name,
+                    "path": p.path,
+                    "line": p.line,
+                    "col": p.col,
+                    "severity": p.severity,
+                    "code": p.code,
+                    "message": p.message,
+                }
+                for r in reports
+                for p in r.problems
+            ],
+            "summary": {
+                "blueprints": summaries,
+                "errors": sum(s["errors"] for s in summaries),
+                "warnings": sum(s["warnings"] for s in summaries),
+            },
+        }
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            for problem in report.problems:
+                typer.echo(str(problem))
+            typer.echo(_validate_summary(report.summary(), loaded=report.blueprint is not None))
+    raise typer.Exit(EXIT_OK if ok else EXIT_ERROR)
+
+
+def _validate_summary(s: dict[str, object], *, loaded: bool) -> str:
+    def n(count: object, word: str) -> str:
+        return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+    what = (
+        f"{n(s['pipelines'], 'pipeline')}, {n(s['fields'], 'field')}, {n(s['robots'], 'robot')}"
+        if loaded
+        else "not valid"
+    )
+    return f"{s['name']}: {what}; {n(s['errors'], 'error')}, {n(s['warnings'], 'warning')}"
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the schema to this file.")] = None,
+) -> None:
+    """Print the JSON Schema of a blueprint (for editors: yaml-language-server), or write it."""
+    from b24provision.blueprint.schema import schema_text, write_schema
+
+    if out is None:
+        typer.echo(schema_text(), nl=False)
+        return
+    with user_errors():
+        try:
+            write_schema(out)
+        except OSError as exc:
+            from b24provision.errors import ConfigError
+
+            raise ConfigError(f"cannot write {out}: {exc.strerror} — check the path") from None
+    typer.echo(f"Wrote the blueprint schema to {out}", err=True)
+
+
 # --- plan / apply -------------------------------------------------------------------------------
+
+
+def _variables(var: list[str] | None) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in var or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            fail(f"--var {item!r}: expected NAME=VALUE, e.g. --var manager=user:12")
+        values[name.strip()] = value
+    return values
+
+
+def _say_portal(portal: str, portals_file: Path | None) -> None:
+    from b24provision.portal.connect import describe_portal
+
+    with user_errors():
+        typer.echo(f"Portal: {describe_portal(portal, portals_file=portals_file)}", err=True)
+
+
+@app.command()
+def plan(
+    paths: PathsArg = None,
+    portal: PortalOpt = "local",
+    portals: PortalsFileOpt = None,
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+    fmt: FormatOpt = "text",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Save the plan for `apply --plan`.")] = None,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show unchanged objects too.")] = False,
+) -> None:
+    """Show what `apply` would change on the portal. Never writes."""
+    from b24provision import api
+    from b24provision.plan.planfile import save_plan
+    from b24provision.plan.render import render
+
+    blueprint_paths = default_paths(paths)
+    variables = _variables(var)
+    _say_portal(portal, portals)
+    with user_errors():
+        result = api.make_plan(
+            blueprint_paths, portal=portal, portals_file=portals, variables=variables, values_files=values or ()
+        )
+        text = render(result.plan, fmt, color=not _no_color(), verbose=verbose)
+        if out:
+            save_plan(result.plan, out, blueprint_paths=blueprint_paths, variables=variables)
+    _print(text, fmt)
+    if out:
+        typer.echo(f"Saved the plan to {out}; apply it with: b24provision apply --plan {out}", err=True)
+    if detailed_exitcode and result.plan.has_changes:
+        raise typer.Exit(EXIT_CHANGES)
+
+
+def _print(text: str, fmt: str) -> None:
+    if fmt == "text" and not _no_color():
+        from rich.console import Console
+
+        Console(highlight=False).print(text, end="" if text.endswith("\n") else "\n")
+    else:
+        typer.echo(text.rstrip("\n"))
+
+
+@app.command()
+def apply(
+    paths: PathsArg = None,
+    plan_file: Annotated[Path | None, typer.Option("--plan", help="Apply exactly this saved plan.")] = None,
+    portal: PortalOpt = "local",
+    portals: PortalsFileOpt = None,
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation (CI).")] = False,
+    allow_delete: Annotated[
+        bool, typer.Option("--allow-delete", help="Allow deletes and replaces (data loss).")
+    ] = False,
+) -> None:
+    """Make the portal match the blueprint (or carry out a saved plan)."""
+    from b24provision import api
+    from b24provision.apply import check_safety
+    from b24provision.plan.ops import Plan
+    from b24provision.plan.planfile import load_plan
+    from b24provision.plan.render import render
+
+    _say_portal(portal, portals)
+    with user_errors():
+        target: api.PlanResult | Plan
+        if plan_file is not None:
+            saved = load_plan(plan_file)
+            target = saved.plan
+            typer.echo(f"Applying the plan saved in {plan_file} ({saved.created_at}).", err=True)
+        else:
+            target = api.make_plan(
+                default_paths(paths), portal=portal, portals_file=portals, variables=_variables(var),
+                values_files=values or (),
+            )
+        the_plan = target if isinstance(target, Plan) else target.plan
+        _print(render(the_plan, "text", color=not _no_color()), "text")
+        if not the_plan.has_changes:
+            return
+        check_safety(the_plan, allow_delete=allow_delete)
+    if not auto_approve:
+        if not sys.stdin.isatty():
+            fail("not asking for confirmation: standard input is not a terminal — re-run with --auto-approve")
+        if not typer.confirm("Apply these changes?", default=False):
+            typer.echo("Nothing applied.")
+            raise typer.Exit(EXIT_OK)
+    with user_errors(), _progress() as progress:
+        outcome = api.apply(target, portal=portal, portals_file=portals, allow_delete=allow_delete, progress=progress)
+    done = outcome.applied
+    typer.echo(f"Apply complete: {len(done.done)} operations in {outcome.requests} requests.")
+    if outcome.remaining is not None:
+        if outcome.remaining.has_changes:
+            typer.echo("NOT verified: the portal still differs from the blueprint:", err=True)
+            typer.echo(render(outcome.remaining, "text"), err=True)
+            raise typer.Exit(EXIT_ERROR)
+        typer.echo("verified: portal matches the blueprint")
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar on a terminal; plain lines otherwise (CI logs)."""
+    if sys.stderr.isatty() and not os.environ.get("NO_COLOR"):
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Applying", total=None)
+
+            def update(done: int, total: int, what: str) -> None:
+                bar.update(task, completed=done, total=total, description=what[:60])
+
+            yield update
+    else:
+
+        def line(done: int, total: int, what: str) -> None:
+            typer.echo(f"[{done}/{total}] {what}", err=True)
+
+        yield line
 
 # --- export / diff / tariff ---------------------------------------------------------------------
 
+
+def _load_one(paths: list[Path] | None, var: list[str] | None, values: list[Path] | None) -> Blueprint:
+    """The blueprint for the pure commands (tariff, graph, runbook); no portal is touched."""
+    from b24provision.blueprint import load_blueprint
+
+    return load_blueprint(default_paths(paths), variables=_variables(var), values_files=values or ())
+
+
+@app.command()
+def tariff(
+    paths: PathsArg = None,
+    plan_code: Annotated[
+        str | None,
+        typer.Option("--plan", help="Plan code (crm_plus, standard...) or LICENSE (ru_crm); default: tariff:"),
+    ] = None,
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+) -> None:
+    """What the blueprint needs (REST, robots, business processes, ...) against a plan. Exit 1 if unmet."""
+    from b24provision import tariffs
+
+    if fmt not in ("text", "json"):
+        fail(f"--format {fmt!r}: use text or json")
+    with user_errors():
+        blueprint = _load_one(paths, var, values)
+        code = plan_code or blueprint.tariff
+        report = tariffs.tariff_report(blueprint, tariffs.plan_by_code(code) if code else None)
+    if fmt == "json":
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_tariff(report, from_blueprint=plan_code is None)
+    if report.has_errors:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, no_color=_no_color(), width=max(120, Console().width))
+    n = report.needs
+    if report.plan is None:
+        console.print("No plan named (--plan CODE, or `tariff:` in the blueprint): showing the needs only.")
+        table = Table("need", "value")
+        table.add_row("REST API", "yes" if n.rest else "no")
+        robots = f"{n.robot_count} ({', '.join(n.robot_kinds)})" if n.robots else "no"
+        table.add_row("automation rules (robots)", robots)
+        table.add_row("business processes (Workflow designer)", "yes" if n.business_processes else "no")
+        table.add_row("application robots / triggers", "yes" if n.app_robots_triggers else "no")
+        table.add_row("deal pipelines", str(n.pipelines))
+        table.add_row("custom deal fields", str(n.custom_fields))
+    else:
+        origin = "the blueprint's tariff:" if from_blueprint else "--plan"
+        console.print(f"Plan: {report.plan.title()} (from {origin})")
+        table = Table("need", "needed", f"{report.plan.title()} has", "verdict", "message")
+        marks = {"ok": "ok", "info": "check", "warning": "probably", "error": "NOT MET"}
+        styles = {"ok": "green", "info": "cyan", "warning": "yellow", "error": "bold red"}
+        for row in report.rows:
+            verdict = f"[{styles[row.severity]}]{marks[row.severity]}[/]"
+            table.add_row(row.need, row.needed, row.plan_has, verdict, row.message)
+    console.print(table)
+    legacy = report.minimal_legacy.title()
+    console.print(f"Minimal plan that fits: {report.minimal.title()} (in the old plans: {legacy})")
+    for note in n.notes:
+        console.print(f"Note: {note}")
+
+
 # --- graph / runbook / forecast -----------------------------------------------------------------
 
+
+LangOpt = Annotated[str, typer.Option("--lang", help="ru | en")]
+
+
+def _write_or_print(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote {out}", err=True)
+
+
+@app.command()
+def graph(
+    paths: PathsArg = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="mermaid | dot")] = "mermaid",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to FILE; a .svg is drawn with Graphviz's dot.")
+    ] = None,
+    lang: LangOpt = "en",
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+) -> None:
+    """Draw pipelines, stages and robot flows (Mermaid or Graphviz dot)."""
+    from b24provision.robots import graph as diagram
+
+    if fmt not in ("mermaid", "dot"):
+        fail(f"--format {fmt!r}: use mermaid or dot")
+    with user_errors():
+        blueprint = _load_one(paths, var, values)
+        if out is not None and out.suffix.lower() == ".svg":
+            diagram.render_svg(diagram.to_dot(blueprint, lang), out)
+            typer.echo(f"Wrote {out}", err=True)
+            return
+        text = diagram.to_mermaid(blueprint, lang) if fmt == "mermaid" else diagram.to_dot(blueprint, lang)
+    _write_or_print(text, out)
+
+
+@app.command()
+def runbook(
+    paths: PathsArg = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown | html")] = "markdown",
+    lang: LangOpt = "en",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to FILE, not the screen.")] = None,
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+) -> None:
+    """The checklist for setting up (and checking) by hand what REST cannot: robots and triggers."""
+    from b24provision.robots.runbook import render_runbook
+
+    if fmt not in ("markdown", "html"):
+        fail(f"--format {fmt!r}: use markdown or html")
+    if lang not in ("ru", "en"):
+        fail(f"--lang {lang!r}: use ru or en")
+    with user_errors():
+        text = render_runbook(_load_one(paths, var, values), fmt, lang)
+    _write_or_print(text, out)
+
+
 # --- emulator -----------------------------------------------------------------------------------
+
+
+@emulator_app.command("serve")
+def emulator_serve(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8024,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    state: Annotated[
+        Path | None, typer.Option("--state", help="SQLite file holding the portal (default: in memory).")
+    ] = None,
+    token: Annotated[str | None, typer.Option("--token", help="The webhook code (default: random).")] = None,
+    license_code: Annotated[
+        str, typer.Option("--license", help="app.info LICENSE, e.g. ru_pro100, ru_basic.")
+    ] = "ru_pro100",
+    seed: Annotated[str | None, typer.Option("--seed", help="Start from a named portal: handmade.")] = None,
+    no_rate_limit: Annotated[
+        bool, typer.Option("--no-rate-limit", help="Switch the 2 req/s limit off.")
+    ] = False,
+    oauth_client: Annotated[
+        list[str] | None, typer.Option("--oauth-client", help="Register an app: ID:SECRET (repeatable).")
+    ] = None,
+) -> None:
+    """Run the local Bitrix24 portal until Ctrl-C."""
+    from b24provision.emulator import Emulator, PortalSettings
+    from b24provision.emulator.server import serve_forever
+
+    clients: dict[str, str] = {}
+    for item in oauth_client or []:
+        client_id, sep, secret = item.partition(":")
+        if not sep or not client_id or not secret:
+            fail(f"--oauth-client must be CLIENT_ID:SECRET, got {item.split(':')[0]!r}...")
+        clients[client_id] = secret
+    settings = PortalSettings(
+        license=license_code, rate_limit=None if no_rate_limit else "standard", oauth_clients=clients
+    )
+    if token:
+        settings.token = token
+    if state is not None:
+        state.parent.mkdir(parents=True, exist_ok=True)
+    emulator = Emulator(state if state is not None else ":memory:", settings)
+    if seed:
+        try:
+            emulator.reset(seed)
+        except ValueError as exc:
+            fail(str(exc))
+    # Printing the webhook URL is deliberate: it is the local emulator's own code, shown so a user can
+    # point curl or a client at it. No real portal's secret ever passes through here.
+    typer.echo(f"Bitrix24 emulator ({license_code}) listening; webhook URL:")
+    typer.echo(f"  http://{host}:{port}/rest/{settings.user_id}/{settings.token}/")
+    if clients:
+        typer.echo(f"  OAuth token endpoint: http://{host}:{port}/oauth/token/")
+    try:
+        serve_forever(emulator, host, port)
+    except KeyboardInterrupt:
+        typer.echo("Stopped.", err=True)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another --port.")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from b24provision.blueprint.model import AppRobot, Blueprint, Trigger
+from b24provision.blueprint.model import Blueprint, Trigger
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,9 @@ class LiveState:
     enum_item_ids: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(field code, item xml_id) -> enumeration item id."""
     unsupported_fields: tuple[UnsupportedField, ...] = ()
-    app_robots: tuple[AppRobot, ...] | None = None
-    """Application robot types, or None when the credentials cannot read them (a webhook)."""
+    app_robot_codes: frozenset[str] | None = None
+    """Codes of the application's robot types (bizproc.robot.list returns codes only, reference
+    §8.2), or None when the credentials cannot read them (a webhook has no application context)."""
     triggers: tuple[Trigger, ...] | None = None
     license: str | None = None
     portal: str = ""
@@ -59,7 +60,7 @@ class LiveState:
             "stage_ids": sorted([list(k) + [v] for k, v in self.stage_ids.items()]),
             "field_ids": sorted(self.field_ids.items()),
             "enum_item_ids": sorted([list(k) + [v] for k, v in self.enum_item_ids.items()]),
-            "app_robots": None if self.app_robots is None else [r.model_dump(mode="json") for r in self.app_robots],
+            "app_robot_codes": None if self.app_robot_codes is None else sorted(self.app_robot_codes),
             "triggers": None if self.triggers is None else [t.model_dump(mode="json") for t in self.triggers],
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]

@@ -26,8 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraint
 UpperCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1)]
 # STATUS_ID holds at most 22 characters for DEAL_STAGE and "depends on the pipeline id" for
 # DEAL_STAGE_<id> (reference §6). The prefix C<id>: takes up to 5 of them for ids below 1000, so a
-# code of 17 fits every pipeline on every portal (inferred: the exact rule is UNVERIFIED).
-StageCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1, max_length=17)]
+# code of 17 fits every pipeline on every portal (inferred: the exact rule is UNVERIFIED). The
+# portal's own default stage PREPAYMENT_INVOICE has 18, and a new pipeline gets it too, so 18 is
+# accepted: reading any portal must work (export, plan).
+StageCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1, max_length=18)]
 # FIELD_NAME is at most 50 characters including the 7 of "UF_CRM_" (reference §7.3).
 FieldCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1, max_length=43)]
 PipelineKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -66,7 +68,8 @@ def duration_days(text: str) -> float:
 class Model(BaseModel):
     """Base of every blueprint model: immutable, and unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Attribute docstrings become descriptions in the JSON Schema (editor hovers, see schema.py).
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 # ---------------------------------------------------------------------------------------- stages

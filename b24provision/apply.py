@@ -1,0 +1,407 @@
+"""Apply a plan to a portal: safety checks first, then batched writes in dependency order.
+
+Before the first write: robots and app-context blockers are refused, a delete or replace needs
+``allow_delete``, a stage or pipeline that holds deals is refused even then, and the portal is read
+again and compared with the plan's fingerprint (a saved plan made against another state of the
+portal is refused).
+
+Writes go in three phases, each as few batch requests as the 50-command limit allows, every batch
+running its commands in order and halting at the first error:
+
+A. fields, application robot types and triggers, pipelines (a new pipeline's default stages are
+   read in the same request through a ``$result`` reference);
+B. stages: deletes, then updates, then creates — so sorts have moved before a new stage arrives
+   (the portal refuses a process stage sorted after the success stage);
+C. pipeline deletes, then field, app robot type and trigger deletes: last, so a failed apply has
+   deleted nothing it need not have.
+
+A write whose outcome is unknown (timeout, dropped connection) is never resent blindly: the portal
+is read again, every op already carried out is dropped (a create whose object exists, a delete whose
+object is gone), and the rest goes on — so no pipeline, stage or field is ever made twice. An error
+the portal reports stops the apply; the error lists what was done and what was not, and the next
+plan shows the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from b24provision.errors import ApplyError, DestructiveChangeError, OutcomeUnknown, PlanError, StalePlanError
+from b24provision.plan.ops import (
+    AnyOp,
+    CreateAppRobotOp,
+    CreateFieldOp,
+    CreatePipelineOp,
+    CreateStageOp,
+    CreateTriggerOp,
+    DeleteAppRobotOp,
+    DeleteFieldOp,
+    DeletePipelineOp,
+    DeleteStageOp,
+    DeleteTriggerOp,
+    ManualRobotOp,
+    NeedsAppContextOp,
+    Plan,
+    ReplaceFieldOp,
+    ReplaceStageOp,
+    UpdateAppRobotOp,
+    UpdateFieldOp,
+    UpdatePipelineOp,
+    UpdateStageOp,
+    UpdateTriggerOp,
+    blocked_by_deals,
+)
+from b24provision.plan.order import level_of
+from b24provision.portal.client import Command, PortalClient
+from b24provision.portal.read import count_deals, read_portal
+from b24provision.portal.write import Ids, commands_for, reconcile_new
+from b24provision.state import LiveState
+
+BATCH_LIMIT = 50
+MAX_RECOVERIES = 5
+Progress = Callable[[int, int, str], None]
+"""Called as (ops done, ops in all, what was just done)."""
+
+
+@dataclass
+class ApplyResult:
+    """What an apply did."""
+
+    done: list[str] = field(default_factory=list)
+    """Ops carried out, as "action kind key"."""
+    requests: int = 0
+    """HTTP requests this apply sent (reads included)."""
+    recoveries: int = 0
+    """Times the portal was re-read after a write with an unknown outcome."""
+    live: LiveState | None = None
+    """The portal as read after the last write."""
+
+
+def check_safety(plan: Plan, *, allow_delete: bool) -> None:
+    """Refuse what apply must not do: app-context blockers, deletes holding deals, unallowed deletes."""
+    needs_app = [op for op in plan.ops if isinstance(op, NeedsAppContextOp)]
+    if needs_app:
+        codes = ", ".join(f"{op.target} {op.code}" for op in needs_app)
+        raise PlanError(
+            f"{codes}: application robot types and triggers can only be managed with an OAuth application's "
+            "credentials (bizproc.robot.* and crm.automation.trigger.* refuse webhooks) — use a portal profile "
+            "with application credentials, or take them out of the blueprint"
+        )
+    blocked = [op for op in plan.ops if blocked_by_deals(op)]
+    if blocked:
+        what = "; ".join(f"{op.kind} {op.key} holds {blocked_by_deals(op)} deal(s)" for op in blocked)
+        raise PlanError(
+            f"refusing to delete what still holds deals: {what} — move those deals to another stage or "
+            "pipeline in the portal first, then plan again"
+        )
+    destructive = plan.destructive_ops()
+    if destructive and not allow_delete:
+        what = "; ".join(f"{op.action} {op.kind} {op.key}" for op in destructive)
+        raise DestructiveChangeError(
+            f"the plan deletes or replaces data: {what} — review it, then re-run apply with --allow-delete"
+        )
+
+
+def stages_to_count(plan: Plan) -> list[tuple[str, str]]:
+    """The (live pipeline key, stage code) pairs whose deals a plan's deletes depend on."""
+    pairs: list[tuple[str, str]] = []
+    for op in plan.ops:
+        match op:
+            case DeleteStageOp() | ReplaceStageOp() if op.live_key:
+                pairs.append((op.live_key, op.code if isinstance(op, DeleteStageOp) else op.stage.code))
+            case DeletePipelineOp():
+                pairs.extend((op.live_key, code) for code in op.stages)
+            case _:
+                pass
+    return pairs
+
+
+def read_for_plan(client: PortalClient, plan: Plan | None = None) -> LiveState:
+    """The portal as a plan sees it, with deal counts for the deletes of ``plan``."""
+    live = read_portal(client)
+    return count_deals(client, live, stages_to_count(plan)) if plan is not None else live
+
+
+def apply_plan(
+    plan: Plan,
+    client: PortalClient,
+    *,
+    allow_delete: bool = False,
+    live: LiveState | None = None,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Carry out ``plan`` on the portal; see the module docstring for the order and the guarantees.
+
+    Args:
+        plan: the plan to apply, as made by ``diff`` (or loaded from a saved plan file).
+        client: the portal.
+        allow_delete: allow deletes and replaces (data loss); deletes that hold deals stay refused.
+        live: the state the plan was just made from, to skip the re-read (only for a plan made in
+            the same run); a saved plan is always checked against a fresh read.
+        progress: called after every batch.
+
+    Raises:
+        StalePlanError: the portal changed since the plan was made.
+        DestructiveChangeError, PlanError: the plan holds what apply must not do.
+        ApplyError: the portal refused a write; nothing after it was attempted.
+    """
+    check_safety(plan, allow_delete=allow_delete)
+    start = client.request_count
+    if live is None:
+        live = read_for_plan(client, plan)
+    if plan.live_fingerprint and live.fingerprint() != plan.live_fingerprint:
+        raise StalePlanError(
+            f"the portal {live.portal or ''} changed since this plan was made — "
+            "re-run `b24provision plan` and review the new plan"
+        )
+    engine = _Engine(client, plan, live, progress)
+    engine.run()
+    return ApplyResult(
+        done=engine.done_labels,
+        requests=client.request_count - start,
+        recoveries=engine.recoveries,
+        live=engine.live,
+    )
+
+
+# ----------------------------------------------------------------------------------- the engine
+
+
+def _phase(op: AnyOp) -> str | None:
+    level = level_of(op)
+    if level is None:
+        return None
+    return "A" if level <= 1 else "B" if level <= 4 else "C"
+
+
+def _label(op: AnyOp) -> str:
+    return f"{op.action} {op.kind} {op.key}"
+
+
+class _Engine:
+    def __init__(self, client: PortalClient, plan: Plan, live: LiveState, progress: Progress | None) -> None:
+        self.client = client
+        self.live = live
+        self.progress = progress
+        self.pending: list[AnyOp] = [op for op in plan.ops if _phase(op) is not None]
+        self.total = len(self.pending)
+        self.done_labels: list[str] = []
+        self.recoveries = 0
+        # The default stages of each pipeline this apply created, as the portal returned them.
+        self.default_rows: dict[str, list[Mapping[str, Any]]] = {}
+        # Live pipeline key -> blueprint key, so ids resolve under the keys the plan uses.
+        self.keys: dict[str, str] = {}
+        for op in plan.ops:
+            live_key = getattr(op, "live_key", None)
+            bp_key = getattr(op, "pipeline_key", None) or (op.pipeline.key if isinstance(op, UpdatePipelineOp) else None)
+            if live_key and bp_key:
+                self.keys[live_key] = bp_key
+        self.new_pipelines = {op.pipeline.key: op.pipeline.name for op in plan.ops if isinstance(op, CreatePipelineOp)}
+
+    def run(self) -> None:
+        while True:
+            try:
+                for phase in ("A", "B", "C"):
+                    self._run_phase(phase)
+                return
+            except OutcomeUnknown as exc:
+                self.recoveries += 1
+                if self.recoveries > MAX_RECOVERIES:
+                    raise ApplyError(
+                        f"{exc.message}; gave up after {MAX_RECOVERIES} re-reads — "
+                        f"{self._status()}; run `b24provision plan` to see what is left"
+                    ) from None
+                self._recover()
+
+    # -- phases
+
+    def _run_phase(self, phase: str) -> None:
+        ops = [op for op in self.pending if _phase(op) == phase]
+        if not ops:
+            return
+        ids = Ids.of(self.live, self.keys)
+        groups: list[tuple[list[AnyOp], list[Command]]] = []
+        new_stage_ops: dict[str, list[CreateStageOp]] = {}
+        for n, op in enumerate(ops):
+            if isinstance(op, CreateStageOp) and op.pipeline_key not in ids.pipelines:
+                raise ApplyError(f"pipeline {op.pipeline_key} was not found on the portal; {self._status()}")
+            if isinstance(op, CreateStageOp) and op.new_pipeline:
+                new_stage_ops.setdefault(op.pipeline_key, []).append(op)
+                continue
+            groups.append(([op], commands_for(op, ids, n)))
+        # The stages of a pipeline this apply created: reconciled against its default stages.
+        for i, (pipeline_key, stage_ops) in enumerate(sorted(new_stage_ops.items())):
+            rows = self.default_rows.get(pipeline_key) or self._live_rows(pipeline_key)
+            commands = reconcile_new(pipeline_key, ids.pipelines[pipeline_key], rows, stage_ops, i)
+            groups.append((list(stage_ops), commands))
+        if phase == "B":
+            groups = _deletes_updates_creates(groups)
+        for chunk in _chunks(groups):
+            self._send(chunk)
+
+    def _send(self, chunk: list[tuple[list[AnyOp], list[Command]]]) -> None:
+        commands = [c for _, cmds in chunk for c in cmds]
+        if not commands:
+            for ops, _ in chunk:
+                self._mark_done(ops)
+            return
+        reply = self.client.batch(commands, halt=True)
+        for ops, cmds in chunk:
+            failed = next((reply.errors[c.key] for c in cmds if c.key in reply.errors), None)
+            if failed is not None:
+                raise ApplyError(
+                    f"{failed.message} — while trying to {', '.join(_label(o) for o in ops)}; {self._status()}; "
+                    "fix the cause, then run `b24provision plan` to see what is left"
+                ) from None
+            if not all(c.key in reply.results for c in cmds):
+                break  # halted before these: the error is reported above
+            for op in ops:
+                if isinstance(op, CreatePipelineOp):
+                    cmd = cmds[0]
+                    category = int(_dig(reply.results[cmd.key], "category", "id"))
+                    self.live = _with_pipeline(self.live, op.pipeline.key, category)
+                    self.keys[op.pipeline.key] = op.pipeline.key
+                    rows = reply.results.get(f"{cmd.key}_stages")
+                    self.default_rows[op.pipeline.key] = list(rows) if isinstance(rows, list) else []
+            self._mark_done(ops)
+
+    def _mark_done(self, ops: Sequence[AnyOp]) -> None:
+        for op in ops:
+            if op in self.pending:
+                self.pending.remove(op)
+                self.done_labels.append(_label(op))
+                if self.progress:
+                    self.progress(len(self.done_labels), self.total, _label(op))
+
+    def _status(self) -> str:
+        done = ", ".join(self.done_labels) or "nothing"
+        left = ", ".join(_label(op) for op in self.pending) or "nothing"
+        return f"done: {done}; not done: {left}"
+
+    # -- recovery after an unknown outcome
+
+    def _recover(self) -> None:
+        self.live = read_portal(self.client)
+        self.default_rows = {}
+        names = {p.name: p.key for p in self.live.blueprint.pipelines if not p.default}
+        for bp_key, name in self.new_pipelines.items():
+            if name in names:
+                self.keys[names[name]] = bp_key
+        self.pending = [op for op in self.pending if not self._already_done(op)]
+        self.done_labels.append("(portal re-read after a write with an unknown outcome)")
+
+    def _already_done(self, op: AnyOp) -> bool:
+        live = self.live
+        bp_to_live = {v: k for k, v in self.keys.items()}
+        fields = live.blueprint.fields_by_code()
+        match op:
+            case CreateFieldOp():
+                return op.field.code in fields
+            case ReplaceFieldOp():
+                have = fields.get(op.field.code)
+                return have is not None and have.model_dump().get("type") == op.field.type and (
+                    have.multiple == op.field.multiple
+                )
+            case DeleteFieldOp():
+                return op.code not in fields
+            case CreatePipelineOp():
+                return any(p.name == op.pipeline.name and not p.default for p in live.blueprint.pipelines)
+            case DeletePipelineOp():
+                return op.live_key not in live.pipeline_ids
+            case CreateStageOp():
+                if op.new_pipeline:
+                    return False  # reconciled as a whole against what the pipeline has now
+                live_key = bp_to_live.get(op.pipeline_key, op.pipeline_key)
+                return (live_key, op.stage.code) in live.stage_ids
+            case DeleteStageOp():
+                return (op.live_key, op.code) not in live.stage_ids
+            case ReplaceStageOp():
+                pipeline = live.blueprint.pipelines_by_key().get(op.live_key or "")
+                have = pipeline.stages_by_code().get(op.stage.code) if pipeline else None
+                return have is not None and have.semantics == op.stage.semantics
+            case CreateAppRobotOp():
+                return live.app_robot_codes is not None and op.robot.code in live.app_robot_codes
+            case DeleteAppRobotOp():
+                return live.app_robot_codes is not None and op.code not in live.app_robot_codes
+            case CreateTriggerOp() | UpdateTriggerOp():
+                return any(t.code == op.trigger.code and t.name == op.trigger.name for t in live.triggers or ())
+            case DeleteTriggerOp():
+                return all(t.code != op.code for t in live.triggers or ())
+            case UpdateFieldOp() | UpdatePipelineOp() | UpdateStageOp() | UpdateAppRobotOp():
+                return False  # updates are safe to send again
+            case ManualRobotOp() | NeedsAppContextOp():
+                return True
+        return False
+
+    def _live_rows(self, pipeline_key: str) -> list[Mapping[str, Any]]:
+        """A created pipeline's stages as REST-like rows, from the last read (after a recovery)."""
+        live_key = next((k for k, v in self.keys.items() if v == pipeline_key), pipeline_key)
+        pipeline = self.live.blueprint.pipelines_by_key().get(live_key)
+        if pipeline is None:
+            return []
+        return [
+            {
+                "STATUS_ID": s.code,
+                "ID": self.live.stage_ids[(live_key, s.code)],
+                "SEMANTICS": {"success": "S", "failure": "F"}.get(s.semantics, ""),
+                "SYSTEM": "Y" if (live_key, s.code) in self.live.system_stages else "N",
+            }
+            for s in pipeline.stages
+        ]
+
+
+def _dig(value: Any, *keys: str) -> Any:
+    for key in keys:
+        value = value[key] if isinstance(value, Mapping) else value
+    return value
+
+
+def _with_pipeline(live: LiveState, key: str, category: int) -> LiveState:
+    ids = dict(live.pipeline_ids)
+    ids[key] = category
+    return LiveState(**{**live.__dict__, "pipeline_ids": ids})
+
+
+def _deletes_updates_creates(
+    groups: list[tuple[list[AnyOp], list[Command]]],
+) -> list[tuple[list[AnyOp], list[Command]]]:
+    """Stage groups in the order the portal needs: deletes, updates/replaces, creates, reconciles last."""
+
+    def rank(group: tuple[list[AnyOp], list[Command]]) -> int:
+        op = group[0][0]
+        if isinstance(op, DeleteStageOp):
+            return 0
+        if isinstance(op, UpdateStageOp | ReplaceStageOp):
+            return 1
+        if isinstance(op, CreateStageOp) and not op.new_pipeline:
+            return 2
+        return 3
+
+    return sorted(groups, key=rank)
+
+
+def _chunks(
+    groups: list[tuple[list[AnyOp], list[Command]]],
+) -> list[list[tuple[list[AnyOp], list[Command]]]]:
+    """Groups packed into batches of at most 50 commands; a group's commands stay together
+    (a $result reference only works inside one batch). A group larger than 50 is split."""
+    chunks: list[list[tuple[list[AnyOp], list[Command]]]] = [[]]
+    size = 0
+    for ops, commands in groups:
+        if len(commands) > BATCH_LIMIT:
+            # Only a reconcile of a very large new pipeline gets here: its commands are ordered and
+            # independent of each other, so they may span batches.
+            for i in range(0, len(commands), BATCH_LIMIT):
+                part = commands[i : i + BATCH_LIMIT]
+                chunks.append([(ops if i + BATCH_LIMIT >= len(commands) else [], part)])
+            chunks.append([])
+            size = 0
+            continue
+        if size + len(commands) > BATCH_LIMIT:
+            chunks.append([])
+            size = 0
+        chunks[-1].append((ops, commands))
+        size += len(commands)
+    return [c for c in chunks if c]

@@ -1,0 +1,392 @@
+"""Rules that span several objects of a blueprint: uniqueness, stage order, references.
+
+The model checks single values; a blueprint can still be impossible on a portal: two stages with
+one code, a pipeline without a success stage, a robot copying deals into a pipeline that does not
+exist. Every rule here is an error that would make ``apply`` fail part-way or do something else
+than intended, so it is reported before anything is sent, at the line of the offending value.
+
+References a robot can make:
+- a pipeline by its ``key`` (copy_deal ``to_pipeline``, create_deal ``pipeline``);
+- a stage by its ``code`` within the pipeline it targets (``to_stage``, ``stage``);
+- a deal field: a standard one (``STANDARD_DEAL_FIELDS``) or a custom field by its code, also
+  written ``UF_CRM_<code>`` (set_field ``field``, a condition's ``field``, create_deal
+  ``set_fields``). A set_field on an enumeration field names the item by its ``xml_id`` (or its
+  exact text).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+
+from b24provision.blueprint.model import (
+    Blueprint,
+    ChangeStageRobot,
+    CopyDealRobot,
+    CreateDealRobot,
+    CreateTaskRobot,
+    CrmField,
+    EnumerationField,
+    FieldBase,
+    IntegerField,
+    Pipeline,
+    RobotBase,
+    SetFieldRobot,
+    StringField,
+)
+from b24provision.errors import Problem
+
+# Deal fields every portal has, which robots may read or set (crm.deal.fields).
+STANDARD_DEAL_FIELDS: frozenset[str] = frozenset({
+    "TITLE", "TYPE_ID", "CATEGORY_ID", "STAGE_ID", "OPPORTUNITY", "CURRENCY_ID", "IS_MANUAL_OPPORTUNITY",
+    "TAX_VALUE", "PROBABILITY", "COMPANY_ID", "CONTACT_ID", "CONTACT_IDS", "BEGINDATE", "CLOSEDATE",
+    "OPENED", "CLOSED", "COMMENTS", "ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "DATE_CREATE",
+    "DATE_MODIFY", "SOURCE_ID", "SOURCE_DESCRIPTION", "ADDITIONAL_INFO", "LOCATION_ID", "ORIGINATOR_ID",
+    "ORIGIN_ID", "UTM_SOURCE", "UTM_MEDIUM", "UTM_CAMPAIGN", "UTM_CONTENT", "UTM_TERM", "LEAD_ID",
+    "QUOTE_ID",
+})  # fmt: skip
+
+_RANK = {"process": 0, "success": 1, "failure": 2}
+
+Loc = tuple[str | int, ...]
+
+
+def finding(bp: Blueprint, loc: Loc, message: str, code: str, severity: str = "error") -> Problem:
+    """A problem at the YAML position of ``loc`` (or of its nearest located parent)."""
+    where = bp.locate(*loc)
+    if where is None:
+        return Problem("<blueprint>", 0, 0, message, severity, code)
+    return Problem(where.path, where.line, where.col, message, severity, code)
+
+
+def check_blueprint(bp: Blueprint) -> list[Problem]:
+    """Every cross-object error of ``bp``; empty when it can be applied as written."""
+    return [
+        *_pipelines(bp),
+        *_stages(bp),
+        *_fields(bp),
+        *_robots(bp),
+        *_removed(bp),
+        *_unique(bp, "app_robots", [r.code for r in bp.app_robots], "application robot code"),
+        *_unique(bp, "triggers", [t.code for t in bp.triggers], "trigger code"),
+    ]
+
+
+def robots_of(bp: Blueprint) -> Iterator[tuple[Pipeline, int, int, int, RobotBase]]:
+    """Every robot with its pipeline and the indices that locate it."""
+    for pi, pipeline in enumerate(bp.pipelines):
+        for si, stage in enumerate(pipeline.stages):
+            for ri, robot in enumerate(stage.robots):
+                yield pipeline, pi, si, ri, robot
+
+
+def _where(bp: Blueprint, loc: Loc) -> str:
+    where = bp.locate(*loc)
+    return f"line {where.line}" if where and where.line else "above"
+
+
+def _unique(bp: Blueprint, section: str, codes: list[str], what: str) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for i, code in enumerate(codes):
+        if code in seen:
+            yield finding(
+                bp,
+                (section, i, "code"),
+                f"{section}[{i}]: {what} '{code}' is used twice "
+                f"(first at {_where(bp, (section, seen[code]))}) — codes must be unique; "
+                "rename or remove one",
+                "check/duplicate",
+            )
+        else:
+            seen[code] = i
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _pipelines(bp: Blueprint) -> Iterator[Problem]:
+    keys: dict[str, int] = {}
+    names: dict[str, tuple[int, str]] = {}  # normalised name -> (pipeline index, current or previous)
+    default_at: int | None = None
+    for i, p in enumerate(bp.pipelines):
+        if p.key in keys:
+            yield finding(
+                bp,
+                ("pipelines", i, "key"),
+                f"pipelines[{i}]: pipeline key '{p.key}' is used twice (first at "
+                f"{_where(bp, ('pipelines', keys[p.key]))}) — give each pipeline its own key",
+                "check/duplicate-pipeline-key",
+            )
+        keys.setdefault(p.key, i)
+        if p.default:
+            if default_at is not None:
+                yield finding(
+                    bp,
+                    ("pipelines", i, "default"),
+                    f"pipelines[{i}]: '{p.key}' is marked default, but so is "
+                    f"'{bp.pipelines[default_at].key}' — a portal has one default pipeline; "
+                    "keep one default: true",
+                    "check/two-defaults",
+                )
+            else:
+                default_at = i
+    for i, p in enumerate(bp.pipelines):
+        for j, name in [(-1, p.name), *enumerate(p.previous_names)]:
+            loc: Loc = ("pipelines", i, "name") if j < 0 else ("pipelines", i, "previous_names", j)
+            other = names.get(_norm(name))
+            if other is not None and other[0] != i:
+                owner = bp.pipelines[other[0]].key
+                kind = "name" if other[1] == "name" else "a previous name"
+                yield finding(
+                    bp,
+                    loc,
+                    f"pipelines[{i}]: '{name}' is also {kind} of pipeline '{owner}' — pipelines are matched "
+                    "to the portal by name, so names and previous_names must all differ",
+                    "check/duplicate-pipeline-name",
+                )
+            names.setdefault(_norm(name), (i, "name" if j < 0 else "previous"))
+
+
+def _stages(bp: Blueprint) -> Iterator[Problem]:
+    for pi, p in enumerate(bp.pipelines):
+        base: Loc = ("pipelines", pi, "stages")
+        codes: dict[str, int] = {}
+        for si, s in enumerate(p.stages):
+            if s.code in codes:
+                yield finding(
+                    bp,
+                    (*base, si, "code"),
+                    f"pipeline '{p.key}': stage code '{s.code}' is used twice (first at "
+                    f"{_where(bp, (*base, codes[s.code]))}) — stage codes must be unique within a pipeline",
+                    "check/duplicate-stage-code",
+                )
+            codes.setdefault(s.code, si)
+            if not s.name.strip():
+                yield finding(
+                    bp, (*base, si, "name"), f"stage '{s.code}': the name is blank — give the stage a name",
+                    "check/blank-name",
+                )  # fmt: skip
+        successes = [si for si, s in enumerate(p.stages) if s.semantics == "success"]
+        if not successes:
+            yield finding(
+                bp,
+                base,
+                f"pipeline '{p.key}' has no success stage — mark the won stage with semantics: success "
+                "(the portal keeps exactly one per pipeline)",
+                "check/success-stage",
+            )
+        for si in successes[1:]:
+            yield finding(
+                bp,
+                (*base, si, "semantics"),
+                f"pipeline '{p.key}': stage '{p.stages[si].code}' is a second success stage — a pipeline has "
+                "exactly one; make the others process or failure stages",
+                "check/success-stage",
+            )
+        if not any(s.semantics == "failure" for s in p.stages):
+            yield finding(
+                bp,
+                base,
+                f"pipeline '{p.key}' has no failure stage — add one with semantics: failure (the portal "
+                "needs at least one, e.g. LOSE)",
+                "check/failure-stage",
+            )
+        yield from _stage_order(bp, p, base)
+
+
+def _stage_order(bp: Blueprint, p: Pipeline, base: Loc) -> Iterator[Problem]:
+    highest = 0
+    for si, s in enumerate(p.stages):
+        rank = _RANK[s.semantics]
+        if rank < highest:
+            later = "the success stage" if highest == 1 else "a failure stage"
+            yield finding(
+                bp,
+                (*base, si, "semantics") if s.semantics != "process" else (*base, si),
+                f"pipeline '{p.key}': {s.semantics} stage '{s.code}' comes after {later} — the portal orders "
+                "stages: process stages, then the success stage, then failure stages; move it up",
+                "check/stage-order",
+            )
+        highest = max(highest, rank)
+    previous: tuple[str, int] | None = None
+    for si, s in enumerate(p.stages):
+        sort = s.sort if s.sort is not None else (si + 1) * 10  # as Pipeline.stage_sorts()
+        if previous is not None and sort <= previous[1]:
+            yield finding(
+                bp,
+                (*base, si, "sort") if s.sort is not None else (*base, si),
+                f"pipeline '{p.key}': stage '{s.code}' sorts at {sort}, not after '{previous[0]}' at "
+                f"{previous[1]} — sorts must increase down the list (a stage without sort: gets 10 × its "
+                "position); fix the sort: values",
+                "check/stage-sort",
+            )
+        previous = (s.code, sort)
+
+
+def _fields(bp: Blueprint) -> Iterator[Problem]:
+    yield from _unique(bp, "fields", [f.code for f in bp.fields], "field code")
+    for fi, f in enumerate(bp.fields):
+        if f.type == "boolean" and f.multiple:
+            yield finding(
+                bp,
+                ("fields", fi, "multiple"),
+                f"field '{f.code}': a boolean field cannot be multiple — the portal silently stores it as "
+                "single (MULTIPLE=N); remove multiple: true, or use an enumeration with display: checkbox",
+                "check/boolean-multiple",
+            )
+        if isinstance(f, EnumerationField):
+            seen: dict[str, int] = {}
+            for ii, item in enumerate(f.items):
+                if item.xml_id in seen:
+                    yield finding(
+                        bp,
+                        ("fields", fi, "items", ii, "xml_id"),
+                        f"field '{f.code}': xml_id '{item.xml_id}' is used twice — the portal refuses "
+                        "duplicate XML_IDs within a field; make it unique",
+                        "check/duplicate-xml-id",
+                    )
+                seen.setdefault(item.xml_id, ii)
+            defaults = [ii for ii, item in enumerate(f.items) if item.default]
+            if not f.multiple:
+                for ii in defaults[1:]:
+                    yield finding(
+                        bp,
+                        ("fields", fi, "items", ii, "default"),
+                        f"field '{f.code}': a second default item ('{f.items[ii].xml_id}') — a single-value "
+                        "enumeration has at most one default (the portal keeps only the first); keep one",
+                        "check/enum-defaults",
+                    )
+
+
+def _robots(bp: Blueprint) -> Iterator[Problem]:
+    pipelines = bp.pipelines_by_key()
+    fields = bp.fields_by_code()
+    for pipeline, pi, si, ri, robot in robots_of(bp):
+        base: Loc = ("pipelines", pi, "stages", si, "robots", ri)
+        label = f"robot {pipeline.key}/{pipeline.stages[si].code}#{ri + 1}"
+        if robot.condition is not None:
+            yield from _field_ref(bp, fields, robot.condition.field, (*base, "condition", "field"), label)
+        if isinstance(robot, CopyDealRobot | CreateDealRobot):
+            target_key = robot.to_pipeline if isinstance(robot, CopyDealRobot) else robot.pipeline
+            stage = robot.to_stage if isinstance(robot, CopyDealRobot) else robot.stage
+            key_attr, stage_attr = ("to_pipeline", "to_stage") if isinstance(robot, CopyDealRobot) else (
+                "pipeline", "stage")  # fmt: skip
+            target = pipelines.get(target_key)
+            if target is None:
+                yield finding(
+                    bp, (*base, key_attr), f"{label}: no pipeline with key '{target_key}' — "
+                    f"{_suggest(target_key, pipelines)}", "check/unknown-pipeline",
+                )  # fmt: skip
+            elif stage is not None and stage not in target.stages_by_code():
+                yield finding(
+                    bp, (*base, stage_attr), f"{label}: pipeline '{target.key}' has no stage '{stage}' — "
+                    f"{_suggest(stage, target.stages_by_code())}", "check/unknown-stage",
+                )  # fmt: skip
+            if robot.store_id_in is not None:
+                yield from _store_target(
+                    bp, fields, robot.store_id_in, (*base, "store_id_in"), label, deal=True
+                )
+        if isinstance(robot, CreateDealRobot):
+            for name in robot.set_fields:
+                yield from _field_ref(bp, fields, name, (*base, "set_fields", name), label)
+        if isinstance(robot, CreateTaskRobot) and robot.store_id_in is not None:
+            yield from _store_target(bp, fields, robot.store_id_in, (*base, "store_id_in"), label, deal=False)
+        if isinstance(robot, ChangeStageRobot) and robot.stage not in pipeline.stages_by_code():
+            yield finding(
+                bp, (*base, "stage"), f"{label}: pipeline '{pipeline.key}' has no stage '{robot.stage}' — "
+                f"{_suggest(robot.stage, pipeline.stages_by_code())}", "check/unknown-stage",
+            )  # fmt: skip
+        if isinstance(robot, SetFieldRobot):
+            found = list(_field_ref(bp, fields, robot.field, (*base, "field"), label))
+            yield from found
+            target_field = fields.get(robot.field.removeprefix("UF_CRM_"))
+            if not found and isinstance(target_field, EnumerationField) and robot.value is not None:
+                items = {it.xml_id for it in target_field.items} | {it.value for it in target_field.items}
+                if str(robot.value) not in items:
+                    yield finding(
+                        bp, (*base, "value"), f"{label}: '{robot.value}' is not an item of enumeration "
+                        f"'{target_field.code}' — use an xml_id: "
+                        f"{', '.join(it.xml_id for it in target_field.items)}",
+                        "check/unknown-enum-item",
+                    )  # fmt: skip
+
+
+def _field_ref(
+    bp: Blueprint, fields: dict[str, FieldBase], name: str, loc: Loc, label: str
+) -> Iterator[Problem]:
+    code = name.removeprefix("UF_CRM_")
+    if name in STANDARD_DEAL_FIELDS and not name.startswith("UF_CRM_"):
+        return
+    if code in fields:
+        return
+    close = difflib.get_close_matches(code, [*fields, *STANDARD_DEAL_FIELDS], n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    declared = ", ".join(fields) or "none"
+    yield finding(
+        bp,
+        loc,
+        f"{label}: unknown deal field '{name}' — {hint}use a custom field declared under fields: "
+        f"({declared}) or a standard one such as TITLE, OPPORTUNITY, ASSIGNED_BY_ID, COMMENTS",
+        "check/unknown-field",
+    )
+
+
+def _store_target(
+    bp: Blueprint, fields: dict[str, FieldBase], code: str, loc: Loc, label: str, *, deal: bool
+) -> Iterator[Problem]:
+    field = fields.get(code)
+    what = "the new deal's id" if deal else "the new task's id"
+    if field is None:
+        yield finding(
+            bp, loc, f"{label}: store_id_in names no declared field '{code}' — declare it under fields: "
+            f"(e.g. a crm field with targets: [deal]) or {_suggest(code, fields)}", "check/unknown-field",
+        )  # fmt: skip
+    elif isinstance(field, IntegerField | StringField):
+        return
+    elif deal and isinstance(field, CrmField):
+        if "deal" not in field.targets:
+            yield finding(
+                bp, loc, f"{label}: field '{code}' links to {', '.join(field.targets)}, not deals — "
+                "add deal to its targets: to hold " + what, "check/store-target",
+            )  # fmt: skip
+    else:
+        kinds = (
+            "a crm field targeting deals, or an integer or string field"
+            if deal
+            else "an integer or string field"
+        )
+        yield finding(
+            bp, loc, f"{label}: field '{code}' is a {getattr(field, 'type', '?')} field and cannot hold "
+            f"{what} — use {kinds}",
+            "check/store-target",
+        )  # fmt: skip
+
+
+def _removed(bp: Blueprint) -> Iterator[Problem]:
+    names = {_norm(n): p.key for p in bp.pipelines for n in (p.name, *p.previous_names)}
+    declared: list[tuple[str, Iterable[str], set[str], str]] = [
+        ("fields", bp.removed.fields, set(bp.fields_by_code()), "field"),
+        ("app_robots", bp.removed.app_robots, {r.code for r in bp.app_robots}, "application robot"),
+        ("triggers", bp.removed.triggers, {t.code for t in bp.triggers}, "trigger"),
+    ]
+    for i, name in enumerate(bp.removed.pipelines):
+        if _norm(name) in names:
+            yield finding(
+                bp, ("removed", "pipelines", i), f"removed: pipeline '{name}' is also declared (pipeline "
+                f"'{names[_norm(name)]}') — remove it from one of the two", "check/removed-declared",
+            )  # fmt: skip
+    for section, listed, present, what in declared:
+        for i, code in enumerate(listed):
+            if code in present:
+                yield finding(
+                    bp, ("removed", section, i), f"removed: {what} '{code}' is also declared — a blueprint "
+                    "cannot both keep and delete it; remove it from one of the two", "check/removed-declared",
+                )  # fmt: skip
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    options = sorted(known)
+    close = difflib.get_close_matches(name, options, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"{hint}known: {', '.join(options) or 'none'}"

@@ -1,0 +1,339 @@
+"""Loading blueprints: files and directories -> one validated ``Blueprint`` with source locations.
+
+What a PATH means
+-----------------
+- A file: one part of a blueprint (any name; usually ``*.yaml``).
+- A directory with ``*.yaml`` / ``*.yml`` files in it: one blueprint made of those files, read in
+  sorted order. Sub-directories are not read (``values/`` holds values files, see
+  ``blueprint/variables.py``).
+- A directory with no YAML files of its own but sub-directories that have them (``blueprints/``):
+  a *collection*, several alternative blueprints, one per sub-directory (``values/`` and hidden
+  directories excepted). ``validate`` checks each on its own; ``load_blueprint`` needs exactly one.
+
+Files given together, and the files of one blueprint directory, are merged into one blueprint:
+the lists (``pipelines``, ``fields``, ``app_robots``, ``triggers``, ``removed.*``) are concatenated
+in file order; scalars (``version``, ``tariff``, ``description``) must agree; ``variables`` are
+merged and a name declared twice is an error.
+
+Steps: read each file (ruamel round-trip, positions kept) -> merge -> substitute ``${variables}``
+-> validate with the pydantic model -> cross-object checks (``check.py``) -> advice (``lint.py``).
+Every problem of a run is collected and reported together, sorted by file and position, as one
+line each: ``path:line:col: what is wrong — what to do``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from b24provision.blueprint.check import check_blueprint
+from b24provision.blueprint.lint import lint_blueprint
+from b24provision.blueprint.messages import translate
+from b24provision.blueprint.model import Blueprint, Location
+from b24provision.blueprint.source import YamlDoc, YamlPath, locate, problem_at, read_yaml
+from b24provision.blueprint.variables import resolve, substitute
+from b24provision.errors import BlueprintError, Problem
+
+YAML_SUFFIXES = (".yaml", ".yml")
+SKIPPED_DIRS = ("values",)
+_LIST_KEYS = ("pipelines", "fields", "app_robots", "triggers")
+
+
+@dataclass(frozen=True)
+class BlueprintSource:
+    """The files that make up one blueprint, and the name it is reported under."""
+
+    name: str
+    files: tuple[Path, ...]
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating one blueprint: the blueprint (if it loaded) and every finding."""
+
+    name: str
+    blueprint: Blueprint | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings allowed)."""
+        return not self.errors
+
+    def summary(self) -> dict[str, Any]:
+        bp = self.blueprint
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "pipelines": len(bp.pipelines) if bp else 0,
+            "fields": len(bp.fields) if bp else 0,
+            "robots": bp.robot_count() if bp else 0,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+        }
+
+
+def discover(paths: Sequence[Path]) -> tuple[list[BlueprintSource], list[Problem]]:
+    """The blueprints that ``paths`` name: files and blueprint directories together make one,
+    each sub-directory of a collection directory makes one of its own."""
+    loose: list[Path] = []
+    loose_names: list[str] = []
+    collections: list[BlueprintSource] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_file():
+            loose.append(path)
+            loose_names.append(str(path))
+        elif path.is_dir():
+            files = _yaml_files(path)
+            if files:
+                loose += files
+                loose_names.append(str(path))
+                continue
+            subdirs = [d for d in sorted(path.iterdir()) if _is_blueprint_dir(d)]
+            if not subdirs:
+                problems.append(Problem(
+                    str(path), 0, 0, "no blueprints here: no *.yaml or *.yml files, and no sub-directories "
+                    "with them — pass a blueprint file or directory", code="no-blueprints",
+                ))  # fmt: skip
+            collections += [BlueprintSource(str(d), tuple(_yaml_files(d))) for d in subdirs]
+        else:
+            problems.append(Problem(
+                str(path), 0, 0, "no such file or directory — check the path (the default is blueprints/)",
+                code="not-found",
+            ))  # fmt: skip
+    sources = [BlueprintSource(", ".join(loose_names), tuple(loose))] if loose else []
+    return sources + collections, problems
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES)
+
+
+def _is_blueprint_dir(path: Path) -> bool:
+    return (
+        path.is_dir()
+        and path.name not in SKIPPED_DIRS
+        and not path.name.startswith(".")
+        and bool(_yaml_files(path))
+    )
+
+
+def validate_each(
+    paths: Sequence[Path],
+    *,
+    variables: Mapping[str, str] = {},  # noqa: B006 - read only
+    values_files: Sequence[Path] = (),
+) -> list[ValidationReport]:
+    """Validate every blueprint that ``paths`` name, each on its own (a collection gives several)."""
+    sources, problems = discover(paths)
+    reports = [_validate_source(s, variables, values_files) for s in sources]
+    if problems:
+        reports.insert(0, ValidationReport(", ".join(str(p) for p in paths), None, sorted(problems)))
+    return reports
+
+
+def validate(
+    paths: Sequence[Path],
+    *,
+    variables: Mapping[str, str] = {},  # noqa: B006 - read only
+    values_files: Sequence[Path] = (),
+) -> ValidationReport:
+    """Validate the one blueprint ``paths`` name: schema, variables, references and lint.
+
+    Returns:
+        A report whose ``.blueprint`` is None when it could not be built, and whose ``.problems``
+        holds every error and warning, sorted by location.
+    """
+    sources, problems = discover(paths)
+    name = ", ".join(str(p) for p in paths)
+    if problems:
+        return ValidationReport(name, None, sorted(problems))
+    if len(sources) != 1:
+        names = ", ".join(s.name for s in sources)
+        return ValidationReport(name, None, [Problem(
+            name, 0, 0, f"this names {len(sources)} blueprints ({names}) — pass one of them "
+            "(each sub-directory is an alternative blueprint); `validate` checks them all",
+            code="several-blueprints",
+        )])  # fmt: skip
+    return _validate_source(sources[0], variables, values_files)
+
+
+def load_blueprint(
+    paths: Sequence[Path],
+    *,
+    variables: Mapping[str, str] = {},  # noqa: B006 - read only
+    values_files: Sequence[Path] = (),
+) -> Blueprint:
+    """The blueprint ``paths`` name, validated, with the source location of every value.
+
+    Warnings (lint) do not stop loading; see ``validate`` to get them.
+
+    Raises:
+        BlueprintError: with every error found (one line each: ``path:line:col: ...``).
+    """
+    report = validate(paths, variables=variables, values_files=values_files)
+    if not report.ok or report.blueprint is None:
+        raise BlueprintError(report.errors)
+    return report.blueprint
+
+
+def _validate_source(
+    source: BlueprintSource, cli_vars: Mapping[str, str], values_files: Sequence[Path]
+) -> ValidationReport:
+    problems: list[Problem] = []
+    docs: list[YamlDoc] = []
+    for path in source.files:
+        doc, found = read_yaml(path)
+        problems += found
+        if doc is not None:
+            docs.append(doc)
+    blueprint = None
+    if docs:
+        merged = _merge(docs)
+        problems += merged.problems
+        blueprint = _build(merged, cli_vars, values_files, problems)
+    if blueprint is not None and not problems:
+        problems += check_blueprint(blueprint)
+        problems += lint_blueprint(blueprint)
+    if any(p.severity == "error" for p in problems):
+        blueprint = None
+    return ValidationReport(source.name, blueprint, sorted(problems))
+
+
+def _build(
+    merged: _Merged, cli_vars: Mapping[str, str], values_files: Sequence[Path], problems: list[Problem]
+) -> Blueprint | None:
+    data = merged.data
+    declared = data.get("variables")
+    declared = declared if isinstance(declared, dict) else {}
+    # Only declarations with a valid name take part; the model reports bad ones.
+    declared_at = {n: merged.keys.get(("variables", n), merged.at(("variables", n))) for n in declared}
+    resolved = resolve(declared, declared_at, values_files=values_files, cli=cli_vars)
+    problems += resolved.problems
+    data, found = substitute(data, resolved.values, [str(n) for n in declared], merged.values, merged.file)
+    problems += found
+    try:
+        blueprint = Blueprint.model_validate(data)
+    except ValidationError as exc:
+        problems += translate(exc, data, merged.values, merged.keys, merged.file)
+        return None
+    return blueprint.with_locations(merged.values)
+
+
+@dataclass
+class _Merged:
+    """Several YAML documents as one, with the locations of every value in the merged paths."""
+
+    file: str
+    data: dict[str, Any] = field(default_factory=dict)
+    values: dict[YamlPath, Location] = field(default_factory=dict)
+    keys: dict[YamlPath, Location] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def at(self, path: YamlPath) -> Location:
+        return locate(self.values, path, self.file)
+
+
+def _merge(docs: list[YamlDoc]) -> _Merged:
+    out = _Merged(file=docs[0].file)
+    for doc in docs:
+        if not isinstance(doc.data, dict):
+            got = "a list" if isinstance(doc.data, list) else repr(doc.data)
+            out.problems.append(problem_at(
+                doc.at(()), f"the top level must be a mapping (pipelines:, fields:, ...), got {got} — "
+                "start the file with keys such as pipelines:", "top-level",
+            ))  # fmt: skip
+            continue
+        for key, value in doc.data.items():
+            _merge_key(out, doc, key, value)
+    return out
+
+
+def _merge_key(out: _Merged, doc: YamlDoc, key: str, value: Any) -> None:
+    """Merge top-level ``key`` of ``doc`` into ``out``, carrying its locations over."""
+    if key not in out.data:
+        out.data[key] = value
+        _copy(out, doc, (key,), lambda p: p)
+    elif key in _LIST_KEYS and isinstance(value, list) and isinstance(out.data[key], list):
+        offset = len(out.data[key])
+        out.data[key] = [*out.data[key], *value]
+        _copy(out, doc, (key,), partial(_shift, at=1, offset=offset), skip_root=True)
+    elif key == "removed" and isinstance(value, dict) and isinstance(out.data[key], dict):
+        mine: dict[str, Any] = dict(out.data[key])
+        for sub, items in value.items():
+            if sub not in mine:
+                mine[sub] = items
+                _copy(out, doc, (key, sub), lambda p: p)
+            elif isinstance(items, list) and isinstance(mine[sub], list):
+                offset = len(mine[sub])
+                mine[sub] = [*mine[sub], *items]
+                _copy(out, doc, (key, sub), partial(_shift, at=2, offset=offset), skip_root=True)
+            else:
+                _conflict(out, doc, (key, sub), mine[sub], items)
+        out.data[key] = mine
+    elif key == "variables" and isinstance(value, dict) and isinstance(out.data[key], dict):
+        mine = dict(out.data[key])
+        for name, default in value.items():
+            if name in mine:
+                first = out.keys.get((key, name), out.at((key, name)))
+                out.problems.append(problem_at(
+                    doc.keys.get((key, name), doc.at((key, name))),
+                    f"variable '{name}' is declared twice (first at {first}) — declare it in one file only",
+                    "merge/duplicate-variable",
+                ))  # fmt: skip
+            else:
+                mine[name] = default
+                _copy(out, doc, (key, name), lambda p: p)
+        out.data[key] = mine
+    elif out.data[key] != value:
+        _conflict(out, doc, (key,), out.data[key], value)
+
+
+def _conflict(out: _Merged, doc: YamlDoc, path: YamlPath, first: Any, second: Any) -> None:
+    name = ".".join(str(p) for p in path)
+    out.problems.append(problem_at(
+        doc.at(path), f"'{name}' is {_brief(second)} here but {_brief(first)} at {out.at(path)} "
+        "— files of one blueprint must agree; set it in one file only", "merge/conflict",
+    ))  # fmt: skip
+
+
+def _brief(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return repr(value)
+
+
+def _shift(path: YamlPath, at: int, offset: int) -> YamlPath:
+    index = path[at] if len(path) > at else None
+    if isinstance(index, int):
+        return (*path[:at], index + offset, *path[at + 1 :])
+    return path
+
+
+def _copy(
+    out: _Merged,
+    doc: YamlDoc,
+    prefix: YamlPath,
+    remap: Callable[[YamlPath], YamlPath],
+    *,
+    skip_root: bool = False,
+) -> None:
+    n = len(prefix)
+    for source, target in ((doc.values, out.values), (doc.keys, out.keys)):
+        for path, where in source.items():
+            if path[:n] == prefix and not (skip_root and len(path) == n):
+                target[remap(path)] = where

@@ -1,0 +1,239 @@
+"""The portal's state in SQLite, and what a fresh portal holds.
+
+One connection serves every server thread (requests are serialised by the app's lock), in
+autocommit mode with explicit BEGIN/COMMIT per HTTP request and a SAVEPOINT per batch sub-call, so a
+request that fails part-way leaves nothing half done.
+
+A fresh portal (reference §5.1, §6, invariants from the real product): the default deal pipeline
+(id 0, not a row of ``category``: Bitrix keeps it outside b_crm_deal_category too) with its eight
+default stages, a few rows in the other CRM directories (lead statuses, sources, deal types...), and
+no custom fields.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS category (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, sort INTEGER NOT NULL,
+    origin_id TEXT NOT NULL DEFAULT '', originator_id TEXT NOT NULL DEFAULT '',
+    is_locked TEXT NOT NULL DEFAULT 'N', created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS status (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, entity_id TEXT NOT NULL, status_id TEXT NOT NULL,
+    name TEXT NOT NULL, name_init TEXT NOT NULL DEFAULT '', sort INTEGER NOT NULL,
+    system TEXT NOT NULL DEFAULT 'N', color TEXT, semantics TEXT, category_id INTEGER,
+    UNIQUE (entity_id, status_id));
+CREATE TABLE IF NOT EXISTS user_type (id TEXT PRIMARY KEY, title TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS userfield (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, field_name TEXT NOT NULL UNIQUE, user_type_id TEXT NOT NULL,
+    xml_id TEXT, sort INTEGER NOT NULL, multiple TEXT NOT NULL, mandatory TEXT NOT NULL,
+    show_filter TEXT NOT NULL, show_in_list TEXT NOT NULL, edit_in_list TEXT NOT NULL,
+    is_searchable TEXT NOT NULL, settings TEXT NOT NULL, labels TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS enum_item (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, field_id INTEGER NOT NULL, value TEXT NOT NULL,
+    sort INTEGER NOT NULL, def TEXT NOT NULL, xml_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS deal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, category_id INTEGER NOT NULL,
+    stage_id TEXT NOT NULL, opportunity REAL NOT NULL DEFAULT 0, currency_id TEXT NOT NULL,
+    assigned_by_id INTEGER NOT NULL, date_create TEXT NOT NULL, date_modify TEXT NOT NULL,
+    closedate TEXT, uf TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS stage_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, type_id INTEGER NOT NULL, owner_id INTEGER NOT NULL,
+    created_time TEXT NOT NULL, category_id INTEGER NOT NULL, stage_semantic_id TEXT NOT NULL,
+    stage_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS app_activity (
+    client_id TEXT NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (client_id, kind, code));
+CREATE TABLE IF NOT EXISTS app_trigger (
+    client_id TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (client_id, code));
+CREATE TABLE IF NOT EXISTS bp_template (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS oauth_token (
+    token TEXT PRIMARY KEY, kind TEXT NOT NULL, client_id TEXT NOT NULL, expires REAL NOT NULL);
+"""
+
+TABLES = (
+    "meta category status user_type userfield enum_item deal stage_history app_activity app_trigger "
+    "bp_template oauth_token"
+).split()
+
+DEFAULT_PIPELINE_NAME = {"ru": "Общее", "en": "General", "de": "Allgemein"}
+
+# (code, sort, system, semantics, colour, EXTRA.SEMANTICS, {lang: name}).
+# Sorts/SYSTEM/semantics: S18 CCrmStatus::GetDefaultDealStages; NEW's colour is in the reference's
+# list example; the other colours are the ones the Bitrix UI shows for new pipelines (UNVERIFIED).
+DEFAULT_DEAL_STAGES: tuple[tuple[str, int, str, str | None, str, str, dict[str, str]], ...] = (
+    ("NEW", 10, "Y", None, "#39A8EF", "process", {"ru": "Новая", "en": "New"}),
+    (
+        "PREPARATION",
+        20,
+        "N",
+        None,
+        "#2FC6F6",
+        "process",
+        {"ru": "Подготовка документов", "en": "Create papers"},
+    ),
+    (
+        "PREPAYMENT_INVOICE",
+        30,
+        "N",
+        None,
+        "#55D0E0",
+        "process",
+        {"ru": "Счёт на предоплату", "en": "Invoice"},
+    ),
+    ("EXECUTING", 40, "N", None, "#47E4C2", "process", {"ru": "В работе", "en": "In progress"}),
+    ("FINAL_INVOICE", 50, "N", None, "#FFA900", "process", {"ru": "Финальный счёт", "en": "Final invoice"}),
+    ("WON", 60, "Y", "S", "#7BD500", "success", {"ru": "Сделка успешна", "en": "Deal won"}),
+    ("LOSE", 70, "Y", "F", "#FF5752", "failure", {"ru": "Сделка провалена", "en": "Deal lost"}),
+    (
+        "APOLOGY",
+        80,
+        "N",
+        "F",
+        "#FF5752",
+        "apology",
+        {"ru": "Анализ причины провала", "en": "Analyze failure"},
+    ),
+)
+
+# A few rows of the other directories a fresh portal has (enough for crm.status.list/entity.types).
+OTHER_DIRECTORIES: dict[str, tuple[tuple[str, int, str, str | None, dict[str, str]], ...]] = {
+    "STATUS": (
+        ("NEW", 10, "Y", None, {"ru": "Не обработан", "en": "Unassigned"}),
+        ("IN_PROCESS", 20, "Y", None, {"ru": "В работе", "en": "In progress"}),
+        ("PROCESSED", 30, "Y", None, {"ru": "Обработан", "en": "Processed"}),
+        ("CONVERTED", 40, "Y", "S", {"ru": "Качественный лид", "en": "Good lead"}),
+        ("JUNK", 50, "Y", "F", {"ru": "Некачественный лид", "en": "Junk lead"}),
+    ),
+    "SOURCE": (
+        ("CALL", 10, "N", None, {"ru": "Звонок", "en": "Call"}),
+        ("EMAIL", 20, "N", None, {"ru": "Электронная почта", "en": "E-Mail"}),
+        ("WEB", 30, "N", None, {"ru": "Веб-сайт", "en": "Website"}),
+        ("OTHER", 40, "N", None, {"ru": "Другое", "en": "Other"}),
+    ),
+    "DEAL_TYPE": (
+        ("SALE", 10, "Y", None, {"ru": "Продажа", "en": "Sales"}),
+        ("COMPLEX", 20, "Y", None, {"ru": "Комплексная продажа", "en": "Integrated sale"}),
+        ("SERVICE", 30, "Y", None, {"ru": "Сервисное обслуживание", "en": "After-sales service"}),
+    ),
+    "CONTACT_TYPE": (
+        ("CLIENT", 10, "Y", None, {"ru": "Клиенты", "en": "Clients"}),
+        ("SUPPLIER", 20, "Y", None, {"ru": "Поставщики", "en": "Suppliers"}),
+        ("PARTNER", 30, "Y", None, {"ru": "Партнеры", "en": "Partners"}),
+        ("OTHER", 40, "Y", None, {"ru": "Другое", "en": "Other"}),
+    ),
+    "COMPANY_TYPE": (
+        ("CUSTOMER", 10, "Y", None, {"ru": "Клиент", "en": "Client"}),
+        ("SUPPLIER", 20, "Y", None, {"ru": "Поставщик", "en": "Supplier"}),
+        ("OTHER", 30, "Y", None, {"ru": "Другое", "en": "Other"}),
+    ),
+    "INDUSTRY": (
+        ("IT", 10, "Y", None, {"ru": "Информационные технологии", "en": "Information Technology"}),
+        ("MANUFACTURING", 20, "Y", None, {"ru": "Производство", "en": "Manufacturing"}),
+        ("OTHER", 30, "Y", None, {"ru": "Другое", "en": "Other"}),
+    ),
+}
+DIRECTORY_NAMES = {
+    "STATUS": {"ru": "Статусы", "en": "Lead statuses"},
+    "SOURCE": {"ru": "Источники", "en": "Sources"},
+    "DEAL_TYPE": {"ru": "Типы сделок", "en": "Deal types"},
+    "CONTACT_TYPE": {"ru": "Типы контактов", "en": "Contact types"},
+    "COMPANY_TYPE": {"ru": "Типы компаний", "en": "Company types"},
+    "INDUSTRY": {"ru": "Сферы деятельности", "en": "Industries"},
+    "DEAL_STAGE": {"ru": "Стадии сделки", "en": "Deal stages"},
+}
+
+
+def localized(names: dict[str, str], language: str) -> str:
+    return names.get(language) or names.get("en") or next(iter(names.values()))
+
+
+def connect(state: str | Path) -> sqlite3.Connection:
+    """Open (creating if needed) the state database; shared across threads behind the app's lock."""
+    db = sqlite3.connect(str(state), check_same_thread=False, isolation_level=None)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA foreign_keys = OFF")
+    if str(state) != ":memory:":
+        db.execute("PRAGMA journal_mode = WAL")
+    return db
+
+
+def is_initialised(db: sqlite3.Connection) -> bool:
+    row = db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+    if row is None:
+        return False
+    return get_meta(db, "schema_version") == SCHEMA_VERSION
+
+
+def get_meta(db: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return default if row is None else str(row["value"])
+
+
+def set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def create_default_stages(db: sqlite3.Connection, category_id: int, language: str) -> None:
+    """The eight stages every new deal pipeline starts with (``C<id>:`` prefixed outside pipeline 0)."""
+    entity = stage_entity(category_id)
+    prefix = stage_prefix(category_id)
+    for code, sort, system, semantics, color, _extra, names in DEFAULT_DEAL_STAGES:
+        name = localized(names, language)
+        db.execute(
+            "INSERT INTO status (entity_id, status_id, name, name_init, sort, system, color, semantics,"
+            " category_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (entity, prefix + code, name, name, sort, system, color, semantics, category_id or None),
+        )
+
+
+def stage_entity(category_id: int) -> str:
+    return "DEAL_STAGE" if category_id == 0 else f"DEAL_STAGE_{category_id}"
+
+
+def stage_prefix(category_id: int) -> str:
+    return "" if category_id == 0 else f"C{category_id}:"
+
+
+def initialise(db: sqlite3.Connection, language: str) -> None:
+    """Drop everything and build a fresh portal."""
+    for table in TABLES:
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    if _has_sequence(db):  # ids start again from 1, as on a new portal
+        db.execute("DELETE FROM sqlite_sequence")
+    db.executescript(SCHEMA)
+    set_meta(db, "schema_version", SCHEMA_VERSION)
+    set_meta(db, "default_category_name", localized(DEFAULT_PIPELINE_NAME, language))
+    set_meta(db, "default_category_sort", "100")
+    create_default_stages(db, 0, language)
+    for entity, rows in OTHER_DIRECTORIES.items():
+        for code, sort, system, semantics, names in rows:
+            name = localized(names, language)
+            db.execute(
+                "INSERT INTO status (entity_id, status_id, name, name_init, sort, system, semantics)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (entity, code, name, name, sort, system, semantics),
+            )
+
+
+def _has_sequence(db: sqlite3.Connection) -> bool:
+    return (
+        db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='sqlite_sequence'").fetchone()
+        is not None
+    )
+
+
+def one(db: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = db.execute(sql, args).fetchone()
+    return row
+
+
+def rows(db: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    return list(db.execute(sql, args).fetchall())

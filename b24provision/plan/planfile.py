@@ -1,0 +1,117 @@
+"""Saved plans: ``plan --out FILE`` writes one, ``apply --plan FILE`` carries out exactly its ops.
+
+A saved plan is JSON: the format version, the tool version, when it was made, the portal's host,
+the blueprint paths and variable values it was made from, and the plan itself with every op in full
+(the desired objects included), so apply needs neither the blueprint nor a new diff. The plan's
+``live_fingerprint`` lets apply refuse the file when the portal changed since (StalePlanError,
+raised by apply).
+
+A saved plan holds natural keys and blueprint content only, never a portal id or a secret: before
+writing, the text is checked against the patterns ``errors.redact`` hides (webhook secrets, OAuth
+tokens), and a match is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from b24provision.blueprint.model import Scalar
+from b24provision.errors import PlanError, redact
+from b24provision.plan.ops import Plan
+
+FORMAT_VERSION = 1
+_REPLAN = "run `b24provision plan --out FILE` again to make a new one"
+
+
+class SavedPlan(BaseModel):
+    """A plan as written to a file, with what it was made from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format_version: int = FORMAT_VERSION
+    tool_version: str
+    created_at: str
+    """UTC time in ISO 8601."""
+    portal: str
+    blueprint_paths: tuple[str, ...] = ()
+    variables: dict[str, Scalar] = {}
+    plan: Plan
+
+
+def tool_version() -> str:
+    try:
+        return version("b24provision")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+def save_plan(
+    plan: Plan,
+    path: Path,
+    *,
+    blueprint_paths: list[Path] | tuple[Path, ...] | list[str] = (),
+    variables: Mapping[str, Scalar] | None = None,
+    now: datetime | None = None,
+) -> SavedPlan:
+    """Write ``plan`` to ``path`` as JSON and return what was written.
+
+    Raises:
+        PlanError: the plan's text holds something that looks like a secret (it is not written).
+    """
+    saved = SavedPlan(
+        tool_version=tool_version(),
+        created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        portal=plan.portal,
+        blueprint_paths=tuple(str(p) for p in blueprint_paths),
+        variables=dict(variables or {}),
+        plan=plan,
+    )
+    text = json.dumps(saved.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    if redact(text) != text:
+        raise PlanError(
+            f"{path}: not written: the plan holds what looks like a webhook secret or an OAuth token; "
+            "take it out of the blueprint or its variables (read secrets from the environment)"
+        )
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(f"{path}: cannot write the plan: {exc.strerror}; choose another --out path") from exc
+    return saved
+
+
+def load_plan(path: Path) -> SavedPlan:
+    """Read a saved plan.
+
+    Raises:
+        PlanError: the file is missing, not a saved plan, damaged, or from a newer b24provision.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(f"{path}: cannot read the plan: {exc.strerror}; check the --plan path") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(
+            f"{path}:{exc.lineno}:{exc.colno}: not a saved plan (invalid JSON: {exc.msg}); {_REPLAN}"
+        ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("format_version"), int):
+        raise PlanError(f"{path}: not a saved plan (no format_version); {_REPLAN}")
+    found = data["format_version"]
+    if found > FORMAT_VERSION:
+        raise PlanError(
+            f"{path}: made by a newer b24provision ({data.get('tool_version', '?')}, plan format "
+            f"{found}; this one reads format {FORMAT_VERSION}); upgrade b24provision, or {_REPLAN}"
+        )
+    try:
+        return SavedPlan.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise PlanError(f"{path}: the saved plan is damaged ({where}: {first['msg']}); {_REPLAN}") from exc

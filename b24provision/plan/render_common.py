@@ -1,0 +1,152 @@
+"""What the text, JSON and Markdown renderings of a plan share: the summary, markers, names, values.
+
+Every rendering names objects by natural key and never by a portal id (a plan holds none).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, assert_never
+
+from b24provision.plan.ops import (
+    AnyOp,
+    CreateAppRobotOp,
+    CreateFieldOp,
+    CreatePipelineOp,
+    CreateStageOp,
+    CreateTriggerOp,
+    DeleteAppRobotOp,
+    DeleteFieldOp,
+    DeletePipelineOp,
+    DeleteStageOp,
+    DeleteTriggerOp,
+    ManualRobotOp,
+    NeedsAppContextOp,
+    Plan,
+    ReplaceFieldOp,
+    ReplaceStageOp,
+    UpdateAppRobotOp,
+    UpdateFieldOp,
+    UpdatePipelineOp,
+    UpdateStageOp,
+    UpdateTriggerOp,
+    blocked_by_deals,
+)
+
+MARKERS = {"create": "+", "update": "~", "delete": "-", "replace": "-+", "manual": "?", "blocked": "!"}
+DESTRUCTIVE = "DESTRUCTIVE: deletes data"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def summary(plan: Plan) -> str:
+    """One line: "Plan: 3 to add, 2 to change, ...; 7 robots to set up by hand." or "No changes. ..."."""
+    c = plan.counts()
+    if not plan.has_changes:
+        tail = f" {plural(c['manual'], 'robot')} to check by hand." if c["manual"] else ""
+        return f"No changes.{tail}"
+    text = f"Plan: {c['add']} to add, {c['change']} to change, {c['delete']} to delete"
+    text += f", {c['replace']} to replace"
+    if c["manual"]:
+        text += f"; {plural(c['manual'], 'robot')} to set up by hand"
+    if c["blocked"]:
+        text += f"; {c['blocked']} need an OAuth application"
+    return text + "."
+
+
+def value(v: Any) -> str:
+    """A value as a plan shows it: strings quoted, None as (none), everything else as JSON."""
+    if v is None:
+        return "(none)"
+    return json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+
+def describe(op: AnyOp) -> str:
+    """A few words naming the object beyond its key: its name, label or type."""
+    match op:
+        case CreatePipelineOp() | UpdatePipelineOp():
+            return value(op.pipeline.name)
+        case DeletePipelineOp():
+            return value(op.name)
+        case CreateStageOp() | UpdateStageOp() | ReplaceStageOp():
+            extra = (
+                f" ({op.stage.semantics})"
+                if op.action == "create" and op.stage.semantics != "process"
+                else ""
+            )
+            return value(op.stage.name) + extra
+        case DeleteStageOp():
+            return value(op.name) + (" (system stage)" if op.system else "")
+        case CreateFieldOp() | UpdateFieldOp() | ReplaceFieldOp():
+            label = op.field.label
+            name = label if isinstance(label, str) else (label or {}).get("en", "")
+            parts = [op.field.type] + (["multiple"] if op.field.multiple else [])
+            shown = f"{value(name)} " if name else ""
+            return f"{shown}({', '.join(parts)})" if op.action == "create" else shown.strip()
+        case DeleteFieldOp():
+            return value(op.label) if op.label else ""
+        case CreateAppRobotOp() | UpdateAppRobotOp():
+            title = op.robot.name
+            return value(title if isinstance(title, str) else title.get("en", next(iter(title.values()), "")))
+        case DeleteAppRobotOp():
+            return ""
+        case CreateTriggerOp() | UpdateTriggerOp():
+            return value(op.trigger.name)
+        case DeleteTriggerOp():
+            return value(op.name) if op.name else ""
+        case NeedsAppContextOp():
+            return "(declared)" if op.wanted == "present" else "(in removed:)"
+        case ManualRobotOp():
+            return op.title
+        case _:
+            assert_never(op)
+
+
+def flags(op: AnyOp) -> list[str]:
+    """Warnings that go with an op: destructive, blocked by deals, system stage."""
+    out: list[str] = []
+    if op.destructive:
+        out.append(DESTRUCTIVE)
+    deals = blocked_by_deals(op)
+    if deals:
+        out.append(f"BLOCKED: holds {plural(deals, 'deal')}")
+    return out
+
+
+def group_of(op: AnyOp) -> str:
+    """The pipeline key an op is shown under, or "" for fields, app robot types and triggers."""
+    match op:
+        case CreatePipelineOp() | UpdatePipelineOp():
+            return op.pipeline.key
+        case DeletePipelineOp():
+            return op.live_key
+        case CreateStageOp() | UpdateStageOp() | ReplaceStageOp() | DeleteStageOp():
+            return op.pipeline_key
+        case _:
+            return ""
+
+
+def pipeline_title(ops: list[AnyOp], key: str) -> str:
+    """The heading of a pipeline's group: its name (as it will be) and key."""
+    for op in ops:
+        match op:
+            case CreatePipelineOp() | UpdatePipelineOp():
+                return f"Pipeline {value(op.pipeline.name)} ({key})"
+            case DeletePipelineOp():
+                return f"Pipeline {value(op.name)} ({key})"
+            case CreateStageOp() | UpdateStageOp() | ReplaceStageOp() | DeleteStageOp():
+                return f"Pipeline {value(op.pipeline_name)} ({key})"
+            case _:
+                pass
+    return f"Pipeline {key}"
+
+
+def change_ops(plan: Plan) -> list[AnyOp]:
+    """The ops that change the portal (neither manual steps nor blocked entries)."""
+    return [op for op in plan.ops if op.action not in ("manual", "blocked")]
+
+
+def robot_heading(op: ManualRobotOp) -> str:
+    return f"{op.pipeline_name} -> {op.stage_name} -> robot {op.index + 1}: {op.title}"

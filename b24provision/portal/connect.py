@@ -1,0 +1,114 @@
+"""From a ``--portal`` spec to a connected :class:`PortalClient`.
+
+Specs (product brief, "The command line"):
+
+* ``local`` — the embedded emulator, state in ``<state_dir>/local.sqlite``; it is started on
+  127.0.0.1 (a free port) for as long as the context is open, with a webhook code made up for this
+  process only.
+* ``local:FILE`` — the same with that SQLite file.
+* ``env:VAR`` — the environment variable VAR holds a webhook URL (so it never lands in shell
+  history, CI logs or a file).
+* anything else — a profile name, looked up by :func:`_resolve_profile` (portals.yaml).
+
+The emulator is imported only when a local portal is opened, so ``b24provision --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+from b24provision.errors import ConfigError
+from b24provision.portal.client import PortalClient
+from b24provision.portal.credentials import WebhookCredentials
+
+__all__ = ["open_portal", "describe_portal"]
+
+DEFAULT_STATE_DIR = Path(".b24provision")
+
+
+def open_portal(
+    spec: str = "local",
+    *,
+    portals_file: Path | None = None,
+    state_dir: Path = DEFAULT_STATE_DIR,
+) -> AbstractContextManager[PortalClient]:
+    """Open the portal named by ``spec``; use as ``with open_portal(spec) as client: ...``.
+
+    Raises:
+        ConfigError: the spec is unknown, its variable is missing, or its webhook URL is malformed.
+    """
+    spec = spec.strip()
+    if spec == "local" or spec.startswith("local:"):
+        return _local_portal(_local_state(spec, state_dir))
+    if spec.startswith("env:"):
+        return _webhook_portal(_credentials_from_env(spec.removeprefix("env:")))
+    return _webhook_portal(_resolve_profile(spec, portals_file))
+
+
+def describe_portal(
+    spec: str = "local",
+    *,
+    portals_file: Path | None = None,
+    state_dir: Path = DEFAULT_STATE_DIR,
+) -> str:
+    """What to print after ``Portal:``: a host or the emulator's state file, never a secret."""
+    spec = spec.strip()
+    if spec == "local" or spec.startswith("local:"):
+        return f"local emulator ({_local_state(spec, state_dir)})"
+    if spec.startswith("env:"):
+        return _credentials_from_env(spec.removeprefix("env:")).host
+    return _resolve_profile(spec, portals_file).host
+
+
+def _local_state(spec: str, state_dir: Path) -> Path:
+    if spec == "local":
+        return state_dir / "local.sqlite"
+    file = spec.removeprefix("local:").strip()
+    if not file:
+        raise ConfigError("--portal local:FILE needs a file name, e.g. local:staging.sqlite")
+    return Path(file)
+
+
+@contextmanager
+def _local_portal(state: Path) -> Iterator[PortalClient]:
+    from b24provision.emulator import Emulator, PortalSettings, serve_in_thread  # lazy: heavy, rarely needed
+
+    state.parent.mkdir(parents=True, exist_ok=True)
+    # A fresh code per process: nothing else on this machine can call the emulator while it runs.
+    emulator = Emulator(str(state), PortalSettings(token=secrets.token_hex(16)))
+    with serve_in_thread(emulator) as server, PortalClient(WebhookCredentials(server.webhook_url)) as client:
+        yield client
+
+
+@contextmanager
+def _webhook_portal(credentials: WebhookCredentials) -> Iterator[PortalClient]:
+    with PortalClient(credentials) as client:
+        yield client
+
+
+def _credentials_from_env(variable: str) -> WebhookCredentials:
+    variable = variable.strip()
+    if not variable:
+        raise ConfigError("--portal env:VAR needs a variable name, e.g. env:B24_WEBHOOK_URL")
+    url = os.environ.get(variable, "").strip()
+    if not url:
+        raise ConfigError(
+            f"environment variable {variable} is not set or empty; set it to the portal's webhook URL"
+        )
+    try:
+        return WebhookCredentials(url)
+    except ConfigError as exc:
+        raise ConfigError(f"environment variable {variable}: {exc.message}") from None
+
+
+def _resolve_profile(name: str, portals_file: Path | None) -> WebhookCredentials:
+    """Credentials for a profile of portals.yaml.
+
+    Profiles are not implemented yet; this is the seam where they go.
+    """
+    del portals_file
+    raise ConfigError(f"unknown portal '{name}': use local, local:FILE or env:VAR")

@@ -1,0 +1,303 @@
+"""Translation between the portal's REST rows and the blueprint model, in both directions.
+
+Reading (``*_from_rest``) and writing (``*_to_rest``) live side by side so that what apply writes
+reads back as exactly the model it came from: that symmetry is what makes "apply, then plan shows
+no changes" hold. Pure functions; no I/O.
+
+Wire facts used here (reference §5-7): every scalar comes back as a string; stage SEMANTICS is
+null / "S" / "F"; SHOW_FILTER is stored as E for Y; a field added without a label is labelled with
+its FIELD_NAME; enumeration items carry ID, VALUE, SORT, DEF and XML_ID.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from b24provision.blueprint.model import (
+    FIELD_TYPES,
+    DealField,
+    FieldBase,
+    Pipeline,
+    Stage,
+)
+from b24provision.state import UnsupportedField
+
+FIELD_PREFIX = "UF_CRM_"
+_FIELD_ADAPTER: TypeAdapter[Any] = TypeAdapter(DealField)
+_SEMANTICS_FROM = {"S": "success", "F": "failure"}
+_SEMANTICS_TO = {"process": "", "success": "S", "failure": "F"}
+_CRM_TARGETS = {"deal": "DEAL", "contact": "CONTACT", "company": "COMPANY", "lead": "LEAD"}
+
+
+def stage_entity_id(category_id: int | str) -> str:
+    """The crm.status ENTITY_ID of a deal pipeline's stages."""
+    return "DEAL_STAGE" if str(category_id) == "0" else f"DEAL_STAGE_{category_id}"
+
+
+def stage_prefix(category_id: int | str) -> str:
+    return "" if str(category_id) == "0" else f"C{category_id}:"
+
+
+def category_of_entity(entity_id: str) -> int | None:
+    """The pipeline id of a deal-stage ENTITY_ID, or None for other directories."""
+    if entity_id == "DEAL_STAGE":
+        return 0
+    if entity_id.startswith("DEAL_STAGE_") and entity_id[11:].isdigit():
+        return int(entity_id[11:])
+    return None
+
+
+def stage_code(status_id: str) -> str:
+    """The natural code of a stage: its STATUS_ID without the ``C<id>:`` prefix."""
+    return status_id.split(":", 1)[1] if ":" in status_id else status_id
+
+
+# ---------------------------------------------------------------------------------- stages
+
+
+def stage_from_rest(row: Mapping[str, Any]) -> Stage:
+    extra = row.get("EXTRA") or {}
+    color = row.get("COLOR") or (extra.get("COLOR") if isinstance(extra, Mapping) else None)
+    return Stage(
+        code=stage_code(str(row["STATUS_ID"])),
+        name=str(row.get("NAME") or row["STATUS_ID"]),
+        semantics=_SEMANTICS_FROM.get(str(row.get("SEMANTICS") or ""), "process"),  # type: ignore[arg-type]
+        color=color.upper() if isinstance(color, str) and len(color) == 7 else None,
+        sort=int(row.get("SORT") or 0),
+    )
+
+
+def stage_to_rest(stage: Stage, sort: int, category_id: int | str) -> dict[str, Any]:
+    """Fields for crm.status.add (``category_id`` may be a ``$result[...]`` reference)."""
+    fields: dict[str, Any] = {
+        "ENTITY_ID": stage_entity_id(category_id),
+        "STATUS_ID": f"{stage_prefix(category_id)}{stage.code}",
+        "NAME": stage.name,
+        "SORT": sort,
+        "SEMANTICS": _SEMANTICS_TO[stage.semantics],
+    }
+    if stage.color:
+        fields["COLOR"] = stage.color
+    return fields
+
+
+def pipeline_from_rest(row: Mapping[str, Any], key: str, stages: list[Stage]) -> Pipeline:
+    return Pipeline(
+        key=key,
+        name=str(row.get("name") or "-"),
+        default=str(row.get("isDefault", "N")) == "Y" or str(row.get("id")) == "0",
+        sort=int(row.get("sort") or 0),
+        stages=stages or [Stage(code="NEW", name="-")],
+    )
+
+
+def pipeline_to_rest(pipeline: Pipeline) -> dict[str, Any]:
+    """Fields for crm.category.add / update."""
+    fields: dict[str, Any] = {"name": pipeline.name}
+    if pipeline.sort is not None:
+        fields["sort"] = pipeline.sort
+    return fields
+
+
+# ---------------------------------------------------------------------------------- fields
+
+
+def _yn(value: bool) -> str:
+    return "Y" if value else "N"
+
+
+def _label(labels: Mapping[str, str | None], field_name: str) -> str | dict[str, str] | None:
+    """A blueprint label from per-language texts: None when it is the portal's fallback."""
+    texts = {lang: (text or "") for lang, text in sorted(labels.items())}
+    values = set(texts.values())
+    if not texts or values == {field_name}:
+        return None
+    if len(values) == 1:
+        return values.pop()
+    return {lang: text for lang, text in texts.items() if text}
+
+
+def field_from_rest(row: Mapping[str, Any], labels: Mapping[str, str | None]) -> Any:
+    """A blueprint field from a crm.deal.userfield row, or an UnsupportedField.
+
+    ``labels`` are the field's EDIT_FORM_LABEL per portal language.
+    """
+    field_name = str(row["FIELD_NAME"])
+    user_type = str(row.get("USER_TYPE_ID") or "")
+    text = _label(labels, field_name)
+    if not field_name.startswith(FIELD_PREFIX) or user_type not in FIELD_TYPES:
+        shown = text if isinstance(text, str) else next(iter((text or {}).values()), field_name)
+        return UnsupportedField(code=field_name.removeprefix(FIELD_PREFIX), user_type_id=user_type, label=shown)
+    settings: Mapping[str, Any] = row.get("SETTINGS") or {}
+    data: dict[str, Any] = {
+        "type": user_type,
+        "code": field_name[len(FIELD_PREFIX) :],
+        "label": text,
+        "multiple": row.get("MULTIPLE") == "Y",
+        "mandatory": row.get("MANDATORY") == "Y",
+        "show_in_filter": str(row.get("SHOW_FILTER") or "N") != "N",
+        "sort": int(row.get("SORT") or 100),
+    }
+    data.update(_settings_from_rest(user_type, settings, row.get("LIST") or []))
+    try:
+        return _FIELD_ADAPTER.validate_python(data)
+    except ValidationError:
+        # A value the blueprint cannot express (e.g. an odd default): keep the field visible.
+        shown = text if isinstance(text, str) else field_name
+        return UnsupportedField(code=data["code"], user_type_id=user_type, label=str(shown))
+
+
+def _default(settings: Mapping[str, Any]) -> Any:
+    value = settings.get("DEFAULT_VALUE")
+    return None if value in ("", None, []) else value
+
+
+def _settings_from_rest(user_type: str, s: Mapping[str, Any], items: list[Any]) -> dict[str, Any]:
+    match user_type:
+        case "string":
+            return {"default": _default(s), "rows": int(s.get("ROWS") or 1)}
+        case "integer":
+            value = _default(s)
+            return {"default": None if value is None else int(value)}
+        case "double":
+            value = _default(s)
+            return {"default": None if value is None else float(value), "precision": int(s.get("PRECISION", 2))}
+        case "boolean":
+            return {
+                "default": str(s.get("DEFAULT_VALUE", 0)) in ("1", "Y", "true", "True"),
+                "display": str(s.get("DISPLAY") or "CHECKBOX").lower(),
+            }
+        case "date" | "datetime":
+            dv = s.get("DEFAULT_VALUE") or {}
+            kind = str(dv.get("TYPE") or "NONE") if isinstance(dv, Mapping) else "NONE"
+            return {"default": {"NOW": "now", "FIXED": dv.get("VALUE") if isinstance(dv, Mapping) else None}.get(kind)}
+        case "money" | "url":
+            return {"default": _default(s)}
+        case "enumeration":
+            ordered = sorted(items, key=lambda it: (int(it.get("SORT") or 0), int(it.get("ID") or 0)))
+            return {
+                "display": str(s.get("DISPLAY") or "LIST").lower(),
+                "list_height": int(s.get("LIST_HEIGHT") or 1),
+                "items": [
+                    {
+                        "xml_id": str(it.get("XML_ID") or it.get("ID")),
+                        "value": str(it.get("VALUE") or ""),
+                        "sort": int(it.get("SORT") or 0),
+                        "default": it.get("DEF") == "Y",
+                    }
+                    for it in ordered
+                ],
+            }
+        case "crm_status":
+            return {"entity_type": str(s.get("ENTITY_TYPE") or "STATUS")}
+        case "crm":
+            return {"targets": [t for t, flag in _CRM_TARGETS.items() if s.get(flag) == "Y"] or ["lead"]}
+        case "iblock_section" | "iblock_element":
+            iblock_id = s.get("IBLOCK_ID")
+            return {
+                "iblock_type_id": s.get("IBLOCK_TYPE_ID") or None,
+                "iblock_id": int(iblock_id) if iblock_id not in (None, "", 0, "0") else None,
+            }
+    return {}
+
+
+def field_settings_to_rest(field: FieldBase) -> dict[str, Any]:
+    """SETTINGS for crm.deal.userfield.add / update."""
+    data = field.model_dump()
+    match data["type"]:
+        case "string":
+            return {"DEFAULT_VALUE": data["default"] or "", "ROWS": data["rows"]}
+        case "integer" | "money" | "url":
+            return {"DEFAULT_VALUE": "" if data["default"] is None else data["default"]}
+        case "double":
+            return {"DEFAULT_VALUE": "" if data["default"] is None else data["default"], "PRECISION": data["precision"]}
+        case "boolean":
+            return {"DEFAULT_VALUE": 1 if data["default"] else 0, "DISPLAY": data["display"].upper()}
+        case "date" | "datetime":
+            default = data["default"]
+            if default is None:
+                return {"DEFAULT_VALUE": {"TYPE": "NONE", "VALUE": ""}}
+            if default == "now":
+                return {"DEFAULT_VALUE": {"TYPE": "NOW", "VALUE": ""}}
+            return {"DEFAULT_VALUE": {"TYPE": "FIXED", "VALUE": default}}
+        case "enumeration":
+            return {"DISPLAY": data["display"].upper(), "LIST_HEIGHT": data["list_height"]}
+        case "crm_status":
+            return {"ENTITY_TYPE": data["entity_type"]}
+        case "crm":
+            return {flag: _yn(t in data["targets"]) for t, flag in _CRM_TARGETS.items()}
+        case "iblock_section" | "iblock_element":
+            out: dict[str, Any] = {}
+            if data["iblock_type_id"]:
+                out["IBLOCK_TYPE_ID"] = data["iblock_type_id"]
+            if data["iblock_id"]:
+                out["IBLOCK_ID"] = data["iblock_id"]
+            return out
+    return {}
+
+
+def labels_to_rest(field: FieldBase) -> dict[str, Any]:
+    """The label keys for add / update. A string applies to every language and a map sets the
+    languages it names (the portal empties the others, reference §7.3-7.4), so the portal's list of
+    languages is not needed to write. No label: the portal shows the FIELD_NAME."""
+    if field.label is None:
+        return {}
+    label = field.label if isinstance(field.label, str) else dict(field.label)
+    return {key: label for key in ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL")}
+
+
+def enum_items_to_rest(field: FieldBase, item_ids: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """LIST items: known xml_ids carry their ID (and always VALUE: an item sent without VALUE is
+    deleted, reference §7.4); items no longer wanted are sent with DEL=Y."""
+    items = getattr(field, "items", None)
+    if items is None:
+        return []
+    ids = dict(item_ids or {})
+    sorts = field.item_sorts()  # type: ignore[attr-defined]
+    out: list[dict[str, Any]] = []
+    for item in items:
+        row: dict[str, Any] = {
+            "VALUE": item.value,
+            "XML_ID": item.xml_id,
+            "SORT": sorts[item.xml_id],
+            "DEF": _yn(item.default),
+        }
+        if item.xml_id in ids:
+            row["ID"] = ids.pop(item.xml_id)
+        out.append(row)
+    out.extend({"ID": item_id, "DEL": "Y"} for item_id in ids.values())
+    return out
+
+
+def field_to_rest(field: FieldBase) -> dict[str, Any]:
+    """Fields for crm.deal.userfield.add."""
+    data = field.model_dump()
+    fields: dict[str, Any] = {
+        "FIELD_NAME": field.field_name,
+        "USER_TYPE_ID": data["type"],
+        "MULTIPLE": _yn(field.multiple),
+        "MANDATORY": _yn(field.mandatory),
+        "SHOW_FILTER": _yn(field.show_in_filter),
+        "SORT": field.sort,
+        "SETTINGS": field_settings_to_rest(field),
+        **labels_to_rest(field),
+    }
+    if data["type"] == "enumeration":
+        fields["LIST"] = enum_items_to_rest(field)
+    return fields
+
+
+def field_update_to_rest(field: FieldBase, item_ids: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """Fields for crm.deal.userfield.update: everything the API can change (not type or multiple)."""
+    fields = field_to_rest(field)
+    if field.label is None:
+        # Going back to "no label" means the FIELD_NAME again; update overwrites every language.
+        fields.update({k: field.field_name for k in ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL")})
+    for immutable in ("FIELD_NAME", "USER_TYPE_ID", "MULTIPLE"):
+        fields.pop(immutable)
+    if "LIST" in fields:
+        fields["LIST"] = enum_items_to_rest(field, item_ids)
+    return fields

@@ -1,0 +1,375 @@
+"""Portal profiles: ``portals.yaml`` names the portals a team works with, and where their secrets live.
+
+A profile says how to reach one portal, never the secret itself::
+
+    staging:
+      webhook_env: B24_STAGING_WEBHOOK      # a variable holding https://<portal>/rest/<user>/<code>/
+      tariff: crm_plus                      # the plan the portal is on (for the tariff check)
+    production:
+      oauth:                                # an application (needed for app robot types, triggers)
+        client_id_env: B24_APP_ID
+        client_secret_env: B24_APP_SECRET
+        refresh_token_env: B24_PROD_REFRESH
+        endpoint: https://acme.bitrix24.ru/rest/
+        token_url: https://oauth.bitrix.info/oauth/token/   # optional; this is the default
+      rate: enterprise                      # throttle: standard (2/s, burst 50) or enterprise (5/s, 250)
+    demo:
+      local: demo.sqlite                    # the embedded emulator with this state file (tests, demos)
+
+``--portal NAME`` picks a profile; ``env:VAR`` and ``local[:FILE]`` work without one. A webhook
+URL (or any other secret) written into the file is refused: the file belongs in git, the secret in
+the environment or the CI's secret store. Errors point at ``portals.yaml:line:col``.
+
+OAuth refresh tokens rotate: every refresh returns a new one and retires the old (reference §1.2).
+The new one is kept in ``.b24provision/oauth/<profile>.json`` (mode 0600, git-ignored) together
+with a digest of the token it replaced; it is used while the environment still holds that same
+original token, so a fresh token put into the environment always wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from b24provision.blueprint.source import YamlDoc, YamlPath, read_yaml
+from b24provision.errors import ConfigError
+from b24provision.portal.client import PortalClient
+from b24provision.portal.credentials import (
+    DEFAULT_TOKEN_URL,
+    Credentials,
+    OAuthCredentials,
+    WebhookCredentials,
+)
+from b24provision.portal.throttle import ENTERPRISE, STANDARD, RateLimit
+
+__all__ = [
+    "DEFAULT_PORTALS_FILE",
+    "OAuthProfile",
+    "Profile",
+    "describe_profile",
+    "find_profile",
+    "load_profiles",
+    "open_profile",
+]
+
+DEFAULT_PORTALS_FILE = Path("portals.yaml")
+TOKEN_DIR = Path(".b24provision") / "oauth"
+RATES: dict[str, RateLimit] = {"standard": STANDARD, "enterprise": ENTERPRISE}
+
+_PROFILE_KEYS = ("webhook_env", "oauth", "local", "tariff", "rate")
+_OAUTH_KEYS = ("client_id_env", "client_secret_env", "refresh_token_env", "endpoint", "token_url")
+_OAUTH_REQUIRED = ("client_id_env", "client_secret_env", "refresh_token_env", "endpoint")
+# Keys people write when they mean to put the secret itself in the file.
+_SECRET_KEYS = {
+    "webhook": "webhook_env",
+    "webhook_url": "webhook_env",
+    "url": "webhook_env",
+    "client_id": "client_id_env",
+    "client_secret": "client_secret_env",
+    "refresh_token": "refresh_token_env",
+    "access_token": "refresh_token_env",
+}
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_WEBHOOK_IN_TEXT = re.compile(r"https?://[^\s/]+/(?:.*/)?rest/\d+/[^/\s]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class OAuthProfile:
+    """Where an OAuth application's credentials come from: names of environment variables."""
+
+    client_id_env: str
+    client_secret_env: str
+    refresh_token_env: str
+    endpoint: str
+    """The portal's REST base, ``https://<portal>/rest/``."""
+    token_url: str = DEFAULT_TOKEN_URL
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One portal of portals.yaml: exactly one of ``webhook_env``, ``oauth`` or ``local``."""
+
+    name: str
+    webhook_env: str | None = None
+    """An environment variable holding the webhook URL."""
+    oauth: OAuthProfile | None = None
+    local: Path | None = None
+    """An emulator state file (relative paths are taken from the portals file's directory)."""
+    tariff: str | None = None
+    """The plan the portal is declared to be on (a code of the tariff table)."""
+    rate: Literal["standard", "enterprise"] = "standard"
+    source: str = ""
+    """Where the profile is written: ``portals.yaml:line:col``."""
+
+    @property
+    def rate_limit(self) -> RateLimit:
+        """The client throttle for this portal's plan."""
+        return RATES[self.rate]
+
+    def credentials(self, token_dir: Path = TOKEN_DIR) -> Credentials:
+        """The webhook or OAuth credentials, read from the environment now.
+
+        Raises:
+            ConfigError: a variable is missing or holds something malformed (named, never shown).
+        """
+        if self.webhook_env is not None:
+            url = self._env(self.webhook_env, "the portal's webhook URL")
+            try:
+                return WebhookCredentials(url)
+            except ConfigError as exc:
+                raise ConfigError(
+                    f"{self._where()}environment variable {self.webhook_env}: {exc.message}"
+                ) from None
+        if self.oauth is not None:
+            o = self.oauth
+            seed = self._env(o.refresh_token_env, "the application's refresh token")
+            store = _TokenStore(token_dir / f"{self.name}.json", seed)
+            return OAuthCredentials(
+                o.endpoint,
+                self._env(o.client_id_env, "the application's client id"),
+                self._env(o.client_secret_env, "the application's client secret"),
+                store.current(),
+                token_url=o.token_url,
+                on_token_refresh=lambda c: store.keep(c.refresh_token),
+            )
+        raise ConfigError(
+            f"{self._where()}profile {self.name!r} is a local emulator portal and has no credentials"
+        )
+
+    def host(self) -> str:
+        """What to print after ``Portal:``: the host (or the emulator's file), never a secret."""
+        if self.local is not None:
+            return f"local emulator ({self.local}) (profile {self.name})"
+        if self.oauth is not None:
+            parts = urlsplit(self.oauth.endpoint)
+            host = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+            return f"{host} (profile {self.name}, OAuth application)"
+        return f"{self.credentials().host} (profile {self.name})"
+
+    def _env(self, variable: str, what: str) -> str:
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            raise ConfigError(
+                f"{self._where()}profile {self.name!r}: environment variable {variable} is not set or empty; "
+                f"set it to {what}"
+            )
+        return value
+
+    def _where(self) -> str:
+        return f"{self.source}: " if self.source else ""
+
+
+# ------------------------------------------------------------------------------------- loading
+
+
+def load_profiles(path: Path) -> dict[str, Profile]:
+    """Read a portals file: profile name -> Profile.
+
+    Raises:
+        ConfigError: the file cannot be read or is wrong; the message starts with ``file:line:col``.
+    """
+    doc, problems = read_yaml(path)
+    if doc is None:
+        raise ConfigError("\n".join(str(p) for p in problems))
+    if not isinstance(doc.data, Mapping):
+        raise ConfigError(
+            f"{doc.at(())}: a portals file maps profile names to portals, e.g. `staging: {{...}}`"
+        )
+    _refuse_literal_secrets(doc, doc.data, ())
+    return {str(name): _profile(doc, str(name), body, path.parent) for name, body in doc.data.items()}
+
+
+def find_profile(name: str, portals_file: Path | None = None) -> Profile:
+    """The profile ``name`` of ``portals_file`` (default ./portals.yaml).
+
+    Raises:
+        ConfigError: no such file (for the default file: the spec is unknown) or no such profile.
+    """
+    file = portals_file or DEFAULT_PORTALS_FILE
+    if not file.is_file():
+        if portals_file is not None:
+            raise ConfigError(f"the portals file {file} does not exist — check --portals")
+        raise ConfigError(
+            f"unknown portal '{name}': use local, local:FILE or env:VAR, or define a profile '{name}' in "
+            f"portals.yaml (there is none in {Path.cwd()}; --portals FILE names another)"
+        )
+    profiles = load_profiles(file)
+    if name not in profiles:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ConfigError(
+            f"unknown portal '{name}': {file} has no such profile (it has: {known}); "
+            "use one of them, local, local:FILE or env:VAR"
+        )
+    return profiles[name]
+
+
+def open_profile(name: str, portals_file: Path | None = None) -> AbstractContextManager[PortalClient]:
+    """Open the portal of profile ``name``: a client with its credentials and throttle."""
+    profile = find_profile(name, portals_file)
+    if profile.local is not None:
+        from b24provision.portal.connect import open_portal  # noqa: PLC0415 - connect imports this module
+
+        return open_portal(f"local:{profile.local}")
+    return _client(profile)
+
+
+def describe_profile(name: str, portals_file: Path | None = None) -> str:
+    """The portal of profile ``name`` as printed after ``Portal:`` (no secret)."""
+    return find_profile(name, portals_file).host()
+
+
+@contextmanager
+def _client(profile: Profile) -> Iterator[PortalClient]:
+    with PortalClient(profile.credentials(), rate=profile.rate_limit) as client:
+        yield client
+
+
+def _profile(doc: YamlDoc, name: str, body: Any, base: Path) -> Profile:
+    where = doc.at((name,))
+    source = str(where)
+    if not _PROFILE_NAME.match(name) or name in ("local",) or ":" in name:
+        raise ConfigError(
+            f"{doc.keys.get((name,), where)}: '{name}' cannot be a profile name — use letters, digits, "
+            "_ . - (and not 'local', which is the embedded emulator)"
+        )
+    if not isinstance(body, Mapping):
+        raise ConfigError(f"{where}: profile '{name}' must be a mapping, e.g. `webhook_env: B24_WEBHOOK_URL`")
+    _known_keys(doc, (name,), body, _PROFILE_KEYS, f"profile '{name}'")
+    kinds = [k for k in ("webhook_env", "oauth", "local") if body.get(k) is not None]
+    if len(kinds) != 1:
+        got = " and ".join(kinds) if kinds else "none of them"
+        raise ConfigError(
+            f"{where}: profile '{name}' needs exactly one of webhook_env, oauth or local (it has {got})"
+        )
+    webhook_env = _env_name(doc, (name, "webhook_env"), body.get("webhook_env"))
+    oauth = _oauth(doc, name, body["oauth"]) if "oauth" in kinds else None
+    local = None
+    if "local" in kinds:
+        file = _text(doc, (name, "local"), body["local"], "an emulator state file, e.g. demo.sqlite")
+        local = Path(file) if Path(file).is_absolute() else base / file
+    rate = body.get("rate", "standard")
+    if rate not in RATES:
+        raise ConfigError(f"{doc.at((name, 'rate'))}: rate must be standard or enterprise, not {rate!r}")
+    tariff = body.get("tariff")
+    if tariff is not None:
+        tariff = _text(doc, (name, "tariff"), tariff, "a plan code, e.g. crm_plus")
+    return Profile(
+        name=name, webhook_env=webhook_env, oauth=oauth, local=local, tariff=tariff, rate=rate, source=source
+    )
+
+
+def _oauth(doc: YamlDoc, name: str, body: Any) -> OAuthProfile:
+    path: YamlPath = (name, "oauth")
+    if not isinstance(body, Mapping):
+        raise ConfigError(f"{doc.at(path)}: oauth must be a mapping with {', '.join(_OAUTH_REQUIRED)}")
+    _known_keys(doc, path, body, _OAUTH_KEYS, f"profile '{name}' oauth")
+    missing = [k for k in _OAUTH_REQUIRED if body.get(k) is None]
+    if missing:
+        raise ConfigError(f"{doc.at(path)}: profile '{name}' oauth needs {', '.join(missing)}")
+    endpoint = _text(doc, (*path, "endpoint"), body["endpoint"], "https://<portal>/rest/")
+    token_url = _text(doc, (*path, "token_url"), body.get("token_url", DEFAULT_TOKEN_URL), "a URL")
+    for key, url in (("endpoint", endpoint), ("token_url", token_url)):
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ConfigError(
+                f"{doc.at((*path, key))}: {key} must be an http(s) URL, e.g. https://acme.bitrix24.ru/rest/"
+            )
+    return OAuthProfile(
+        client_id_env=_env_name(doc, (*path, "client_id_env"), body["client_id_env"]) or "",
+        client_secret_env=_env_name(doc, (*path, "client_secret_env"), body["client_secret_env"]) or "",
+        refresh_token_env=_env_name(doc, (*path, "refresh_token_env"), body["refresh_token_env"]) or "",
+        endpoint=endpoint,
+        token_url=token_url,
+    )
+
+
+def _known_keys(
+    doc: YamlDoc, path: YamlPath, body: Mapping[str, Any], allowed: tuple[str, ...], what: str
+) -> None:
+    for key in body:
+        if key in allowed:
+            continue
+        where = doc.keys.get((*path, key), doc.at((*path, key)))
+        if key in _SECRET_KEYS:
+            raise ConfigError(
+                f"{where}: {what}: `{key}` would put a secret into the file — secrets never go into "
+                f"portals.yaml; put it in an environment variable and name that variable with "
+                f"`{_SECRET_KEYS[key]}: VARIABLE_NAME`"
+            )
+        raise ConfigError(f"{where}: {what}: unknown key `{key}`; expected one of: {', '.join(allowed)}")
+
+
+def _env_name(doc: YamlDoc, path: YamlPath, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _ENV_NAME.match(value):
+        raise ConfigError(
+            f"{doc.at(path)}: `{path[-1]}` names an environment variable (e.g. B24_WEBHOOK_URL), "
+            "not a value — put the value in that variable"
+        )
+    return value
+
+
+def _text(doc: YamlDoc, path: YamlPath, value: Any, example: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{doc.at(path)}: `{path[-1]}` must be text: {example}")
+    return value.strip()
+
+
+def _refuse_literal_secrets(doc: YamlDoc, value: Any, path: YamlPath) -> None:
+    """A webhook URL anywhere in the file is refused, before anything else is said about it."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _refuse_literal_secrets(doc, item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _refuse_literal_secrets(doc, item, (*path, i))
+    elif isinstance(value, str) and _WEBHOOK_IN_TEXT.search(value):
+        host = re.sub(r"^https?://([^/\s]+).*$", r"\1", value.strip())
+        raise ConfigError(
+            f"{doc.at(path)}: this is a webhook URL (for {host}), and it holds a secret code — never "
+            "write it into portals.yaml; put it in an environment variable (e.g. export "
+            "B24_WEBHOOK_URL=...) and write `webhook_env: B24_WEBHOOK_URL` instead"
+        )
+
+
+# ------------------------------------------------------------------------------- token rotation
+
+
+class _TokenStore:
+    """The latest refresh token of one OAuth profile, kept across runs (see the module docstring)."""
+
+    def __init__(self, file: Path, seed: str) -> None:
+        self.file = file
+        self.seed_digest = hashlib.sha256(seed.encode()).hexdigest()
+        self.seed = seed
+
+    def current(self) -> str:
+        try:
+            saved = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return self.seed
+        if isinstance(saved, dict) and saved.get("from") == self.seed_digest and saved.get("refresh_token"):
+            return str(saved["refresh_token"])
+        return self.seed
+
+    def keep(self, refresh_token: str) -> None:
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            # Created 0600 from the start: the token is a secret.
+            fd = os.open(self.file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump({"from": self.seed_digest, "refresh_token": refresh_token}, out)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot keep the new OAuth refresh token in {self.file}: {exc.strerror} — the old one no "
+                "longer works; put the new one from the application into the environment"
+            ) from None

@@ -1,0 +1,230 @@
+"""Plan ops -> REST commands, resolved against the ids of a freshly read portal.
+
+A plan names objects by natural keys; only here, at the last moment, do they become portal ids,
+taken from a LiveState read just before writing (``Ids``). Each function returns the commands for
+one op, in the order they must run; apply puts them into batches that run in order and stop at the
+first error (``halt``).
+
+A new pipeline arrives with the portal's eight default stages (reference §5.1). ``reconcile_new``
+turns the blueprint's stages of such a pipeline into commands against what the portal actually
+created: a default stage the blueprint lists is kept and updated, the others are deleted
+(system ones with FORCED=Y: they exist only because the tool just made the pipeline), and the
+blueprint's own stages are added after that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, assert_never
+
+from b24provision.blueprint.model import AppRobot, Stage
+from b24provision.plan.ops import (
+    AnyOp,
+    CreateAppRobotOp,
+    CreateFieldOp,
+    CreatePipelineOp,
+    CreateStageOp,
+    CreateTriggerOp,
+    DeleteAppRobotOp,
+    DeleteFieldOp,
+    DeletePipelineOp,
+    DeleteStageOp,
+    DeleteTriggerOp,
+    ManualRobotOp,
+    NeedsAppContextOp,
+    ReplaceFieldOp,
+    ReplaceStageOp,
+    UpdateAppRobotOp,
+    UpdateFieldOp,
+    UpdatePipelineOp,
+    UpdateStageOp,
+    UpdateTriggerOp,
+)
+from b24provision.portal.client import Command
+from b24provision.portal.mapping import (
+    field_to_rest,
+    field_update_to_rest,
+    pipeline_to_rest,
+    stage_code,
+    stage_prefix,
+    stage_to_rest,
+)
+from b24provision.state import LiveState
+
+DEAL = 2
+_DEAL_DOCUMENT = ["crm", "CCrmDocumentDeal", "DEAL"]
+
+
+@dataclass
+class Ids:
+    """Portal ids by natural key, from the last read plus what this apply has created."""
+
+    pipelines: dict[str, int] = field(default_factory=dict)
+    """Blueprint pipeline key -> category id."""
+    stages: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(blueprint pipeline key, stage code) -> crm.status ID."""
+    fields: dict[str, int] = field(default_factory=dict)
+    items: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, live: LiveState, pipeline_keys: Mapping[str, str]) -> Ids:
+        """Ids from ``live``; ``pipeline_keys`` maps live keys to the blueprint's keys."""
+        ids = cls(fields=dict(live.field_ids), items=dict(live.enum_item_ids))
+        for live_key, category in live.pipeline_ids.items():
+            ids.pipelines[pipeline_keys.get(live_key, live_key)] = category
+        for (live_key, code), stage_id in live.stage_ids.items():
+            ids.stages[(pipeline_keys.get(live_key, live_key), code)] = stage_id
+        return ids
+
+
+def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
+    """The commands that carry out ``op``; keys are ``op<n>`` and ``op<n>_<i>``."""
+    key = f"op{n}"
+    match op:
+        case CreateFieldOp():
+            return [Command(key, "crm.deal.userfield.add", {"fields": field_to_rest(op.field)})]
+        case UpdateFieldOp():
+            item_ids = {x: i for (code, x), i in ids.items.items() if code == op.field.code}
+            fields = field_update_to_rest(op.field, item_ids)
+            return [Command(key, "crm.deal.userfield.update", {"id": ids.fields[op.field.code], "fields": fields})]
+        case ReplaceFieldOp():
+            return [
+                Command(f"{key}_0", "crm.deal.userfield.delete", {"id": ids.fields[op.field.code]}),
+                Command(key, "crm.deal.userfield.add", {"fields": field_to_rest(op.field)}),
+            ]
+        case DeleteFieldOp():
+            return [Command(key, "crm.deal.userfield.delete", {"id": ids.fields[op.code]})]
+        case CreatePipelineOp():
+            fields = pipeline_to_rest(op.pipeline)
+            return [
+                Command(key, "crm.category.add", {"entityTypeId": DEAL, "fields": fields}),
+                # The default stages the portal just made, read in the same request.
+                Command(
+                    f"{key}_stages",
+                    "crm.status.list",
+                    {"filter": {"ENTITY_ID": f"DEAL_STAGE_$result[{key}][category][id]"}, "order": {"SORT": "ASC"}},
+                ),
+            ]
+        case UpdatePipelineOp():
+            category = ids.pipelines[op.pipeline.key]
+            if category == 0 and not any(attr == "sort" for attr, _, _ in op.changes):
+                # The default pipeline is renamed through the legacy method made for it (§5.2).
+                return [Command(key, "crm.dealcategory.default.set", {"name": op.pipeline.name})]
+            fields = pipeline_to_rest(op.pipeline)
+            return [Command(key, "crm.category.update", {"entityTypeId": DEAL, "id": category, "fields": fields})]
+        case DeletePipelineOp():
+            return [Command(key, "crm.category.delete", {"entityTypeId": DEAL, "id": ids.pipelines[op.live_key]})]
+        case CreateStageOp():
+            category = ids.pipelines[op.pipeline_key]
+            return [Command(key, "crm.status.add", {"fields": stage_to_rest(op.stage, op.sort, category)})]
+        case UpdateStageOp():
+            stage_id = ids.stages[(op.pipeline_key, op.stage.code)]
+            return [Command(key, "crm.status.update", {"id": stage_id, "fields": _stage_update(op.stage, op.sort)})]
+        case ReplaceStageOp():
+            category = ids.pipelines[op.pipeline_key]
+            stage_id = ids.stages[(op.pipeline_key, op.stage.code)]
+            return [
+                Command(f"{key}_0", "crm.status.delete", _delete_params(stage_id, op.system)),
+                Command(key, "crm.status.add", {"fields": stage_to_rest(op.stage, op.sort, category)}),
+            ]
+        case DeleteStageOp():
+            stage_id = ids.stages[(op.pipeline_key, op.code)]
+            return [Command(key, "crm.status.delete", _delete_params(stage_id, op.system))]
+        case CreateAppRobotOp():
+            return [Command(key, "bizproc.robot.add", {"CODE": op.robot.code, **_app_robot(op.robot)})]
+        case UpdateAppRobotOp():
+            return [Command(key, "bizproc.robot.update", {"CODE": op.robot.code, "FIELDS": _app_robot(op.robot)})]
+        case DeleteAppRobotOp():
+            return [Command(key, "bizproc.robot.delete", {"CODE": op.code})]
+        case CreateTriggerOp() | UpdateTriggerOp():
+            # add with an existing CODE renames the trigger (reference §8.5).
+            return [Command(key, "crm.automation.trigger.add", {"CODE": op.trigger.code, "NAME": op.trigger.name})]
+        case DeleteTriggerOp():
+            return [Command(key, "crm.automation.trigger.delete", {"CODE": op.code})]
+        case ManualRobotOp() | NeedsAppContextOp():
+            return []
+        case _:
+            assert_never(op)
+
+
+def reconcile_new(
+    pipeline_key: str,
+    category: int,
+    defaults: list[Mapping[str, Any]],
+    wanted: list[CreateStageOp],
+    n: int,
+) -> list[Command]:
+    """Commands that turn a new pipeline's default stages into the blueprint's stages."""
+    by_code = {stage_code(str(row["STATUS_ID"])): row for row in defaults}
+    wanted_codes = {op.stage.code: op for op in wanted}
+    deletes: list[Command] = []
+    updates: list[Command] = []
+    creates: list[Command] = []
+    for code, row in by_code.items():
+        op = wanted_codes.get(code)
+        semantics = {"S": "success", "F": "failure"}.get(str(row.get("SEMANTICS") or ""), "process")
+        if op is None or op.stage.semantics != semantics:
+            params = _delete_params(int(row["ID"]), str(row.get("SYSTEM")) == "Y")
+            deletes.append(Command(f"rec{n}_{len(deletes)}_del", "crm.status.delete", params))
+    for i, op in enumerate(wanted):
+        row = by_code.get(op.stage.code)
+        key = f"rec{n}_{i}"
+        if row is not None and op.stage.semantics == {"S": "success", "F": "failure"}.get(
+            str(row.get("SEMANTICS") or ""), "process"
+        ):
+            updates.append(Command(key, "crm.status.update", {"id": int(row["ID"]), "fields": _stage_update(op.stage, op.sort)}))
+        else:
+            creates.append(Command(key, "crm.status.add", {"fields": stage_to_rest(op.stage, op.sort, category)}))
+    return deletes + updates + creates
+
+
+def _stage_update(stage: Stage, sort: int) -> dict[str, Any]:
+    fields: dict[str, Any] = {"NAME": stage.name, "SORT": sort}
+    if stage.color:
+        fields["COLOR"] = stage.color
+    return fields
+
+
+def _delete_params(stage_id: int, system: bool) -> dict[str, Any]:
+    params: dict[str, Any] = {"id": stage_id}
+    if system:
+        params["params"] = {"FORCED": "Y"}
+    return params
+
+
+def _app_robot(robot: AppRobot) -> dict[str, Any]:
+    def props(items: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, prop in items.items():
+            row: dict[str, Any] = {
+                "Name": prop.name,
+                "Type": prop.type,
+                "Required": "Y" if prop.required else "N",
+                "Multiple": "Y" if prop.multiple else "N",
+            }
+            if prop.description:
+                row["Description"] = prop.description
+            if prop.default is not None:
+                row["Default"] = prop.default
+            if prop.options:
+                row["Options"] = dict(prop.options)
+            out[name] = row
+        return out
+
+    fields: dict[str, Any] = {
+        "HANDLER": robot.handler,
+        "NAME": robot.name if isinstance(robot.name, str) else dict(robot.name),
+        "USE_SUBSCRIPTION": "Y" if robot.use_subscription else "N",
+        "DOCUMENT_TYPE": _DEAL_DOCUMENT,
+        "PROPERTIES": props(robot.properties),
+        "RETURN_PROPERTIES": props(robot.return_properties),
+    }
+    if robot.description:
+        fields["DESCRIPTION"] = robot.description
+    if robot.auth_user_id:
+        fields["AUTH_USER_ID"] = robot.auth_user_id
+    return fields
+
+
+__all__ = ["Ids", "commands_for", "reconcile_new", "stage_prefix"]

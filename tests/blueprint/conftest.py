@@ -1,0 +1,54 @@
+"""Helpers for blueprint tests: write small YAML snippets and validate them."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from b24provision.blueprint import ValidationReport, validate
+
+# A minimal valid pipeline; line numbers are relied on by the tests (see test_errors.py).
+BASE = """\
+pipelines:
+  - key: sales
+    name: Продажи
+    stages:
+      - code: NEW
+        name: Новая
+      - code: WON
+        name: Успех
+        semantics: success
+      - code: LOSE
+        name: Провал
+        semantics: failure
+"""
+
+
+def with_robots(robots: str) -> str:
+    """BASE with ``robots`` (YAML list items, indented by 10) on the WON stage (from line 10 on)."""
+    return BASE.replace(
+        "        semantics: success\n",
+        "        semantics: success\n        robots:\n" + textwrap.indent(textwrap.dedent(robots), " " * 10),
+    )
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    def _write(text: str, name: str = "bp.yaml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def check(write: Callable[..., Path]) -> Callable[..., ValidationReport]:
+    def _check(text: str, **kwargs: object) -> ValidationReport:
+        return validate([write(text)], **kwargs)  # type: ignore[arg-type]
+
+    return _check

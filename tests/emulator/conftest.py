@@ -1,0 +1,62 @@
+"""Fixtures for the emulator's contract tests: a fresh portal served over real HTTP, and httpx clients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from b24provision.emulator import Emulator, PortalSettings, RunningServer, serve_in_thread
+
+APPS = {"app.one": "secret-one", "app.two": "secret-two"}
+
+
+@pytest.fixture
+def settings() -> PortalSettings:
+    return PortalSettings(token="test-token", rate_limit=None, oauth_clients=dict(APPS))
+
+
+@pytest.fixture
+def emulator(settings: PortalSettings) -> Emulator:
+    return Emulator(settings=settings)
+
+
+@pytest.fixture
+def server(emulator: Emulator) -> Iterator[RunningServer]:
+    with serve_in_thread(emulator) as running:
+        yield running
+
+
+@pytest.fixture
+def hook(server: RunningServer) -> Iterator[httpx.Client]:
+    """A client on the webhook URL: hook.post("crm.status.list", json=...)."""
+    with httpx.Client(base_url=server.webhook_url) as client:
+        yield client
+
+
+def ok(response: httpx.Response) -> Any:
+    """The ``result`` of a successful answer (asserting it was one)."""
+    assert response.status_code == 200, response.text
+    return response.json()["result"]
+
+
+def err(response: httpx.Response, status: int = 400) -> tuple[Any, str]:
+    """(error, error_description) of an error answer with ``status``."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert "time" not in body
+    return body["error"], body["error_description"]
+
+
+def app_token(server: RunningServer, emulator: Emulator, client_id: str = "app.one") -> str:
+    """An OAuth access token for a registered app, obtained through the token endpoint."""
+    refresh = emulator.issue_refresh_token(client_id)
+    answer = httpx.get(
+        f"{server.url}/oauth/token/",
+        params={"grant_type": "refresh_token", "client_id": client_id, "client_secret": APPS[client_id],
+                "refresh_token": refresh},
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["access_token"])

@@ -1,0 +1,186 @@
+"""Rendering a plan as text, JSON and Markdown: whole strings compared (Alembic style)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from plan_samples import small_plan
+
+from b24provision.errors import ConfigError
+from b24provision.plan.ops import AnyOp, ManualRobotOp, NeedsAppContextOp, Plan
+from b24provision.plan.render import render
+from b24provision.plan.render_common import summary
+from b24provision.plan.render_json import render_json
+from b24provision.plan.render_markdown import render_markdown
+from b24provision.plan.render_text import render_text
+
+
+def test_text() -> None:
+    assert (
+        render_text(small_plan())
+        == """\
+Plan: 1 to add, 2 to change, 1 to delete, 0 to replace; 1 robot to set up by hand.
+
+Pipeline "Sales" (sales)
+  ~ pipeline sales "Sales"
+      name: "Old sales" -> "Sales"
+  - stage sales/OLD "Old"  DESTRUCTIVE: deletes data  BLOCKED: holds 2 deals
+  + stage sales/PAID "Paid"
+
+Fields
+  ~ field SIZE "Size"  DESTRUCTIVE: deletes data
+      items[x]: "Huge" -> (none)
+
+Unmanaged (not in the blueprint, left alone): pipeline general "General"
+
+Robots to set up by hand (REST cannot read or write robots on stages):
+  Sales -> Paid -> robot 1: Wait
+      Wait for: 1 month
+      Run: immediately
+"""
+    )
+
+
+def test_text_in_colour_is_rich_markup_with_the_content_escaped() -> None:
+    lines = render_text(small_plan(), color=True).splitlines()
+    assert (
+        lines[0]
+        == "[bold]Plan: 1 to add, 2 to change, 1 to delete, 0 to replace; 1 robot to set up by hand.[/bold]"
+    )
+    assert '[red]  - stage sales/OLD[/red] "Old"  [bold red]BLOCKED: holds 2 deals[/bold red]' in lines[
+        5
+    ].replace("[bold red]DESTRUCTIVE: deletes data[/bold red]  ", "")
+    assert '      items\\[x]: "Huge" -> (none)' in lines  # "[x]" is text, not a style
+
+
+def test_verbose_text_lists_unchanged_objects() -> None:
+    plan = small_plan().model_copy(
+        update={"unchanged": (small_plan().unmanaged[0].model_copy(update={"key": "x"}),)}
+    )
+    assert '  = pipeline x "General"' in render_text(plan, verbose=True).splitlines()
+    assert '  = pipeline x "General"' not in render_text(plan).splitlines()
+
+
+@pytest.mark.parametrize(
+    ("which", "expected"),
+    [
+        ("none", "No changes."),
+        ("manual", "No changes. 1 robot to check by hand."),
+        ("blocked", "Plan: 0 to add, 0 to change, 0 to delete, 0 to replace; 1 need an OAuth application."),
+    ],
+)
+def test_summary_line(which: str, expected: str) -> None:
+    chosen: dict[str, list[AnyOp]] = {
+        "none": [],
+        "manual": [op for op in small_plan().ops if isinstance(op, ManualRobotOp)],
+        "blocked": [NeedsAppContextOp(target="trigger", code="paid", wanted="present")],
+    }
+    assert summary(Plan(ops=tuple(chosen[which]))) == expected
+
+
+def test_needs_an_application_is_said_before_any_change() -> None:
+    plan = Plan(ops=(NeedsAppContextOp(target="app_robot", code="notify.me", wanted="removed"),))
+    assert (
+        render_text(plan)
+        == """\
+Plan: 0 to add, 0 to change, 0 to delete, 0 to replace; 1 need an OAuth application.
+
+Needs an OAuth application (a webhook cannot read or write these; apply refuses the plan):
+  ! app_robot notify.me (in removed:)
+"""
+    )
+
+
+def test_markdown() -> None:
+    assert (
+        render_markdown(small_plan())
+        == """\
+### b24provision plan for `example.bitrix24.com`
+
+**Plan: 1 to add, 2 to change, 1 to delete, 0 to replace; 1 robot to set up by hand.**
+
+> [!WARNING]
+> 2 changes delete data: `field SIZE`, `stage sales/OLD`. `apply` needs `--allow-delete`.
+> `stage sales/OLD` is blocked: holds 2 deals; `apply` refuses it.
+
+| | Object | Change |
+|---|---|---|
+| `~` | field `SIZE` | update "Size"<br>items[x]: "Huge" → (none)<br>**DESTRUCTIVE: deletes data** |
+| `~` | pipeline `sales` | update "Sales"<br>name: "Old sales" → "Sales" |
+| `-` | stage `sales/OLD` | delete "Old"<br>**DESTRUCTIVE: deletes data**<br>**BLOCKED: holds 2 deals** |
+| `+` | stage `sales/PAID` | create "Paid" |
+
+Unmanaged (not in the blueprint, left alone): pipeline `general`
+
+<details><summary>1 robot to set up by hand</summary>
+
+- **Sales -> Paid -> robot 1: Wait**
+  - Wait for: 1 month
+  - Run: immediately
+
+</details>
+"""
+    )
+
+
+def test_json_is_versioned_and_lists_every_operation_in_plan_order() -> None:
+    data = json.loads(render_json(small_plan()))
+    assert (data["format_version"], data["portal"], data["live_fingerprint"]) == (
+        1,
+        "example.bitrix24.com",
+        "0123456789abcdef",
+    )
+    assert data["summary"] == {
+        "add": 1,
+        "change": 2,
+        "delete": 1,
+        "replace": 0,
+        "manual": 1,
+        "blocked": 0,
+        "has_changes": True,
+        "text": "Plan: 1 to add, 2 to change, 1 to delete, 0 to replace; 1 robot to set up by hand.",
+    }
+    assert [(o["action"], o["kind"], o["key"]) for o in data["operations"]] == [
+        ("update", "field", "SIZE"),
+        ("update", "pipeline", "sales"),
+        ("delete", "stage", "sales/OLD"),
+        ("create", "stage", "sales/PAID"),
+        ("manual", "robot", "sales/PAID/robot[0]"),
+    ]
+    assert data["operations"][1] == {
+        "action": "update",
+        "kind": "pipeline",
+        "key": "sales",
+        "before": {"name": "Old sales"},
+        "after": {"name": "Sales"},
+        "changes": [{"attribute": "name", "before": "Old sales", "after": "Sales"}],
+        "destructive": False,
+        "blocked_by_deals": 0,
+        "source": "deals.yaml:3:5",
+        "note": None,
+    }
+    assert data["operations"][2]["blocked_by_deals"] == 2
+    assert data["operations"][3]["after"] == {
+        "code": "PAID",
+        "name": "Paid",
+        "semantics": "process",
+        "sort": 20,
+    }
+    manual = data["operations"][4]["after"]
+    assert (manual["activity"], manual["settings"]) == (
+        "RobotDelayActivity",
+        [["Wait for", "1 month"], ["Run", "immediately"]],
+    )
+    assert data["unmanaged"] == [{"kind": "pipeline", "key": "general", "note": "General"}]
+
+
+def test_json_is_deterministic_and_keeps_non_ascii() -> None:
+    plan = Plan(ops=(NeedsAppContextOp(target="trigger", code="оплачено", wanted="present"),))
+    assert render_json(plan) == render_json(plan)
+    assert "оплачено" in render_json(plan)
+
+
+def test_unknown_format_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="unknown format 'yaml'; use one of: text, json, markdown"):
+        render(small_plan(), "yaml")
