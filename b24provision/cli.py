@@ -347,6 +347,62 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
 # --- export / diff / tariff ---------------------------------------------------------------------
 
 
+@app.command()
+def export(
+    portal: PortalOpt = "local",
+    portals: PortalsFileOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="A directory (gets blueprint.yaml) or a file; default: stdout."),
+    ] = None,
+) -> None:
+    """Write the live portal as a blueprint (robots cannot be read over REST: add them by hand)."""
+    from b24provision.export import export_portal, write_export
+
+    _say_portal(portal, portals)
+    with user_errors():
+        result = export_portal(portal, portals_file=portals)
+        if out is None:
+            typer.echo(result.text, nl=False)
+            return
+        written = write_export(result.text, out)
+    typer.echo(f"Wrote the blueprint to {written}; check it with: b24provision plan {written}", err=True)
+
+
+@app.command("diff")
+def diff_command(
+    from_: Annotated[
+        str,
+        typer.Option("--from", help="A: a portal (local, env:VAR, a profile, portal:X) or a blueprint path."),
+    ],
+    to: Annotated[
+        str, typer.Option("--to", help="B: a portal spec or a blueprint path (file:PATH: a file).")
+    ],
+    portals: PortalsFileOpt = None,
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+    fmt: FormatOpt = "text",
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 0: no differences, 2: differences, 1: error.")
+    ] = False,
+) -> None:
+    """Show the differences between A and B (two portals, two blueprints, or one of each)."""
+    from b24provision.compare import compare_specs, render_comparison
+
+    with user_errors():
+        if fmt not in ("text", "json", "markdown"):
+            from b24provision.errors import ConfigError
+
+            raise ConfigError(f"--format {fmt!r}: use text, json or markdown")
+        result = compare_specs(
+            from_, to, portals_file=portals, variables=_variables(var), values_files=values or ()
+        )
+        text = render_comparison(result, fmt)
+    typer.echo(text.rstrip("\n"))
+    if detailed_exitcode and result.has_differences:
+        raise typer.Exit(EXIT_CHANGES)
+
+
 def _load_one(paths: list[Path] | None, var: list[str] | None, values: list[Path] | None) -> Blueprint:
     """The blueprint for the pure commands (tariff, graph, runbook); no portal is touched."""
     from b24provision.blueprint import load_blueprint
@@ -354,13 +410,13 @@ def _load_one(paths: list[Path] | None, var: list[str] | None, values: list[Path
     return load_blueprint(default_paths(paths), variables=_variables(var), values_files=values or ())
 
 
+_PLAN_HELP = "A plan code (crm_plus, standard, ...) or a LICENSE (ru_crm). Default: the blueprint's tariff:."
+
+
 @app.command()
 def tariff(
     paths: PathsArg = None,
-    plan_code: Annotated[
-        str | None,
-        typer.Option("--plan", help="Plan code (crm_plus, standard...) or LICENSE (ru_crm); default: tariff:"),
-    ] = None,
+    plan_code: Annotated[str | None, typer.Option("--plan", help=_PLAN_HELP)] = None,
     var: VarOpt = None,
     values: VarsFileOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",

@@ -30,7 +30,11 @@ def main() -> None:
     portal = f"local:{STATE}"
     run("validate", BLUEPRINT)
     run("plan", BLUEPRINT, "--portal", portal)
-    run("apply", BLUEPRINT, "--portal", portal, "--auto-approve")
+    # A fresh portal's default pipeline has the eight default stages; the blueprint keeps three of
+    # them, so apply deletes five (empty) stages: a delete always needs --allow-delete.
+    print("\n# Without --allow-delete, apply refuses the plan above (it deletes stages):")
+    run("apply", BLUEPRINT, "--portal", portal, "--auto-approve", ok=(1,))
+    run("apply", BLUEPRINT, "--portal", portal, "--auto-approve", "--allow-delete")
     code = run("plan", BLUEPRINT, "--portal", portal, "--detailed-exitcode", ok=(0, 2))
     if code != 0:
         print("demo: the second plan still shows changes — that is a bug", file=sys.stderr)

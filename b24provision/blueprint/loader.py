@@ -119,8 +119,14 @@ def discover(paths: Sequence[Path]) -> tuple[list[BlueprintSource], list[Problem
     return sources + collections, problems
 
 
+# YAML files of the tool itself that can sit next to blueprints (e.g. in the project root).
+NOT_BLUEPRINTS = frozenset({"portals.yaml", "portals.yml", ".gitlab-ci.yml", ".pre-commit-config.yaml"})
+
+
 def _yaml_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES)
+    return sorted(
+        p for p in directory.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES and p.name not in NOT_BLUEPRINTS
+    )
 
 
 def _is_blueprint_dir(path: Path) -> bool:
@@ -224,12 +230,15 @@ def _build(
     declared_at = {n: merged.keys.get(("variables", n), merged.at(("variables", n))) for n in declared}
     resolved = resolve(declared, declared_at, values_files=values_files, cli=cli_vars)
     problems += resolved.problems
-    data, found = substitute(data, resolved.values, [str(n) for n in declared], merged.values, merged.file)
+    origins: dict[YamlPath, str] = {}
+    data, found = substitute(
+        data, resolved.values, [str(n) for n in declared], merged.values, merged.file, origins=origins
+    )
     problems += found
     try:
         blueprint = Blueprint.model_validate(data)
     except ValidationError as exc:
-        problems += translate(exc, data, merged.values, merged.keys, merged.file)
+        problems += translate(exc, data, merged.values, merged.keys, merged.file, origins)
         return None
     return blueprint.with_locations(merged.values)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 import types
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -133,11 +133,15 @@ def translate(
     values: dict[YamlPath, Location],
     keys: dict[YamlPath, Location],
     file: str,
+    origins: Mapping[YamlPath, str] = {},  # noqa: B006 - read only
 ) -> list[Problem]:
-    """Every error of ``exc`` (raised validating ``data``) as a Problem at its YAML position."""
+    """Every error of ``exc`` (raised validating ``data``) as a Problem at its YAML position.
+
+    ``origins`` maps a value that came from ``${...}`` substitution to its original text.
+    """
     problems: dict[tuple[Location, str], Problem] = {}
     for error in _prefer_matching_branches(exc.errors(), data):
-        where, message = _one(error, data, values, keys, file)
+        where, message = _one(error, data, values, keys, file, origins)
         problems.setdefault((where, message), problem_at(where, message, f"schema/{error['type']}"))
     return list(problems.values())
 
@@ -148,6 +152,7 @@ def _one(
     values: dict[YamlPath, Location],
     keys: dict[YamlPath, Location],
     file: str,
+    origins: Mapping[YamlPath, str],
 ) -> tuple[Location, str]:
     loc = tuple(error["loc"])
     kind = error["type"]
@@ -156,6 +161,8 @@ def _one(
     value_at = locate(values, path, file)
     key_at = keys.get(path, value_at)
     shown = _show(error.get("input"))
+    if path in origins:
+        shown = f"{shown} (from {origins[path]})"
     name = dotted(path)
 
     if kind == "extra_forbidden":

@@ -161,7 +161,7 @@ class ChangeStageRobot(RobotBase):
 
 
 class NotifyRobot(RobotBase):
-    """Send a notification to a person (CrmControlNotifyActivity)."""
+    """Send a notification to a person ("Add notification", SocNetMessageActivity)."""
 
     type: Literal["notify"]
     to: Person = "responsible"
@@ -181,7 +181,7 @@ ROBOT_ACTIVITIES: dict[str, str] = {
     "wait": "RobotDelayActivity",
     "set_field": "SetFieldActivity",
     "change_stage": "CrmChangeStatusActivity",
-    "notify": "CrmControlNotifyActivity",
+    "notify": "SocNetMessageActivity",
 }
 
 

@@ -154,8 +154,13 @@ def substitute(
     declared: Iterable[str],
     locations: dict[YamlPath, Location],
     file: str,
+    origins: dict[YamlPath, str] | None = None,
 ) -> tuple[Any, list[Problem]]:
-    """``data`` with every ``${name}`` replaced, except under the top-level ``variables:`` key."""
+    """``data`` with every ``${name}`` replaced, except under the top-level ``variables:`` key.
+
+    ``origins``, when given, receives the original text of every value that was substituted, so
+    that a problem with the result can say where it came from.
+    """
     problems: list[Problem] = []
     known = sorted(declared)
 
@@ -168,6 +173,8 @@ def substitute(
             value, errors = substitute_text(node, values, known)
             where = locate(locations, path, file)
             problems.extend(problem_at(where, e, "variables/reference") for e in errors)
+            if origins is not None and value != node:
+                origins[path] = node
             return value
         return node
 

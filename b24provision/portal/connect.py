@@ -46,7 +46,7 @@ def open_portal(
         return _local_portal(_local_state(spec, state_dir))
     if spec.startswith("env:"):
         return _webhook_portal(_credentials_from_env(spec.removeprefix("env:")))
-    return _webhook_portal(_resolve_profile(spec, portals_file))
+    return _resolve_profile(spec, portals_file)
 
 
 def describe_portal(
@@ -61,7 +61,9 @@ def describe_portal(
         return f"local emulator ({_local_state(spec, state_dir)})"
     if spec.startswith("env:"):
         return _credentials_from_env(spec.removeprefix("env:")).host
-    return _resolve_profile(spec, portals_file).host
+    from b24provision.portal.profiles import describe_profile
+
+    return describe_profile(spec, portals_file)
 
 
 def _local_state(spec: str, state_dir: Path) -> Path:
@@ -105,10 +107,8 @@ def _credentials_from_env(variable: str) -> WebhookCredentials:
         raise ConfigError(f"environment variable {variable}: {exc.message}") from None
 
 
-def _resolve_profile(name: str, portals_file: Path | None) -> WebhookCredentials:
-    """Credentials for a profile of portals.yaml.
+def _resolve_profile(name: str, portals_file: Path | None) -> AbstractContextManager[PortalClient]:
+    """The portal of a profile of portals.yaml (webhook, OAuth or local; see portal/profiles.py)."""
+    from b24provision.portal.profiles import open_profile  # profiles imports this module
 
-    Profiles are not implemented yet; this is the seam where they go.
-    """
-    del portals_file
-    raise ConfigError(f"unknown portal '{name}': use local, local:FILE or env:VAR")
+    return open_profile(name, portals_file)

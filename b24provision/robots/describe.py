@@ -58,10 +58,9 @@ ROBOT_KINDS: dict[str, RobotKind] = {
     # BPSFA_DESCR_ROBOT_TITLE of SetFieldActivity; the English helpdesk (22396442) says "Modify item".
     "set_field": RobotKind("Modify item", "Изменить элемент", "SetFieldActivity"),
     "change_stage": RobotKind("Change stage", "Сменить стадию", "CrmChangeStatusActivity"),
-    # The model maps notify to CrmControlNotifyActivity, whose UI name is "Notify supervisor" and
-    # which only writes to the responsible person's head. A message to any chosen person is the
-    # "Add notification" robot (SocNetMessageActivity, BPSNMA_DESCR_ROBOT_TITLE_1), so the runbook
-    # names that one.
+    # Not CrmControlNotifyActivity: its UI name is "Notify supervisor" and it only writes to the
+    # responsible person's head. A message to any chosen person is "Add notification"
+    # (SocNetMessageActivity, BPSNMA_DESCR_ROBOT_TITLE_1).
     "notify": RobotKind("Add notification", "Добавить уведомление", "SocNetMessageActivity"),
 }
 

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from blueprint_snippets import BASE, with_robots
 
 from b24provision.blueprint import load_blueprint, validate, validate_each
 from b24provision.blueprint.model import CopyDealRobot, CreateTaskRobot
 from b24provision.errors import BlueprintError
-from tests.blueprint.conftest import BASE, with_robots
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINTS = ROOT / "blueprints"
@@ -69,7 +69,13 @@ def test_load_blueprint_refuses_a_collection_with_a_clear_next_step() -> None:
 
 def _responsibles(bp_dir: Path, env: str) -> set[str]:
     bp = load_blueprint([bp_dir], values_files=[bp_dir / "values" / f"{env}.yaml"])
-    return {r.responsible for p in bp.pipelines for s in p.stages for r in s.robots if isinstance(r, CreateTaskRobot)}
+    return {
+        r.responsible
+        for p in bp.pipelines
+        for s in p.stages
+        for r in s.robots
+        if isinstance(r, CreateTaskRobot)
+    }
 
 
 def test_staging_and_production_values_give_different_responsible_users() -> None:
@@ -114,18 +120,23 @@ def test_unknown_var_option_is_named(write: Callable[..., Path]) -> None:
 
 
 def test_required_variable_given_on_the_command_line(write: Callable[..., Path]) -> None:
-    path = write("variables:\n  manager: null\n" + with_robots("- type: notify\n  to: ${manager}\n  message: hi\n"))
+    path = write(
+        "variables:\n  manager: null\n" + with_robots("- type: notify\n  to: ${manager}\n  message: hi\n")
+    )
     assert not validate([path]).ok
     bp = load_blueprint([path], variables={"manager": "user:3"})
     assert bp.pipelines[0].stages[1].robots[0].to == "user:3"  # type: ignore[union-attr]
 
 
 def test_a_substituted_value_that_is_invalid_points_at_the_reference(write: Callable[..., Path]) -> None:
-    path = write("variables:\n  manager: responsible\n" + with_robots("- type: notify\n  to: ${manager}\n  message: x\n"))
+    path = write(
+        "variables:\n  manager: responsible\n"
+        + with_robots("- type: notify\n  to: ${manager}\n  message: x\n")
+    )
     report = validate([path], variables={"manager": "Иван"})
     (problem,) = report.errors
     assert (problem.line, problem.col) == (14, 17)
-    assert "a person is 'responsible'" in problem.message
+    assert "'Иван' (from ${manager}) is not valid — a person is 'responsible'" in problem.message
 
 
 # ------------------------------------------------------------------------------ files and merging
@@ -146,7 +157,9 @@ def test_files_of_a_directory_merge_with_locations_in_their_own_file(write: Call
 def test_an_error_in_the_second_file_points_into_it(write: Callable[..., Path]) -> None:
     a = write(BASE, name="bp/a.yaml")
     write(
-        BASE.replace("key: sales", "key: repeat").replace("Продажи", "Повторные").replace("code: WON", "code: won"),
+        BASE.replace("key: sales", "key: repeat")
+        .replace("Продажи", "Повторные")
+        .replace("code: WON", "code: won"),
         name="bp/b.yaml",
     )
     (problem,) = validate([a.parent]).errors

@@ -1,0 +1,443 @@
+"""Comparing two configurations: each side a portal or a blueprint, matched by natural keys.
+
+``compare(a, b)`` answers "what is different between A and B?" the way ``plan`` answers "what must
+change on the portal?", and reuses it: A becomes the live side and B the desired side of
+``plan.diff``, so every difference is an op read as *going from A to B* (``+`` only in B, ``-`` only
+in A, ``~`` different, shown ``A -> B``). Before the diff, a pre-pass makes the two sides
+comparable:
+
+- pipelines match by the default flag, else by name (as in a plan); ids never matter;
+- stages match by code within their pipeline, **except** codes the portal's UI made (``UC_…``,
+  random per portal): a stage that found no partner by code and has such a code on either side is
+  matched by its name within the pipeline, and B's code is renamed to A's; every such pairing is
+  reported, so nobody wonders why ``UC_LAFJPE`` equals ``UC_X2Y3Z4``;
+- fields match by code; enumeration items by ``xml_id``, falling back to the item's text for items
+  whose ``xml_id`` has no partner (portals give items made in the UI random xml_ids) — reported too;
+- what a blueprint leaves unsaid (a pipeline's sort, a stage's colour) is not a difference;
+- objects only in A become ``removed:`` entries of B, so they show up as deletes (``-``) and are
+  never hidden as "unmanaged";
+- robots are compared only between two blueprints: a portal never shows them over REST.
+  Application robot types and triggers are compared by code when both sides can see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from b24provision.blueprint.model import (
+    Blueprint,
+    EnumerationField,
+    FieldBase,
+    Pipeline,
+    Removed,
+    Stage,
+)
+from b24provision.plan.diff import diff
+from b24provision.plan.ops import (
+    AnyOp,
+    CreateStageOp,
+    ManualRobotOp,
+    NeedsAppContextOp,
+    Plan,
+)
+from b24provision.state import LiveState, UnsupportedField
+
+__all__ = ["Comparison", "Difference", "Pairing", "Side", "compare", "open_side", "UI_CODE_PREFIX"]
+
+UI_CODE_PREFIX = "UC_"
+"""Stage codes made by the portal's UI start with this and are random per portal."""
+
+SideKind = Literal["portal", "blueprint"]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: a portal as read, or a blueprint as loaded."""
+
+    label: str
+    """How the user named it (a spec or a path: never a secret)."""
+    kind: SideKind
+    blueprint: Blueprint
+    live: LiveState | None = None
+    """The portal as read (None for a blueprint)."""
+
+    @property
+    def title(self) -> str:
+        return f"{self.kind} {self.label}"
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Two objects matched by a fallback rule instead of their key, and which rule it was."""
+
+    kind: Literal["stage", "item"]
+    where: str
+    """The pipeline key (stages) or field code (items)."""
+    a: str
+    """The code (xml_id) in A."""
+    b: str
+    """The code (xml_id) in B."""
+    rule: str
+    """E.g. 'by name "Замер"' or 'by value "Сайт"'."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A difference that is not an op: an unsupported field, a default pipeline, robots, app robots."""
+
+    marker: Literal["+", "-", "~"]
+    kind: str
+    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What differs between A and B."""
+
+    a: Side
+    b: Side
+    plan: Plan
+    """The differences as ops, read from A to B (create: only in B, delete: only in A)."""
+    extra: tuple[Difference, ...] = ()
+    pairings: tuple[Pairing, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What was not compared, and why."""
+
+    @property
+    def ops(self) -> list[AnyOp]:
+        return list(self.plan.ops)
+
+    @property
+    def count(self) -> int:
+        return len(self.plan.ops) + len(self.extra)
+
+    @property
+    def has_differences(self) -> bool:
+        return self.count > 0
+
+
+# ------------------------------------------------------------------------------------ the sides
+
+
+def open_side(
+    spec: str,
+    *,
+    portals_file: Path | None = None,
+    variables: Mapping[str, str] | None = None,
+    values_files: Sequence[Path] = (),
+) -> Side:
+    """Load a blueprint or read a portal, as ``spec`` says.
+
+    ``file:PATH`` is a blueprint and ``portal:SPEC`` a portal; otherwise a path that exists on disk
+    is a blueprint and anything else a portal spec (local, local:FILE, env:VAR, a profile name).
+    """
+    from b24provision.blueprint import load_blueprint  # noqa: PLC0415 - only what the side needs
+    from b24provision.portal.connect import open_portal  # noqa: PLC0415
+    from b24provision.portal.read import read_portal  # noqa: PLC0415
+
+    spec = spec.strip()
+    if spec.startswith("file:") or (not spec.startswith("portal:") and Path(spec).exists()):
+        path = Path(spec.removeprefix("file:"))
+        blueprint = load_blueprint([path], variables=dict(variables or {}), values_files=values_files)
+        return Side(label=str(path), kind="blueprint", blueprint=blueprint)
+    portal = spec.removeprefix("portal:")
+    with open_portal(portal, portals_file=portals_file) as client:
+        live = read_portal(client)
+    return Side(label=portal, kind="portal", blueprint=live.blueprint, live=live)
+
+
+# ---------------------------------------------------------------------------------- comparison
+
+
+def compare(a: Side, b: Side) -> Comparison:
+    """The differences between ``a`` and ``b`` (see the module docstring for the rules)."""
+    c = _Compare(a, b)
+    return c.run()
+
+
+class _Compare:
+    def __init__(self, a: Side, b: Side) -> None:
+        self.a, self.b = a, b
+        self.extra: list[Difference] = []
+        self.pairings: list[Pairing] = []
+        self.notes: list[str] = []
+
+    def run(self) -> Comparison:
+        a_bp, b_bp = self._defaults(self.a.blueprint, self.b.blueprint)
+        pairs = _pair_pipelines(a_bp.pipelines, b_bp.pipelines)
+        b_pipelines = [self._align_pipeline(pairs.get(p.key), p) for p in b_bp.pipelines]
+        a_fields = a_bp.fields_by_code()
+        b_fields = [self._align_field(a_fields.get(f.code), f) for f in b_bp.fields]
+        self._robots(a_bp, b_bp, pairs)
+        self._app_objects(a_bp, b_bp)
+        self._unsupported(a_bp, b_bp)
+
+        matched_a = {p.key for p in pairs.values()}
+        b_codes = {f.code for f in b_fields} | {u.code for u in self._unsupported_of(self.b)}
+        desired = Blueprint(
+            pipelines=b_pipelines,
+            fields=b_fields,
+            removed=Removed(
+                pipelines=[p.name for p in a_bp.pipelines if p.key not in matched_a and not p.default],
+                fields=[f.code for f in a_bp.fields if f.code not in b_codes],
+            ),
+        )
+        live = self._live(a_bp)
+        plan = diff(desired, live)
+        ops = tuple(op for op in plan.ops if _is_difference(op))
+        plan = plan.model_copy(update={"ops": ops, "unmanaged": (), "warnings": ()})
+        return Comparison(self.a, self.b, plan, tuple(self.extra), tuple(self.pairings), tuple(self.notes))
+
+    # --- the default pipeline: a portal always has one, a blueprint may leave it out
+
+    def _defaults(self, a: Blueprint, b: Blueprint) -> tuple[Blueprint, Blueprint]:
+        a_default, b_default = a.default_pipeline(), b.default_pipeline()
+        if (a_default is None) == (b_default is None):
+            return a, b
+        only, side, other = (a_default, "A", self.b) if a_default else (b_default, "B", self.a)
+        assert only is not None
+        self.extra.append(
+            Difference(
+                "-" if side == "A" else "+",
+                "pipeline",
+                only.key,
+                f"{only.name!r}: the default pipeline is declared only in {side} "
+                f"({other.label} does not declare one, so it is not compared)",
+            )
+        )
+        strip = [p for p in (a if side == "A" else b).pipelines if not p.default]
+        stripped = (a if side == "A" else b).model_copy(update={"pipelines": strip})
+        return (stripped, b) if side == "A" else (a, stripped)
+
+    # --- stages: by code, UI-made codes by name; what a blueprint leaves unsaid is no difference
+
+    def _align_pipeline(self, have: Pipeline | None, want: Pipeline) -> Pipeline:
+        if have is None:
+            return want
+        update: dict[str, object] = {}
+        if have.sort is None:
+            update["sort"] = None  # A does not say: not a difference
+        renamed = self._pair_stages(want.key, have.stages, want.stages)
+        stages = []
+        have_by_code = have.stages_by_code()
+        for stage in want.stages:
+            code = renamed.get(stage.code, stage.code)
+            old = have_by_code.get(code)
+            changes: dict[str, object] = {"code": code}
+            if old is not None and old.color is None:
+                changes["color"] = None
+            stages.append(stage.model_copy(update=changes))
+        update["stages"] = stages
+        return want.model_copy(update=update)
+
+    def _pair_stages(self, key: str, have: Sequence[Stage], want: Sequence[Stage]) -> dict[str, str]:
+        """B's stage code -> A's, for stages that pair by name because a UI made their codes."""
+        have_codes = {s.code for s in have}
+        want_codes = {s.code for s in want}
+        free_have = [s for s in have if s.code not in want_codes]
+        renamed: dict[str, str] = {}
+        for stage in want:
+            if stage.code in have_codes:
+                continue
+            hits = [
+                s
+                for s in free_have
+                if _norm(s.name) == _norm(stage.name)
+                and (s.code.startswith(UI_CODE_PREFIX) or stage.code.startswith(UI_CODE_PREFIX))
+            ]
+            if len(hits) == 1:
+                free_have.remove(hits[0])
+                renamed[stage.code] = hits[0].code
+                self.pairings.append(
+                    Pairing("stage", key, hits[0].code, stage.code, f"by name {stage.name!r}")
+                )
+        return renamed
+
+    # --- fields: enumeration items by xml_id, else by value
+
+    def _align_field(self, have: FieldBase | None, want: FieldBase) -> FieldBase:
+        if not isinstance(have, EnumerationField) or not isinstance(want, EnumerationField):
+            return want
+        have_ids = {it.xml_id for it in have.items}
+        want_ids = {it.xml_id for it in want.items}
+        free = [it for it in have.items if it.xml_id not in want_ids]
+        items = []
+        for item in want.items:
+            if item.xml_id not in have_ids:
+                hits = [it for it in free if it.value == item.value]
+                if len(hits) == 1:
+                    free.remove(hits[0])
+                    self.pairings.append(
+                        Pairing("item", want.code, hits[0].xml_id, item.xml_id, f"by value {item.value!r}")
+                    )
+                    item = item.model_copy(update={"xml_id": hits[0].xml_id})
+            items.append(item)
+        return want.model_copy(update={"items": items})
+
+    # --- what is not an op
+
+    def _robots(self, a: Blueprint, b: Blueprint, pairs: Mapping[str, Pipeline]) -> None:
+        portals = [s.label for s in (self.a, self.b) if s.kind == "portal"]
+        if portals:
+            if a.robot_count() or b.robot_count():
+                self.notes.append(
+                    f"robots are not compared: {' and '.join(portals)} "
+                    f"{'is a portal' if len(portals) == 1 else 'are portals'}, "
+                    "and REST cannot read robots on stages"
+                )
+            return
+        for want in b.pipelines:
+            have = pairs.get(want.key)
+            if have is None:
+                continue
+            have_stages = have.stages_by_code()
+            for stage in want.stages:
+                old = have_stages.get(stage.code)
+                if old is None:
+                    continue
+                if [r.model_dump() for r in old.robots] != [r.model_dump() for r in stage.robots]:
+                    self.extra.append(
+                        Difference(
+                            "~",
+                            "robots",
+                            f"{want.key}/{stage.code}",
+                            f"the robots on stage {stage.name!r} differ "
+                            f"({len(old.robots)} in A, {len(stage.robots)} in B)",
+                        )
+                    )
+
+    def _app_objects(self, a: Blueprint, b: Blueprint) -> None:
+        a_robots, a_triggers = self._app_view(self.a, a)
+        b_robots, b_triggers = self._app_view(self.b, b)
+        if a_robots is None or b_robots is None:
+            if a.app_robots or b.app_robots or a.triggers or b.triggers or self._any_portal_app_objects():
+                blind = [s.label for s, r in ((self.a, a_robots), (self.b, b_robots)) if r is None]
+                self.notes.append(
+                    "application robot types and triggers are not compared: the credentials of "
+                    f"{' and '.join(blind)} cannot read them (a webhook has no application context)"
+                )
+            return
+        self._code_sets("app_robot", a_robots, b_robots)
+        assert a_triggers is not None and b_triggers is not None
+        self._code_sets("trigger", set(a_triggers), set(b_triggers))
+        for code in sorted(set(a_triggers) & set(b_triggers)):
+            if a_triggers[code] != b_triggers[code]:
+                self.extra.append(
+                    Difference("~", "trigger", code, f"name: {a_triggers[code]!r} -> {b_triggers[code]!r}")
+                )
+
+    def _any_portal_app_objects(self) -> bool:
+        return any(
+            s.live is not None and (s.live.app_robot_codes or s.live.triggers) for s in (self.a, self.b)
+        )
+
+    @staticmethod
+    def _app_view(side: Side, bp: Blueprint) -> tuple[set[str] | None, dict[str, str] | None]:
+        if side.live is None:
+            return {r.code for r in bp.app_robots}, {t.code: t.name for t in bp.triggers}
+        if side.live.app_robot_codes is None or side.live.triggers is None:
+            return None, None
+        return set(side.live.app_robot_codes), {t.code: t.name for t in side.live.triggers}
+
+    def _code_sets(self, kind: str, a: set[str], b: set[str]) -> None:
+        for code in sorted(b - a):
+            self.extra.append(Difference("+", kind, code, "only in B"))
+        for code in sorted(a - b):
+            self.extra.append(Difference("-", kind, code, "only in A"))
+
+    @staticmethod
+    def _unsupported_of(side: Side) -> tuple[UnsupportedField, ...]:
+        return side.live.unsupported_fields if side.live is not None else ()
+
+    def _unsupported(self, a: Blueprint, b: Blueprint) -> None:
+        """Fields of types no blueprint can express: compared by code and type."""
+        a_un = {u.code: u for u in self._unsupported_of(self.a)}
+        b_un = {u.code: u for u in self._unsupported_of(self.b)}
+        a_fields, b_fields = a.fields_by_code(), b.fields_by_code()
+        for code, u in sorted(b_un.items()):
+            if code in a_un:
+                if a_un[code].user_type_id != u.user_type_id:
+                    self.extra.append(
+                        Difference(
+                            "~", "field", code, f"type: {a_un[code].user_type_id!r} -> {u.user_type_id!r}"
+                        )
+                    )
+            elif code in a_fields:
+                kind = getattr(a_fields[code], "type", "?")
+                self.extra.append(Difference("~", "field", code, f"type: {kind!r} -> {u.user_type_id!r}"))
+            else:
+                self.extra.append(
+                    Difference("+", "field", code, f"{u.label!r} ({u.user_type_id}): only in B")
+                )
+        for code, u in sorted(a_un.items()):
+            if code not in b_un and code not in b_fields:
+                self.extra.append(
+                    Difference("-", "field", code, f"{u.label!r} ({u.user_type_id}): only in A")
+                )
+        # A field of B whose code is unsupported in A shows up as a ReplaceFieldOp from the diff.
+
+    # --- A as the "live" side of the diff
+
+    def _live(self, a: Blueprint) -> LiveState:
+        side = self.a
+        # Robots, app robot types and triggers are compared above; the diff sees none of them.
+        pipelines = [p.model_copy(update={"stages": [s.model_copy(update={"robots": []}) for s in p.stages]})
+                     for p in a.pipelines]  # fmt: skip
+        bp = Blueprint(pipelines=pipelines, fields=a.fields)
+        if side.live is not None:
+            return replace(side.live, blueprint=bp, app_robot_codes=frozenset(), triggers=(), deal_counts={})
+        return LiveState(
+            blueprint=bp,
+            languages=self._languages(),
+            app_robot_codes=frozenset(),
+            triggers=(),
+        )
+
+    def _languages(self) -> tuple[str, ...]:
+        """The languages labels are compared in when A is a blueprint: B's portal's, or those named."""
+        if self.b.live is not None:
+            return self.b.live.languages
+        named = {
+            lang
+            for bp in (self.a.blueprint, self.b.blueprint)
+            for f in bp.fields
+            if isinstance(f.label, dict)
+            for lang in f.label
+        }
+        return tuple(sorted(named)) or ("en",)
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _pair_pipelines(a: Iterable[Pipeline], b: Iterable[Pipeline]) -> dict[str, Pipeline]:
+    """B's pipeline key -> A's pipeline: the default pipelines together, the others by name."""
+    a_list = list(a)
+    a_default = next((p for p in a_list if p.default), None)
+    by_name = {p.name: p for p in a_list if not p.default}
+    pairs: dict[str, Pipeline] = {}
+    for p in b:
+        hit = (
+            a_default
+            if p.default
+            else next((by_name[n] for n in [p.name, *p.previous_names] if n in by_name), None)
+        )
+        if hit is not None:
+            pairs[p.key] = hit
+    return pairs
+
+
+def _is_difference(op: AnyOp) -> bool:
+    """Ops that are differences: robot steps and app-context entries are reported otherwise, and a
+    pipeline only in B is one difference, not one per stage."""
+    if isinstance(op, ManualRobotOp | NeedsAppContextOp):
+        return False
+    return not (isinstance(op, CreateStageOp) and op.new_pipeline)

@@ -1,0 +1,48 @@
+"""The handmade seed, reset, and state kept in a file across restarts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
+
+from .conftest import err, ok
+
+
+def test_handmade_seed_looks_like_a_portal_people_built(hook: httpx.Client, emulator: Emulator) -> None:
+    emulator.reset("handmade")
+    names = [c["name"] for c in ok(hook.post("crm.category.list", json={"entityTypeId": 2}))["categories"]]
+    assert names == ["Общее", "Монтаж", "Сервис"]
+    default = {s["STATUS_ID"]: s for s in ok(hook.post("crm.status.list", json={"filter": {"ENTITY_ID": "DEAL_STAGE"}}))}
+    assert "UC_LAFJPE" in default and default["NEW"]["NAME"] != default["NEW"]["NAME_INIT"]
+    fields = {f["FIELD_NAME"]: f for f in ok(hook.post("crm.deal.userfield.list", json={"filter": {"LANG": "en"}}))}
+    types = {f["USER_TYPE_ID"] for f in fields.values()}
+    assert {"enumeration", "crm", "rest_1_mytype"} <= types
+    assert fields["UF_CRM_1712345678901"]["EDIT_FORM_LABEL"] == "Order source"
+    deals = ok(hook.post("crm.deal.list", json={"select": ["STAGE_ID"]}))
+    assert "UC_LAFJPE" in {d["STAGE_ID"] for d in deals}
+    lafjpe = default["UC_LAFJPE"]["ID"]
+    assert err(hook.post("crm.status.delete", json={"id": lafjpe}))[1] == "There are active items in this status."
+
+
+def test_reset_brings_back_a_fresh_portal(hook: httpx.Client, emulator: Emulator) -> None:
+    emulator.seed("handmade")
+    hook.post("server.time")
+    emulator.reset()
+    assert emulator.request_log == []
+    assert ok(hook.post("crm.deal.userfield.list")) == []
+
+
+def test_state_file_survives_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "portal.sqlite"
+    settings = PortalSettings(token="t", rate_limit=None)
+    first = Emulator(state, settings)
+    with serve_in_thread(first) as server:
+        ok(httpx.post(server.webhook_url + "crm.dealcategory.add", json={"fields": {"NAME": "Kept"}}))
+    first.close()
+    second = Emulator(state, settings)
+    with serve_in_thread(second) as server:
+        assert [c["NAME"] for c in ok(httpx.post(server.webhook_url + "crm.dealcategory.list"))] == ["Kept"]
+    second.close()
