@@ -199,6 +199,10 @@ class _Engine:
             if live_key and bp_key:
                 self.keys[live_key] = bp_key
         self.new_pipelines = {op.pipeline.key: op.pipeline.name for op in plan.ops if isinstance(op, CreatePipelineOp)}
+        # A live key is made from a pipeline's name, and this apply may rename pipelines (the default
+        # one included): after a re-read they are found again by their category id, which never changes.
+        self.initial_ids = dict(live.pipeline_ids)
+        self.bp_of_category = {live.pipeline_ids[k]: v for k, v in self.keys.items() if k in live.pipeline_ids}
 
     def run(self) -> None:
         while True:
@@ -263,6 +267,7 @@ class _Engine:
                     category = int(_dig(reply.results[cmd.key], "category", "id"))
                     self.live = _with_pipeline(self.live, op.pipeline.key, category)
                     self.keys[op.pipeline.key] = op.pipeline.key
+                    self.bp_of_category[category] = op.pipeline.key
                     rows = reply.results.get(f"{cmd.key}_stages")
                     self.default_rows[op.pipeline.key] = list(rows) if isinstance(rows, list) else []
             self._mark_done(ops)
@@ -285,10 +290,13 @@ class _Engine:
     def _recover(self) -> None:
         self.live = read_portal(self.client)
         self.default_rows = {}
+        ids = self.live.pipeline_ids
+        self.keys = {k: self.bp_of_category[c] for k, c in ids.items() if c in self.bp_of_category}
         names = {p.name: p.key for p in self.live.blueprint.pipelines if not p.default}
         for bp_key, name in self.new_pipelines.items():
-            if name in names:
+            if name in names and bp_key not in self.keys.values():
                 self.keys[names[name]] = bp_key
+                self.bp_of_category[ids[names[name]]] = bp_key
         self.pending = [op for op in self.pending if not self._already_done(op)]
         self.done_labels.append("(portal re-read after a write with an unknown outcome)")
 
@@ -309,16 +317,16 @@ class _Engine:
             case CreatePipelineOp():
                 return any(p.name == op.pipeline.name and not p.default for p in live.blueprint.pipelines)
             case DeletePipelineOp():
-                return op.live_key not in live.pipeline_ids
+                return self.initial_ids.get(op.live_key) not in live.pipeline_ids.values()
             case CreateStageOp():
                 if op.new_pipeline:
                     return False  # reconciled as a whole against what the pipeline has now
                 live_key = bp_to_live.get(op.pipeline_key, op.pipeline_key)
                 return (live_key, op.stage.code) in live.stage_ids
             case DeleteStageOp():
-                return (op.live_key, op.code) not in live.stage_ids
+                return (bp_to_live.get(op.pipeline_key, op.live_key), op.code) not in live.stage_ids
             case ReplaceStageOp():
-                pipeline = live.blueprint.pipelines_by_key().get(op.live_key or "")
+                pipeline = live.blueprint.pipelines_by_key().get(bp_to_live.get(op.pipeline_key, op.live_key or ""))
                 have = pipeline.stages_by_code().get(op.stage.code) if pipeline else None
                 return have is not None and have.semantics == op.stage.semantics
             case CreateAppRobotOp():

@@ -237,18 +237,24 @@ def plan(
         bool, typer.Option("--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error.")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show unchanged objects too.")] = False,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the manual robot steps, as the portal UI says them: ru | en")
+    ] = "en",
 ) -> None:
     """Show what `apply` would change on the portal. Never writes."""
     from b24provision import api
     from b24provision.plan.planfile import save_plan
     from b24provision.plan.render import render
 
+    if lang not in ("ru", "en"):
+        fail(f"--lang {lang!r}: use ru or en")
     blueprint_paths = default_paths(paths)
     variables = _variables(var)
     _say_portal(portal, portals)
     with user_errors():
         result = api.make_plan(
-            blueprint_paths, portal=portal, portals_file=portals, variables=variables, values_files=values or ()
+            blueprint_paths, portal=portal, portals_file=portals, variables=variables, values_files=values or (),
+            lang=lang,
         )
         text = render(result.plan, fmt, color=not _no_color(), verbose=verbose)
         if out:
@@ -281,6 +287,14 @@ def apply(
     allow_delete: Annotated[
         bool, typer.Option("--allow-delete", help="Allow deletes and replaces (data loss).")
     ] = False,
+    reregister_app_robots: Annotated[
+        bool,
+        typer.Option(
+            "--reregister-app-robots",
+            help="Send the settings of every declared application robot type again (bizproc.robot.update): "
+            "the portal lists their codes only, so a changed handler or property is not seen otherwise.",
+        ),
+    ] = False,
 ) -> None:
     """Make the portal match the blueprint (or carry out a saved plan)."""
     from b24provision import api
@@ -292,6 +306,8 @@ def apply(
     _say_portal(portal, portals)
     with user_errors():
         target: api.PlanResult | Plan
+        if plan_file is not None and reregister_app_robots:
+            fail("--reregister-app-robots makes a new plan; it cannot change a saved one — leave out --plan")
         if plan_file is not None:
             saved = load_plan(plan_file)
             target = saved.plan
@@ -299,7 +315,7 @@ def apply(
         else:
             target = api.make_plan(
                 default_paths(paths), portal=portal, portals_file=portals, variables=_variables(var),
-                values_files=values or (),
+                values_files=values or (), reregister_app_robots=reregister_app_robots,
             )
         the_plan = target if isinstance(target, Plan) else target.plan
         _print(render(the_plan, "text", color=not _no_color()), "text")
@@ -529,6 +545,40 @@ def runbook(
     with user_errors():
         text = render_runbook(_load_one(paths, var, values), fmt, lang)
     _write_or_print(text, out)
+
+
+@app.command()
+def forecast(
+    paths: PathsArg = None,
+    portal: PortalOpt = "local",
+    portals: PortalsFileOpt = None,
+    months: Annotated[int, typer.Option("--months", "-m", min=1, max=120, help="Months to show.")] = 12,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    lang: LangOpt = "en",
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the number of requests.")] = False,
+) -> None:
+    """When delayed robots will create their deals (and tasks fall due), how many and for what sums,
+    month by month from the portal's stage history — and which ones silently never appeared."""
+    from b24provision import forecast as forecasting
+
+    if fmt not in ("text", "json"):
+        fail(f"--format {fmt!r}: use text or json")
+    if lang not in ("ru", "en"):
+        fail(f"--lang {lang!r}: use ru or en")
+    _say_portal(portal, portals)
+    with user_errors():
+        result = forecasting.forecast(
+            default_paths(paths), portal=portal, portals_file=portals, variables=_variables(var),
+            values_files=values or (), months=months,
+        )
+    if fmt == "json":
+        typer.echo(json.dumps(forecasting.to_json(result), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(forecasting.render_text(result, lang=lang, verbose=verbose), nl=False)
+    if verbose and fmt == "json":
+        typer.echo(f"Requests: {result.requests}", err=True)
 
 
 # --- emulator -----------------------------------------------------------------------------------

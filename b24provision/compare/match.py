@@ -357,6 +357,16 @@ class _Compare:
         """Fields of types no blueprint can express: compared by code and type."""
         a_un = {u.code: u for u in self._unsupported_of(self.a)}
         b_un = {u.code: u for u in self._unsupported_of(self.b)}
+        if self.a.kind == "blueprint" or self.b.kind == "blueprint":
+            # A blueprint cannot hold such a field, so its absence there is no difference.
+            for side, fields in ((self.a, a_un), (self.b, b_un)):
+                if fields:
+                    listed = ", ".join(f"{u.code} ({u.user_type_id})" for u in fields.values())
+                    self.notes.append(
+                        f"fields of types a blueprint cannot express are compared only between portals: "
+                        f"{listed} on {side.label}"
+                    )
+            return
         a_fields, b_fields = a.fields_by_code(), b.fields_by_code()
         for code, u in sorted(b_un.items()):
             if code in a_un:

@@ -66,7 +66,7 @@ class Faults:
         self.stop_after = None
         self.operating_budget = None
         self.operating_cost = 0.0
-        self.seed = self.seed
+        self.seed = self.seed  # restarts the random sequence
 
     def next_fault(self) -> str | None:
         """Count one HTTP request and say which fault (if any) it gets."""

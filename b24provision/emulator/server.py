@@ -82,7 +82,10 @@ class RunningServer:
         self.url = f"http://{host}:{self.port}"
         # A short poll interval makes shutdown() quick, which keeps test teardown fast.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="b24-emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="b24-emulator",
+            daemon=True,
         )
         self._thread.start()
 

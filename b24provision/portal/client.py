@@ -103,7 +103,8 @@ class PortalClient:
         credentials: a webhook or an OAuth application.
         rate: the portal's request rate to stay under (None: no client-side throttle).
         timeout: seconds to wait for connect, send and answer.
-        retries: how many times a refused (503/429) or, for reads, unanswered call is repeated.
+        retries: how many times a call is repeated when that is safe: refused for the rate (503/429),
+            connection refused, or (reads only) no answer / a 5xx.
         max_wait: the longest single wait between retries, in seconds.
         backoff: the first wait after a 503 or a failed read; it doubles with each retry.
     """

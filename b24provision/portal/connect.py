@@ -8,7 +8,7 @@ Specs (product brief, "The command line"):
 * ``local:FILE`` — the same with that SQLite file.
 * ``env:VAR`` — the environment variable VAR holds a webhook URL (so it never lands in shell
   history, CI logs or a file).
-* anything else — a profile name, looked up by :func:`_resolve_profile` (portals.yaml).
+* anything else — a profile name from ``portals.yaml`` (:mod:`.profiles`).
 
 The emulator is imported only when a local portal is opened, so ``b24provision --help`` stays fast.
 """
@@ -82,8 +82,14 @@ def _local_portal(state: Path) -> Iterator[PortalClient]:
     state.parent.mkdir(parents=True, exist_ok=True)
     # A fresh code per process: nothing else on this machine can call the emulator while it runs.
     emulator = Emulator(str(state), PortalSettings(token=secrets.token_hex(16)))
-    with serve_in_thread(emulator) as server, PortalClient(WebhookCredentials(server.webhook_url)) as client:
-        yield client
+    try:
+        with (
+            serve_in_thread(emulator) as server,
+            PortalClient(WebhookCredentials(server.webhook_url)) as client,
+        ):
+            yield client
+    finally:
+        emulator.close()
 
 
 @contextmanager
@@ -108,7 +114,7 @@ def _credentials_from_env(variable: str) -> WebhookCredentials:
 
 
 def _resolve_profile(name: str, portals_file: Path | None) -> AbstractContextManager[PortalClient]:
-    """The portal of a profile of portals.yaml (webhook, OAuth or local; see portal/profiles.py)."""
-    from b24provision.portal.profiles import open_profile  # profiles imports this module
+    """The portal of profile ``name`` in portals.yaml (or ``portals_file``)."""
+    from b24provision.portal.profiles import open_profile  # profiles imports this module: import late
 
     return open_profile(name, portals_file)

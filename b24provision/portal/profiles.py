@@ -219,7 +219,7 @@ def open_profile(name: str, portals_file: Path | None = None) -> AbstractContext
         from b24provision.portal.connect import open_portal  # noqa: PLC0415 - connect imports this module
 
         return open_portal(f"local:{profile.local}")
-    return _client(profile)
+    return _client(profile.credentials(), profile.rate_limit)  # credentials now: errors before `with`
 
 
 def describe_profile(name: str, portals_file: Path | None = None) -> str:
@@ -228,8 +228,8 @@ def describe_profile(name: str, portals_file: Path | None = None) -> str:
 
 
 @contextmanager
-def _client(profile: Profile) -> Iterator[PortalClient]:
-    with PortalClient(profile.credentials(), rate=profile.rate_limit) as client:
+def _client(credentials: Credentials, rate: RateLimit) -> Iterator[PortalClient]:
+    with PortalClient(credentials, rate=rate) as client:
         yield client
 
 

@@ -55,8 +55,12 @@ def app_token(server: RunningServer, emulator: Emulator, client_id: str = "app.o
     refresh = emulator.issue_refresh_token(client_id)
     answer = httpx.get(
         f"{server.url}/oauth/token/",
-        params={"grant_type": "refresh_token", "client_id": client_id, "client_secret": APPS[client_id],
-                "refresh_token": refresh},
+        params={
+            "grant_type": "refresh_token",
+            "client_id": client_id,
+            "client_secret": APPS[client_id],
+            "refresh_token": refresh,
+        },
     )
     assert answer.status_code == 200, answer.text
     return str(answer.json()["access_token"])

@@ -34,7 +34,10 @@ def test_lost_response_commits_the_write(hook: httpx.Client, emulator: Emulator)
 def test_scripted_error_answers(hook: httpx.Client, emulator: Emulator) -> None:
     emulator.faults.script = {1: "500", 2: "503", 3: "429"}
     assert err(hook.post("crm.category.list", json=LIST), 500)[0] == "INTERNAL_SERVER_ERROR"
-    assert err(hook.post("crm.category.list", json=LIST), 503) == ("QUERY_LIMIT_EXCEEDED", "Too many requests")
+    assert err(hook.post("crm.category.list", json=LIST), 503) == (
+        "QUERY_LIMIT_EXCEEDED",
+        "Too many requests",
+    )
     blocked = hook.post("crm.category.list", json=LIST)
     assert err(blocked, 429)[0] == "OPERATION_TIME_LIMIT" and blocked.json()["operating_reset_at"] > 0
     assert hook.post("crm.category.list", json=LIST).status_code == 200
@@ -69,7 +72,9 @@ def test_operating_time_budget_blocks_only_that_method(hook: httpx.Client, emula
     assert hook.post("profile").status_code == 200
 
 
-def test_leaky_bucket_refuses_over_burst_and_batch_counts_once(hook: httpx.Client, emulator: Emulator) -> None:
+def test_leaky_bucket_refuses_over_burst_and_batch_counts_once(
+    hook: httpx.Client, emulator: Emulator
+) -> None:
     emulator.settings.rate_limit = "3/0.001"
     assert hook.post("batch", json={"cmd": {f"k{i}": "server.time" for i in range(50)}}).status_code == 200
     assert [hook.post("server.time").status_code for _ in range(3)] == [200, 200, 503]

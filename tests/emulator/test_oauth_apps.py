@@ -13,12 +13,20 @@ from .conftest import APPS, app_token, err, ok
 
 
 def refresh(server: RunningServer, client_id: str, token: str, secret: str | None = None) -> httpx.Response:
-    return httpx.post(f"{server.url}/oauth/token/", data={
-        "grant_type": "refresh_token", "client_id": client_id, "client_secret": secret or APPS[client_id],
-        "refresh_token": token})
+    return httpx.post(
+        f"{server.url}/oauth/token/",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": client_id,
+            "client_secret": secret or APPS[client_id],
+            "refresh_token": token,
+        },
+    )
 
 
-def test_refresh_gives_tokens_pointing_back_at_the_emulator(server: RunningServer, emulator: Emulator) -> None:
+def test_refresh_gives_tokens_pointing_back_at_the_emulator(
+    server: RunningServer, emulator: Emulator
+) -> None:
     answer = refresh(server, "app.one", emulator.issue_refresh_token("app.one"))
     body = answer.json()
     assert body["client_endpoint"] == f"{server.url}/rest/"
@@ -36,8 +44,9 @@ def test_token_endpoint_errors(server: RunningServer, emulator: Emulator) -> Non
         emulator.issue_refresh_token("app.unknown")
 
 
-@pytest.mark.parametrize("settings", [PortalSettings(token="test-token", rate_limit=None, oauth_clients=APPS,
-                                                     access_token_ttl=0)])
+@pytest.mark.parametrize(
+    "settings", [PortalSettings(token="test-token", rate_limit=None, oauth_clients=APPS, access_token_ttl=0)]
+)
 def test_access_token_expires(server: RunningServer, emulator: Emulator) -> None:
     token = app_token(server, emulator)
     time.sleep(0.01)
@@ -45,43 +54,72 @@ def test_access_token_expires(server: RunningServer, emulator: Emulator) -> None
     assert err(answer, 401) == ("expired_token", "The access token provided has expired")
 
 
-def test_app_info_webhook_sees_scope_and_license_app_sees_all(server: RunningServer, emulator: Emulator,
-                                                                hook: httpx.Client) -> None:
+def test_app_info_webhook_sees_scope_and_license_app_sees_all(
+    server: RunningServer, emulator: Emulator, hook: httpx.Client
+) -> None:
     assert set(ok(hook.post("app.info"))) == {"SCOPE", "LICENSE"}
     info = ok(httpx.get(f"{server.url}/rest/app.info", params={"auth": app_token(server, emulator)}))
     assert (info["LICENSE"], info["LICENSE_TYPE"], info["LICENSE_FAMILY"]) == ("ru_pro100", "pro100", "pro")
 
 
-def test_robots_and_triggers_need_an_app_and_are_kept_per_app(server: RunningServer, emulator: Emulator,
-                                                             hook: httpx.Client) -> None:
-    assert err(hook.post("bizproc.robot.list"), 403) == ("ACCESS_DENIED", "Access denied! Application context required")
+def test_robots_and_triggers_need_an_app_and_are_kept_per_app(
+    server: RunningServer, emulator: Emulator, hook: httpx.Client
+) -> None:
+    assert err(hook.post("bizproc.robot.list"), 403) == (
+        "ACCESS_DENIED",
+        "Access denied! Application context required",
+    )
     assert err(hook.post("crm.automation.trigger.list"), 403)[0] == "ACCESS_DENIED"
     one, two = app_token(server, emulator, "app.one"), app_token(server, emulator, "app.two")
-    robot = {"CODE": "make_task", "HANDLER": "https://app.example/robot", "NAME": {"ru": "Задача"},
-             "PROPERTIES": {"due": {"Name": "Due", "Type": "date"}}}
+    robot = {
+        "CODE": "make_task",
+        "HANDLER": "https://app.example/robot",
+        "NAME": {"ru": "Задача"},
+        "PROPERTIES": {"due": {"Name": "Due", "Type": "date"}},
+    }
     assert ok(httpx.post(f"{server.url}/rest/bizproc.robot.add", json={"auth": one, **robot})) is True
     again = httpx.post(f"{server.url}/rest/bizproc.robot.add", json={"auth": one, **robot})
     assert err(again)[0] == "ERROR_ACTIVITY_ALREADY_INSTALLED"
     assert ok(httpx.post(f"{server.url}/rest/bizproc.robot.list", json={"auth": one})) == ["make_task"]
     assert ok(httpx.post(f"{server.url}/rest/bizproc.robot.list", json={"auth": two})) == []
-    ok(httpx.post(f"{server.url}/rest/crm.automation.trigger.add", json={"auth": one, "CODE": "paid", "NAME": "Paid"}))
-    ok(httpx.post(f"{server.url}/rest/crm.automation.trigger.add", json={"auth": one, "CODE": "paid", "NAME": "Got"}))
+    ok(
+        httpx.post(
+            f"{server.url}/rest/crm.automation.trigger.add",
+            json={"auth": one, "CODE": "paid", "NAME": "Paid"},
+        )
+    )
+    ok(
+        httpx.post(
+            f"{server.url}/rest/crm.automation.trigger.add", json={"auth": one, "CODE": "paid", "NAME": "Got"}
+        )
+    )
     assert ok(httpx.post(f"{server.url}/rest/crm.automation.trigger.list", json={"auth": one})) == [
-        {"NAME": "Got", "CODE": "paid"}]
-    assert ok(httpx.post(f"{server.url}/rest/crm.automation.trigger.delete", json={"auth": one, "CODE": "paid"}))
+        {"NAME": "Got", "CODE": "paid"}
+    ]
+    assert ok(
+        httpx.post(f"{server.url}/rest/crm.automation.trigger.delete", json={"auth": one, "CODE": "paid"})
+    )
 
 
 def test_method_get_and_feature_get(hook: httpx.Client) -> None:
     assert ok(hook.post("method.get", json={"name": "bizproc.workflow.template.add"})) == {
-        "isExisting": True, "isAvailable": True}
+        "isExisting": True,
+        "isAvailable": True,
+    }
     assert ok(hook.post("feature.get", json={"CODE": "crm_automation_deal"})) == {"value": "Y"}
     assert err(hook.post("feature.get")) == ("CODE_EMPTY", "CODE can't be empty")
     assert "crm.category.add" in ok(hook.post("methods", json={"full": True}))
     assert ok(hook.post("scope"))
 
 
-@pytest.mark.parametrize("settings", [PortalSettings(token="test-token", rate_limit=None, license="ru_basic",
-                                                     features={"crm_automation_deal"})])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        PortalSettings(
+            token="test-token", rate_limit=None, license="ru_basic", features={"crm_automation_deal"}
+        )
+    ],
+)
 def test_feature_gating_hides_bizproc_methods(hook: httpx.Client) -> None:
     assert ok(hook.post("method.get", json={"name": "bizproc.workflow.template.list"}))["isExisting"] is False
     assert ok(hook.post("method.get", json={"name": "bizproc.robot.add"}))["isExisting"] is True
@@ -94,16 +132,26 @@ def test_no_automation_feature_no_robot_methods(hook: httpx.Client) -> None:
     assert err(hook.post("bizproc.robot.list"), 404)[0] == "ERROR_METHOD_NOT_FOUND"
 
 
-def test_workflow_templates_belong_to_their_app(server: RunningServer, emulator: Emulator, hook: httpx.Client) -> None:
+def test_workflow_templates_belong_to_their_app(
+    server: RunningServer, emulator: Emulator, hook: httpx.Client
+) -> None:
     one = app_token(server, emulator, "app.one")
-    template = {"auth": one, "DOCUMENT_TYPE": ["crm", "CCrmDocumentDeal", "DEAL"], "NAME": "Repeat",
-                "TEMPLATE_DATA": "data", "AUTO_EXECUTE": 0}
+    template = {
+        "auth": one,
+        "DOCUMENT_TYPE": ["crm", "CCrmDocumentDeal", "DEAL"],
+        "NAME": "Repeat",
+        "TEMPLATE_DATA": "data",
+        "AUTO_EXECUTE": 0,
+    }
     template_id = ok(httpx.post(f"{server.url}/rest/bizproc.workflow.template.add", json=template))
     robot = dict(template, AUTO_EXECUTE=8)
     assert err(httpx.post(f"{server.url}/rest/bizproc.workflow.template.add", json=robot))[1] == (
-        "Incorrect field AUTO_EXECUTE!")
+        "Incorrect field AUTO_EXECUTE!"
+    )
     listed = ok(hook.post("bizproc.workflow.template.list", json={"select": ["ID", "NAME", "SYSTEM_CODE"]}))
     assert listed == [{"ID": str(template_id), "NAME": "Repeat", "SYSTEM_CODE": "rest_app_1"}]
     two = app_token(server, emulator, "app.two")
-    foreign = httpx.post(f"{server.url}/rest/bizproc.workflow.template.delete", json={"auth": two, "ID": template_id})
+    foreign = httpx.post(
+        f"{server.url}/rest/bizproc.workflow.template.delete", json={"auth": two, "ID": template_id}
+    )
     assert err(foreign)[0] == "ERROR_TEMPLATE_NOT_OWNER"

@@ -11,12 +11,24 @@ from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
 
 from .conftest import err, ok
 
-DEFAULT_CODES = ["NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE", "WON", "LOSE", "APOLOGY"]
+DEFAULT_CODES = [
+    "NEW",
+    "PREPARATION",
+    "PREPAYMENT_INVOICE",
+    "EXECUTING",
+    "FINAL_INVOICE",
+    "WON",
+    "LOSE",
+    "APOLOGY",
+]
 
 
 def add_pipeline(hook: httpx.Client, name: str, sort: int = 500) -> int:
-    return int(ok(hook.post("crm.category.add", json={"entityTypeId": 2, "fields": {"name": name, "sort": sort}}))
-               ["category"]["id"])
+    return int(
+        ok(hook.post("crm.category.add", json={"entityTypeId": 2, "fields": {"name": name, "sort": sort}}))[
+            "category"
+        ]["id"]
+    )
 
 
 def stages(hook: httpx.Client, entity: str) -> list[dict[str, Any]]:
@@ -63,7 +75,9 @@ def test_list_is_ordered_by_sort_and_only_the_default_lacks_origin(hook: httpx.C
 def test_d7_errors_carry_controller_codes(hook: httpx.Client) -> None:
     assert err(hook.post("crm.category.get", json={"entityTypeId": 2, "id": 99}))[0] == "NOT_FOUND"
     assert err(hook.post("crm.category.delete", json={"entityTypeId": 2, "id": 0})) == (
-        0, "Default deal category cannot be deleted")
+        0,
+        "Default deal category cannot be deleted",
+    )
     assert err(hook.post("crm.category.list", json={"entityTypeId": 1}))[0] == "ENTITY_TYPE_NOT_SUPPORTED"
 
 
@@ -71,34 +85,89 @@ def test_pipeline_and_stage_holding_deals_cannot_be_deleted(hook: httpx.Client) 
     pipeline = add_pipeline(hook, "Busy")
     ok(hook.post("crm.deal.add", json={"fields": {"TITLE": "d", "CATEGORY_ID": pipeline}}))
     assert err(hook.post("crm.category.delete", json={"entityTypeId": 2, "id": pipeline})) == (
-        0, "Deals related to the funnel Busy found")
+        0,
+        "Deals related to the funnel Busy found",
+    )
     new_stage = stages(hook, f"DEAL_STAGE_{pipeline}")[0]
     assert err(hook.post("crm.status.delete", json={"id": new_stage["ID"], "params": {"FORCED": "Y"}})) == (
-        "", "There are active items in this status.")
+        "",
+        "There are active items in this status.",
+    )
 
 
 def test_status_add_prefixes_forces_system_n_and_guards_the_final_stage(hook: httpx.Client) -> None:
     pipeline = add_pipeline(hook, "P")
-    new_id = ok(hook.post("crm.status.add", json={"fields": {
-        "ENTITY_ID": f"DEAL_STAGE_{pipeline}", "STATUS_ID": "DECISION", "NAME": "Decision", "SORT": 45,
-        "SYSTEM": "Y", "EXTRA": {"COLOR": "#123456"}}}))
+    new_id = ok(
+        hook.post(
+            "crm.status.add",
+            json={
+                "fields": {
+                    "ENTITY_ID": f"DEAL_STAGE_{pipeline}",
+                    "STATUS_ID": "DECISION",
+                    "NAME": "Decision",
+                    "SORT": 45,
+                    "SYSTEM": "Y",
+                    "EXTRA": {"COLOR": "#123456"},
+                }
+            },
+        )
+    )
     row = ok(hook.post("crm.status.get", json={"id": new_id}))
     assert (row["STATUS_ID"], row["SYSTEM"], row["COLOR"], row["SORT"], row["ID"]) == (
-        f"C{pipeline}:DECISION", "N", "#123456", "45", str(new_id))
-    code, text = err(hook.post("crm.status.add", json={"fields": {
-        "ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "LATE", "NAME": "Late", "SORT": 65}}))
+        f"C{pipeline}:DECISION",
+        "N",
+        "#123456",
+        "45",
+        str(new_id),
+    )
+    code, text = err(
+        hook.post(
+            "crm.status.add",
+            json={"fields": {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "LATE", "NAME": "Late", "SORT": 65}},
+        )
+    )
     assert text.startswith("Cannot create more stages after the final stage")
-    assert ok(hook.post("crm.status.add", json={"fields": {
-        "ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "LOST2", "NAME": "Lost 2", "SORT": 90, "SEMANTICS": "F"}}))
-    assert err(hook.post("crm.status.add", json={"fields": {
-        "ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "LOST2", "NAME": "Again"}}))[0] == "ERROR_CORE"
-    assert err(hook.post("crm.status.add", json={"fields": {
-        "ENTITY_ID": "DEAL_STAGE_77", "STATUS_ID": "X", "NAME": "x"}}))[1] == "Specified entity type is not supported."
+    assert ok(
+        hook.post(
+            "crm.status.add",
+            json={
+                "fields": {
+                    "ENTITY_ID": "DEAL_STAGE",
+                    "STATUS_ID": "LOST2",
+                    "NAME": "Lost 2",
+                    "SORT": 90,
+                    "SEMANTICS": "F",
+                }
+            },
+        )
+    )
+    assert (
+        err(
+            hook.post(
+                "crm.status.add",
+                json={"fields": {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "LOST2", "NAME": "Again"}},
+            )
+        )[0]
+        == "ERROR_CORE"
+    )
+    assert (
+        err(
+            hook.post(
+                "crm.status.add",
+                json={"fields": {"ENTITY_ID": "DEAL_STAGE_77", "STATUS_ID": "X", "NAME": "x"}},
+            )
+        )[1]
+        == "Specified entity type is not supported."
+    )
 
 
 def test_system_stage_renames_freely_but_deletes_only_when_forced(hook: httpx.Client) -> None:
     new = stages(hook, "DEAL_STAGE")[0]
-    assert ok(hook.post("crm.status.update", json={"id": new["ID"], "fields": {"NAME": "Incoming", "STATUS_ID": "X"}}))
+    assert ok(
+        hook.post(
+            "crm.status.update", json={"id": new["ID"], "fields": {"NAME": "Incoming", "STATUS_ID": "X"}}
+        )
+    )
     row = ok(hook.post("crm.status.get", json={"id": new["ID"]}))
     assert (row["NAME"], row["STATUS_ID"], row["NAME_INIT"]) == ("Incoming", "NEW", "Новая")
     assert "FORCED" in err(hook.post("crm.status.delete", json={"id": new["ID"]}))[1]
@@ -115,7 +184,8 @@ def test_other_directories_and_entity_types(hook: httpx.Client) -> None:
     assert [s["STATUS_ID"] for s in stages(hook, "SOURCE")][:2] == ["CALL", "EMAIL"]
     assert "EXTRA" not in stages(hook, "SOURCE")[0]
     assert err(hook.post("crm.status.list", json={"filter": {"ENTITY_ID": ["A"]}}))[1] == (
-        "Filter by ENTITY_ID must be a string")
+        "Filter by ENTITY_ID must be a string"
+    )
 
 
 def test_legacy_dealcategory_methods(hook: httpx.Client) -> None:
@@ -125,15 +195,19 @@ def test_legacy_dealcategory_methods(hook: httpx.Client) -> None:
     assert ok(hook.post("crm.dealcategory.status", json={"id": new_id})) == f"DEAL_STAGE_{new_id}"
     assert ok(hook.post("crm.dealcategory.status", json={"id": 0})) == "DEAL_STAGE"
     assert ok(hook.post("crm.dealcategory.stage.list", json={"id": new_id}))[0] == {
-        "NAME": "Новая", "SORT": 10, "STATUS_ID": f"C{new_id}:NEW"}
+        "NAME": "Новая",
+        "SORT": 10,
+        "STATUS_ID": f"C{new_id}:NEW",
+    }
     assert ok(hook.post("crm.dealcategory.default.set", json={"name": "Main"})) is True
     assert ok(hook.post("crm.dealcategory.default.get")) == {"ID": 0, "NAME": "Main"}
     assert [c["NAME"] for c in ok(hook.post("crm.dealcategory.list"))] == ["Legacy"]
     assert err(hook.post("crm.dealcategory.get", json={"id": 42})) == ("", "Not found")
 
 
-@pytest.mark.parametrize("settings", [PortalSettings(token="test-token", rate_limit=None,
-                                                     limits={"crm_deal_category_limit": 2})])
+@pytest.mark.parametrize(
+    "settings", [PortalSettings(token="test-token", rate_limit=None, limits={"crm_deal_category_limit": 2})]
+)
 def test_pipeline_limit_of_the_plan(hook: httpx.Client) -> None:
     add_pipeline(hook, "Second")  # the default plus this one make two
     code, text = err(hook.post("crm.category.add", json={"entityTypeId": 2, "fields": {"name": "Third"}}))

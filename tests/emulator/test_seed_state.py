@@ -15,16 +15,24 @@ def test_handmade_seed_looks_like_a_portal_people_built(hook: httpx.Client, emul
     emulator.reset("handmade")
     names = [c["name"] for c in ok(hook.post("crm.category.list", json={"entityTypeId": 2}))["categories"]]
     assert names == ["Общее", "Монтаж", "Сервис"]
-    default = {s["STATUS_ID"]: s for s in ok(hook.post("crm.status.list", json={"filter": {"ENTITY_ID": "DEAL_STAGE"}}))}
+    default = {
+        s["STATUS_ID"]: s
+        for s in ok(hook.post("crm.status.list", json={"filter": {"ENTITY_ID": "DEAL_STAGE"}}))
+    }
     assert "UC_LAFJPE" in default and default["NEW"]["NAME"] != default["NEW"]["NAME_INIT"]
-    fields = {f["FIELD_NAME"]: f for f in ok(hook.post("crm.deal.userfield.list", json={"filter": {"LANG": "en"}}))}
+    fields = {
+        f["FIELD_NAME"]: f for f in ok(hook.post("crm.deal.userfield.list", json={"filter": {"LANG": "en"}}))
+    }
     types = {f["USER_TYPE_ID"] for f in fields.values()}
     assert {"enumeration", "crm", "rest_1_mytype"} <= types
     assert fields["UF_CRM_1712345678901"]["EDIT_FORM_LABEL"] == "Order source"
     deals = ok(hook.post("crm.deal.list", json={"select": ["STAGE_ID"]}))
     assert "UC_LAFJPE" in {d["STAGE_ID"] for d in deals}
     lafjpe = default["UC_LAFJPE"]["ID"]
-    assert err(hook.post("crm.status.delete", json={"id": lafjpe}))[1] == "There are active items in this status."
+    assert (
+        err(hook.post("crm.status.delete", json={"id": lafjpe}))[1]
+        == "There are active items in this status."
+    )
 
 
 def test_reset_brings_back_a_fresh_portal(hook: httpx.Client, emulator: Emulator) -> None:

@@ -8,8 +8,16 @@ from b24provision.emulator import Emulator, RunningServer
 
 from .conftest import app_token, err, ok
 
-TIME_KEYS = {"start", "finish", "duration", "processing", "date_start", "date_finish", "operating_reset_at",
-             "operating"}
+TIME_KEYS = {
+    "start",
+    "finish",
+    "duration",
+    "processing",
+    "date_start",
+    "date_finish",
+    "operating_reset_at",
+    "operating",
+}
 
 
 def test_success_envelope_has_result_total_and_all_time_keys(hook: httpx.Client) -> None:
@@ -22,13 +30,24 @@ def test_success_envelope_has_result_total_and_all_time_keys(hook: httpx.Client)
 
 
 def test_json_suffix_and_method_case_are_ignored(hook: httpx.Client) -> None:
-    assert ok(hook.get("CRM.Status.Entity.Items.json", params={"entityId": "DEAL_STAGE"}))[0]["STATUS_ID"] == "NEW"
+    assert (
+        ok(hook.get("CRM.Status.Entity.Items.json", params={"entityId": "DEAL_STAGE"}))[0]["STATUS_ID"]
+        == "NEW"
+    )
 
 
 def test_form_and_query_brackets_are_parsed_like_php(hook: httpx.Client) -> None:
-    new_id = ok(hook.post("crm.status.add", data={
-        "fields[ENTITY_ID]": "DEAL_STAGE", "fields[STATUS_ID]": "FORM", "fields[NAME]": "From a form",
-        "fields[SORT]": "15"}))
+    new_id = ok(
+        hook.post(
+            "crm.status.add",
+            data={
+                "fields[ENTITY_ID]": "DEAL_STAGE",
+                "fields[STATUS_ID]": "FORM",
+                "fields[NAME]": "From a form",
+                "fields[SORT]": "15",
+            },
+        )
+    )
     listed = ok(hook.get("crm.status.list?filter[ENTITY_ID]=DEAL_STAGE&order[SORT]=DESC"))
     assert listed[-1]["STATUS_ID"] == "NEW" and any(s["ID"] == str(new_id) for s in listed)
 
@@ -58,12 +77,16 @@ def test_oauth_auth_parameter_in_query_or_json_body(server: RunningServer, emula
 
 def test_crm_validation_error_has_empty_code(hook: httpx.Client) -> None:
     assert err(hook.post("crm.status.add", json={"fields": {"NAME": "x"}})) == (
-        "", "The field ENTITY_ID is required.\nThe field STATUS_ID is required.")
+        "",
+        "The field ENTITY_ID is required.\nThe field STATUS_ID is required.",
+    )
 
 
 def test_request_log_records_methods_writes_and_sub_calls(hook: httpx.Client, emulator: Emulator) -> None:
     hook.post("crm.category.list", json={"entityTypeId": 2})
-    hook.post("batch", json={"cmd": {"a": "crm.dealcategory.add?fields[NAME]=A", "b": "crm.dealcategory.list"}})
+    hook.post(
+        "batch", json={"cmd": {"a": "crm.dealcategory.add?fields[NAME]=A", "b": "crm.dealcategory.list"}}
+    )
     assert [(r.method, r.write, r.sub_call) for r in emulator.request_log] == [
         ("crm.category.list", False, False),
         ("crm.dealcategory.add", True, True),

@@ -54,7 +54,6 @@ DATES = {"DATE_CREATE", "DATE_MODIFY", "CLOSEDATE", "CREATED_TIME"}
 
 
 def _deal_to_wire(row: sqlite3.Row) -> dict[str, Any]:
-    semantic = "P"
     stage = str(row["stage_id"])
     item: dict[str, Any] = {
         "ID": str(row["id"]),
@@ -62,7 +61,7 @@ def _deal_to_wire(row: sqlite3.Row) -> dict[str, Any]:
         "TYPE_ID": "SALE",
         "CATEGORY_ID": str(row["category_id"]),
         "STAGE_ID": stage,
-        "STAGE_SEMANTIC_ID": semantic,
+        "STAGE_SEMANTIC_ID": "P",  # filled in by _with_semantics
         "OPPORTUNITY": f"{float(row['opportunity']):.2f}",
         "CURRENCY_ID": row["currency_id"],
         "ASSIGNED_BY_ID": str(row["assigned_by_id"]),

@@ -1,0 +1,147 @@
+"""Every shipped blueprint, applied through every kind of fault at every request of its apply.
+
+A test here fails when a fault leaves a duplicate pipeline, stage, field or enumeration item, loses
+or strands a deal, makes the tool crash with a traceback, or keeps it from converging in five runs;
+after every scenario the plan against the portal must show no changes. Each scenario resets the
+portal, so every position is a fresh, deterministic story.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from b24provision.blueprint.model import Blueprint
+from b24provision.emulator.store import DEFAULT_DEAL_STAGES
+
+from .conftest import BLUEPRINTS, FaultPortal
+from .portal_checks import Deal, check_portal
+
+SEMANTICS = {"S": "success", "F": "failure", None: "process"}
+
+
+def kept_default_stages(blueprint: Blueprint) -> list[str]:
+    """Stages of a fresh portal's default pipeline that the blueprint keeps (deals may sit there)."""
+    default = blueprint.default_pipeline()
+    assert default is not None
+    wanted = {s.code: s.semantics for s in default.stages}
+    return [row[0] for row in DEFAULT_DEAL_STAGES if wanted.get(row[0]) == SEMANTICS[row[3]]]
+
+
+def prepare(portal: FaultPortal, blueprint: Blueprint) -> list[Deal]:
+    portal.emulator.reset()
+    portal.emulator.arm(None)
+    return portal.add_deals_in(kept_default_stages(blueprint) * 2)
+
+
+def assert_converged(portal: FaultPortal, blueprint: Blueprint, before: list[Deal], story: str) -> None:
+    portal.faults.clear()
+    portal.emulator.arm(None)
+    check_portal(portal.db, blueprint, before)
+    assert not portal.plan_has_changes(blueprint), f"{story}: plan still shows changes"
+
+
+def clean_apply_requests(portal: FaultPortal, blueprint: Blueprint) -> tuple[int, int]:
+    """(HTTP requests, write sub-calls) of the first run on a healthy portal."""
+    prepare(portal, blueprint)
+    start = len(portal.emulator.request_log)
+    assert portal.run_once(blueprint) == "applied"
+    log = portal.emulator.request_log[start:]
+    return sum(1 for r in log if not r.sub_call), sum(1 for r in log if r.write and r.executed)
+
+
+@pytest.mark.parametrize("kind", ["drop", "lost_response", "500", "503", "429"])
+@pytest.mark.parametrize("name", BLUEPRINTS)
+def test_one_fault_at_every_request_of_the_first_apply(
+    portal: FaultPortal, blueprints: dict[str, Blueprint], name: str, kind: str
+) -> None:
+    blueprint = blueprints[name]
+    requests, _ = clean_apply_requests(portal, blueprint)
+    assert requests >= 4
+    for n in range(1, requests + 1):
+        before = prepare(portal, blueprint)
+        portal.faults.script = {n: kind}
+        runs = portal.apply_until_done(blueprint)
+        story = f"{name}: {kind} at request {n}: {runs.outcomes}"
+        assert runs.done, story
+        assert_converged(portal, blueprint, before, story)
+
+
+@pytest.mark.parametrize("name", BLUEPRINTS)
+def test_process_killed_at_every_request_then_run_again(
+    portal: FaultPortal, blueprints: dict[str, Blueprint], name: str
+) -> None:
+    """`stop_after`: from request n on nothing gets through, as when the process dies; a new
+    process on a healthy network finishes the job."""
+    blueprint = blueprints[name]
+    requests, _ = clean_apply_requests(portal, blueprint)
+    for n in range(1, requests + 1):
+        before = prepare(portal, blueprint)
+        portal.faults.stop_after = n
+        runs = portal.apply_until_done(blueprint, clear_after_first=True)
+        story = f"{name}: killed at request {n}: {runs.outcomes}"
+        assert runs.outcomes[0].startswith("error: "), story  # the killed run says so, in one line
+        assert runs.done, story
+        assert_converged(portal, blueprint, before, story)
+
+
+@pytest.mark.parametrize("name", BLUEPRINTS)
+def test_server_dies_in_the_middle_of_a_write_batch(
+    portal: FaultPortal, blueprints: dict[str, Blueprint], name: str
+) -> None:
+    """HTTP 500 after some commands of a batch ran and before the rest: at every write of the apply."""
+    blueprint = blueprints[name]
+    _, writes = clean_apply_requests(portal, blueprint)
+    assert writes >= 10
+    for n in range(1, writes + 1):
+        before = prepare(portal, blueprint)
+        portal.emulator.arm(n)
+        runs = portal.apply_until_done(blueprint)
+        story = f"{name}: 500 at write {n}: {runs.outcomes}"
+        assert portal.emulator.write_sub_calls >= n, story  # the crash did happen
+        assert runs.done, story
+        assert_converged(portal, blueprint, before, story)
+
+
+@pytest.mark.parametrize("name", BLUEPRINTS)
+def test_503_storm_longer_than_the_retries(portal: FaultPortal, blueprints: dict[str, Blueprint], name: str) -> None:
+    """Twenty refusals in a row: the first run gives up with the portal's words, nothing half done."""
+    blueprint = blueprints[name]
+    before = prepare(portal, blueprint)
+    portal.faults.script = {n: "503" for n in range(3, 23)}
+    runs = portal.apply_until_done(blueprint)
+    assert "QUERY_LIMIT_EXCEEDED" in runs.outcomes[0], runs.outcomes
+    assert runs.done, runs.outcomes
+    assert_converged(portal, blueprint, before, f"{name}: 503 storm")
+
+
+@pytest.mark.parametrize("name", BLUEPRINTS)
+def test_429_with_operating_reset_at_is_waited_out(
+    portal: FaultPortal, blueprints: dict[str, Blueprint], name: str
+) -> None:
+    """Every write batch meets 429 OPERATION_TIME_LIMIT twice: the client waits (capped) and the
+    first run still finishes, without a second copy of anything."""
+    blueprint = blueprints[name]
+    requests, _ = clean_apply_requests(portal, blueprint)
+    before = prepare(portal, blueprint)
+    portal.faults.script = {n: "429" for n in range(1, 2 * requests + 1) if n % 3 != 0}
+    runs = portal.apply_until_done(blueprint)
+    assert runs.outcomes[0] == "applied", runs.outcomes
+    refused = [r for r in portal.emulator.request_log if r.status == 429]
+    assert refused, "no 429 was answered"
+    assert_converged(portal, blueprint, before, f"{name}: 429s")
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+@pytest.mark.parametrize("name", BLUEPRINTS)
+def test_random_faults_all_along(portal: FaultPortal, blueprints: dict[str, Blueprint], name: str, seed: int) -> None:
+    """Drops, lost answers, 500s and 503s at random on every run (seeded, so repeatable)."""
+    blueprint = blueprints[name]
+    before = prepare(portal, blueprint)
+    faults = portal.faults
+    faults.seed = seed
+    faults.rate_drop = faults.rate_lost_response = faults.rate_500 = 0.07
+    faults.rate_503 = 0.15
+    runs = portal.apply_until_done(blueprint)
+    story = f"{name} seed {seed}: {runs.outcomes}"
+    assert runs.done, story
+    assert_converged(portal, blueprint, before, story)
