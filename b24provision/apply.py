@@ -327,8 +327,8 @@ class _Engine:
                 return (bp_to_live.get(op.pipeline_key, op.live_key), op.code) not in live.stage_ids
             case ReplaceStageOp():
                 pipeline = live.blueprint.pipelines_by_key().get(bp_to_live.get(op.pipeline_key, op.live_key or ""))
-                have = pipeline.stages_by_code().get(op.stage.code) if pipeline else None
-                return have is not None and have.semantics == op.stage.semantics
+                stage = pipeline.stages_by_code().get(op.stage.code) if pipeline else None
+                return stage is not None and stage.semantics == op.stage.semantics
             case CreateAppRobotOp():
                 return live.app_robot_codes is not None and op.robot.code in live.app_robot_codes
             case DeleteAppRobotOp():

@@ -138,6 +138,11 @@ def validate(
         reports = validate_each(
             default_paths(paths), variables=parse_var_options(var or []), values_files=values or ()
         )
+        from b24provision.tariff_detect import blueprint_tariff_problems
+
+        for report in reports:  # the needs against the blueprint's own `tariff:` (warnings)
+            if report.blueprint is not None:
+                report.problems = sorted([*report.problems, *blueprint_tariff_problems(report.blueprint)])
     ok = all(r.ok for r in reports)
     if fmt == "json":
         summaries = [r.summary() for r in reports]
@@ -238,7 +243,7 @@ def plan(
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show unchanged objects too.")] = False,
     lang: Annotated[
-        str, typer.Option("--lang", help="Language of the manual robot steps, as the portal UI says them: ru | en")
+        str, typer.Option("--lang", help="Language of the robot steps (the portal UI's words): ru | en")
     ] = "en",
 ) -> None:
     """Show what `apply` would change on the portal. Never writes."""
@@ -253,9 +258,11 @@ def plan(
     _say_portal(portal, portals)
     with user_errors():
         result = api.make_plan(
-            blueprint_paths, portal=portal, portals_file=portals, variables=variables, values_files=values or (),
-            lang=lang,
+            blueprint_paths, portal=portal, portals_file=portals, variables=variables,
+            values_files=values or (), lang=lang,
         )
+        if result.tariff is not None:
+            typer.echo(f"Tariff: {result.tariff.title()}", err=True)
         text = render(result.plan, fmt, color=not _no_color(), verbose=verbose)
         if out:
             save_plan(result.plan, out, blueprint_paths=blueprint_paths, variables=variables)
@@ -295,6 +302,10 @@ def apply(
             "the portal lists their codes only, so a changed handler or property is not seen otherwise.",
         ),
     ] = False,
+    ignore_tariff: Annotated[
+        bool,
+        typer.Option("--ignore-tariff", help="Apply the rest when the portal's plan cannot hold everything."),
+    ] = False,
 ) -> None:
     """Make the portal match the blueprint (or carry out a saved plan)."""
     from b24provision import api
@@ -319,6 +330,10 @@ def apply(
             )
         the_plan = target if isinstance(target, Plan) else target.plan
         _print(render(the_plan, "text", color=not _no_color()), "text")
+        if isinstance(target, api.PlanResult) and target.tariff is not None:
+            typer.echo(f"Tariff: {target.tariff.title()}", err=True)
+            if not ignore_tariff:  # before asking, and before any write
+                api.check_portal_tariff(target, target.live, target.tariff.declaration)
         if not the_plan.has_changes:
             return
         check_safety(the_plan, allow_delete=allow_delete)
@@ -329,7 +344,10 @@ def apply(
             typer.echo("Nothing applied.")
             raise typer.Exit(EXIT_OK)
     with user_errors(), _progress() as progress:
-        outcome = api.apply(target, portal=portal, portals_file=portals, allow_delete=allow_delete, progress=progress)
+        outcome = api.apply(
+            target, portal=portal, portals_file=portals, allow_delete=allow_delete, progress=progress,
+            ignore_tariff=ignore_tariff,
+        )
     done = outcome.applied
     typer.echo(f"Apply complete: {len(done.done)} operations in {outcome.requests} requests.")
     if outcome.remaining is not None:
@@ -433,28 +451,53 @@ _PLAN_HELP = "A plan code (crm_plus, standard, ...) or a LICENSE (ru_crm). Defau
 def tariff(
     paths: PathsArg = None,
     plan_code: Annotated[str | None, typer.Option("--plan", help=_PLAN_HELP)] = None,
+    portal: Annotated[
+        str | None,
+        typer.Option(
+            "--portal", "-p", help="Detect this portal's plan (local, local:FILE, a profile, env:VAR)."
+        ),
+    ] = None,
+    portals: PortalsFileOpt = None,
     var: VarOpt = None,
     values: VarsFileOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
 ) -> None:
-    """What the blueprint needs (REST, robots, business processes, ...) against a plan. Exit 1 if unmet."""
+    """What the blueprint needs (REST, robots, business processes, ...) against a plan. Exit 1 if unmet.
+
+    The plan is --plan CODE, else the one detected on --portal, else the blueprint's `tariff:`.
+    """
     from b24provision import tariffs
 
     if fmt not in ("text", "json"):
         fail(f"--format {fmt!r}: use text or json")
+    detected = None
+    if portal is not None and plan_code is None:
+        _say_portal(portal, portals)
     with user_errors():
         blueprint = _load_one(paths, var, values)
-        code = plan_code or blueprint.tariff
-        report = tariffs.tariff_report(blueprint, tariffs.plan_by_code(code) if code else None)
+        if portal is not None and plan_code is None:
+            from b24provision.tariff_detect import portal_report
+
+            report, detected = portal_report(blueprint, portal, portals)
+        else:
+            code = plan_code or blueprint.tariff
+            report = tariffs.tariff_report(blueprint, tariffs.plan_by_code(code) if code else None)
     if fmt == "json":
-        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        doc = report.to_json()
+        if detected is not None:
+            doc["detected"] = {"decided_by": detected.decided_by, "sources": detected.describe()}
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    elif detected is not None:
+        for line in detected.describe():
+            typer.echo(line)
+        _print_tariff(report, from_blueprint=False, origin=detected.decided_by)
     else:
         _print_tariff(report, from_blueprint=plan_code is None)
     if report.has_errors:
         raise typer.Exit(EXIT_ERROR)
 
 
-def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool) -> None:
+def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool, origin: str = "") -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -471,7 +514,7 @@ def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool) 
         table.add_row("deal pipelines", str(n.pipelines))
         table.add_row("custom deal fields", str(n.custom_fields))
     else:
-        origin = "the blueprint's tariff:" if from_blueprint else "--plan"
+        origin = origin or ("the blueprint's tariff:" if from_blueprint else "--plan")
         console.print(f"Plan: {report.plan.title()} (from {origin})")
         table = Table("need", "needed", f"{report.plan.title()} has", "verdict", "message")
         marks = {"ok": "ok", "info": "check", "warning": "probably", "error": "NOT MET"}

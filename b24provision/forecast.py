@@ -579,8 +579,8 @@ def _heading(item: DelayedRobot, lang: str) -> str:
     return f"{item.pipeline.name} -> {item.stage.name} -> robot {item.index + 1}: {kind}{title}"
 
 
-def _what(item: DelayedRobot, lang: str) -> str:
-    waits = " + ".join(describe_duration(d, lang) for d in item.waits)
+def _what(item: DelayedRobot) -> str:
+    waits = " + ".join(describe_duration(d) for d in item.waits)
     if item.creates == "tasks":
         return f"tasks due {waits} after a deal enters the stage"
     return f'deals created in "{item.target_name}" {waits} after a deal enters the stage'
@@ -591,7 +591,7 @@ def render_text(result: Forecast, *, lang: str = "en", verbose: bool = False) ->
 
     Args:
         result: what ``read_forecast`` returned.
-        lang: the language robot names are shown in ("ru" or "en").
+        lang: the language of the robots' catalogue names ("ru" or "en"); the rest is English.
         verbose: add the number of requests it took.
     """
     start = f"{result.now:%Y-%m-%d %H:%M}"
@@ -600,7 +600,7 @@ def render_text(result: Forecast, *, lang: str = "en", verbose: bool = False) ->
         lines.append("No delayed robots: none creates a deal after a delay, nor a task with a deadline.")
     for item in result.robots:
         robot = item.robot
-        lines += ["", _heading(robot, lang), f"  {_what(robot, lang)}"]
+        lines += ["", _heading(robot, lang), f"  {_what(robot)}"]
         if item.note:
             lines.append(f"  Nothing to count: {item.note}")
             continue

@@ -48,6 +48,9 @@ class LiveState:
     §8.2), or None when the credentials cannot read them (a webhook has no application context)."""
     triggers: tuple[Trigger, ...] | None = None
     license: str | None = None
+    methods: Mapping[str, bool] | None = None
+    """method.get ``isExisting`` of the tariff probes (bizproc.robot.add, ...), by method name; None
+    when not probed. A feature-gated method that does not exist proves its feature is off."""
     portal: str = ""
     """The portal's host, for messages (never a secret)."""
 

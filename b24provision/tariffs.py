@@ -479,20 +479,49 @@ def tariff_report(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan | None
 class PortalEvidence:
     """What a portal reader learned about the portal's plan; all optional.
 
-    Filled by the portal side (another module): ``license`` from app.info, ``methods`` from
-    method.get (isExisting by method name), ``declared`` from the profile's ``tariff:``.
+    Filled by the portal side (``tariff_detect``): ``license`` from app.info, ``methods`` from
+    method.get (isExisting by method name), ``declared`` from the profile's ``tariff:``, ``limits``
+    (``max_pipelines``, ``max_custom_fields``) from a profile's declaration.
     """
 
     license: str | None = None
     methods: Mapping[str, bool] = field(default_factory=dict)
     declared: str | None = None
+    limits: Mapping[str, int] = field(default_factory=dict)
+    limits_source: str = "the profile's declaration"
 
 
-# A method that exists only with a feature (reference §8.1, §9.2): its absence proves the feature off.
-_PROBES: dict[str, str] = {
-    "bizproc.workflow.template.list": "business_processes",
-    "bizproc.robot.add": "robots",
+@dataclass(frozen=True)
+class _Probe:
+    """What one method.get answer proves: a method that exists only with a feature (reference §8.1,
+    §9.2) proves the feature on when it exists and off when it does not."""
+
+    present: tuple[str, ...]
+    """Facts proved available when the method exists."""
+    absent: tuple[str, ...]
+    """Facts proved unavailable when it does not."""
+
+
+_PROBES: dict[str, _Probe] = {
+    # bizproc.robot.* is registered with any automation feature (bizproc, crm_automation_deal, ...).
+    "bizproc.robot.add": _Probe(("robots", "app_robots_triggers"), ("robots", "app_robots_triggers")),
+    # bizproc.workflow.* only with the `bizproc` feature: the Workflow designer.
+    "bizproc.workflow.template.add": _Probe(("business_processes",), ("business_processes",)),
+    "bizproc.workflow.template.list": _Probe(("business_processes",), ("business_processes",)),
+    # Its presence proves nothing about robot types (they need bizproc.robot.*); its absence does.
+    "crm.automation.trigger.add": _Probe((), ("app_robots_triggers",)),
 }
+PROBED_METHODS: tuple[str, ...] = (
+    "bizproc.robot.add",
+    "bizproc.workflow.template.add",
+    "crm.automation.trigger.add",
+)
+"""The methods the portal reader asks method.get about, in its one read batch."""
+
+
+def probe_source(method: str, exists: bool) -> str:
+    """How a probe is cited: "method.get bizproc.robot.add: exists"."""
+    return f"method.get {method}: {'exists' if exists else 'does not exist'}"
 
 
 def portal_tariff(evidence: PortalEvidence) -> TariffPlan | None:
@@ -500,23 +529,26 @@ def portal_tariff(evidence: PortalEvidence) -> TariffPlan | None:
 
     The profile's declaration wins over LICENSE because LICENSE cannot tell apart plans that kept
     their public name (CRM+, Team, Company; reference §9.1). method.get probes then override the
-    table's facts for that portal, as verified facts.
+    table's facts for that portal, as verified facts (a missing method wins over a present one), and
+    declared limits override the table's (unknown) limits.
     """
     code = evidence.declared or evidence.license
     plan = find_plan(code) if code else None
     if plan is None:
-        if not evidence.methods:
+        if not evidence.methods and not evidence.limits:
             return None
         plan = _unknown_plan(code)
     facts = dict(plan.facts)
-    for method, key in _PROBES.items():
-        if method in evidence.methods:
-            exists = evidence.methods[method]
-            facts[key] = Fact(
-                value=exists,
-                certainty="verified",
-                source=(f"portal: method.get {method} isExisting={exists}",),
-            )
+    for present in (True, False):
+        for method, probe in _PROBES.items():
+            if evidence.methods.get(method, not present) is not present:
+                continue
+            for key in probe.present if present else probe.absent:
+                source = (probe_source(method, present),)
+                facts[key] = Fact(value=present, certainty="verified", source=source)
+    for key, limit in evidence.limits.items():
+        if key in ("max_pipelines", "max_custom_fields"):
+            facts[key] = Fact(value=limit, certainty="verified", source=(evidence.limits_source,))
     return plan.model_copy(update={"facts": facts})
 
 

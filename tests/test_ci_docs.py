@@ -74,7 +74,9 @@ def portal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
     (tmp_path / "blueprints").mkdir()
     (tmp_path / "blueprints" / "deals.yaml").write_text(BLUEPRINT, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    with serve_in_thread(Emulator(":memory:", PortalSettings(token="ciSECRETcode42", rate_limit=None))) as server:
+    with serve_in_thread(
+        Emulator(":memory:", PortalSettings(token="ciSECRETcode42", rate_limit=None))
+    ) as server:
         monkeypatch.setenv("B24_WEBHOOK_URL", server.webhook_url)
         yield server
 

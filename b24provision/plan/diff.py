@@ -330,10 +330,13 @@ class _Diff:
                 self.unchanged.append(ObjectRef(kind="app_robot", key=robot.code))
             else:
                 self.ops.append(CreateAppRobotOp(robot=robot, source=_src(desired, "app_robots", i)))
-        if any(r.code in codes for r in desired.app_robots):
+        existing = [r.code for r in desired.app_robots if r.code in codes]
+        if existing:
             self.warnings.append(
-                "application robot types are compared by code only: bizproc.robot.list returns codes, "
-                "not settings, so a changed handler or property is not detected"
+                f"application robot types are compared by code only ({', '.join(existing)}): the portal "
+                "lists their codes, not their settings (bizproc.robot.list), so a changed handler or "
+                "property does not show here — `b24provision apply --reregister-app-robots` sends every "
+                "declared type's settings again"
             )
         wanted = {r.code for r in desired.app_robots}
         for i, code in enumerate(removed):

@@ -21,13 +21,14 @@ from b24provision.blueprint.model import (
     DealField,
     FieldBase,
     Pipeline,
+    Semantics,
     Stage,
 )
 from b24provision.state import UnsupportedField
 
 FIELD_PREFIX = "UF_CRM_"
 _FIELD_ADAPTER: TypeAdapter[Any] = TypeAdapter(DealField)
-_SEMANTICS_FROM = {"S": "success", "F": "failure"}
+_SEMANTICS_FROM: dict[str, Semantics] = {"S": "success", "F": "failure"}
 _SEMANTICS_TO = {"process": "", "success": "S", "failure": "F"}
 _CRM_TARGETS = {"deal": "DEAL", "contact": "CONTACT", "company": "COMPANY", "lead": "LEAD"}
 
@@ -64,7 +65,7 @@ def stage_from_rest(row: Mapping[str, Any]) -> Stage:
     return Stage(
         code=stage_code(str(row["STATUS_ID"])),
         name=str(row.get("NAME") or row["STATUS_ID"]),
-        semantics=_SEMANTICS_FROM.get(str(row.get("SEMANTICS") or ""), "process"),  # type: ignore[arg-type]
+        semantics=_SEMANTICS_FROM.get(str(row.get("SEMANTICS") or ""), "process"),
         color=color.upper() if isinstance(color, str) and len(color) == 7 else None,
         sort=int(row.get("SORT") or 0),
     )

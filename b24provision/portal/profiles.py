@@ -34,7 +34,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -64,7 +64,9 @@ DEFAULT_PORTALS_FILE = Path("portals.yaml")
 TOKEN_DIR = Path(".b24provision") / "oauth"
 RATES: dict[str, RateLimit] = {"standard": STANDARD, "enterprise": ENTERPRISE}
 
-_PROFILE_KEYS = ("webhook_env", "oauth", "local", "tariff", "rate")
+_PROFILE_KEYS = ("webhook_env", "oauth", "local", "tariff", "limits", "rate")
+# Plan limits a profile may declare (no REST method reports them, reference §9.2).
+_LIMIT_KEYS = ("pipelines", "custom_fields")
 _OAUTH_KEYS = ("client_id_env", "client_secret_env", "refresh_token_env", "endpoint", "token_url")
 _OAUTH_REQUIRED = ("client_id_env", "client_secret_env", "refresh_token_env", "endpoint")
 # Keys people write when they mean to put the secret itself in the file.
@@ -106,6 +108,8 @@ class Profile:
     """An emulator state file (relative paths are taken from the portals file's directory)."""
     tariff: str | None = None
     """The plan the portal is declared to be on (a code of the tariff table)."""
+    limits: Mapping[str, int] = field(default_factory=dict)
+    """Declared plan limits: ``pipelines`` (all deal pipelines, the default included), ``custom_fields``."""
     rate: Literal["standard", "enterprise"] = "standard"
     source: str = ""
     """Where the profile is written: ``portals.yaml:line:col``."""
@@ -263,8 +267,22 @@ def _profile(doc: YamlDoc, name: str, body: Any, base: Path) -> Profile:
     if tariff is not None:
         tariff = _text(doc, (name, "tariff"), tariff, "a plan code, e.g. crm_plus")
     return Profile(
-        name=name, webhook_env=webhook_env, oauth=oauth, local=local, tariff=tariff, rate=rate, source=source
+        name=name, webhook_env=webhook_env, oauth=oauth, local=local, tariff=tariff, rate=rate, source=source,
+        limits=_limits(doc, name, body.get("limits")),
     )
+
+
+def _limits(doc: YamlDoc, name: str, body: Any) -> dict[str, int]:
+    if body is None:
+        return {}
+    path: YamlPath = (name, "limits")
+    if not isinstance(body, Mapping):
+        raise ConfigError(f"{doc.at(path)}: limits must be a mapping, e.g. `limits: {{pipelines: 10}}`")
+    _known_keys(doc, path, body, _LIMIT_KEYS, f"profile '{name}' limits")
+    for key, value in body.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{doc.at((*path, key))}: limits.{key} must be a whole number of 1 or more")
+    return {str(k): int(v) for k, v in body.items()}
 
 
 def _oauth(doc: YamlDoc, name: str, body: Any) -> OAuthProfile:

@@ -4,7 +4,8 @@ Everything a plan needs comes back in ONE batch request, whatever the portal's s
 list, every deal stage (crm.status.list without a filter returns all directories at once and is not
 paged, reference §3.3), every deal field, one field's full record (its label map names the portal's
 languages), the field list once per language (labels come only with ``filter[LANG]``, §7.2), the
-licence, and the application's robot types and triggers (which fail harmlessly under a webhook).
+licence, the application's robot types and triggers (which fail harmlessly under a webhook), and
+method.get probes of feature-gated methods, which tell what the portal's plan offers.
 Deal counts, needed only for stages and pipelines a plan would delete, cost one more batch.
 """
 
@@ -26,6 +27,7 @@ from b24provision.portal.mapping import (
     stage_prefix,
 )
 from b24provision.state import LiveState, UnsupportedField
+from b24provision.tariffs import PROBED_METHODS
 
 # Every language a Bitrix24 portal can have (the label map of crm.deal.userfield.get, §7.2).
 ALL_LANGUAGES = (
@@ -46,6 +48,8 @@ def _read_commands() -> list[Command]:
         Command("app_robots", "bizproc.robot.list", {}),
         Command("triggers", "crm.automation.trigger.list", {}),
     ]
+    # Tariff probes: feature-gated methods exist only on plans with the feature (reference §9.2).
+    commands += [Command(f"method_{n}", "method.get", {"name": m}) for n, m in enumerate(PROBED_METHODS)]
     commands += [Command(f"lang_{lang}", "crm.deal.userfield.list", {"filter": {"LANG": lang}}) for lang in ALL_LANGUAGES]
     return commands
 
@@ -89,6 +93,7 @@ def read_portal(client: PortalClient) -> LiveState:
         if isinstance(triggers, list) and "triggers" not in reply.errors
         else None,
         license=str(license_info.get("LICENSE")) if isinstance(license_info, Mapping) else None,
+        methods=_probed_methods(results),
         portal=client.host,
     )
 
@@ -127,6 +132,16 @@ def _as_list(value: Any, key: str | None = None) -> list[Any]:
     if isinstance(value, Mapping):  # PHP arrays with integer keys may arrive as objects
         return list(value.values())
     return list(value) if isinstance(value, list) else []
+
+
+def _probed_methods(results: Mapping[str, Any]) -> dict[str, bool] | None:
+    """isExisting of each tariff probe that answered (method.get may be missing on some installs)."""
+    found = {
+        name: bool(reply.get("isExisting"))
+        for n, name in enumerate(PROBED_METHODS)
+        if isinstance(reply := results.get(f"method_{n}"), Mapping) and "isExisting" in reply
+    }
+    return found or None
 
 
 def _languages(probe: Mapping[str, Any] | None) -> tuple[str, ...]:

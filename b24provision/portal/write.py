@@ -168,12 +168,13 @@ def reconcile_new(
             params = _delete_params(int(row["ID"]), str(row.get("SYSTEM")) == "Y")
             deletes.append(Command(f"rec{n}_{len(deletes)}_del", "crm.status.delete", params))
     for i, op in enumerate(wanted):
-        row = by_code.get(op.stage.code)
+        existing = by_code.get(op.stage.code)
         key = f"rec{n}_{i}"
-        if row is not None and op.stage.semantics == {"S": "success", "F": "failure"}.get(
-            str(row.get("SEMANTICS") or ""), "process"
+        if existing is not None and op.stage.semantics == {"S": "success", "F": "failure"}.get(
+            str(existing.get("SEMANTICS") or ""), "process"
         ):
-            updates.append(Command(key, "crm.status.update", {"id": int(row["ID"]), "fields": _stage_update(op.stage, op.sort)}))
+            fields = _stage_update(op.stage, op.sort)
+            updates.append(Command(key, "crm.status.update", {"id": int(existing["ID"]), "fields": fields}))
         else:
             creates.append(Command(key, "crm.status.add", {"fields": stage_to_rest(op.stage, op.sort, category)}))
     return deletes + updates + creates

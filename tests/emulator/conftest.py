@@ -11,6 +11,14 @@ import pytest
 from b24provision.emulator import Emulator, PortalSettings, RunningServer, serve_in_thread
 
 APPS = {"app.one": "secret-one", "app.two": "secret-two"}
+# One client for ad-hoc URLs: a new httpx.Client per call costs an SSL context each time.
+HTTP = httpx.Client()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_http() -> Iterator[None]:
+    yield
+    HTTP.close()
 
 
 @pytest.fixture
@@ -53,7 +61,7 @@ def err(response: httpx.Response, status: int = 400) -> tuple[Any, str]:
 def app_token(server: RunningServer, emulator: Emulator, client_id: str = "app.one") -> str:
     """An OAuth access token for a registered app, obtained through the token endpoint."""
     refresh = emulator.issue_refresh_token(client_id)
-    answer = httpx.get(
+    answer = HTTP.get(
         f"{server.url}/oauth/token/",
         params={
             "grant_type": "refresh_token",

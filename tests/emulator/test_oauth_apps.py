@@ -9,11 +9,11 @@ import pytest
 
 from b24provision.emulator import Emulator, PortalSettings, RunningServer
 
-from .conftest import APPS, app_token, err, ok
+from .conftest import APPS, HTTP, app_token, err, ok
 
 
 def refresh(server: RunningServer, client_id: str, token: str, secret: str | None = None) -> httpx.Response:
-    return httpx.post(
+    return HTTP.post(
         f"{server.url}/oauth/token/",
         data={
             "grant_type": "refresh_token",
@@ -50,7 +50,7 @@ def test_token_endpoint_errors(server: RunningServer, emulator: Emulator) -> Non
 def test_access_token_expires(server: RunningServer, emulator: Emulator) -> None:
     token = app_token(server, emulator)
     time.sleep(0.01)
-    answer = httpx.get(f"{server.url}/rest/profile", params={"auth": token})
+    answer = HTTP.get(f"{server.url}/rest/profile", params={"auth": token})
     assert err(answer, 401) == ("expired_token", "The access token provided has expired")
 
 
@@ -58,7 +58,7 @@ def test_app_info_webhook_sees_scope_and_license_app_sees_all(
     server: RunningServer, emulator: Emulator, hook: httpx.Client
 ) -> None:
     assert set(ok(hook.post("app.info"))) == {"SCOPE", "LICENSE"}
-    info = ok(httpx.get(f"{server.url}/rest/app.info", params={"auth": app_token(server, emulator)}))
+    info = ok(HTTP.get(f"{server.url}/rest/app.info", params={"auth": app_token(server, emulator)}))
     assert (info["LICENSE"], info["LICENSE_TYPE"], info["LICENSE_FAMILY"]) == ("ru_pro100", "pro100", "pro")
 
 
@@ -77,27 +77,27 @@ def test_robots_and_triggers_need_an_app_and_are_kept_per_app(
         "NAME": {"ru": "Задача"},
         "PROPERTIES": {"due": {"Name": "Due", "Type": "date"}},
     }
-    assert ok(httpx.post(f"{server.url}/rest/bizproc.robot.add", json={"auth": one, **robot})) is True
-    again = httpx.post(f"{server.url}/rest/bizproc.robot.add", json={"auth": one, **robot})
+    assert ok(HTTP.post(f"{server.url}/rest/bizproc.robot.add", json={"auth": one, **robot})) is True
+    again = HTTP.post(f"{server.url}/rest/bizproc.robot.add", json={"auth": one, **robot})
     assert err(again)[0] == "ERROR_ACTIVITY_ALREADY_INSTALLED"
-    assert ok(httpx.post(f"{server.url}/rest/bizproc.robot.list", json={"auth": one})) == ["make_task"]
-    assert ok(httpx.post(f"{server.url}/rest/bizproc.robot.list", json={"auth": two})) == []
+    assert ok(HTTP.post(f"{server.url}/rest/bizproc.robot.list", json={"auth": one})) == ["make_task"]
+    assert ok(HTTP.post(f"{server.url}/rest/bizproc.robot.list", json={"auth": two})) == []
     ok(
-        httpx.post(
+        HTTP.post(
             f"{server.url}/rest/crm.automation.trigger.add",
             json={"auth": one, "CODE": "paid", "NAME": "Paid"},
         )
     )
     ok(
-        httpx.post(
+        HTTP.post(
             f"{server.url}/rest/crm.automation.trigger.add", json={"auth": one, "CODE": "paid", "NAME": "Got"}
         )
     )
-    assert ok(httpx.post(f"{server.url}/rest/crm.automation.trigger.list", json={"auth": one})) == [
+    assert ok(HTTP.post(f"{server.url}/rest/crm.automation.trigger.list", json={"auth": one})) == [
         {"NAME": "Got", "CODE": "paid"}
     ]
     assert ok(
-        httpx.post(f"{server.url}/rest/crm.automation.trigger.delete", json={"auth": one, "CODE": "paid"})
+        HTTP.post(f"{server.url}/rest/crm.automation.trigger.delete", json={"auth": one, "CODE": "paid"})
     )
 
 
@@ -143,15 +143,15 @@ def test_workflow_templates_belong_to_their_app(
         "TEMPLATE_DATA": "data",
         "AUTO_EXECUTE": 0,
     }
-    template_id = ok(httpx.post(f"{server.url}/rest/bizproc.workflow.template.add", json=template))
+    template_id = ok(HTTP.post(f"{server.url}/rest/bizproc.workflow.template.add", json=template))
     robot = dict(template, AUTO_EXECUTE=8)
-    assert err(httpx.post(f"{server.url}/rest/bizproc.workflow.template.add", json=robot))[1] == (
+    assert err(HTTP.post(f"{server.url}/rest/bizproc.workflow.template.add", json=robot))[1] == (
         "Incorrect field AUTO_EXECUTE!"
     )
     listed = ok(hook.post("bizproc.workflow.template.list", json={"select": ["ID", "NAME", "SYSTEM_CODE"]}))
     assert listed == [{"ID": str(template_id), "NAME": "Repeat", "SYSTEM_CODE": "rest_app_1"}]
     two = app_token(server, emulator, "app.two")
-    foreign = httpx.post(
+    foreign = HTTP.post(
         f"{server.url}/rest/bizproc.workflow.template.delete", json={"auth": two, "ID": template_id}
     )
     assert err(foreign)[0] == "ERROR_TEMPLATE_NOT_OWNER"

@@ -8,7 +8,7 @@ import httpx
 
 from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
 
-from .conftest import err, ok
+from .conftest import HTTP, err, ok
 
 
 def test_handmade_seed_looks_like_a_portal_people_built(hook: httpx.Client, emulator: Emulator) -> None:
@@ -48,9 +48,9 @@ def test_state_file_survives_a_restart(tmp_path: Path) -> None:
     settings = PortalSettings(token="t", rate_limit=None)
     first = Emulator(state, settings)
     with serve_in_thread(first) as server:
-        ok(httpx.post(server.webhook_url + "crm.dealcategory.add", json={"fields": {"NAME": "Kept"}}))
+        ok(HTTP.post(server.webhook_url + "crm.dealcategory.add", json={"fields": {"NAME": "Kept"}}))
     first.close()
     second = Emulator(state, settings)
     with serve_in_thread(second) as server:
-        assert [c["NAME"] for c in ok(httpx.post(server.webhook_url + "crm.dealcategory.list"))] == ["Kept"]
+        assert [c["NAME"] for c in ok(HTTP.post(server.webhook_url + "crm.dealcategory.list"))] == ["Kept"]
     second.close()

@@ -6,7 +6,7 @@ import httpx
 
 from b24provision.emulator import Emulator, RunningServer
 
-from .conftest import app_token, err, ok
+from .conftest import HTTP, app_token, err, ok
 
 TIME_KEYS = {
     "start",
@@ -58,9 +58,9 @@ def test_multipart_form_data_is_accepted(hook: httpx.Client) -> None:
 
 
 def test_wrong_webhook_code_is_401_invalid_credentials(server: RunningServer) -> None:
-    code, text = err(httpx.get(f"{server.url}/rest/1/wrong/profile"), 401)
+    code, text = err(HTTP.get(f"{server.url}/rest/1/wrong/profile"), 401)
     assert (code, text) == ("INVALID_CREDENTIALS", "Invalid request credentials")
-    assert err(httpx.get(f"{server.url}/rest/7/test-token/profile"), 401)[0] == "INVALID_CREDENTIALS"
+    assert err(HTTP.get(f"{server.url}/rest/7/test-token/profile"), 401)[0] == "INVALID_CREDENTIALS"
 
 
 def test_unknown_method_is_404(hook: httpx.Client) -> None:
@@ -69,10 +69,10 @@ def test_unknown_method_is_404(hook: httpx.Client) -> None:
 
 def test_oauth_auth_parameter_in_query_or_json_body(server: RunningServer, emulator: Emulator) -> None:
     token = app_token(server, emulator)
-    assert ok(httpx.get(f"{server.url}/rest/profile.json", params={"auth": token}))["ADMIN"] is True
-    assert ok(httpx.post(f"{server.url}/rest/crm.category.list", json={"auth": token, "entityTypeId": 2}))
-    assert err(httpx.get(f"{server.url}/rest/profile", params={"auth": "nope"}), 401)[0] == "invalid_token"
-    assert err(httpx.get(f"{server.url}/rest/profile"), 401)[0] == "NO_AUTH_FOUND"
+    assert ok(HTTP.get(f"{server.url}/rest/profile.json", params={"auth": token}))["ADMIN"] is True
+    assert ok(HTTP.post(f"{server.url}/rest/crm.category.list", json={"auth": token, "entityTypeId": 2}))
+    assert err(HTTP.get(f"{server.url}/rest/profile", params={"auth": "nope"}), 401)[0] == "invalid_token"
+    assert err(HTTP.get(f"{server.url}/rest/profile"), 401)[0] == "NO_AUTH_FOUND"
 
 
 def test_crm_validation_error_has_empty_code(hook: httpx.Client) -> None:

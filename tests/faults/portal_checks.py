@@ -26,9 +26,12 @@ class Deal:
     stage_id: str
 
 
+_HTTP = httpx.Client(timeout=10, verify=False)  # plain http to 127.0.0.1; one client, no CA bundle per call
+
+
 def raw_call(webhook_url: str, method: str, params: dict[str, Any]) -> Any:
     """One REST call with plain httpx (no PortalClient): what a user's curl would do."""
-    response = httpx.post(webhook_url + method, json=params, timeout=10)
+    response = _HTTP.post(webhook_url + method, json=params)
     data = response.json()
     assert "error" not in data, (method, data)
     return data["result"]
