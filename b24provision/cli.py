@@ -470,12 +470,14 @@ def tariff(
 
     if fmt not in ("text", "json"):
         fail(f"--format {fmt!r}: use text or json")
+    if portal is not None and plan_code is not None:
+        fail("--plan names a plan and --portal detects one: give one of them")
     detected = None
-    if portal is not None and plan_code is None:
+    if portal is not None:
         _say_portal(portal, portals)
     with user_errors():
         blueprint = _load_one(paths, var, values)
-        if portal is not None and plan_code is None:
+        if portal is not None:
             from b24provision.tariff_detect import portal_report
 
             report, detected = portal_report(blueprint, portal, portals)
@@ -488,7 +490,7 @@ def tariff(
             doc["detected"] = {"decided_by": detected.decided_by, "sources": detected.describe()}
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     elif detected is not None:
-        for line in detected.describe():
+        for line in detected.describe()[1:]:  # the first, "plan: ...", is the table's title
             typer.echo(line)
         _print_tariff(report, from_blueprint=False, origin=detected.decided_by)
     else:
@@ -515,7 +517,7 @@ def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool, 
         table.add_row("custom deal fields", str(n.custom_fields))
     else:
         origin = origin or ("the blueprint's tariff:" if from_blueprint else "--plan")
-        console.print(f"Plan: {report.plan.title()} (from {origin})")
+        console.print(f"Plan: {report.plan.title()} (from {origin})", soft_wrap=True)
         table = Table("need", "needed", f"{report.plan.title()} has", "verdict", "message")
         marks = {"ok": "ok", "info": "check", "warning": "probably", "error": "NOT MET"}
         styles = {"ok": "green", "info": "cyan", "warning": "yellow", "error": "bold red"}

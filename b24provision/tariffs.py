@@ -386,7 +386,7 @@ def compare_tariff(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan) -> l
         needed = f"{what}: {n.robot_count} ({', '.join(n.robot_kinds)})" if key == "robots" else what
         severity, message = _verdict(statuses[key], what, plan, fact, minimal)
         has = "unknown" if fact.value is None else ("yes" if fact.value else "no")
-        rows.append(_finding(key, needed, f"{has} ({fact.certainty})", severity, message, minimal, fact))
+        rows.append(_finding(key, needed, f"{has} ({_how_sure(fact)})", severity, message, minimal, fact))
     for need, (key, _, words) in _LIMITS.items():
         count = getattr(n, need)
         if not count:
@@ -400,9 +400,15 @@ def compare_tariff(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan) -> l
             )
         else:
             severity, message = _verdict(statuses[need], f"room for {count} {words}", plan, fact, minimal)
-        has = f"{limit} ({fact.certainty})"
+        has = f"{limit} ({_how_sure(fact)})"
         rows.append(_finding(need, f"{count} {words}", has, severity, message, minimal, fact))
     return rows
+
+
+def _how_sure(fact: Fact) -> str:
+    """The certainty of a table fact; for what a live portal or a profile said, the saying itself."""
+    live = [s for s in fact.source if s not in tariff_table().sources]
+    return "; ".join(live) if live else fact.certainty
 
 
 def _finding(

@@ -13,7 +13,8 @@ comparable:
   reported, so nobody wonders why ``UC_LAFJPE`` equals ``UC_X2Y3Z4``;
 - fields match by code; enumeration items by ``xml_id``, falling back to the item's text for items
   whose ``xml_id`` has no partner (portals give items made in the UI random xml_ids) — reported too;
-- what a blueprint leaves unsaid (a pipeline's sort, a stage's colour) is not a difference;
+- what a blueprint leaves unsaid (a pipeline's sort, a stage's colour, the default pipeline, fields
+  of types it cannot express) is not a difference, and the output says what was not compared;
 - objects only in A become ``removed:`` entries of B, so they show up as deletes (``-``) and are
   never hidden as "unmanaged";
 - robots are compared only between two blueprints: a portal never shows them over REST.
@@ -86,7 +87,7 @@ class Pairing:
 
 @dataclass(frozen=True)
 class Difference:
-    """A difference that is not an op: an unsupported field, a default pipeline, robots, app robots."""
+    """A difference that is not an op: a field of an unsupported type, robots, app robot types, triggers."""
 
     marker: Literal["+", "-", "~"]
     kind: str
@@ -200,14 +201,10 @@ class _Compare:
             return a, b
         only, side, other = (a_default, "A", self.b) if a_default else (b_default, "B", self.a)
         assert only is not None
-        self.extra.append(
-            Difference(
-                "-" if side == "A" else "+",
-                "pipeline",
-                only.key,
-                f"{only.name!r}: the default pipeline is declared only in {side} "
-                f"({other.label} does not declare one, so it is not compared)",
-            )
+        # Only a blueprint can lack it (a portal always has one), and a blueprint that does not
+        # declare the default pipeline leaves it alone: not a difference.
+        self.notes.append(
+            f"the default pipeline ({only.name!r}) is not compared: {other.label} does not declare it"
         )
         strip = [p for p in (a if side == "A" else b).pipelines if not p.default]
         stripped = (a if side == "A" else b).model_copy(update={"pipelines": strip})

@@ -21,7 +21,7 @@ from typing import Any
 
 from b24provision.compare.match import Comparison, Difference
 from b24provision.errors import ConfigError
-from b24provision.plan.ops import AnyOp, CreatePipelineOp, DeletePipelineOp
+from b24provision.plan.ops import AnyOp, CreatePipelineOp, DeletePipelineOp, DeleteStageOp
 from b24provision.plan.render_common import describe, group_of, pipeline_title, value
 from b24provision.plan.render_json import plan_to_json
 
@@ -163,7 +163,9 @@ def _groups(c: Comparison) -> list[tuple[str, list[AnyOp], list[Difference]]]:
     for op in c.plan.ops:
         by_pipeline.setdefault(group_of(op), []).append(op)
     groups: list[tuple[str, list[AnyOp], list[Difference]]] = [
-        (pipeline_title(ops, key), ops, []) for key, ops in by_pipeline.items() if key
+        (pipeline_title(ops, key), sorted(ops, key=_stage_order), [])
+        for key, ops in by_pipeline.items()
+        if key
     ]
     loose = by_pipeline.get("", [])
     fields = [op for op in loose if op.kind == "field"]
@@ -175,6 +177,15 @@ def _groups(c: Comparison) -> list[tuple[str, list[AnyOp], list[Difference]]]:
     if others or other_extra:
         groups.append(("Other", others, other_extra))
     return groups
+
+
+def _stage_order(op: AnyOp) -> tuple[int, int]:
+    """Within a pipeline: the pipeline itself, then its stages in B's order, then stages only in A."""
+    if op.kind == "pipeline":
+        return (0, 0)
+    if isinstance(op, DeleteStageOp):
+        return (2, 0)
+    return (1, getattr(op, "sort", 0))
 
 
 def _head(op: AnyOp) -> str:

@@ -115,6 +115,6 @@ def _credentials_from_env(variable: str) -> WebhookCredentials:
 
 def _resolve_profile(name: str, portals_file: Path | None) -> AbstractContextManager[PortalClient]:
     """The portal of profile ``name`` in portals.yaml (or ``portals_file``)."""
-    from b24provision.portal.profiles import open_profile  # profiles imports this module: import late
+    from b24provision.portal.profiles import open_profile  # lazy: only profiles read portals.yaml
 
     return open_profile(name, portals_file)

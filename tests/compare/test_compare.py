@@ -225,3 +225,19 @@ def test_secret_never_in_the_output(start_portal, apply_blueprint, blueprint):
         code, out = _diff("--from", a.spec, "--to", b.spec, "--format", fmt)
         assert code == 0
         assert a.token not in out and b.token not in out
+
+
+def test_a_blueprint_without_the_default_pipeline_leaves_it_uncompared(
+    start_portal, apply_blueprint, tmp_path
+):
+    no_default = tmp_path / "service.yaml"
+    service_only = "pipelines:\n  - key: service" + BLUEPRINT.split("  - key: service", 1)[1]
+    no_default.write_text(service_only, encoding="utf-8")
+    portal = start_portal("a")
+    apply_blueprint([no_default], portal)
+    comparison = compare_specs(portal.spec, str(no_default))
+    assert not comparison.has_differences, render_comparison(comparison)
+    assert (
+        f"the default pipeline ('Общее') is not compared: {no_default} does not declare it"
+        in comparison.notes
+    )

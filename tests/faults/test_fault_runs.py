@@ -8,9 +8,11 @@ portal, so every position is a fresh, deterministic story.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from b24provision.blueprint.model import Blueprint
+from b24provision.blueprint.model import Blueprint, EnumerationField, EnumItem, Stage
 from b24provision.emulator.store import DEFAULT_DEAL_STAGES
 
 from .conftest import BLUEPRINTS, FaultPortal
@@ -40,13 +42,24 @@ def assert_converged(portal: FaultPortal, blueprint: Blueprint, before: list[Dea
     assert not portal.plan_has_changes(blueprint), f"{story}: plan still shows changes"
 
 
-def clean_apply_requests(portal: FaultPortal, blueprint: Blueprint) -> tuple[int, int]:
-    """(HTTP requests, write sub-calls) of the first run on a healthy portal."""
+def clean_apply_requests(portal: FaultPortal, blueprint: Blueprint) -> tuple[int, list[int]]:
+    """The first run on a healthy portal: its HTTP requests, and the write sub-calls (numbered
+    1.. over the run) that open, split and close each write batch."""
     prepare(portal, blueprint)
     start = len(portal.emulator.request_log)
     assert portal.run_once(blueprint) == "applied"
     log = portal.emulator.request_log[start:]
-    return sum(1 for r in log if not r.sub_call), sum(1 for r in log if r.write and r.executed)
+    positions: set[int] = set()
+    writes = 0
+    batch: list[int] = []
+    for entry in log:  # a batch's sub-calls are logged before the batch itself
+        if entry.sub_call and entry.write and entry.executed:
+            writes += 1
+            batch.append(writes)
+        elif not entry.sub_call and batch:
+            positions |= {batch[0], batch[min(1, len(batch) - 1)], batch[len(batch) // 2], batch[-1]}
+            batch = []
+    return sum(1 for r in log if not r.sub_call), sorted(positions)
 
 
 @pytest.mark.parametrize("kind", ["drop", "lost_response", "500", "503", "429"])
@@ -88,11 +101,12 @@ def test_process_killed_at_every_request_then_run_again(
 def test_server_dies_in_the_middle_of_a_write_batch(
     portal: FaultPortal, blueprints: dict[str, Blueprint], name: str
 ) -> None:
-    """HTTP 500 after some commands of a batch ran and before the rest: at every write of the apply."""
+    """HTTP 500 after some commands of a batch ran and before the rest: at the first, second, middle
+    and last write of every write batch of the apply."""
     blueprint = blueprints[name]
-    _, writes = clean_apply_requests(portal, blueprint)
-    assert writes >= 10
-    for n in range(1, writes + 1):
+    _, positions = clean_apply_requests(portal, blueprint)
+    assert len(positions) >= 6
+    for n in positions:
         before = prepare(portal, blueprint)
         portal.emulator.arm(n)
         runs = portal.apply_until_done(blueprint)
@@ -145,3 +159,62 @@ def test_random_faults_all_along(portal: FaultPortal, blueprints: dict[str, Blue
     story = f"{name} seed {seed}: {runs.outcomes}"
     assert runs.done, story
     assert_converged(portal, blueprint, before, story)
+
+
+def next_version(blueprint: Blueprint) -> Blueprint:
+    """The blueprint's next release: every pipeline renamed (the default one too) and given a new
+    stage before its final ones, a stage renamed, enumeration fields given a new item, a new field."""
+    pipelines = []
+    for pipeline in blueprint.pipelines:
+        stages = list(pipeline.stages)
+        at = next(i for i, s in enumerate(stages) if s.semantics != "process")
+        stages.insert(at, Stage(code="EXTRA_CHECK", name="Extra check"))
+        stages[0] = stages[0].model_copy(update={"name": stages[0].name + " (v2)"})
+        pipelines.append(
+            pipeline.model_copy(
+                update={"name": pipeline.name + " v2", "previous_names": [pipeline.name], "stages": stages}
+            )
+        )
+    fields: list[Any] = []
+    for f in blueprint.fields:
+        if isinstance(f, EnumerationField):
+            f = f.model_copy(update={"items": [*f.items, EnumItem(xml_id="added_v2", value="Added in v2")]})
+        fields.append(f)
+    fields.append(
+        EnumerationField(
+            type="enumeration",
+            code="V2_SOURCE",
+            label="Source (v2)",
+            items=[EnumItem(xml_id=f"s{i}", value=f"Source {i}") for i in range(5)],
+        )
+    )
+    return blueprint.model_copy(update={"pipelines": pipelines, "fields": fields})
+
+
+def prepare_second_day(portal: FaultPortal, blueprint: Blueprint) -> list[Deal]:
+    """The blueprint applied cleanly, then two deals in every stage of every pipeline."""
+    prepare(portal, blueprint)
+    runs = portal.apply_until_done(blueprint)
+    assert runs.done, runs.outcomes
+    return portal.add_deals(per_stage=2)
+
+
+@pytest.mark.parametrize("kind", ["drop", "lost_response", "500"])
+@pytest.mark.parametrize("name", BLUEPRINTS)
+def test_second_apply_with_deals_everywhere(
+    portal: FaultPortal, blueprints: dict[str, Blueprint], name: str, kind: str
+) -> None:
+    """A release on a portal in use: renames (of the default pipeline too), new stages and items,
+    deals in every stage, and a fault at every request of the apply."""
+    blueprint, v2 = blueprints[name], next_version(blueprints[name])
+    prepare_second_day(portal, blueprint)
+    start = len(portal.emulator.request_log)
+    assert portal.run_once(v2) == "applied"
+    requests = sum(1 for r in portal.emulator.request_log[start:] if not r.sub_call)
+    for n in range(1, requests + 1):
+        before = prepare_second_day(portal, blueprint)
+        portal.faults.script = {n: kind}
+        runs = portal.apply_until_done(v2)
+        story = f"{name} v2: {kind} at request {n}: {runs.outcomes}"
+        assert runs.done, story
+        assert_converged(portal, v2, before, story)

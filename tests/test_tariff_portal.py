@@ -1,0 +1,195 @@
+"""The portal's plan, detected over HTTP from the emulator, and what validate / plan / apply / tariff
+do with it.
+
+The emulator's licence, features and limits are settings that are not kept in its state file, so
+each test serves its own emulator in a thread and points the CLI at it with ``--portal env:VAR`` (or
+a portals.yaml profile naming that variable).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from b24provision.cli import app
+from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
+
+HOOK = "TARIFF_TEST_HOOK"  # not B24_*: conftest's clean_environ would drop it
+
+ROBOTS = """\
+pipelines:
+  - key: sales
+    name: Sales
+    stages:
+      - code: NEW
+        name: New
+        robots:
+          - type: create_task
+            title: Call the client
+            task_title: Call the client
+            responsible: responsible
+      - {code: WON, name: Won, semantics: success}
+      - {code: LOSE, name: Lost, semantics: failure}
+"""
+
+FOUR_PIPELINES = "pipelines:\n" + "".join(
+    f"""\
+  - key: p{n}
+    name: Pipeline {n}
+    stages:
+      - {{code: NEW, name: New}}
+      - {{code: WON, name: Won, semantics: success}}
+      - {{code: LOSE, name: Lost, semantics: failure}}
+"""
+    for n in range(1, 4)
+)  # three new pipelines + the portal's default one = 4
+
+
+@pytest.fixture
+def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """serve(settings) -> the running emulator, its webhook URL in $TARIFF_TEST_HOOK."""
+    running: list[object] = []
+
+    def start(settings: PortalSettings) -> Emulator:
+        settings.rate_limit = None
+        emulator = Emulator(settings=settings)
+        server = serve_in_thread(emulator)
+        running.append(server)
+        monkeypatch.setenv(HOOK, server.webhook_url)
+        return emulator
+
+    yield start
+    for server in running:
+        server.shutdown()  # type: ignore[attr-defined]
+
+
+def write(tmp_path: Path, text: str, name: str = "blueprint.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(app, list(args))
+
+
+def no_automation() -> PortalSettings:
+    return PortalSettings(license="ru_project", features=set())
+
+
+# ------------------------------------------------------------------------------------------ apply
+
+
+def test_apply_refuses_robots_on_a_portal_without_automation_before_any_write(serve, tmp_path: Path) -> None:
+    emulator = serve(no_automation())
+    result = run("apply", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}", "--auto-approve")
+    assert result.exit_code == 1, result.output
+    error = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(error) == 1, result.stderr
+    assert "robots (1 on stages) need Basic (Базовый) or higher (CRM+ among the old plans)" in error[0]
+    assert "method.get bizproc.robot.add: does not exist" in error[0]
+    assert "this portal is on Free (Бесплатный) (from app.info LICENSE ru_project)" in error[0]
+    assert "--ignore-tariff" in error[0]
+    assert emulator.write_count() == 0
+    assert not any(r.write for r in emulator.request_log)
+
+
+def test_ignore_tariff_applies_the_rest(serve, tmp_path: Path) -> None:
+    emulator = serve(no_automation())
+    path = write(tmp_path, ROBOTS)
+    result = run("apply", str(path), "--portal", f"env:{HOOK}", "--auto-approve", "--ignore-tariff")
+    assert result.exit_code == 0, result.output
+    assert "verified: portal matches the blueprint" in result.stdout
+    assert emulator.write_count() > 0
+
+
+def test_saved_plan_is_refused_too(serve, tmp_path: Path) -> None:
+    emulator = serve(no_automation())
+    saved = tmp_path / "plan.json"
+    made = run("plan", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}", "--out", str(saved))
+    assert made.exit_code == 0, made.output
+    result = run("apply", "--plan", str(saved), "--portal", f"env:{HOOK}", "--auto-approve")
+    assert result.exit_code == 1
+    assert "robots (1 on stages) need Basic" in result.stderr
+    assert emulator.write_count() == 0
+
+
+def test_pipelines_over_the_declared_limit_are_refused(serve, tmp_path: Path) -> None:
+    emulator = serve(PortalSettings(limits={"crm_deal_category_limit": 3}))
+    portals = write(
+        tmp_path, f"small:\n  webhook_env: {HOOK}\n  limits: {{pipelines: 3}}\n", "portals.yaml"
+    )
+    path = write(tmp_path, FOUR_PIPELINES)
+    result = run("apply", str(path), "--portal", "small", "--portals", str(portals), "--auto-approve")
+    assert result.exit_code == 1, result.output
+    assert "4 deal pipelines (after this apply) need a plan that allows 4; it allows at most 3" in result.stderr
+    assert "the profile's declaration" in result.stderr
+    assert emulator.write_count() == 0
+
+
+# ------------------------------------------------------------------------------- plan / tariff
+
+
+def test_plan_warns_in_every_format(serve, tmp_path: Path) -> None:
+    serve(no_automation())
+    path = write(tmp_path, ROBOTS)
+    doc = run("plan", str(path), "--portal", f"env:{HOOK}", "--format", "json")
+    assert doc.exit_code == 0, doc.output
+    warnings = json.loads(doc.stdout)["warnings"]
+    assert any(w.startswith("tariff: Free (Бесплатный) does not have automation rules") for w in warnings)
+    assert "Tariff: Free (Бесплатный) (from app.info LICENSE ru_project)" in doc.stderr
+    markdown = run("plan", str(path), "--portal", f"env:{HOOK}", "--format", "markdown")
+    assert "Warning: tariff: Free" in markdown.stdout
+    text = run("plan", str(path), "--portal", f"env:{HOOK}")
+    assert "method.get bizproc.robot.add: does not exist" in text.stdout
+
+
+def test_no_tariff_warning_where_the_portal_has_it_all(serve, tmp_path: Path) -> None:
+    serve(PortalSettings())  # ru_pro100, every feature
+    doc = run("plan", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}", "--format", "json")
+    assert doc.exit_code == 0, doc.output
+    assert not [w for w in json.loads(doc.stdout)["warnings"] if w.startswith("tariff:")]
+
+
+def test_the_profiles_declared_tariff_wins_over_license(serve, tmp_path: Path) -> None:
+    serve(PortalSettings(license="ru_pro100", features=set()))
+    portals = write(tmp_path, f"staging:\n  webhook_env: {HOOK}\n  tariff: crm_plus\n", "portals.yaml")
+    path = write(tmp_path, ROBOTS)
+    result = run("tariff", str(path), "--portal", "staging", "--portals", str(portals))
+    assert "Plan: CRM+ (from the profile's declaration (" in result.stdout
+    assert "app.info LICENSE: ru_pro100 (the declaration wins)" in result.stdout
+    # CRM+ has robots by the table, but this portal proves it has no automation: a need unmet.
+    assert "robots (automation rules): not available (method.get bizproc.robot.add: does not exist)" in result.stdout
+    assert result.exit_code == 1
+
+
+def test_tariff_portal_detects_the_license_and_fits(serve, tmp_path: Path) -> None:
+    serve(PortalSettings(license="ru_std"))
+    result = run("tariff", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["plan"] == "standard" and doc["ok"] is True
+    assert doc["detected"]["decided_by"] == "app.info LICENSE ru_std"
+    robots = next(f for f in doc["findings"] if f["need"] == "robots")
+    assert robots["severity"] == "ok" and robots["source"] == "method.get bizproc.robot.add: exists"
+
+
+# ----------------------------------------------------------------------------------- validate
+
+
+def test_validate_unknown_tariff_code_is_an_error_at_its_value(tmp_path: Path) -> None:
+    path = write(tmp_path, "tariff: gold\n" + ROBOTS)
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:1:9: tariff: unknown plan 'gold' — use one of free, basic, standard" in result.stdout
+
+
+def test_validate_warns_what_the_declared_tariff_lacks(tmp_path: Path) -> None:
+    path = write(tmp_path, "tariff: free\n" + ROBOTS)
+    result = run("validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert f"{path}:1:9: warning: tariff: Free (Бесплатный) does not have automation rules" in result.stdout
