@@ -515,6 +515,7 @@ _PROBES: dict[str, _Probe] = {
     "bizproc.workflow.template.add": _Probe(("business_processes",), ("business_processes",)),
     "bizproc.workflow.template.list": _Probe(("business_processes",), ("business_processes",)),
     # Its presence proves nothing about robot types (they need bizproc.robot.*); its absence does.
+    # UNVERIFIED: whether a portal without automation registers crm.automation.trigger.* at all.
     "crm.automation.trigger.add": _Probe((), ("app_robots_triggers",)),
 }
 PROBED_METHODS: tuple[str, ...] = (

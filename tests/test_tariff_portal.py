@@ -9,16 +9,17 @@ a portals.yaml profile naming that variable).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from b24provision.cli import app
-from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
+from b24provision.emulator import Emulator, PortalSettings, RunningServer, serve_in_thread
 
 HOOK = "TARIFF_TEST_HOOK"  # not B24_*: conftest's clean_environ would drop it
+Serve = Callable[[PortalSettings], Emulator]
 
 ROBOTS = """\
 pipelines:
@@ -50,9 +51,9 @@ FOUR_PIPELINES = "pipelines:\n" + "".join(
 
 
 @pytest.fixture
-def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[Serve]:
     """serve(settings) -> the running emulator, its webhook URL in $TARIFF_TEST_HOOK."""
-    running: list[object] = []
+    running: list[RunningServer] = []
 
     def start(settings: PortalSettings) -> Emulator:
         settings.rate_limit = None
@@ -64,7 +65,7 @@ def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
     yield start
     for server in running:
-        server.shutdown()  # type: ignore[attr-defined]
+        server.shutdown()
 
 
 def write(tmp_path: Path, text: str, name: str = "blueprint.yaml") -> Path:
@@ -73,7 +74,7 @@ def write(tmp_path: Path, text: str, name: str = "blueprint.yaml") -> Path:
     return path
 
 
-def run(*args: str) -> object:
+def run(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
 
 
@@ -84,7 +85,9 @@ def no_automation() -> PortalSettings:
 # ------------------------------------------------------------------------------------------ apply
 
 
-def test_apply_refuses_robots_on_a_portal_without_automation_before_any_write(serve, tmp_path: Path) -> None:
+def test_apply_refuses_robots_on_a_portal_without_automation_before_any_write(
+    serve: Serve, tmp_path: Path
+) -> None:
     emulator = serve(no_automation())
     result = run("apply", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}", "--auto-approve")
     assert result.exit_code == 1, result.output
@@ -98,7 +101,7 @@ def test_apply_refuses_robots_on_a_portal_without_automation_before_any_write(se
     assert not any(r.write for r in emulator.request_log)
 
 
-def test_ignore_tariff_applies_the_rest(serve, tmp_path: Path) -> None:
+def test_ignore_tariff_applies_the_rest(serve: Serve, tmp_path: Path) -> None:
     emulator = serve(no_automation())
     path = write(tmp_path, ROBOTS)
     result = run("apply", str(path), "--portal", f"env:{HOOK}", "--auto-approve", "--ignore-tariff")
@@ -107,7 +110,7 @@ def test_ignore_tariff_applies_the_rest(serve, tmp_path: Path) -> None:
     assert emulator.write_count() > 0
 
 
-def test_saved_plan_is_refused_too(serve, tmp_path: Path) -> None:
+def test_saved_plan_is_refused_too(serve: Serve, tmp_path: Path) -> None:
     emulator = serve(no_automation())
     saved = tmp_path / "plan.json"
     made = run("plan", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}", "--out", str(saved))
@@ -118,15 +121,15 @@ def test_saved_plan_is_refused_too(serve, tmp_path: Path) -> None:
     assert emulator.write_count() == 0
 
 
-def test_pipelines_over_the_declared_limit_are_refused(serve, tmp_path: Path) -> None:
+def test_pipelines_over_the_declared_limit_are_refused(serve: Serve, tmp_path: Path) -> None:
     emulator = serve(PortalSettings(limits={"crm_deal_category_limit": 3}))
-    portals = write(
-        tmp_path, f"small:\n  webhook_env: {HOOK}\n  limits: {{pipelines: 3}}\n", "portals.yaml"
-    )
+    portals = write(tmp_path, f"small:\n  webhook_env: {HOOK}\n  limits: {{pipelines: 3}}\n", "portals.yaml")
     path = write(tmp_path, FOUR_PIPELINES)
     result = run("apply", str(path), "--portal", "small", "--portals", str(portals), "--auto-approve")
     assert result.exit_code == 1, result.output
-    assert "4 deal pipelines (after this apply) need a plan that allows 4; it allows at most 3" in result.stderr
+    assert "4 deal pipelines (after this apply) need a plan that allows 4; it allows at most 3" in (
+        result.stderr
+    )
     assert "the profile's declaration" in result.stderr
     assert emulator.write_count() == 0
 
@@ -134,7 +137,7 @@ def test_pipelines_over_the_declared_limit_are_refused(serve, tmp_path: Path) ->
 # ------------------------------------------------------------------------------- plan / tariff
 
 
-def test_plan_warns_in_every_format(serve, tmp_path: Path) -> None:
+def test_plan_warns_in_every_format(serve: Serve, tmp_path: Path) -> None:
     serve(no_automation())
     path = write(tmp_path, ROBOTS)
     doc = run("plan", str(path), "--portal", f"env:{HOOK}", "--format", "json")
@@ -148,14 +151,14 @@ def test_plan_warns_in_every_format(serve, tmp_path: Path) -> None:
     assert "method.get bizproc.robot.add: does not exist" in text.stdout
 
 
-def test_no_tariff_warning_where_the_portal_has_it_all(serve, tmp_path: Path) -> None:
+def test_no_tariff_warning_where_the_portal_has_it_all(serve: Serve, tmp_path: Path) -> None:
     serve(PortalSettings())  # ru_pro100, every feature
     doc = run("plan", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}", "--format", "json")
     assert doc.exit_code == 0, doc.output
     assert not [w for w in json.loads(doc.stdout)["warnings"] if w.startswith("tariff:")]
 
 
-def test_the_profiles_declared_tariff_wins_over_license(serve, tmp_path: Path) -> None:
+def test_the_profiles_declared_tariff_wins_over_license(serve: Serve, tmp_path: Path) -> None:
     serve(PortalSettings(license="ru_pro100", features=set()))
     portals = write(tmp_path, f"staging:\n  webhook_env: {HOOK}\n  tariff: crm_plus\n", "portals.yaml")
     path = write(tmp_path, ROBOTS)
@@ -163,11 +166,12 @@ def test_the_profiles_declared_tariff_wins_over_license(serve, tmp_path: Path) -
     assert "Plan: CRM+ (from the profile's declaration (" in result.stdout
     assert "app.info LICENSE: ru_pro100 (the declaration wins)" in result.stdout
     # CRM+ has robots by the table, but this portal proves it has no automation: a need unmet.
-    assert "robots (automation rules): not available (method.get bizproc.robot.add: does not exist)" in result.stdout
+    robots = "robots (automation rules): not available (method.get bizproc.robot.add: does not exist)"
+    assert robots in result.stdout
     assert result.exit_code == 1
 
 
-def test_tariff_portal_detects_the_license_and_fits(serve, tmp_path: Path) -> None:
+def test_tariff_portal_detects_the_license_and_fits(serve: Serve, tmp_path: Path) -> None:
     serve(PortalSettings(license="ru_std"))
     result = run("tariff", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -176,6 +180,18 @@ def test_tariff_portal_detects_the_license_and_fits(serve, tmp_path: Path) -> No
     assert doc["detected"]["decided_by"] == "app.info LICENSE ru_std"
     robots = next(f for f in doc["findings"] if f["need"] == "robots")
     assert robots["severity"] == "ok" and robots["source"] == "method.get bizproc.robot.add: exists"
+
+
+def test_an_unknown_declared_tariff_in_a_profile_is_an_error_at_the_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(HOOK, "http://127.0.0.1:9/rest/1/never-called/")  # refused before any request
+    portals = write(tmp_path, f"staging:\n  webhook_env: {HOOK}\n  tariff: gold\n", "portals.yaml")
+    result = run("plan", str(write(tmp_path, ROBOTS)), "--portal", "staging", "--portals", str(portals))
+    assert result.exit_code == 1
+    assert f"Error: {portals}:" in result.stderr
+    assert "profile 'staging': unknown tariff 'gold' — use one of free, basic" in result.stderr
+    assert "never-called" not in result.output
 
 
 # ----------------------------------------------------------------------------------- validate
