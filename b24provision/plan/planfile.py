@@ -109,6 +109,12 @@ def load_plan(path: Path) -> SavedPlan:
             f"{path}: made by a newer b24provision ({data.get('tool_version', '?')}, plan format "
             f"{found}; this one reads format {FORMAT_VERSION}); upgrade b24provision, or {_REPLAN}"
         )
+    # Plan has defaults for both (an empty plan, no fingerprint): in a file, their absence means damage,
+    # and a plan without its fingerprint would skip the check that the portal has not changed.
+    inner = data.get("plan") if isinstance(data.get("plan"), dict) else {}
+    missing = "ops" if "ops" not in inner else None if inner.get("live_fingerprint") else "live_fingerprint"
+    if missing:
+        raise PlanError(f"{path}: the saved plan is damaged (plan.{missing} is missing); {_REPLAN}")
     try:
         return SavedPlan.model_validate(data)
     except ValidationError as exc:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
+from b24provision.portal.client import PortalClient
 
 TOKEN = "badINPUTtok3n77"
 HOOK_VAR = "B24_TEST_HOOK"
@@ -35,3 +36,11 @@ def emulator(_badinput_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv(HOOK_VAR, _badinput_server.webhook_url)
     monkeypatch.chdir(tmp_path)
     return app
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's client as it is, but waiting milliseconds between retries (an unreachable portal is
+    tried 5 times; with the real backoff that is ~10 s of sleeping per case)."""
+    defaults = dict(PortalClient.__init__.__kwdefaults__ or {})
+    monkeypatch.setattr(PortalClient.__init__, "__kwdefaults__", {**defaults, "backoff": 0.001, "max_wait": 0.01})

@@ -1,0 +1,333 @@
+"""The corpus: bad input a user really writes or meets, and what the one error line must say.
+
+Each case gives the files to put in the working directory, the command line, a setup of the portal
+(optional), and the fragments the error line must contain: where (``file:line:col`` for YAML, or the
+method for a portal's refusal), what, and the next step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+GOOD = """\
+pipelines:
+  - key: sales
+    name: Продажи
+    stages:
+      - {code: NEW, name: Новая}
+      - {code: WON, name: Успех, semantics: success}
+      - {code: LOSE, name: Провал, semantics: failure}
+"""
+
+# The fresh portal's default pipeline as it is: planning it changes nothing there.
+DEFAULT_AS_IS = """\
+  - key: general
+    name: Общее
+    default: true
+    stages:
+      - {code: NEW, name: Новая}
+      - {code: PREPARATION, name: Подготовка документов}
+      - {code: PREPAYMENT_INVOICE, name: Счёт на предоплату}
+      - {code: EXECUTING, name: В работе}
+      - {code: FINAL_INVOICE, name: Финальный счёт}
+      - {code: WON, name: Сделка успешна, semantics: success}
+      - {code: LOSE, name: Сделка провалена, semantics: failure}
+      - {code: APOLOGY, name: Анализ причины провала, semantics: failure}
+"""
+
+APPLY = ["apply", "bp.yaml", "--portal", "env:B24_TEST_HOOK", "--auto-approve", "--allow-delete"]
+PLAN = ["plan", "bp.yaml", "--portal", "env:B24_TEST_HOOK"]
+
+
+def yaml_case(name: str, text: str, *expect: str, args: list[str] | None = None) -> Case:
+    return Case(name, {"bp.yaml": text}, args or APPLY, list(expect))
+
+
+@dataclass
+class Case:
+    name: str
+    files: dict[str, str]
+    args: list[str]
+    expect: list[str]
+    """Fragments of the error line, in any order."""
+    setup: Callable[[Any, Any], None] | None = None
+    """Called with (emulator, run) before the command: run(args) invokes the CLI."""
+    env: dict[str, str] = field(default_factory=dict)
+    """Environment variables to set; ``{url}`` is the emulator's base URL."""
+    refused_write: str | None = None
+    """The portal's own refusal is the point: the one write that reached it is this method, refused."""
+
+
+def _with(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def _add_deal(stage: str) -> Callable[[Any, Any], None]:
+    def setup(emulator: Any, run: Any) -> None:
+        emulator._internal_call("crm.deal.add", {"fields": {"TITLE": "held", "CATEGORY_ID": 0, "STAGE_ID": stage}})
+
+    return setup
+
+
+def _limit(name: str, value: int) -> Callable[[Any, Any], None]:
+    def setup(emulator: Any, run: Any) -> None:
+        emulator.settings.limits = {name: value}
+
+    return setup
+
+
+def _saved_then(change: Callable[[Any], None]) -> Callable[[Any, Any], None]:
+    """Save a plan of GOOD, then change the portal behind its back."""
+
+    def setup(emulator: Any, run: Any) -> None:
+        result = run(["plan", "bp.yaml", "--portal", "env:B24_TEST_HOOK", "--out", "saved.json"])
+        assert result.exit_code == 0, result.stderr
+        change(emulator)
+
+    return setup
+
+
+def _two_pipelines_named_alike(emulator: Any, run: Any) -> None:
+    for _ in range(2):
+        emulator._internal_call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "Продажи"}})
+
+
+def _edit_saved(edit: Callable[[dict[str, Any]], None]) -> Callable[[Any, Any], None]:
+    def setup(emulator: Any, run: Any) -> None:
+        result = run(["plan", "bp.yaml", "--portal", "env:B24_TEST_HOOK", "--out", "saved.json"])
+        assert result.exit_code == 0, result.stderr
+        from pathlib import Path
+
+        doc = json.loads(Path("saved.json").read_text(encoding="utf-8"))
+        edit(doc)
+        Path("saved.json").write_text(json.dumps(doc), encoding="utf-8")
+
+    return setup
+
+
+APPLY_SAVED = ["apply", "--plan", "saved.json", "--portal", "env:B24_TEST_HOOK", "--auto-approve", "--allow-delete"]
+
+CASES: list[Case] = [
+    # --- YAML syntax: file:line:col
+    yaml_case("unclosed-flow-list", "pipelines: [\n", "bp.yaml:2:1", "YAML syntax error", "fix the YAML"),
+    yaml_case("unclosed-quote", 'description: "half\n', "bp.yaml:", "YAML syntax error"),
+    yaml_case("tab-indent", "pipelines:\n\t- key: sales\n", "bp.yaml:2:1", "YAML syntax error"),
+    yaml_case("bad-indent", _with(GOOD, "    name: Продажи", "   name: Продажи"), "bp.yaml:3:", "YAML"),
+    yaml_case("duplicate-key", "tariff: a\ntariff: b\n" + GOOD, "bp.yaml:2:1", "duplicate key 'tariff'"),
+    yaml_case("undefined-alias", "description: *nothing\n" + GOOD, "bp.yaml:1:14", "YAML"),
+    yaml_case("top-level-list", "- pipelines\n", "bp.yaml:1:1", "mapping"),
+    yaml_case("empty-file", "# nothing here yet\n", "bp.yaml", "empty"),
+    yaml_case("not-utf8", "description: caf\udce9\n", "bp.yaml", "UTF-8"),
+    # --- schema: the model says no, at the value's position
+    yaml_case("unknown-top-key", "pipelinez: []\n", "bp.yaml:1:1", "did you mean 'pipelines'"),
+    yaml_case("unknown-stage-key", _with(GOOD, "name: Новая}", "name: Новая, colour: red}"), "bp.yaml:5:", "colour"),
+    yaml_case("stage-code-lowercase", _with(GOOD, "code: NEW", "code: new"), "bp.yaml:5:", "'new'"),
+    yaml_case("stage-code-too-long", _with(GOOD, "code: NEW", "code: " + "N" * 19), "bp.yaml:5:", "code"),
+    yaml_case("semantics-unknown", _with(GOOD, "semantics: success", "semantics: won"), "bp.yaml:6:", "semantics"),
+    yaml_case("colour-not-hex", _with(GOOD, "name: Новая}", "name: Новая, color: red}"), "bp.yaml:5:", "color"),
+    yaml_case("no-stages", "pipelines:\n  - key: sales\n    name: Продажи\n    stages: []\n", "bp.yaml:4:", "stages"),
+    yaml_case("pipeline-key-invalid", _with(GOOD, "key: sales", "key: Sales Team"), "bp.yaml:2:", "key"),
+    yaml_case("version-2", "version: 2\n" + GOOD, "bp.yaml:1:10", "version"),
+    yaml_case("negative-sort", _with(GOOD, "name: Новая}", "name: Новая, sort: -5}"), "bp.yaml:5:", "sort"),
+    yaml_case("field-type-unknown", GOOD + "fields:\n  - {code: SIZE, type: text}\n", "bp.yaml:9:", "type"),
+    yaml_case(
+        "field-code-lowercase", GOOD + "fields:\n  - {code: size, type: string}\n", "bp.yaml:9:", "'size'"
+    ),
+    yaml_case(
+        "field-code-too-long-for-portal",
+        GOOD + "fields:\n  - {code: " + "A" * 44 + ", type: string}\n",
+        "bp.yaml:9:",
+        "code",
+    ),
+    yaml_case(
+        "enumeration-without-items", GOOD + "fields:\n  - {code: SIZE, type: enumeration, items: []}\n", "bp.yaml:9:"
+    ),
+    yaml_case("multiple-not-bool", GOOD + "fields:\n  - {code: SIZE, type: string, multiple: often}\n", "bp.yaml:9:"),
+    yaml_case("name-empty", _with(GOOD, "name: Новая}", "name: ''}"), "bp.yaml:5:", "name"),
+    # --- references and consistency
+    yaml_case(
+        "duplicate-stage-code",
+        _with(GOOD, "      - {code: WON", "      - {code: NEW, name: Снова}\n      - {code: WON"),
+        "bp.yaml:",
+        "NEW",
+    ),
+    yaml_case(
+        "duplicate-pipeline-key",
+        GOOD + GOOD.removeprefix("pipelines:\n").replace("Продажи", "Другие"),
+        "bp.yaml:",
+        "sales",
+    ),
+    yaml_case(
+        "duplicate-field-code",
+        GOOD + "fields:\n  - {code: SIZE, type: string}\n  - {code: SIZE, type: integer}\n",
+        "bp.yaml:",
+        "SIZE",
+    ),
+    yaml_case(
+        "two-default-pipelines",
+        "pipelines:\n" + DEFAULT_AS_IS + DEFAULT_AS_IS.replace("key: general", "key: other").replace("Общее", "Другое"),
+        "bp.yaml:",
+        "default",
+    ),
+    yaml_case(
+        "robot-to-unknown-pipeline",
+        _with(GOOD, "semantics: success}", "semantics: success, robots: [{type: copy_deal, to_pipeline: nowhere}]}"),
+        "bp.yaml:6:",
+        "nowhere",
+    ),
+    yaml_case(
+        "robot-to-unknown-stage",
+        _with(GOOD, "semantics: success}", "semantics: success, robots: [{type: change_stage, stage: NOPE}]}"),
+        "bp.yaml:6:",
+        "NOPE",
+    ),
+    yaml_case(
+        "robot-stores-in-unknown-field",
+        _with(
+            GOOD,
+            "semantics: success}",
+            "semantics: success, robots: [{type: create_task, task_title: Call, store_id_in: MISSING}]}",
+        ),
+        "bp.yaml:6:",
+        "MISSING",
+    ),
+    yaml_case(
+        "enum-duplicate-xml-id",
+        GOOD + "fields:\n  - {code: SIZE, type: enumeration, items: [{xml_id: a, value: A}, {xml_id: a, value: B}]}\n",
+        "bp.yaml:",
+        "'a'",
+    ),
+    yaml_case("undeclared-variable", _with(GOOD, "name: Продажи", "name: ${team}"), "bp.yaml:3:", "team"),
+    Case("var-option-malformed", {"bp.yaml": GOOD}, [*PLAN, "--var", "team"], ["--var", "NAME=VALUE"]),
+    Case(
+        "values-file-missing",
+        {"bp.yaml": GOOD},
+        [*PLAN, "--values", "values/production.yaml"],
+        ["values/production.yaml"],
+    ),
+    Case("values-file-broken", {"bp.yaml": GOOD, "v.yaml": "team: [\n"}, [*PLAN, "--values", "v.yaml"], ["v.yaml:2:1"]),
+    Case("blueprint-path-missing", {}, ["plan", "nowhere.yaml", "--portal", "env:B24_TEST_HOOK"], ["nowhere.yaml"]),
+    # --- the tool's own configuration
+    Case("unknown-portal-profile", {"bp.yaml": GOOD}, ["plan", "bp.yaml", "--portal", "staging"], ["staging"]),
+    Case(
+        "env-var-missing", {"bp.yaml": GOOD}, ["plan", "bp.yaml", "--portal", "env:B24_NOT_SET"], ["B24_NOT_SET", "set"]
+    ),
+    Case(
+        "env-var-not-a-webhook",
+        {"bp.yaml": GOOD},
+        ["plan", "bp.yaml", "--portal", "env:B24_BAD_HOOK"],
+        ["B24_BAD_HOOK"],
+        env={"B24_BAD_HOOK": "not a url at all"},
+    ),
+    Case("plan-format-unknown", {"bp.yaml": GOOD}, [*PLAN, "--format", "yaml"], ["yaml"]),
+    Case(
+        "apply-without-approval",
+        {"bp.yaml": GOOD},
+        ["apply", "bp.yaml", "--portal", "env:B24_TEST_HOOK"],
+        ["--auto-approve"],
+    ),
+    Case(
+        "delete-without-allow-delete",
+        {"bp.yaml": "pipelines:\n" + _with(DEFAULT_AS_IS, "      - {code: APOLOGY, name: Анализ причины провала, semantics: failure}\n", "")},
+        ["apply", "bp.yaml", "--portal", "env:B24_TEST_HOOK", "--auto-approve"],
+        ["APOLOGY", "--allow-delete"],
+    ),
+    # --- the portal
+    Case(
+        "webhook-wrong-token",
+        {"bp.yaml": GOOD},
+        ["apply", "bp.yaml", "--portal", "env:B24_WRONG_HOOK", "--auto-approve"],
+        ["batch", "INVALID_CREDENTIALS"],
+        env={"B24_WRONG_HOOK": "{url}/rest/1/wrongTOKEN000/"},
+    ),
+    Case(
+        "portal-unreachable",
+        {"bp.yaml": GOOD},
+        ["apply", "bp.yaml", "--portal", "env:B24_DEAD_HOOK", "--auto-approve"],
+        ["cannot reach", "127.0.0.1:9"],
+        env={"B24_DEAD_HOOK": "http://127.0.0.1:9/rest/1/abcdef123456/"},
+    ),
+    Case(
+        "stage-delete-holds-deals",
+        {"bp.yaml": "pipelines:\n" + _with(DEFAULT_AS_IS, "      - {code: PREPARATION, name: Подготовка документов}\n", "")},
+        APPLY,
+        ["PREPARATION", "1 deal", "move those deals"],
+        setup=_add_deal("PREPARATION"),
+    ),
+    Case(
+        "two-portal-pipelines-named-alike",
+        {"bp.yaml": GOOD},
+        APPLY,
+        ["2 pipelines named 'Продажи'", "rename one"],
+        setup=_two_pipelines_named_alike,
+    ),
+    Case(
+        "more-pipelines-than-the-plan-allows",
+        {"bp.yaml": "pipelines:\n" + DEFAULT_AS_IS + GOOD.removeprefix("pipelines:\n")},
+        APPLY,
+        ["crm.category.add", "maximum number of deal pipelines", "ADDING_DISABLED"],
+        setup=_limit("crm_deal_category_limit", 1),
+        refused_write="crm.category.add",
+    ),
+    Case(
+        "more-fields-than-the-plan-allows",
+        {"bp.yaml": "pipelines:\n" + DEFAULT_AS_IS + "fields:\n  - {code: SIZE, type: string}\n"},
+        APPLY,
+        ["crm.deal.userfield.add", "maximum number of custom fields"],
+        setup=_limit("crm_user_field_limit", 0),
+        refused_write="crm.deal.userfield.add",
+    ),
+    Case(
+        "saved-plan-missing",
+        {"bp.yaml": GOOD},
+        APPLY_SAVED,
+        ["saved.json", "--plan"],
+    ),
+    Case(
+        "saved-plan-not-json",
+        {"bp.yaml": GOOD, "saved.json": "{ this is not json"},
+        APPLY_SAVED,
+        ["saved.json:1:3", "not a saved plan", "plan --out"],
+    ),
+    Case(
+        "saved-plan-truncated",
+        {"bp.yaml": GOOD},
+        APPLY_SAVED,
+        ["saved.json", "damaged", "plan --out"],
+        setup=_edit_saved(lambda doc: doc["plan"]["ops"][0].pop("pipeline")),
+    ),
+    Case(
+        "saved-plan-without-ops",
+        {"bp.yaml": GOOD},
+        APPLY_SAVED,
+        ["saved.json", "damaged", "plan --out"],
+        setup=_edit_saved(lambda doc: doc["plan"].pop("ops")),
+    ),
+    Case(
+        "saved-plan-without-fingerprint",
+        {"bp.yaml": GOOD},
+        APPLY_SAVED,
+        ["saved.json", "live_fingerprint", "plan --out"],
+        setup=_edit_saved(lambda doc: doc["plan"].pop("live_fingerprint")),
+    ),
+    Case(
+        "saved-plan-from-the-future",
+        {"bp.yaml": GOOD},
+        APPLY_SAVED,
+        ["saved.json", "newer b24provision"],
+        setup=_edit_saved(lambda doc: doc.update(format_version=99)),
+    ),
+    Case(
+        "saved-plan-stale",
+        {"bp.yaml": GOOD},
+        APPLY_SAVED,
+        ["changed since this plan was made", "b24provision plan"],
+        setup=_saved_then(
+            lambda em: em._internal_call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "Новая воронка"}})
+        ),
+    ),
+]

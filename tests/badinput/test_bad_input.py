@@ -1,0 +1,65 @@
+"""Bad input gets one clear line, a next step, exit code 1, no traceback, and no write.
+
+See cases.py for the corpus. What "one clear line" means here: stderr holds exactly one line that
+starts with ``Error:``, and it carries the case's fragments (file:line:col, or the portal's words
+and method, and what to do); the rest of stderr is at most the informational lines (INFO).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from b24provision.cli import app
+from b24provision.emulator import Emulator
+
+from .cases import CASES, Case
+
+runner = CliRunner()
+INFO = ("Portal: ", "Tariff: ", "Applying the plan saved in ")
+"""The lines stderr may hold besides the error: which portal, its plan, which saved plan."""
+
+
+def invoke(args: list[str]) -> Result:
+    return runner.invoke(app, args, catch_exceptions=True)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_gives_one_clear_line_and_writes_nothing(
+    case: Case, emulator: Emulator, _badinput_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, text in case.files.items():
+        Path(name).write_text(text, encoding="utf-8", errors="surrogateescape")
+    for var, value in case.env.items():
+        monkeypatch.setenv(var, value.replace("{url}", _badinput_server.url))
+    if case.setup is not None:
+        case.setup(emulator, invoke)
+    emulator.request_log.clear()
+
+    result = invoke(case.args)
+
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    others = [line for line in result.stderr.splitlines() if line and not line.startswith(("Error", *INFO))]
+    assert len(errors) == 1, result.stderr
+    assert not others, result.stderr
+    line = errors[0]
+    for fragment in case.expect:
+        assert fragment in line, f"{fragment!r} not in {line!r}"
+    assert "internal error" not in line
+
+    writes = [r for r in emulator.request_log if r.write]
+    if case.refused_write is None:
+        assert not writes, f"writes reached the portal: {writes}"
+    else:  # the portal's refusal is the point: one write went out, and the portal refused it
+        assert [(r.method, r.status) for r in writes] == [(case.refused_write, 400)], writes
+
+
+def test_the_corpus_is_broad() -> None:
+    assert len(CASES) >= 40
+    assert len({c.name for c in CASES}) == len(CASES)
