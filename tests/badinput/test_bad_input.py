@@ -7,6 +7,9 @@ and method, and what to do); the rest of stderr is at most the informational lin
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +66,23 @@ def test_bad_input_gives_one_clear_line_and_writes_nothing(
 def test_the_corpus_is_broad() -> None:
     assert len(CASES) >= 40
     assert len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("name", ["unclosed-flow-list", "env-var-missing", "webhook-wrong-token", "saved-plan-not-json"])
+def test_a_real_process_prints_the_same_single_line(
+    name: str, emulator: Emulator, _badinput_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The installed entry point, in its own process: no traceback, no colour codes, exit 1."""
+    case = next(c for c in CASES if c.name == name)
+    for file, text in case.files.items():
+        Path(file).write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("B24_DEBUG")}
+    env.update({k: v.replace("{url}", _badinput_server.url) for k, v in case.env.items()})
+    done = subprocess.run(
+        [sys.executable, "-m", "b24provision", *case.args], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 1, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and all(f in errors[0] for f in case.expect), done.stderr
+    assert "Traceback" not in done.stderr and "\x1b[" not in done.stderr
+    assert not [r for r in emulator.request_log if r.write]
