@@ -202,7 +202,7 @@ class _Engine:
         # A live key is made from a pipeline's name, and this apply may rename pipelines (the default
         # one included): after a re-read they are found again by their category id, which never changes.
         self.initial_ids = dict(live.pipeline_ids)
-        self.bp_of_category = {live.pipeline_ids[k]: v for k, v in self.keys.items() if k in live.pipeline_ids}
+        self.bp_of_category = {self.initial_ids[k]: v for k, v in self.keys.items() if k in self.initial_ids}
 
     def run(self) -> None:
         while True:
@@ -326,7 +326,8 @@ class _Engine:
             case DeleteStageOp():
                 return (bp_to_live.get(op.pipeline_key, op.live_key), op.code) not in live.stage_ids
             case ReplaceStageOp():
-                pipeline = live.blueprint.pipelines_by_key().get(bp_to_live.get(op.pipeline_key, op.live_key or ""))
+                live_key = bp_to_live.get(op.pipeline_key, op.live_key or "")
+                pipeline = live.blueprint.pipelines_by_key().get(live_key)
                 stage = pipeline.stages_by_code().get(op.stage.code) if pipeline else None
                 return stage is not None and stage.semantics == op.stage.semantics
             case CreateAppRobotOp():

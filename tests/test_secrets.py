@@ -38,9 +38,17 @@ COMMANDS: list[tuple[str, list[str], set[int]]] = [
     ("plan-text", ["plan", BLUEPRINT, "--portal", HOOK], {0}),
     ("plan-json", ["plan", BLUEPRINT, "--portal", HOOK, "--format", "json"], {0}),
     ("plan-markdown", ["plan", BLUEPRINT, "--portal", HOOK, "--format", "markdown", "--verbose"], {0}),
-    ("plan-out", ["plan", BLUEPRINT, "--portal", HOOK, "--out", "saved-plan.json", "--detailed-exitcode"], {2}),
+    (
+        "plan-out",
+        ["plan", BLUEPRINT, "--portal", HOOK, "--out", "saved-plan.json", "--detailed-exitcode"],
+        {2},
+    ),
     ("apply", ["apply", BLUEPRINT, "--portal", HOOK, "--auto-approve", "--allow-delete"], {0}),
-    ("apply-plan", ["apply", "--plan", "saved-plan.json", "--portal", HOOK, "--auto-approve", "--allow-delete"], {0}),
+    (
+        "apply-plan",
+        ["apply", "--plan", "saved-plan.json", "--portal", HOOK, "--auto-approve", "--allow-delete"],
+        {0},
+    ),
     ("export", ["export", "--portal", HOOK, "--out", "exported"], {0}),
     ("diff-portal-blueprint", ["diff", "--from", HOOK, "--to", BLUEPRINT], {0, 2}),
     ("diff-json", ["diff", "--from", BLUEPRINT, "--to", HOOK, "--format", "json"], {0, 2}),
@@ -49,7 +57,11 @@ COMMANDS: list[tuple[str, list[str], set[int]]] = [
     ("tariff-json", ["tariff", BLUEPRINT, "--portal", HOOK, "--format", "json"], {0, 1}),
     ("graph", ["graph", BLUEPRINT, "--out", "graph.mmd"], {0}),
     ("runbook", ["runbook", BLUEPRINT, "--out", "runbook.md"], {0}),
-    ("forecast", ["forecast", str(ROOT / "blueprints" / "recurring-deals"), "--portal", HOOK, "--verbose"], {0}),
+    (
+        "forecast",
+        ["forecast", str(ROOT / "blueprints" / "recurring-deals"), "--portal", HOOK, "--verbose"],
+        {0},
+    ),
 ]
 
 
@@ -67,7 +79,9 @@ def portal(_secret_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("B24_DEBUG", raising=False)
     monkeypatch.chdir(tmp_path)
     defaults = dict(PortalClient.__init__.__kwdefaults__ or {})
-    monkeypatch.setattr(PortalClient.__init__, "__kwdefaults__", {**defaults, "backoff": 0.001, "max_wait": 0.01})
+    monkeypatch.setattr(
+        PortalClient.__init__, "__kwdefaults__", {**defaults, "backoff": 0.001, "max_wait": 0.01}
+    )
     return _secret_server
 
 
@@ -99,7 +113,12 @@ def test_every_command_is_covered() -> None:
 
 @pytest.mark.parametrize(("name", "args", "ok"), COMMANDS, ids=[c[0] for c in COMMANDS])
 def test_no_command_shows_the_webhook_secret(
-    name: str, args: list[str], ok: set[int], portal: Any, tmp_path: Path, debug_logs: pytest.LogCaptureFixture
+    name: str,
+    args: list[str],
+    ok: set[int],
+    portal: Any,
+    tmp_path: Path,
+    debug_logs: pytest.LogCaptureFixture,
 ) -> None:
     if name == "apply-plan":
         assert run(["plan", BLUEPRINT, "--portal", HOOK, "--out", "saved-plan.json"]).exit_code == 0
@@ -157,7 +176,9 @@ def test_network_faults_do_not_show_the_secret(
     assert not leaks(tmp_path, result.stdout, result.stderr, logs)
 
 
-def test_a_refused_write_does_not_show_the_secret(portal: Any, tmp_path: Path, debug_logs: pytest.LogCaptureFixture) -> None:
+def test_a_refused_write_does_not_show_the_secret(
+    portal: Any, tmp_path: Path, debug_logs: pytest.LogCaptureFixture
+) -> None:
     portal.app.settings.limits = {"crm_deal_category_limit": 1}
     try:
         result = run(["apply", BLUEPRINT, "--portal", HOOK, "--auto-approve", "--allow-delete"])

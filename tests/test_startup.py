@@ -25,7 +25,9 @@ def imported_modules(*args: str) -> set[str]:
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Usage:" in done.stdout
     return {
-        line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:") and "|" in line
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
     }
 
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -111,7 +112,8 @@ def load_plan(path: Path) -> SavedPlan:
         )
     # Plan has defaults for both (an empty plan, no fingerprint): in a file, their absence means damage,
     # and a plan without its fingerprint would skip the check that the portal has not changed.
-    inner = data.get("plan") if isinstance(data.get("plan"), dict) else {}
+    raw = data.get("plan")
+    inner: dict[str, Any] = raw if isinstance(raw, dict) else {}
     missing = "ops" if "ops" not in inner else None if inner.get("live_fingerprint") else "live_fingerprint"
     if missing:
         raise PlanError(f"{path}: the saved plan is damaged (plan.{missing} is missing); {_REPLAN}")

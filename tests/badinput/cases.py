@@ -38,6 +38,9 @@ DEFAULT_AS_IS = """\
       - {code: APOLOGY, name: Анализ причины провала, semantics: failure}
 """
 
+ENUM_TWICE = (
+    "fields:\n  - {code: SIZE, type: enumeration, items: [{xml_id: a, value: A}, {xml_id: a, value: B}]}\n"
+)
 APPLY = ["apply", "bp.yaml", "--portal", "env:B24_TEST_HOOK", "--auto-approve", "--allow-delete"]
 PLAN = ["plan", "bp.yaml", "--portal", "env:B24_TEST_HOOK"]
 
@@ -68,7 +71,9 @@ def _with(text: str, old: str, new: str) -> str:
 
 def _add_deal(stage: str) -> Callable[[Any, Any], None]:
     def setup(emulator: Any, run: Any) -> None:
-        emulator._internal_call("crm.deal.add", {"fields": {"TITLE": "held", "CATEGORY_ID": 0, "STAGE_ID": stage}})
+        emulator._internal_call(
+            "crm.deal.add", {"fields": {"TITLE": "held", "CATEGORY_ID": 0, "STAGE_ID": stage}}
+        )
 
     return setup
 
@@ -109,7 +114,15 @@ def _edit_saved(edit: Callable[[dict[str, Any]], None]) -> Callable[[Any, Any], 
     return setup
 
 
-APPLY_SAVED = ["apply", "--plan", "saved.json", "--portal", "env:B24_TEST_HOOK", "--auto-approve", "--allow-delete"]
+APPLY_SAVED = [
+    "apply",
+    "--plan",
+    "saved.json",
+    "--portal",
+    "env:B24_TEST_HOOK",
+    "--auto-approve",
+    "--allow-delete",
+]
 
 CASES: list[Case] = [
     # --- YAML syntax: file:line:col
@@ -124,12 +137,20 @@ CASES: list[Case] = [
     yaml_case("not-utf8", "description: caf\udce9\n", "bp.yaml", "UTF-8"),
     # --- schema: the model says no, at the value's position
     yaml_case("unknown-top-key", "pipelinez: []\n", "bp.yaml:1:1", "did you mean 'pipelines'"),
-    yaml_case("unknown-stage-key", _with(GOOD, "name: Новая}", "name: Новая, colour: red}"), "bp.yaml:5:", "colour"),
+    yaml_case(
+        "unknown-stage-key", _with(GOOD, "name: Новая}", "name: Новая, colour: red}"), "bp.yaml:5:", "colour"
+    ),
     yaml_case("stage-code-lowercase", _with(GOOD, "code: NEW", "code: new"), "bp.yaml:5:", "'new'"),
     yaml_case("stage-code-too-long", _with(GOOD, "code: NEW", "code: " + "N" * 19), "bp.yaml:5:", "code"),
-    yaml_case("semantics-unknown", _with(GOOD, "semantics: success", "semantics: won"), "bp.yaml:6:", "semantics"),
-    yaml_case("colour-not-hex", _with(GOOD, "name: Новая}", "name: Новая, color: red}"), "bp.yaml:5:", "color"),
-    yaml_case("no-stages", "pipelines:\n  - key: sales\n    name: Продажи\n    stages: []\n", "bp.yaml:4:", "stages"),
+    yaml_case(
+        "semantics-unknown", _with(GOOD, "semantics: success", "semantics: won"), "bp.yaml:6:", "semantics"
+    ),
+    yaml_case(
+        "colour-not-hex", _with(GOOD, "name: Новая}", "name: Новая, color: red}"), "bp.yaml:5:", "color"
+    ),
+    yaml_case(
+        "no-stages", "pipelines:\n  - key: sales\n    name: Продажи\n    stages: []\n", "bp.yaml:4:", "stages"
+    ),
     yaml_case("pipeline-key-invalid", _with(GOOD, "key: sales", "key: Sales Team"), "bp.yaml:2:", "key"),
     yaml_case("version-2", "version: 2\n" + GOOD, "bp.yaml:1:10", "version"),
     yaml_case("negative-sort", _with(GOOD, "name: Новая}", "name: Новая, sort: -5}"), "bp.yaml:5:", "sort"),
@@ -144,9 +165,13 @@ CASES: list[Case] = [
         "code",
     ),
     yaml_case(
-        "enumeration-without-items", GOOD + "fields:\n  - {code: SIZE, type: enumeration, items: []}\n", "bp.yaml:9:"
+        "enumeration-without-items",
+        GOOD + "fields:\n  - {code: SIZE, type: enumeration, items: []}\n",
+        "bp.yaml:9:",
     ),
-    yaml_case("multiple-not-bool", GOOD + "fields:\n  - {code: SIZE, type: string, multiple: often}\n", "bp.yaml:9:"),
+    yaml_case(
+        "multiple-not-bool", GOOD + "fields:\n  - {code: SIZE, type: string, multiple: often}\n", "bp.yaml:9:"
+    ),
     yaml_case("name-empty", _with(GOOD, "name: Новая}", "name: ''}"), "bp.yaml:5:", "name"),
     # --- references and consistency
     yaml_case(
@@ -169,19 +194,27 @@ CASES: list[Case] = [
     ),
     yaml_case(
         "two-default-pipelines",
-        "pipelines:\n" + DEFAULT_AS_IS + DEFAULT_AS_IS.replace("key: general", "key: other").replace("Общее", "Другое"),
+        "pipelines:\n"
+        + DEFAULT_AS_IS
+        + DEFAULT_AS_IS.replace("key: general", "key: other").replace("Общее", "Другое"),
         "bp.yaml:",
         "default",
     ),
     yaml_case(
         "robot-to-unknown-pipeline",
-        _with(GOOD, "semantics: success}", "semantics: success, robots: [{type: copy_deal, to_pipeline: nowhere}]}"),
+        _with(
+            GOOD,
+            "semantics: success}",
+            "semantics: success, robots: [{type: copy_deal, to_pipeline: nowhere}]}",
+        ),
         "bp.yaml:6:",
         "nowhere",
     ),
     yaml_case(
         "robot-to-unknown-stage",
-        _with(GOOD, "semantics: success}", "semantics: success, robots: [{type: change_stage, stage: NOPE}]}"),
+        _with(
+            GOOD, "semantics: success}", "semantics: success, robots: [{type: change_stage, stage: NOPE}]}"
+        ),
         "bp.yaml:6:",
         "NOPE",
     ),
@@ -197,7 +230,7 @@ CASES: list[Case] = [
     ),
     yaml_case(
         "enum-duplicate-xml-id",
-        GOOD + "fields:\n  - {code: SIZE, type: enumeration, items: [{xml_id: a, value: A}, {xml_id: a, value: B}]}\n",
+        GOOD + ENUM_TWICE,
         "bp.yaml:",
         "'a'",
     ),
@@ -209,12 +242,27 @@ CASES: list[Case] = [
         [*PLAN, "--values", "values/production.yaml"],
         ["values/production.yaml"],
     ),
-    Case("values-file-broken", {"bp.yaml": GOOD, "v.yaml": "team: [\n"}, [*PLAN, "--values", "v.yaml"], ["v.yaml:2:1"]),
-    Case("blueprint-path-missing", {}, ["plan", "nowhere.yaml", "--portal", "env:B24_TEST_HOOK"], ["nowhere.yaml"]),
-    # --- the tool's own configuration
-    Case("unknown-portal-profile", {"bp.yaml": GOOD}, ["plan", "bp.yaml", "--portal", "staging"], ["staging"]),
     Case(
-        "env-var-missing", {"bp.yaml": GOOD}, ["plan", "bp.yaml", "--portal", "env:B24_NOT_SET"], ["B24_NOT_SET", "set"]
+        "values-file-broken",
+        {"bp.yaml": GOOD, "v.yaml": "team: [\n"},
+        [*PLAN, "--values", "v.yaml"],
+        ["v.yaml:2:1"],
+    ),
+    Case(
+        "blueprint-path-missing",
+        {},
+        ["plan", "nowhere.yaml", "--portal", "env:B24_TEST_HOOK"],
+        ["nowhere.yaml"],
+    ),
+    # --- the tool's own configuration
+    Case(
+        "unknown-portal-profile", {"bp.yaml": GOOD}, ["plan", "bp.yaml", "--portal", "staging"], ["staging"]
+    ),
+    Case(
+        "env-var-missing",
+        {"bp.yaml": GOOD},
+        ["plan", "bp.yaml", "--portal", "env:B24_NOT_SET"],
+        ["B24_NOT_SET", "set"],
     ),
     Case(
         "env-var-not-a-webhook",
@@ -232,7 +280,14 @@ CASES: list[Case] = [
     ),
     Case(
         "delete-without-allow-delete",
-        {"bp.yaml": "pipelines:\n" + _with(DEFAULT_AS_IS, "      - {code: APOLOGY, name: Анализ причины провала, semantics: failure}\n", "")},
+        {
+            "bp.yaml": "pipelines:\n"
+            + _with(
+                DEFAULT_AS_IS,
+                "      - {code: APOLOGY, name: Анализ причины провала, semantics: failure}\n",
+                "",
+            )
+        },
         ["apply", "bp.yaml", "--portal", "env:B24_TEST_HOOK", "--auto-approve"],
         ["APOLOGY", "--allow-delete"],
     ),
@@ -253,7 +308,10 @@ CASES: list[Case] = [
     ),
     Case(
         "stage-delete-holds-deals",
-        {"bp.yaml": "pipelines:\n" + _with(DEFAULT_AS_IS, "      - {code: PREPARATION, name: Подготовка документов}\n", "")},
+        {
+            "bp.yaml": "pipelines:\n"
+            + _with(DEFAULT_AS_IS, "      - {code: PREPARATION, name: Подготовка документов}\n", "")
+        },
         APPLY,
         ["PREPARATION", "1 deal", "move those deals"],
         setup=_add_deal("PREPARATION"),
@@ -327,7 +385,9 @@ CASES: list[Case] = [
         APPLY_SAVED,
         ["changed since this plan was made", "b24provision plan"],
         setup=_saved_then(
-            lambda em: em._internal_call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "Новая воронка"}})
+            lambda em: em._internal_call(
+                "crm.category.add", {"entityTypeId": 2, "fields": {"name": "Новая воронка"}}
+            )
         ),
     ),
 ]

@@ -43,4 +43,6 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's client as it is, but waiting milliseconds between retries (an unreachable portal is
     tried 5 times; with the real backoff that is ~10 s of sleeping per case)."""
     defaults = dict(PortalClient.__init__.__kwdefaults__ or {})
-    monkeypatch.setattr(PortalClient.__init__, "__kwdefaults__", {**defaults, "backoff": 0.001, "max_wait": 0.01})
+    monkeypatch.setattr(
+        PortalClient.__init__, "__kwdefaults__", {**defaults, "backoff": 0.001, "max_wait": 0.01}
+    )

@@ -68,7 +68,9 @@ def test_the_corpus_is_broad() -> None:
     assert len({c.name for c in CASES}) == len(CASES)
 
 
-@pytest.mark.parametrize("name", ["unclosed-flow-list", "env-var-missing", "webhook-wrong-token", "saved-plan-not-json"])
+@pytest.mark.parametrize(
+    "name", ["unclosed-flow-list", "env-var-missing", "webhook-wrong-token", "saved-plan-not-json"]
+)
 def test_a_real_process_prints_the_same_single_line(
     name: str, emulator: Emulator, _badinput_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,7 +81,11 @@ def test_a_real_process_prints_the_same_single_line(
     env = {k: v for k, v in os.environ.items() if not k.startswith("B24_DEBUG")}
     env.update({k: v.replace("{url}", _badinput_server.url) for k, v in case.env.items()})
     done = subprocess.run(
-        [sys.executable, "-m", "b24provision", *case.args], capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, "-m", "b24provision", *case.args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert done.returncode == 1, done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]

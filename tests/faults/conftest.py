@@ -107,16 +107,27 @@ class FaultPortal:
         pipelines = [0] + [int(r[0]) for r in self.db.execute("SELECT id FROM category")]
         for category in pipelines:
             entity = "DEAL_STAGE" if category == 0 else f"DEAL_STAGE_{category}"
-            codes = [str(r[0]) for r in self.db.execute("SELECT status_id FROM status WHERE entity_id = ?", (entity,))]
+            codes = [
+                str(r[0])
+                for r in self.db.execute("SELECT status_id FROM status WHERE entity_id = ?", (entity,))
+            ]
             for code in codes:
                 for n in range(per_stage):
-                    raw_call(self.url, "crm.deal.add", {"fields": {"TITLE": f"{code} {n}", "CATEGORY_ID": category, "STAGE_ID": code}})
+                    raw_call(
+                        self.url,
+                        "crm.deal.add",
+                        {"fields": {"TITLE": f"{code} {n}", "CATEGORY_ID": category, "STAGE_ID": code}},
+                    )
         return deals(self.db)
 
     def add_deals_in(self, stage_codes: list[str]) -> list[Deal]:
         """Deals in the default pipeline's stages ``stage_codes``."""
         for code in stage_codes:
-            raw_call(self.url, "crm.deal.add", {"fields": {"TITLE": f"deal in {code}", "CATEGORY_ID": 0, "STAGE_ID": code}})
+            raw_call(
+                self.url,
+                "crm.deal.add",
+                {"fields": {"TITLE": f"deal in {code}", "CATEGORY_ID": 0, "STAGE_ID": code}},
+            )
         return deals(self.db)
 
     def run_once(self, blueprint: Blueprint) -> str:

@@ -38,7 +38,10 @@ def raw_call(webhook_url: str, method: str, params: dict[str, Any]) -> Any:
 
 
 def deals(db: sqlite3.Connection) -> list[Deal]:
-    return [Deal(int(r[0]), int(r[1]), str(r[2])) for r in db.execute("SELECT id, category_id, stage_id FROM deal")]
+    return [
+        Deal(int(r[0]), int(r[1]), str(r[2]))
+        for r in db.execute("SELECT id, category_id, stage_id FROM deal")
+    ]
 
 
 def pipeline_ids_by_name(db: sqlite3.Connection) -> dict[str, int]:
@@ -65,7 +68,9 @@ def check_portal(db: sqlite3.Connection, blueprint: Blueprint, deals_before: lis
     ):
         assert count == 1, f"stage {status_id} exists {count} times in {entity}"
         if entity != "DEAL_STAGE":
-            assert int(entity.rsplit("_", 1)[1]) in by_name.values(), f"stages of a deleted pipeline: {entity}"
+            assert int(entity.rsplit("_", 1)[1]) in by_name.values(), (
+                f"stages of a deleted pipeline: {entity}"
+            )
 
     for pipeline in blueprint.pipelines:
         category = 0 if pipeline.default else by_name.get(pipeline.name)
@@ -89,4 +94,6 @@ def check_portal(db: sqlite3.Connection, blueprint: Blueprint, deals_before: lis
     for deal in after.values():
         assert deal.category_id == 0 or deal.category_id in by_name.values(), f"deal {deal.id}: no pipeline"
         code = deal.stage_id.split(":", 1)[-1]
-        assert code in stage_codes(db, deal.category_id), f"deal {deal.id} sits in missing stage {deal.stage_id}"
+        assert code in stage_codes(db, deal.category_id), (
+            f"deal {deal.id} sits in missing stage {deal.stage_id}"
+        )

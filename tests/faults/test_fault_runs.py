@@ -117,7 +117,9 @@ def test_server_dies_in_the_middle_of_a_write_batch(
 
 
 @pytest.mark.parametrize("name", BLUEPRINTS)
-def test_503_storm_longer_than_the_retries(portal: FaultPortal, blueprints: dict[str, Blueprint], name: str) -> None:
+def test_503_storm_longer_than_the_retries(
+    portal: FaultPortal, blueprints: dict[str, Blueprint], name: str
+) -> None:
     """Twenty refusals in a row: the first run gives up with the portal's words, nothing half done."""
     blueprint = blueprints[name]
     before = prepare(portal, blueprint)
@@ -147,7 +149,9 @@ def test_429_with_operating_reset_at_is_waited_out(
 
 @pytest.mark.parametrize("seed", range(1, 9))
 @pytest.mark.parametrize("name", BLUEPRINTS)
-def test_random_faults_all_along(portal: FaultPortal, blueprints: dict[str, Blueprint], name: str, seed: int) -> None:
+def test_random_faults_all_along(
+    portal: FaultPortal, blueprints: dict[str, Blueprint], name: str, seed: int
+) -> None:
     """Drops, lost answers, 500s and 503s at random on every run (seeded, so repeatable)."""
     blueprint = blueprints[name]
     before = prepare(portal, blueprint)
