@@ -85,9 +85,9 @@ def check_safety(plan: Plan, *, allow_delete: bool) -> None:
     if needs_app:
         codes = ", ".join(f"{op.target} {op.code}" for op in needs_app)
         raise PlanError(
-            f"{codes}: application robot types and triggers can only be managed with an OAuth application's "
-            "credentials (bizproc.robot.* and crm.automation.trigger.* refuse webhooks) — use a portal profile "
-            "with application credentials, or take them out of the blueprint"
+            f"{codes}: application robot types and triggers can only be managed with an OAuth "
+            "application's credentials (bizproc.robot.* and crm.automation.trigger.* refuse webhooks) — "
+            "use a portal profile with application credentials, or take them out of the blueprint"
         )
     blocked = [op for op in plan.ops if blocked_by_deals(op)]
     if blocked:
@@ -195,10 +195,14 @@ class _Engine:
         self.keys: dict[str, str] = {}
         for op in plan.ops:
             live_key = getattr(op, "live_key", None)
-            bp_key = getattr(op, "pipeline_key", None) or (op.pipeline.key if isinstance(op, UpdatePipelineOp) else None)
+            bp_key = getattr(op, "pipeline_key", None) or (
+                op.pipeline.key if isinstance(op, UpdatePipelineOp) else None
+            )
             if live_key and bp_key:
                 self.keys[live_key] = bp_key
-        self.new_pipelines = {op.pipeline.key: op.pipeline.name for op in plan.ops if isinstance(op, CreatePipelineOp)}
+        self.new_pipelines = {
+            op.pipeline.key: op.pipeline.name for op in plan.ops if isinstance(op, CreatePipelineOp)
+        }
         # A live key is made from a pipeline's name, and this apply may rename pipelines (the default
         # one included): after a re-read they are found again by their category id, which never changes.
         self.initial_ids = dict(live.pipeline_ids)
@@ -256,8 +260,8 @@ class _Engine:
             failed = next((reply.errors[c.key] for c in cmds if c.key in reply.errors), None)
             if failed is not None:
                 raise ApplyError(
-                    f"{failed.message} — while trying to {', '.join(_label(o) for o in ops)}; {self._status()}; "
-                    "fix the cause, then run `b24provision plan` to see what is left"
+                    f"{failed.message} — while trying to {', '.join(_label(o) for o in ops)}; "
+                    f"{self._status()}; fix the cause, then run `b24provision plan` to see what is left"
                 ) from None
             if not all(c.key in reply.results for c in cmds):
                 break  # halted before these: the error is reported above
@@ -309,8 +313,10 @@ class _Engine:
                 return op.field.code in fields
             case ReplaceFieldOp():
                 have = fields.get(op.field.code)
-                return have is not None and have.model_dump().get("type") == op.field.type and (
-                    have.multiple == op.field.multiple
+                return (
+                    have is not None
+                    and have.model_dump().get("type") == op.field.type
+                    and (have.multiple == op.field.multiple)
                 )
             case DeleteFieldOp():
                 return op.code not in fields
@@ -335,7 +341,9 @@ class _Engine:
             case DeleteAppRobotOp():
                 return live.app_robot_codes is not None and op.code not in live.app_robot_codes
             case CreateTriggerOp() | UpdateTriggerOp():
-                return any(t.code == op.trigger.code and t.name == op.trigger.name for t in live.triggers or ())
+                return any(
+                    t.code == op.trigger.code and t.name == op.trigger.name for t in live.triggers or ()
+                )
             case DeleteTriggerOp():
                 return all(t.code != op.code for t in live.triggers or ())
             case UpdateFieldOp() | UpdatePipelineOp() | UpdateStageOp() | UpdateAppRobotOp():

@@ -101,7 +101,8 @@ VarOpt = Annotated[
     list[str] | None, typer.Option("--var", help="Set a blueprint variable: NAME=VALUE (repeatable).")
 ]
 VarsFileOpt = Annotated[
-    list[Path] | None, typer.Option("--values", help="A YAML file of variable values, e.g. values/production.yaml.")
+    list[Path] | None,
+    typer.Option("--values", help="A YAML file of variable values, e.g. values/production.yaml."),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text | json | markdown")]
 
@@ -258,8 +259,12 @@ def plan(
     _say_portal(portal, portals)
     with user_errors():
         result = api.make_plan(
-            blueprint_paths, portal=portal, portals_file=portals, variables=variables,
-            values_files=values or (), lang=lang,
+            blueprint_paths,
+            portal=portal,
+            portals_file=portals,
+            variables=variables,
+            values_files=values or (),
+            lang=lang,
         )
         if result.tariff is not None:
             typer.echo(f"Tariff: {result.tariff.title()}", err=True)
@@ -290,7 +295,9 @@ def apply(
     portals: PortalsFileOpt = None,
     var: VarOpt = None,
     values: VarsFileOpt = None,
-    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation (CI).")] = False,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Do not ask for confirmation (CI).")
+    ] = False,
     allow_delete: Annotated[
         bool, typer.Option("--allow-delete", help="Allow deletes and replaces (data loss).")
     ] = False,
@@ -325,8 +332,12 @@ def apply(
             typer.echo(f"Applying the plan saved in {plan_file} ({saved.created_at}).", err=True)
         else:
             target = api.make_plan(
-                default_paths(paths), portal=portal, portals_file=portals, variables=_variables(var),
-                values_files=values or (), reregister_app_robots=reregister_app_robots,
+                default_paths(paths),
+                portal=portal,
+                portals_file=portals,
+                variables=_variables(var),
+                values_files=values or (),
+                reregister_app_robots=reregister_app_robots,
             )
         the_plan = target if isinstance(target, Plan) else target.plan
         _print(render(the_plan, "text", color=not _no_color()), "text")
@@ -345,7 +356,11 @@ def apply(
             raise typer.Exit(EXIT_OK)
     with user_errors(), _progress() as progress:
         outcome = api.apply(
-            target, portal=portal, portals_file=portals, allow_delete=allow_delete, progress=progress,
+            target,
+            portal=portal,
+            portals_file=portals,
+            allow_delete=allow_delete,
+            progress=progress,
             ignore_tariff=ignore_tariff,
         )
     done = outcome.applied
@@ -377,6 +392,7 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
             typer.echo(f"[{done}/{total}] {what}", err=True)
 
         yield line
+
 
 # --- export / diff / tariff ---------------------------------------------------------------------
 
@@ -615,8 +631,12 @@ def forecast(
     _say_portal(portal, portals)
     with user_errors():
         result = forecasting.forecast(
-            default_paths(paths), portal=portal, portals_file=portals, variables=_variables(var),
-            values_files=values or (), months=months,
+            default_paths(paths),
+            portal=portal,
+            portals_file=portals,
+            variables=_variables(var),
+            values_files=values or (),
+            months=months,
         )
     if fmt == "json":
         typer.echo(json.dumps(forecasting.to_json(result), ensure_ascii=False, indent=2))

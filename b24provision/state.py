@@ -66,4 +66,6 @@ class LiveState:
             "app_robot_codes": None if self.app_robot_codes is None else sorted(self.app_robot_codes),
             "triggers": None if self.triggers is None else [t.model_dump(mode="json") for t in self.triggers],
         }
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[
+            :16
+        ]

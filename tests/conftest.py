@@ -19,6 +19,7 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             monkeypatch.delenv(name, raising=False)
     yield
 
+
 REPO = Path(__file__).resolve().parents[1]
 BLUEPRINTS = (
     sorted(p for p in (REPO / "blueprints").iterdir() if p.is_dir()) if (REPO / "blueprints").is_dir() else []

@@ -125,7 +125,9 @@ NOT_BLUEPRINTS = frozenset({"portals.yaml", "portals.yml", ".gitlab-ci.yml", ".p
 
 def _yaml_files(directory: Path) -> list[Path]:
     return sorted(
-        p for p in directory.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES and p.name not in NOT_BLUEPRINTS
+        p
+        for p in directory.iterdir()
+        if p.is_file() and p.suffix in YAML_SUFFIXES and p.name not in NOT_BLUEPRINTS
     )
 
 

@@ -40,7 +40,8 @@ LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 Label = str | dict[LangCode, str]
 # A duration such as "1 month", "3 days", "10 minutes".
 Duration = Annotated[
-    str, StringConstraints(pattern=r"^\d+\s*(minute|hour|day|workday|week|month|year)s?$", strip_whitespace=True)
+    str,
+    StringConstraints(pattern=r"^\d+\s*(minute|hour|day|workday|week|month|year)s?$", strip_whitespace=True),
 ]
 # Who a robot acts for: the deal's responsible person, its author, or one user by portal id
 # (user ids differ between portals: put them in environment values, see blueprint/variables.py).
@@ -169,7 +170,13 @@ class NotifyRobot(RobotBase):
 
 
 Robot = Annotated[
-    CopyDealRobot | CreateDealRobot | CreateTaskRobot | WaitRobot | SetFieldRobot | ChangeStageRobot | NotifyRobot,
+    CopyDealRobot
+    | CreateDealRobot
+    | CreateTaskRobot
+    | WaitRobot
+    | SetFieldRobot
+    | ChangeStageRobot
+    | NotifyRobot,
     Field(discriminator="type"),
 ]
 
@@ -270,7 +277,9 @@ class DateField(FieldBase):
 
 class DateTimeField(FieldBase):
     type: Literal["datetime"]
-    default: Literal["now"] | Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}[T ].+$")] | None = None
+    default: (
+        Literal["now"] | Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}[T ].+$")] | None
+    ) = None
 
 
 class MoneyField(FieldBase):
@@ -313,7 +322,9 @@ class EnumerationField(FieldBase):
     list_height: int = Field(default=1, ge=1)
 
     def item_sorts(self) -> dict[str, int]:
-        return {it.xml_id: it.sort if it.sort is not None else (i + 1) * 10 for i, it in enumerate(self.items)}
+        return {
+            it.xml_id: it.sort if it.sort is not None else (i + 1) * 10 for i, it in enumerate(self.items)
+        }
 
 
 class CrmStatusField(FieldBase):
@@ -377,7 +388,9 @@ class AppRobotProperty(Model):
     """An input or output of an application robot type (bizproc.robot.add PROPERTIES)."""
 
     name: Name
-    type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"] = "string"
+    type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"] = (
+        "string"
+    )
     description: str | None = None
     required: bool = False
     multiple: bool = False
@@ -394,9 +407,9 @@ class AppRobot(Model):
     description: str | None = None
     use_subscription: bool = False
     auth_user_id: int | None = Field(default=None, ge=1)
-    properties: dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_]*$")], AppRobotProperty] = (
-        Field(default_factory=dict)
-    )
+    properties: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_]*$")], AppRobotProperty
+    ] = Field(default_factory=dict)
     return_properties: dict[
         Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_]*$")], AppRobotProperty
     ] = Field(default_factory=dict)

@@ -131,7 +131,9 @@ def field_from_rest(row: Mapping[str, Any], labels: Mapping[str, str | None]) ->
     text = _label(labels, field_name)
     if not field_name.startswith(FIELD_PREFIX) or user_type not in FIELD_TYPES:
         shown = text if isinstance(text, str) else next(iter((text or {}).values()), field_name)
-        return UnsupportedField(code=field_name.removeprefix(FIELD_PREFIX), user_type_id=user_type, label=shown)
+        return UnsupportedField(
+            code=field_name.removeprefix(FIELD_PREFIX), user_type_id=user_type, label=shown
+        )
     settings: Mapping[str, Any] = row.get("SETTINGS") or {}
     data: dict[str, Any] = {
         "type": user_type,
@@ -165,7 +167,10 @@ def _settings_from_rest(user_type: str, s: Mapping[str, Any], items: list[Any]) 
             return {"default": None if value is None else int(value)}
         case "double":
             value = _default(s)
-            return {"default": None if value is None else float(value), "precision": int(s.get("PRECISION", 2))}
+            return {
+                "default": None if value is None else float(value),
+                "precision": int(s.get("PRECISION", 2)),
+            }
         case "boolean":
             return {
                 "default": str(s.get("DEFAULT_VALUE", 0)) in ("1", "Y", "true", "True"),
@@ -174,7 +179,11 @@ def _settings_from_rest(user_type: str, s: Mapping[str, Any], items: list[Any]) 
         case "date" | "datetime":
             dv = s.get("DEFAULT_VALUE") or {}
             kind = str(dv.get("TYPE") or "NONE") if isinstance(dv, Mapping) else "NONE"
-            return {"default": {"NOW": "now", "FIXED": dv.get("VALUE") if isinstance(dv, Mapping) else None}.get(kind)}
+            return {
+                "default": {"NOW": "now", "FIXED": dv.get("VALUE") if isinstance(dv, Mapping) else None}.get(
+                    kind
+                )
+            }
         case "money" | "url":
             return {"default": _default(s)}
         case "enumeration":
@@ -214,7 +223,10 @@ def field_settings_to_rest(field: FieldBase) -> dict[str, Any]:
         case "integer" | "money" | "url":
             return {"DEFAULT_VALUE": "" if data["default"] is None else data["default"]}
         case "double":
-            return {"DEFAULT_VALUE": "" if data["default"] is None else data["default"], "PRECISION": data["precision"]}
+            return {
+                "DEFAULT_VALUE": "" if data["default"] is None else data["default"],
+                "PRECISION": data["precision"],
+            }
         case "boolean":
             return {"DEFAULT_VALUE": 1 if data["default"] else 0, "DISPLAY": data["display"].upper()}
         case "date" | "datetime":
@@ -296,7 +308,9 @@ def field_update_to_rest(field: FieldBase, item_ids: Mapping[str, int] | None = 
     fields = field_to_rest(field)
     if field.label is None:
         # Going back to "no label" means the FIELD_NAME again; update overwrites every language.
-        fields.update({k: field.field_name for k in ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL")})
+        fields.update(
+            {k: field.field_name for k in ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL")}
+        )
     for immutable in ("FIELD_NAME", "USER_TYPE_ID", "MULTIPLE"):
         fields.pop(immutable)
     if "LIST" in fields:

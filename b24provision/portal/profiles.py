@@ -267,7 +267,13 @@ def _profile(doc: YamlDoc, name: str, body: Any, base: Path) -> Profile:
     if tariff is not None:
         tariff = _text(doc, (name, "tariff"), tariff, "a plan code, e.g. crm_plus")
     return Profile(
-        name=name, webhook_env=webhook_env, oauth=oauth, local=local, tariff=tariff, rate=rate, source=source,
+        name=name,
+        webhook_env=webhook_env,
+        oauth=oauth,
+        local=local,
+        tariff=tariff,
+        rate=rate,
+        source=source,
         limits=_limits(doc, name, body.get("limits")),
     )
 

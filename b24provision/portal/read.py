@@ -50,7 +50,10 @@ def _read_commands() -> list[Command]:
     ]
     # Tariff probes: feature-gated methods exist only on plans with the feature (reference §9.2).
     commands += [Command(f"method_{n}", "method.get", {"name": m}) for n, m in enumerate(PROBED_METHODS)]
-    commands += [Command(f"lang_{lang}", "crm.deal.userfield.list", {"filter": {"LANG": lang}}) for lang in ALL_LANGUAGES]
+    commands += [
+        Command(f"lang_{lang}", "crm.deal.userfield.list", {"filter": {"LANG": lang}})
+        for lang in ALL_LANGUAGES
+    ]
     return commands
 
 
@@ -179,11 +182,15 @@ def _pipelines(
     pipeline_ids: dict[str, int] = {}
     stage_ids: dict[tuple[str, str], int] = {}
     system: set[tuple[str, str]] = set()
-    ordered = sorted(categories, key=lambda c: (str(c.get("isDefault")) != "Y", int(c.get("sort") or 0), int(c["id"])))
+    ordered = sorted(
+        categories, key=lambda c: (str(c.get("isDefault")) != "Y", int(c.get("sort") or 0), int(c["id"]))
+    )
     for cat in ordered:
         category = int(cat["id"])
         key = make_key(str(cat.get("name") or "pipeline"), taken=pipeline_ids)
-        rows = sorted(by_category.get(category, []), key=lambda r: (int(r.get("SORT") or 0), int(r.get("ID") or 0)))
+        rows = sorted(
+            by_category.get(category, []), key=lambda r: (int(r.get("SORT") or 0), int(r.get("ID") or 0))
+        )
         stages: list[Stage] = []
         for row in rows:
             stage = stage_from_rest(row)

@@ -87,7 +87,9 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
         case UpdateFieldOp():
             item_ids = {x: i for (code, x), i in ids.items.items() if code == op.field.code}
             fields = field_update_to_rest(op.field, item_ids)
-            return [Command(key, "crm.deal.userfield.update", {"id": ids.fields[op.field.code], "fields": fields})]
+            return [
+                Command(key, "crm.deal.userfield.update", {"id": ids.fields[op.field.code], "fields": fields})
+            ]
         case ReplaceFieldOp():
             return [
                 Command(f"{key}_0", "crm.deal.userfield.delete", {"id": ids.fields[op.field.code]}),
@@ -103,7 +105,10 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
                 Command(
                     f"{key}_stages",
                     "crm.status.list",
-                    {"filter": {"ENTITY_ID": f"DEAL_STAGE_$result[{key}][category][id]"}, "order": {"SORT": "ASC"}},
+                    {
+                        "filter": {"ENTITY_ID": f"DEAL_STAGE_$result[{key}][category][id]"},
+                        "order": {"SORT": "ASC"},
+                    },
                 ),
             ]
         case UpdatePipelineOp():
@@ -112,15 +117,23 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
                 # The default pipeline is renamed through the legacy method made for it (§5.2).
                 return [Command(key, "crm.dealcategory.default.set", {"name": op.pipeline.name})]
             fields = pipeline_to_rest(op.pipeline)
-            return [Command(key, "crm.category.update", {"entityTypeId": DEAL, "id": category, "fields": fields})]
+            return [
+                Command(key, "crm.category.update", {"entityTypeId": DEAL, "id": category, "fields": fields})
+            ]
         case DeletePipelineOp():
-            return [Command(key, "crm.category.delete", {"entityTypeId": DEAL, "id": ids.pipelines[op.live_key]})]
+            return [
+                Command(key, "crm.category.delete", {"entityTypeId": DEAL, "id": ids.pipelines[op.live_key]})
+            ]
         case CreateStageOp():
             category = ids.pipelines[op.pipeline_key]
             return [Command(key, "crm.status.add", {"fields": stage_to_rest(op.stage, op.sort, category)})]
         case UpdateStageOp():
             stage_id = ids.stages[(op.pipeline_key, op.stage.code)]
-            return [Command(key, "crm.status.update", {"id": stage_id, "fields": _stage_update(op.stage, op.sort)})]
+            return [
+                Command(
+                    key, "crm.status.update", {"id": stage_id, "fields": _stage_update(op.stage, op.sort)}
+                )
+            ]
         case ReplaceStageOp():
             category = ids.pipelines[op.pipeline_key]
             stage_id = ids.stages[(op.pipeline_key, op.stage.code)]
@@ -134,12 +147,16 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
         case CreateAppRobotOp():
             return [Command(key, "bizproc.robot.add", {"CODE": op.robot.code, **_app_robot(op.robot)})]
         case UpdateAppRobotOp():
-            return [Command(key, "bizproc.robot.update", {"CODE": op.robot.code, "FIELDS": _app_robot(op.robot)})]
+            return [
+                Command(key, "bizproc.robot.update", {"CODE": op.robot.code, "FIELDS": _app_robot(op.robot)})
+            ]
         case DeleteAppRobotOp():
             return [Command(key, "bizproc.robot.delete", {"CODE": op.code})]
         case CreateTriggerOp() | UpdateTriggerOp():
             # add with an existing CODE renames the trigger (reference §8.5).
-            return [Command(key, "crm.automation.trigger.add", {"CODE": op.trigger.code, "NAME": op.trigger.name})]
+            return [
+                Command(key, "crm.automation.trigger.add", {"CODE": op.trigger.code, "NAME": op.trigger.name})
+            ]
         case DeleteTriggerOp():
             return [Command(key, "crm.automation.trigger.delete", {"CODE": op.code})]
         case ManualRobotOp() | NeedsAppContextOp():
@@ -176,7 +193,9 @@ def reconcile_new(
             fields = _stage_update(op.stage, op.sort)
             updates.append(Command(key, "crm.status.update", {"id": int(existing["ID"]), "fields": fields}))
         else:
-            creates.append(Command(key, "crm.status.add", {"fields": stage_to_rest(op.stage, op.sort, category)}))
+            creates.append(
+                Command(key, "crm.status.add", {"fields": stage_to_rest(op.stage, op.sort, category)})
+            )
     return deletes + updates + creates
 
 
