@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import shutil
 from pathlib import Path
 
 import pytest
@@ -72,6 +74,18 @@ def test_svg_without_graphviz_says_what_to_do(
     monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere
     with pytest.raises(B24ProvisionError, match="install Graphviz"):
         render_svg(to_dot(child_deals), tmp_path / "graph.svg")
+
+
+@pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz is not installed (apt-get install graphviz)"
+)
+def test_svg_with_graphviz_draws_every_pipeline(child_deals: Blueprint, tmp_path: Path) -> None:
+    out = tmp_path / "graph.svg"
+    render_svg(to_dot(child_deals), out)
+    svg = html.unescape(out.read_text(encoding="utf-8"))
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    for pipeline in child_deals.pipelines:
+        assert pipeline.name in svg
 
 
 def test_cli_graph_prints_mermaid_and_writes_dot(tmp_path: Path) -> None:
