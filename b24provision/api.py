@@ -132,12 +132,14 @@ def apply(
     allow_delete: bool = False,
     ignore_tariff: bool = False,
     progress: Progress | None = None,
+    verify_against: Blueprint | None = None,
 ) -> ApplyOutcome:
     """Apply a plan: the one just made (``PlanResult``) or a saved one (``Plan``).
 
     The portal is read again first and the plan refused if it changed since it was made. After the
-    writes the portal is read once more: for a PlanResult the blueprint is planned again, and the
-    outcome's ``remaining`` plan says whether the portal now matches it.
+    writes the portal is read once more and the blueprint planned again (a PlanResult's own, or
+    ``verify_against`` for a saved plan); the outcome's ``remaining`` plan says whether the portal
+    now matches it.
 
     Raises:
         TariffLimitError: before any write, when the portal's plan cannot hold what is applied and
@@ -151,9 +153,8 @@ def apply(
         if not ignore_tariff:
             check_portal_tariff(result, live, declaration)
         applied = apply_plan(plan, client, allow_delete=allow_delete, live=live, progress=progress)
-        remaining = None
-        if isinstance(result, PlanResult):
-            remaining = plan_against(client, result.blueprint).plan
+        blueprint = result.blueprint if isinstance(result, PlanResult) else verify_against
+        remaining = plan_against(client, blueprint).plan if blueprint is not None else None
         return ApplyOutcome(applied=applied, remaining=remaining, requests=client.request_count - start)
 
 

@@ -153,8 +153,8 @@ def apply_plan(
         live = read_for_plan(client, plan)
     if plan.live_fingerprint and live.fingerprint() != plan.live_fingerprint:
         raise StalePlanError(
-            f"the portal {live.portal or ''} changed since this plan was made — "
-            "re-run `b24provision plan` and review the new plan"
+            "the portal changed since this plan was made (what it holds no longer matches the plan's "
+            "fingerprint) — re-run `b24provision plan` and review the new plan"
         )
     engine = _Engine(client, plan, live, progress)
     engine.run()

@@ -270,7 +270,13 @@ def plan(
             typer.echo(f"Tariff: {result.tariff.title()}", err=True)
         text = render(result.plan, fmt, color=not _no_color(), verbose=verbose)
         if out:
-            save_plan(result.plan, out, blueprint_paths=blueprint_paths, variables=variables)
+            save_plan(
+                result.plan,
+                out,
+                blueprint_paths=blueprint_paths,
+                variables=variables,
+                blueprint=result.blueprint,
+            )
     _print(text, fmt)
     if out:
         typer.echo(f"Saved the plan to {out}; apply it with: b24provision apply --plan {out}", err=True)
@@ -324,11 +330,12 @@ def apply(
     _say_portal(portal, portals)
     with user_errors():
         target: api.PlanResult | Plan
+        saved_blueprint = None
         if plan_file is not None and reregister_app_robots:
             fail("--reregister-app-robots makes a new plan; it cannot change a saved one — leave out --plan")
         if plan_file is not None:
             saved = load_plan(plan_file)
-            target = saved.plan
+            target, saved_blueprint = saved.plan, saved.blueprint
             typer.echo(f"Applying the plan saved in {plan_file} ({saved.created_at}).", err=True)
         else:
             target = api.make_plan(
@@ -362,6 +369,7 @@ def apply(
             allow_delete=allow_delete,
             progress=progress,
             ignore_tariff=ignore_tariff,
+            verify_against=saved_blueprint,
         )
     done = outcome.applied
     typer.echo(f"Apply complete: {len(done.done)} operations in {outcome.requests} requests.")
@@ -371,6 +379,10 @@ def apply(
             typer.echo(render(outcome.remaining, "text"), err=True)
             raise typer.Exit(EXIT_ERROR)
         typer.echo("verified: portal matches the blueprint")
+    else:
+        typer.echo(
+            "Not verified: the saved plan holds no blueprint to compare with; run `b24provision plan`."
+        )
 
 
 @contextmanager

@@ -69,13 +69,17 @@ def export_portal(
         portals_file: The portals file for a profile name (default: ./portals.yaml).
         today: The date for the header (default: today).
     """
-    from b24provision.portal.connect import open_portal  # noqa: PLC0415 - keeps `import export` light
+    from dataclasses import replace  # noqa: PLC0415
+
+    from b24provision.portal.connect import describe_portal, open_portal  # noqa: PLC0415 - keeps it light
     from b24provision.portal.read import read_portal  # noqa: PLC0415
 
     with open_portal(spec, portals_file=portals_file) as client:
         start = client.request_count
         live = read_portal(client)
         requests = client.request_count - start
+    # The header names the portal as the user knows it (a local portal's loopback port means nothing).
+    live = replace(live, portal=describe_portal(spec, portals_file=portals_file))
     return ExportResult(text=render_export(live, today=today), live=live, requests=requests)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from b24provision.blueprint.model import Scalar
+from b24provision.blueprint.model import Blueprint, Scalar
 from b24provision.errors import PlanError, redact
 from b24provision.plan.ops import Plan
 
@@ -42,6 +42,9 @@ class SavedPlan(BaseModel):
     portal: str
     blueprint_paths: tuple[str, ...] = ()
     variables: dict[str, Scalar] = {}
+    blueprint: Blueprint | None = None
+    """The blueprint the plan was made from, variables resolved: after applying, the portal is
+    compared with it to say "verified" (the files may have changed since)."""
     plan: Plan
 
 
@@ -58,6 +61,7 @@ def save_plan(
     *,
     blueprint_paths: list[Path] | tuple[Path, ...] | list[str] = (),
     variables: Mapping[str, Scalar] | None = None,
+    blueprint: Blueprint | None = None,
     now: datetime | None = None,
 ) -> SavedPlan:
     """Write ``plan`` to ``path`` as JSON and return what was written.
@@ -71,6 +75,7 @@ def save_plan(
         portal=plan.portal,
         blueprint_paths=tuple(str(p) for p in blueprint_paths),
         variables=dict(variables or {}),
+        blueprint=blueprint,
         plan=plan,
     )
     text = json.dumps(saved.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"

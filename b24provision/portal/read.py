@@ -102,8 +102,12 @@ def read_portal(client: PortalClient) -> LiveState:
 
 
 def count_deals(client: PortalClient, live: LiveState, stages: Iterable[tuple[str, str]]) -> LiveState:
-    """``live`` with the number of deals in each of ``stages`` ((pipeline key, stage code) pairs)."""
-    wanted = sorted(set(stages) - set(live.deal_counts))
+    """``live`` with the number of deals in each of ``stages`` ((pipeline key, stage code) pairs).
+
+    Pairs whose pipeline is not on the portal (any more) are not counted: a saved plan naming them
+    was made against another state, and its fingerprint will say so.
+    """
+    wanted = sorted(k for k in set(stages) - set(live.deal_counts) if k[0] in live.pipeline_ids)
     if not wanted:
         return live
     commands = []
