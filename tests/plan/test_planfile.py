@@ -52,7 +52,9 @@ def test_round_trip_keeps_every_op_exactly(tmp_path: Path) -> None:
 def test_a_plan_holding_a_webhook_secret_is_not_written(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     with pytest.raises(PlanError, match="looks like a webhook secret"):
-        save_plan(small_plan(), path, variables={"hook": "https://portal.example.bitrix24.com/rest/1/s3cr3tcode/"})
+        save_plan(
+            small_plan(), path, variables={"hook": "https://portal.example.bitrix24.com/rest/1/s3cr3tcode/"}
+        )
     assert not path.exists()
 
 
