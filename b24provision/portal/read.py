@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pydantic import ValidationError
+
 from b24provision.blueprint.model import Blueprint, Pipeline, Stage, Trigger
 from b24provision.errors import PlanError, PortalError
 from b24provision.keys import make_key
@@ -197,7 +199,15 @@ def _pipelines(
         )
         stages: list[Stage] = []
         for row in rows:
-            stage = stage_from_rest(row)
+            try:
+                stage = stage_from_rest(row)
+            except ValidationError:
+                raise PlanError(
+                    f"pipeline {cat.get('name')!r}: stage {row.get('STATUS_ID')!r} ({row.get('NAME')!r}) has "
+                    "a code b24provision cannot manage (it uses A-Z, 0-9 and _, at most 18 characters) — "
+                    "a stage code cannot be changed in place: in the portal, move its deals to a new stage "
+                    "and delete it, then plan again"
+                ) from None
             stages.append(stage)
             stage_ids[(key, stage.code)] = int(row["ID"])
             if str(row.get("SYSTEM")) == "Y":

@@ -121,3 +121,13 @@ def test_rename_through_previous_names_keeps_the_pipeline(tmp_path: Path, portal
             for c in client.call("crm.category.list", {"entityTypeId": 2}).result["categories"]
         }
     assert after["Measurement"] == before["Temp"] and "Temp" not in after
+
+
+def test_a_stage_code_the_tool_cannot_manage_is_one_clear_error(tmp_path: Path, portal: str) -> None:
+    with open_portal(portal) as client:  # another tool made it: the portal allows - and lower case
+        fields = {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "my-stage", "NAME": "Odd", "SORT": 15}
+        client.call("crm.status.add", {"fields": fields})
+    code, out, err = run("plan", write(tmp_path), "--portal", portal)
+    assert code == 1
+    assert "stage 'my-stage' ('Odd') has a code b24provision cannot manage" in err
+    assert "internal error" not in err
