@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from b24provision.apply import ApplyResult, Progress, apply_plan, read_for_plan
+from b24provision.apply import ApplyResult, Progress, apply_plan, read_for_plan, stages_to_count
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
 from b24provision.plan.diff import diff
@@ -66,8 +66,6 @@ def plan_against(
     start = client.request_count
     live = read_portal(client)
     plan = diff(blueprint, live, lang=lang)
-    from b24provision.apply import stages_to_count  # noqa: PLC0415 - same layer, avoids a cycle in docs
-
     counted = stages_to_count(plan)
     if counted:
         live = count_deals(client, live, counted)

@@ -25,7 +25,7 @@ plan shows the rest.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from b24provision.errors import ApplyError, DestructiveChangeError, OutcomeUnknown, PlanError, StalePlanError
@@ -55,6 +55,7 @@ from b24provision.plan.ops import (
 )
 from b24provision.plan.order import level_of
 from b24provision.portal.client import Command, PortalClient
+from b24provision.portal.mapping import semantics_to_rest
 from b24provision.portal.read import count_deals, read_portal
 from b24provision.portal.write import Ids, commands_for, reconcile_new
 from b24provision.state import LiveState
@@ -362,7 +363,7 @@ class _Engine:
             {
                 "STATUS_ID": s.code,
                 "ID": self.live.stage_ids[(live_key, s.code)],
-                "SEMANTICS": {"success": "S", "failure": "F"}.get(s.semantics, ""),
+                "SEMANTICS": semantics_to_rest(s.semantics),
                 "SYSTEM": "Y" if (live_key, s.code) in self.live.system_stages else "N",
             }
             for s in pipeline.stages
@@ -378,7 +379,7 @@ def _dig(value: Any, *keys: str) -> Any:
 def _with_pipeline(live: LiveState, key: str, category: int) -> LiveState:
     ids = dict(live.pipeline_ids)
     ids[key] = category
-    return LiveState(**{**live.__dict__, "pipeline_ids": ids})
+    return replace(live, pipeline_ids=ids)
 
 
 def _deletes_updates_creates(

@@ -214,13 +214,10 @@ def schema(
 
 
 def _variables(var: list[str] | None) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for item in var or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            fail(f"--var {item!r}: expected NAME=VALUE, e.g. --var manager=user:12")
-        values[name.strip()] = value
-    return values
+    from b24provision.blueprint.variables import parse_var_options
+
+    with user_errors():
+        return parse_var_options(var or [])
 
 
 def _say_portal(portal: str, portals_file: Path | None) -> None:

@@ -29,7 +29,7 @@ from b24provision.state import UnsupportedField
 FIELD_PREFIX = "UF_CRM_"
 _FIELD_ADAPTER: TypeAdapter[Any] = TypeAdapter(DealField)
 _SEMANTICS_FROM: dict[str, Semantics] = {"S": "success", "F": "failure"}
-_SEMANTICS_TO = {"process": "", "success": "S", "failure": "F"}
+_SEMANTICS_TO: dict[Semantics, str] = {"process": "", "success": "S", "failure": "F"}
 _CRM_TARGETS = {"deal": "DEAL", "contact": "CONTACT", "company": "COMPANY", "lead": "LEAD"}
 
 
@@ -59,13 +59,22 @@ def stage_code(status_id: str) -> str:
 # ---------------------------------------------------------------------------------- stages
 
 
+def semantics_from_rest(value: Any) -> Semantics:
+    """A stage's semantics from its SEMANTICS value (null / "" in progress, "S", "F")."""
+    return _SEMANTICS_FROM.get(str(value or ""), "process")
+
+
+def semantics_to_rest(semantics: Semantics) -> str:
+    return _SEMANTICS_TO[semantics]
+
+
 def stage_from_rest(row: Mapping[str, Any]) -> Stage:
     extra = row.get("EXTRA") or {}
     color = row.get("COLOR") or (extra.get("COLOR") if isinstance(extra, Mapping) else None)
     return Stage(
         code=stage_code(str(row["STATUS_ID"])),
         name=str(row.get("NAME") or row["STATUS_ID"]),
-        semantics=_SEMANTICS_FROM.get(str(row.get("SEMANTICS") or ""), "process"),
+        semantics=semantics_from_rest(row.get("SEMANTICS")),
         color=color.upper() if isinstance(color, str) and len(color) == 7 else None,
         sort=int(row.get("SORT") or 0),
     )
@@ -78,7 +87,7 @@ def stage_to_rest(stage: Stage, sort: int, category_id: int | str) -> dict[str, 
         "STATUS_ID": f"{stage_prefix(category_id)}{stage.code}",
         "NAME": stage.name,
         "SORT": sort,
-        "SEMANTICS": _SEMANTICS_TO[stage.semantics],
+        "SEMANTICS": semantics_to_rest(stage.semantics),
     }
     if stage.color:
         fields["COLOR"] = stage.color

@@ -12,6 +12,7 @@ Deal counts, needed only for stages and pipelines a plan would delete, cost one 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -129,7 +130,7 @@ def count_deals(client: PortalClient, live: LiveState, stages: Iterable[tuple[st
             raise reply.errors[f"c{n}"]
         total = reply.totals.get(f"c{n}")
         counts[key] = int(total if total is not None else len(_as_list(reply.results.get(f"c{n}"))))
-    return LiveState(**{**live.__dict__, "deal_counts": counts})
+    return replace(live, deal_counts=counts)
 
 
 # ------------------------------------------------------------------------------------ helpers

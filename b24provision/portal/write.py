@@ -46,6 +46,7 @@ from b24provision.portal.mapping import (
     field_to_rest,
     field_update_to_rest,
     pipeline_to_rest,
+    semantics_from_rest,
     stage_code,
     stage_prefix,
     stage_to_rest,
@@ -180,16 +181,13 @@ def reconcile_new(
     creates: list[Command] = []
     for code, row in by_code.items():
         op = wanted_codes.get(code)
-        semantics = {"S": "success", "F": "failure"}.get(str(row.get("SEMANTICS") or ""), "process")
-        if op is None or op.stage.semantics != semantics:
+        if op is None or op.stage.semantics != semantics_from_rest(row.get("SEMANTICS")):
             params = _delete_params(int(row["ID"]), str(row.get("SYSTEM")) == "Y")
             deletes.append(Command(f"rec{n}_{len(deletes)}_del", "crm.status.delete", params))
     for i, op in enumerate(wanted):
         existing = by_code.get(op.stage.code)
         key = f"rec{n}_{i}"
-        if existing is not None and op.stage.semantics == {"S": "success", "F": "failure"}.get(
-            str(existing.get("SEMANTICS") or ""), "process"
-        ):
+        if existing is not None and op.stage.semantics == semantics_from_rest(existing.get("SEMANTICS")):
             fields = _stage_update(op.stage, op.sort)
             updates.append(Command(key, "crm.status.update", {"id": int(existing["ID"]), "fields": fields}))
         else:
