@@ -676,9 +676,22 @@ def emulator_serve(
     oauth_client: Annotated[
         list[str] | None, typer.Option("--oauth-client", help="Register an app: ID:SECRET (repeatable).")
     ] = None,
+    quirk: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--quirks",
+            help="Where the core and the docs disagree: a preset (core, docs) or NAME=VALUE (repeatable).",
+        ),
+    ] = None,
+    no_crm_settings_rights: Annotated[
+        bool,
+        typer.Option(
+            "--no-crm-settings-rights", help="The webhook's user may read CRM settings, not change them."
+        ),
+    ] = False,
 ) -> None:
     """Run the local Bitrix24 portal until Ctrl-C."""
-    from b24provision.emulator import Emulator, PortalSettings
+    from b24provision.emulator import Emulator, PortalSettings, Quirks
     from b24provision.emulator.server import serve_forever
 
     clients: dict[str, str] = {}
@@ -687,8 +700,18 @@ def emulator_serve(
         if not sep or not client_id or not secret:
             fail(f"--oauth-client must be CLIENT_ID:SECRET, got {item.split(':')[0]!r}...")
         clients[client_id] = secret
+    quirks = Quirks()
+    for spec in quirk or []:
+        try:
+            quirks = Quirks.parse(spec, quirks)
+        except ValueError as exc:
+            fail(f"--quirks: {exc}")
     settings = PortalSettings(
-        license=license_code, rate_limit=None if no_rate_limit else "standard", oauth_clients=clients
+        license=license_code,
+        rate_limit=None if no_rate_limit else "standard",
+        oauth_clients=clients,
+        quirks=quirks,
+        crm_settings_rights=not no_crm_settings_rights,
     )
     if token:
         settings.token = token

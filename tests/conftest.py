@@ -37,14 +37,17 @@ class Portal:
 
 @pytest.fixture
 def start_portal(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Portal]]:
-    """Start an emulated portal: ``start_portal("a", seed="handmade")``."""
-    from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
+    """Start an emulated portal: ``start_portal("a", seed="handmade", quirks="core")``."""
+    from b24provision.emulator import Emulator, PortalSettings, Quirks, serve_in_thread
 
     servers: list[Any] = []
 
-    def start(name: str = "a", seed: str | None = None) -> Portal:
+    def start(name: str = "a", seed: str | None = None, quirks: str | None = None, **settings: Any) -> Portal:
+        """``quirks``: a preset of emulator.Quirks ("core", "docs"); ``settings``: other PortalSettings."""
         token = f"secret{name.upper()}webhookCODE"
-        emulator = Emulator(":memory:", PortalSettings(token=token, rate_limit=None))
+        if quirks is not None:
+            settings["quirks"] = Quirks.parse(quirks)
+        emulator = Emulator(":memory:", PortalSettings(token=token, rate_limit=None, **settings))
         if seed:
             emulator.seed(seed)
         server = serve_in_thread(emulator)

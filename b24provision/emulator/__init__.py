@@ -13,13 +13,15 @@ from __future__ import annotations
 from b24provision.emulator.app import Emulator
 from b24provision.emulator.faults import Faults, LoggedRequest
 from b24provision.emulator.server import RunningServer, serve_forever, serve_in_thread
-from b24provision.emulator.settings import PortalSettings
+from b24provision.emulator.settings import QUIRK_PRESETS, PortalSettings, Quirks
 
 __all__ = [
     "Emulator",
     "Faults",
     "LoggedRequest",
     "PortalSettings",
+    "QUIRK_PRESETS",
+    "Quirks",
     "RunningServer",
     "serve_forever",
     "serve_in_thread",

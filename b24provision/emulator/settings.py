@@ -9,7 +9,8 @@ three.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from typing import Literal, get_args, get_type_hints
 
 AUTOMATION_FEATURES = frozenset(
     {"bizproc", "crm_automation_lead", "crm_automation_deal", "crm_automation_order", "tasks_automation"}
@@ -28,6 +29,72 @@ DEFAULT_FEATURES = frozenset(
     }
 )
 RATE_PRESETS: dict[str, tuple[float, float]] = {"standard": (50, 2.0), "enterprise": (250, 5.0)}
+
+
+@dataclass(frozen=True)
+class Quirks:
+    """Behaviours where the public PHP core and the docs disagree (reference §13), one switch each.
+
+    Nobody can say today which reading the cloud runs, so the emulator can behave either way and the
+    client's tests run against both. ``Quirks()`` is the docs' reading; ``QUIRK_PRESETS["core"]`` is
+    the core's, the strictest for a client. Each field names its reference paragraph.
+    """
+
+    enum_xml_id: Literal["kept", "dropped"] = "kept"
+    """§13.1: enumeration items' XML_ID: kept and returned (docs), or dropped on add and never
+    returned (core)."""
+    date_default: Literal["iso", "site"] = "iso"
+    """§13.3: a date field's default comes back as sent (docs), or in the portal's site format,
+    31.01.2025 (core)."""
+    labels: Literal["as_sent", "fill"] = "as_sent"
+    """§13.4: languages a label map does not name: left empty (docs) or filled with LABEL / the field code
+    on add and set to '' on update (core)."""
+    uf_settings: Literal["all", "core"] = "all"
+    """§13.2: add keeps every type's settings (docs); or money/url/address/file get SHOW_FILTER=N and no
+    settings, and update cannot change the default of date/money/url (core)."""
+    success_stage_code: Literal["any", "WON"] = "any"
+    """§13.7: whether a pipeline's success stage may have another code than WON (UNSETTLED)."""
+    stage_order: Literal["free", "strict"] = "free"
+    """§13.7: "strict": a failure stage sorted before the success stage is refused
+    ("Cannot add semantics with the specified sort order"), as a third-party report says."""
+    process_semantics: Literal["null", "P"] = "null"
+    """§13.10: SEMANTICS of an in-progress stage on the wire: null (docs) or "P" (core)."""
+    operating_reset_at: Literal["present", "absent"] = "present"
+    """§13.8: whether a 429 OPERATION_TIME_LIMIT body carries operating_reset_at (undocumented)."""
+
+    @classmethod
+    def parse(cls, spec: str, base: Quirks | None = None) -> Quirks:
+        """``"core"``/``"docs"`` (a preset) or ``"name=value"`` over ``base``.
+
+        Raises ValueError naming what is wrong."""
+        if spec in QUIRK_PRESETS:
+            return QUIRK_PRESETS[spec]
+        name, sep, value = spec.partition("=")
+        known = sorted(f.name for f in fields(cls))
+        if not sep or name not in known:
+            raise ValueError(
+                f"unknown quirk {spec!r}: use a preset ({', '.join(QUIRK_PRESETS)}) or NAME=VALUE, "
+                f"NAME one of {', '.join(known)}"
+            )
+        allowed = get_args(get_type_hints(cls)[name])
+        if value not in allowed:
+            raise ValueError(f"quirk {name} takes one of {', '.join(map(str, allowed))}, got {value!r}")
+        return replace(base or cls(), **{name: value})  # type: ignore[arg-type]  # checked against the Literal above
+
+
+QUIRK_PRESETS: dict[str, Quirks] = {
+    "docs": Quirks(),
+    "core": Quirks(
+        enum_xml_id="dropped",
+        date_default="site",
+        labels="fill",
+        uf_settings="core",
+        success_stage_code="WON",
+        stage_order="strict",
+        process_semantics="P",
+        operating_reset_at="absent",
+    ),
+}
 
 
 def _random_token() -> str:
@@ -57,6 +124,11 @@ class PortalSettings:
     """Registered applications: client_id -> client_secret."""
     access_token_ttl: int = 3600
     """Seconds an OAuth access token lives."""
+    quirks: Quirks = field(default_factory=Quirks)
+    """Where the core and the docs disagree, which one this portal follows (see Quirks)."""
+    crm_settings_rights: bool = True
+    """§13.9: the webhook's user may change CRM settings (CONFIG WRITE); False: userfield, status and
+    category writes answer "Access denied." while reads work."""
 
     def rate(self) -> tuple[float, float] | None:
         """(burst, drain per second) of the leaky bucket, or None when rate limiting is off."""
