@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from b24provision.apply import ApplyResult, Progress, apply_plan, read_for_plan, stages_to_count
+from b24provision.apply import ApplyResult, Progress, apply_plan, read_for_plan, with_counts
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
 from b24provision.plan.diff import diff
@@ -18,7 +18,7 @@ from b24provision.plan.ops import Plan, UpdateAppRobotOp
 from b24provision.plan.order import order
 from b24provision.portal.client import PortalClient
 from b24provision.portal.connect import open_portal
-from b24provision.portal.read import count_deals, read_portal
+from b24provision.portal.read import read_portal
 from b24provision.state import LiveState
 from b24provision.tariff_detect import (
     Declaration,
@@ -58,7 +58,8 @@ class ApplyOutcome:
 def plan_against(
     client: PortalClient, blueprint: Blueprint, *, lang: str = "en", declaration: Declaration | None = None
 ) -> PlanResult:
-    """Read the portal and diff ``blueprint`` against it (one request, two when deletes need deal counts).
+    """Read the portal and diff ``blueprint`` against it (one request; two when the plan deletes
+    something, to count what each delete destroys).
 
     What the portal's plan cannot (or may not) hold is added to the plan's warnings; ``declaration``
     is the profile's declared tariff and limits, which win over detection.
@@ -66,9 +67,9 @@ def plan_against(
     start = client.request_count
     live = read_portal(client)
     plan = diff(blueprint, live, lang=lang)
-    counted = stages_to_count(plan)
-    if counted:
-        live = count_deals(client, live, counted)
+    counted = with_counts(client, live, plan)
+    if counted is not live:
+        live = counted
         plan = diff(blueprint, live, lang=lang)
     tariff = detect_tariff(live, declaration)
     warnings = plan_warnings(tariff_findings(needs_for(plan, live, blueprint), tariff), tariff)

@@ -1,9 +1,11 @@
 """Apply a plan to a portal: safety checks first, then batched writes in dependency order.
 
-Before the first write: robots and app-context blockers are refused, a delete or replace needs
-``allow_delete``, a stage or pipeline that holds deals is refused even then, and the portal is read
-again and compared with the plan's fingerprint (a saved plan made against another state of the
-portal is refused).
+Before the first write the portal is read again and compared with the plan's fingerprint (a saved
+plan made against another state of the portal is refused), and every safety fact is re-taken from
+that read, never from the plan (``plan/safety.py``): what needs an application context is refused,
+a delete or replace that loses data (deals holding a value, using an item) needs ``allow_delete``,
+a stage or pipeline that holds deals is refused even then, and one that destroys nothing is an
+ordinary change. A plan whose facts differ from the portal's was edited and is refused.
 
 Writes go in three phases, each as few batch requests as the 50-command limit allows, every batch
 running its commands in order and halting at the first error:
@@ -51,12 +53,13 @@ from b24provision.plan.ops import (
     UpdatePipelineOp,
     UpdateStageOp,
     UpdateTriggerOp,
-    blocked_by_deals,
+    data_lost,
 )
 from b24provision.plan.order import level_of
+from b24provision.plan.safety import live_safety, what_to_count
 from b24provision.portal.client import Command, PortalClient
 from b24provision.portal.mapping import semantics_to_rest
-from b24provision.portal.read import count_deals, read_portal
+from b24provision.portal.read import count_losses, read_portal
 from b24provision.portal.write import Ids, commands_for, reconcile_new
 from b24provision.state import LiveState
 
@@ -81,48 +84,63 @@ class ApplyResult:
 
 
 def check_safety(plan: Plan, *, allow_delete: bool) -> None:
-    """Refuse what apply must not do: app-context blockers, deletes holding deals, unallowed deletes."""
-    needs_app = [op for op in plan.ops if isinstance(op, NeedsAppContextOp)]
+    """Refuse what apply must not do, judged on the facts the plan holds: what needs an application,
+    deletes blocked by data (a stage or pipeline holding deals), deletes losing data unless allowed.
+
+    Apply calls it again on the facts re-taken from the live portal (:func:`check_against_live`);
+    on a saved plan, this first call only refuses early what would be refused anyway."""
+    needs_app = plan.needs_app_ops()
     if needs_app:
-        codes = ", ".join(f"{op.target} {op.code}" for op in needs_app)
-        raise PlanError(
-            f"{codes}: application robot types and triggers can only be managed with an OAuth "
-            "application's credentials (bizproc.robot.* and crm.automation.trigger.* refuse webhooks) — "
-            "use a portal profile with application credentials, or take them out of the blueprint"
-        )
-    blocked = [op for op in plan.ops if blocked_by_deals(op)]
+        _refuse_needs_app([f"{op.target} {op.code}" for op in needs_app])
+    blocked = plan.blocked_by_data_ops()
     if blocked:
-        what = "; ".join(f"{op.kind} {op.key} holds {blocked_by_deals(op)} deal(s)" for op in blocked)
+        what = "; ".join(f"{op.kind} {op.key} {data_lost(op)}" for op in blocked)
         raise PlanError(
             f"refusing to delete what still holds deals: {what} — move those deals to another stage or "
             "pipeline in the portal first, then plan again"
         )
-    destructive = plan.destructive_ops()
-    if destructive and not allow_delete:
-        what = "; ".join(f"{op.action} {op.kind} {op.key}" for op in destructive)
+    losing = plan.allow_delete_ops()
+    if losing and not allow_delete:
+        what = "; ".join(f"{op.action} {op.kind} {op.key} ({data_lost(op)})" for op in losing)
         raise DestructiveChangeError(
-            f"the plan deletes or replaces data: {what} — review it, then re-run apply with --allow-delete"
+            f"the plan loses data: {what} — review it, then re-run apply with --allow-delete"
         )
 
 
-def stages_to_count(plan: Plan) -> list[tuple[str, str]]:
-    """The (live pipeline key, stage code) pairs whose deals a plan's deletes depend on."""
-    pairs: list[tuple[str, str]] = []
-    for op in plan.ops:
-        match op:
-            case DeleteStageOp() | ReplaceStageOp() if op.live_key:
-                pairs.append((op.live_key, op.code if isinstance(op, DeleteStageOp) else op.stage.code))
-            case DeletePipelineOp():
-                pairs.extend((op.live_key, code) for code in op.stages)
-            case _:
-                pass
-    return pairs
+def _refuse_needs_app(what: Sequence[str]) -> None:
+    raise PlanError(
+        f"{', '.join(what)}: application robot types and triggers can only be managed with an OAuth "
+        "application's credentials (bizproc.robot.* and crm.automation.trigger.* refuse webhooks) — "
+        "use a portal profile with application credentials, or take them out of the blueprint"
+    )
+
+
+def check_against_live(plan: Plan, live: LiveState, *, allow_delete: bool) -> Plan:
+    """``plan`` with every safety fact re-taken from ``live`` (counted), after refusing what apply must
+    not do given those facts. Nothing the plan itself says about safety is trusted: a plan whose
+    facts differ from the portal's was edited (the fingerprint already matched) and is refused."""
+    facts = live_safety(plan, live)
+    if facts.edited:
+        raise PlanError(
+            f"the plan does not match what the portal holds: {'; '.join(facts.edited)} — the plan file "
+            "was edited or damaged; make a new one with `b24provision plan --out FILE` and review it"
+        )
+    if facts.needs_app:
+        _refuse_needs_app(facts.needs_app)
+    check_safety(facts.plan, allow_delete=allow_delete)
+    return facts.plan
+
+
+def with_counts(client: PortalClient, live: LiveState, plan: Plan) -> LiveState:
+    """``live`` with what the deletes of ``plan`` would destroy (one more request, only for deletes)."""
+    query = what_to_count(plan.ops, live)
+    return count_losses(client, live, query) if query else live
 
 
 def read_for_plan(client: PortalClient, plan: Plan | None = None) -> LiveState:
-    """The portal as a plan sees it, with deal counts for the deletes of ``plan``."""
+    """The portal as a plan sees it, with what the deletes of ``plan`` would destroy counted."""
     live = read_portal(client)
-    return count_deals(client, live, stages_to_count(plan)) if plan is not None else live
+    return with_counts(client, live, plan) if plan is not None else live
 
 
 def apply_plan(
@@ -138,7 +156,9 @@ def apply_plan(
     Args:
         plan: the plan to apply, as made by ``diff`` (or loaded from a saved plan file).
         client: the portal.
-        allow_delete: allow deletes and replaces (data loss); deletes that hold deals stay refused.
+        allow_delete: allow deletes and replaces that lose data (deals holding a value in a field,
+            using an enumeration item); a stage or pipeline holding deals stays refused. A delete
+            that destroys nothing needs no permission.
         live: the state the plan was just made from, to skip the re-read (only for a plan made in
             the same run); a saved plan is always checked against a fresh read.
         progress: called after every batch.
@@ -148,15 +168,15 @@ def apply_plan(
         DestructiveChangeError, PlanError: the plan holds what apply must not do.
         ApplyError: the portal refused a write; nothing after it was attempted.
     """
-    check_safety(plan, allow_delete=allow_delete)
+    check_safety(plan, allow_delete=allow_delete)  # refused anyway: no need to read the portal
     start = client.request_count
-    if live is None:
-        live = read_for_plan(client, plan)
+    live = read_for_plan(client, plan) if live is None else with_counts(client, live, plan)
     if plan.live_fingerprint and live.fingerprint() != plan.live_fingerprint:
         raise StalePlanError(
             "the portal changed since this plan was made (what it holds no longer matches the plan's "
             "fingerprint) — re-run `b24provision plan` and review the new plan"
         )
+    plan = check_against_live(plan, live, allow_delete=allow_delete)
     engine = _Engine(client, plan, live, progress)
     engine.run()
     return ApplyResult(

@@ -344,7 +344,8 @@ def apply(
                 reregister_app_robots=reregister_app_robots,
             )
         the_plan = target if isinstance(target, Plan) else target.plan
-        _print(render(the_plan, "text", color=not _no_color()), "text")
+        # The robots' steps were shown by `plan` (and `runbook` lists them): the summary counts them.
+        _print(render(the_plan, "text", color=not _no_color(), robots="none"), "text")
         if isinstance(target, api.PlanResult) and target.tariff is not None:
             typer.echo(f"Tariff: {target.tariff.title()}", err=True)
             if not ignore_tariff:  # before asking, and before any write

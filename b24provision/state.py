@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from b24provision.blueprint.model import Blueprint, Trigger
 
@@ -27,6 +28,21 @@ class UnsupportedField:
 
 
 @dataclass(frozen=True)
+class DealCountQuery:
+    """What to count on a portal before a plan's deletes are judged: the deals each delete destroys."""
+
+    stages: frozenset[tuple[str, str]] = frozenset()
+    """(live pipeline key, stage code): deals in the stage."""
+    fields: frozenset[str] = frozenset()
+    """Field codes: deals holding a value in the field."""
+    items: frozenset[tuple[str, str]] = frozenset()
+    """(field code, item key as in ``LiveState.enum_item_ids``): deals using the enumeration item."""
+
+    def __bool__(self) -> bool:
+        return bool(self.stages or self.fields or self.items)
+
+
+@dataclass(frozen=True)
 class LiveState:
     """What a portal holds now, keyed by natural keys; ids are for apply only."""
 
@@ -35,6 +51,10 @@ class LiveState:
     languages: tuple[str, ...] = ("en",)
     deal_counts: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(pipeline key, stage code) -> deals in that stage, for the stages that were counted."""
+    field_value_counts: Mapping[str, int] = field(default_factory=dict)
+    """Field code -> deals that hold a value in it, for the fields that were counted."""
+    item_use_counts: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    """(field code, item key as in ``enum_item_ids``) -> deals using that enumeration item, where counted."""
     pipeline_ids: Mapping[str, int] = field(default_factory=dict)
     stage_ids: Mapping[tuple[str, str], int] = field(default_factory=dict)
     system_stages: frozenset[tuple[str, str]] = frozenset()
@@ -56,7 +76,7 @@ class LiveState:
 
     def fingerprint(self) -> str:
         """A digest of everything a plan depends on; changes when the portal changes."""
-        payload = {
+        payload: dict[str, Any] = {
             "blueprint": self.blueprint.model_dump(mode="json"),
             "deal_counts": sorted([list(k) + [v] for k, v in self.deal_counts.items()]),
             "pipeline_ids": sorted(self.pipeline_ids.items()),
@@ -66,6 +86,11 @@ class LiveState:
             "app_robot_codes": None if self.app_robot_codes is None else sorted(self.app_robot_codes),
             "triggers": None if self.triggers is None else [t.model_dump(mode="json") for t in self.triggers],
         }
+        # Added only when counted, so a state without them keeps the fingerprint it always had.
+        if self.field_value_counts:
+            payload["field_value_counts"] = sorted(self.field_value_counts.items())
+        if self.item_use_counts:
+            payload["item_use_counts"] = sorted([list(k) + [v] for k, v in self.item_use_counts.items()])
         return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[
             :16
         ]

@@ -66,7 +66,8 @@ def _apply(paths: list[Path], portal: Portal) -> None:
     from b24provision import api
 
     result = api.make_plan(paths, portal=portal.spec, values_files=values)
-    outcome = api.apply(result, portal=portal.spec, allow_delete=True)
+    # No --allow-delete: a blueprint applied to a fresh portal deletes only empty default stages.
+    outcome = api.apply(result, portal=portal.spec)
     assert outcome.remaining is not None and not outcome.remaining.has_changes
 
 

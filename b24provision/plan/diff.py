@@ -11,7 +11,10 @@ key sets: ``want - have`` is created, ``want & have`` is compared attribute by a
   when named in ``removed:``; everything else the portal has is reported as unmanaged;
 - ``None`` in the blueprint (a pipeline's sort, a stage's colour) means "leave as it is";
 - what the API cannot change in place (a stage's semantics, a field's type or multiple) is a
-  replace: delete and create again, which is destructive;
+  replace: delete and create again;
+- what each delete or replace destroys (deals in a stage, deals with a value in a field, deals
+  using an enumeration item) comes from the counts in ``live`` (``plan/safety.py``): one that
+  destroys nothing is an ordinary change, one that loses data is destructive;
 - robots on stages cannot be read or written over REST, so every one becomes a manual step.
 """
 
@@ -57,6 +60,7 @@ from b24provision.plan.ops import (
     UpdateTriggerOp,
 )
 from b24provision.plan.order import order
+from b24provision.plan.safety import with_live_facts
 from b24provision.robots.describe import describe_robot
 from b24provision.state import LiveState
 
@@ -86,7 +90,7 @@ def diff(desired: Blueprint, live: LiveState, *, lang: str = "en") -> Plan:
     d.triggers()
     d.robots(lang)
     return Plan(
-        ops=order(d.ops),
+        ops=order(with_live_facts(d.ops, live)),
         unmanaged=tuple(d.unmanaged),
         unchanged=tuple(d.unchanged),
         warnings=tuple(d.warnings),
@@ -176,13 +180,9 @@ class _Diff:
                 self.unmanaged.append(ObjectRef(kind="pipeline", key=p.key, note=p.name))
 
     def delete_pipeline(self, gone: Pipeline, source: str) -> DeletePipelineOp:
-        deals = sum(self.live.deal_counts.get((gone.key, s.code), 0) for s in gone.stages)
+        # The deals it holds are added by with_live_facts, as for every delete.
         return DeletePipelineOp(
-            live_key=gone.key,
-            name=gone.name,
-            stages=tuple(s.code for s in gone.stages),
-            blocked_by_deals=deals,
-            source=source,
+            live_key=gone.key, name=gone.name, stages=tuple(s.code for s in gone.stages), source=source
         )
 
     def pipeline(self, i: int, want: Pipeline, have: Pipeline | None) -> None:
@@ -224,7 +224,7 @@ class _Diff:
         self.stages(i, want, have)
 
     def stages(self, i: int, want: Pipeline, have: Pipeline) -> None:
-        live, desired = self.live, self.desired
+        desired = self.desired
         have_stages = have.stages_by_code()
         want_sorts, have_sorts = want.stage_sorts(), have.stage_sorts()
         common: dict[str, Any] = {"pipeline_key": want.key, "pipeline_name": want.name, "live_key": have.key}
@@ -242,8 +242,6 @@ class _Diff:
                         stage=stage,
                         sort=sort,
                         changes=(("semantics", old.semantics, stage.semantics), *changes),
-                        blocked_by_deals=live.deal_counts.get((have.key, old.code), 0),
-                        system=(have.key, old.code) in live.system_stages,
                         source=source,
                         **common,
                     )
@@ -263,8 +261,6 @@ class _Diff:
                     DeleteStageOp(
                         code=old.code,
                         name=old.name,
-                        blocked_by_deals=live.deal_counts.get((have.key, old.code), 0),
-                        system=(have.key, old.code) in live.system_stages,
                         source=_src(desired, "pipelines", i, "stages"),
                         **common,
                     )

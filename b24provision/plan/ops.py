@@ -34,7 +34,7 @@ from b24provision.blueprint.model import (
     Trigger,
 )
 
-Action = Literal["create", "update", "delete", "replace", "manual", "blocked"]
+Action = Literal["create", "update", "delete", "replace", "manual", "needs_app"]
 Kind = Literal["pipeline", "stage", "field", "app_robot", "trigger", "robot"]
 Change = tuple[str, Any, Any]
 """One changed attribute: (attribute, before, after); before is None for a create."""
@@ -61,7 +61,11 @@ class _Op(BaseModel):
 
     @property
     def destructive(self) -> bool:
-        """True when carrying the op out loses data (deals' values, stages, fields)."""
+        """True when carrying the op out loses data: a delete that destroys nothing is not.
+
+        What a delete destroys is counted on the portal (deals in a stage or pipeline, deals with a
+        value in a field, deals using an enumeration item) and recorded on the op; at apply time the
+        counts are taken again from the live read (``plan/safety.py``), never from a saved file."""
         return False
 
 
@@ -110,7 +114,7 @@ class DeletePipelineOp(_Op):
     stages: tuple[str, ...] = ()
     """Codes of the stages that go with it."""
     blocked_by_deals: int = 0
-    """Deals in the pipeline; apply refuses a delete that would hold any."""
+    """Deals in the pipeline; apply refuses its delete while it holds any."""
 
     @property
     def key(self) -> str:
@@ -118,7 +122,7 @@ class DeletePipelineOp(_Op):
 
     @property
     def destructive(self) -> bool:
-        return True
+        return self.blocked_by_deals > 0
 
 
 # ---------------------------------------------------------------------------------------- stages
@@ -172,6 +176,7 @@ class ReplaceStageOp(_StageOp):
     stage: Stage
     sort: int
     blocked_by_deals: int = 0
+    """Deals in the stage; apply refuses to replace it while it holds any."""
     system: bool = False
     """The portal marks the stage SYSTEM=Y: deleting it needs FORCED=Y."""
 
@@ -181,7 +186,7 @@ class ReplaceStageOp(_StageOp):
 
     @property
     def destructive(self) -> bool:
-        return True
+        return self.blocked_by_deals > 0
 
 
 class DeleteStageOp(_StageOp):
@@ -193,6 +198,7 @@ class DeleteStageOp(_StageOp):
     code: str
     name: str
     blocked_by_deals: int = 0
+    """Deals in the stage; apply refuses to delete it while it holds any."""
     system: bool = False
 
     @property
@@ -201,7 +207,7 @@ class DeleteStageOp(_StageOp):
 
     @property
     def destructive(self) -> bool:
-        return True
+        return self.blocked_by_deals > 0
 
 
 # ---------------------------------------------------------------------------------------- fields
@@ -229,6 +235,8 @@ class UpdateFieldOp(_Op):
     items_changed: tuple[str, ...] = ()
     items_removed: tuple[str, ...] = ()
     """xml_ids of enumeration items to delete: deals lose that value."""
+    items_in_use: tuple[tuple[str, int], ...] = ()
+    """(removed item, deals using it) for every removed item that deals use."""
 
     @property
     def key(self) -> str:
@@ -236,7 +244,7 @@ class UpdateFieldOp(_Op):
 
     @property
     def destructive(self) -> bool:
-        return bool(self.items_removed)
+        return any(deals for _, deals in self.items_in_use)
 
 
 class ReplaceFieldOp(_Op):
@@ -246,6 +254,8 @@ class ReplaceFieldOp(_Op):
     KIND = "field"
     op: Literal["ReplaceFieldOp"] = "ReplaceFieldOp"
     field: DealField
+    deals_with_value: int = 0
+    """Deals holding a value in the field now: they lose it."""
 
     @property
     def key(self) -> str:
@@ -253,7 +263,7 @@ class ReplaceFieldOp(_Op):
 
     @property
     def destructive(self) -> bool:
-        return True
+        return self.deals_with_value > 0
 
 
 class DeleteFieldOp(_Op):
@@ -264,6 +274,8 @@ class DeleteFieldOp(_Op):
     op: Literal["DeleteFieldOp"] = "DeleteFieldOp"
     code: str
     label: str = ""
+    deals_with_value: int = 0
+    """Deals holding a value in the field: they lose it."""
 
     @property
     def key(self) -> str:
@@ -271,7 +283,7 @@ class DeleteFieldOp(_Op):
 
     @property
     def destructive(self) -> bool:
-        return True
+        return self.deals_with_value > 0
 
 
 # ---------------------------------------------------------------------- app robot types, triggers
@@ -316,7 +328,8 @@ class DeleteAppRobotOp(_Op):
 
     @property
     def destructive(self) -> bool:
-        # Robots of this type placed on stages stop working (the portal blocks them, reference §8.2).
+        # Robots of this type placed on stages stop working (the portal blocks them, reference §8.2);
+        # REST cannot read robots on stages, so how many cannot be counted: always destructive.
         return True
 
 
@@ -363,7 +376,7 @@ class NeedsAppContextOp(_Op):
     webhook (reference §8.2, §8.5). Apply refuses a plan holding one of these; the remedy is a
     portal profile with application credentials, or taking the object out of the blueprint."""
 
-    ACTION = "blocked"
+    ACTION = "needs_app"
     KIND = "app_robot"
     op: Literal["NeedsAppContextOp"] = "NeedsAppContextOp"
     target: Literal["app_robot", "trigger"]
@@ -438,12 +451,53 @@ TaggedOp = Annotated[AnyOp, Field(discriminator="op")]
 
 
 def blocked_by_deals(op: AnyOp) -> int:
-    """How many deals stand in the way of the op (apply refuses it while any do)."""
+    """How many deals stand in the way of the op: it is blocked by data, and apply refuses it even
+    with --allow-delete while any do (a stage or pipeline that holds deals)."""
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp():
             return op.blocked_by_deals
         case _:
             return 0
+
+
+def needs_allow_delete(op: AnyOp) -> bool:
+    """The op loses data that apply may destroy only with --allow-delete (it is not blocked by data)."""
+    return op.destructive and not blocked_by_deals(op)
+
+
+def data_lost(op: AnyOp) -> str:
+    """What carrying the op out destroys, in a few words ("" when nothing)."""
+    match op:
+        case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp() if op.blocked_by_deals:
+            return f"holds {_deals(op.blocked_by_deals)}"
+        case DeleteFieldOp() | ReplaceFieldOp() if op.deals_with_value:
+            verb = "holds" if op.deals_with_value == 1 else "hold"
+            return f"{_deals(op.deals_with_value)} {verb} a value"
+        case UpdateFieldOp() if op.destructive:
+            return ", ".join(
+                f"{_deals(n)} {'uses' if n == 1 else 'use'} item {item}" for item, n in op.items_in_use if n
+            )
+        case DeleteAppRobotOp():
+            return "robots of this type on stages stop working"
+        case _:
+            return ""
+
+
+def deals_losing_data(op: AnyOp) -> int:
+    """How many deals lose data when the op is carried out (for items: summed over the items)."""
+    match op:
+        case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp():
+            return op.blocked_by_deals
+        case DeleteFieldOp() | ReplaceFieldOp():
+            return op.deals_with_value
+        case UpdateFieldOp():
+            return sum(n for _, n in op.items_in_use)
+        case _:
+            return 0
+
+
+def _deals(n: int) -> str:
+    return f"{n} deal" if n == 1 else f"{n} deals"
 
 
 # ------------------------------------------------------------------------------------------ plan
@@ -483,19 +537,28 @@ class Plan(BaseModel):
         return any(op.action != "manual" for op in self.ops)
 
     def counts(self) -> dict[str, int]:
-        """Ops by summary bucket: add, change, delete, replace, manual, blocked."""
+        """Ops by summary bucket: add, change, delete, replace, manual, needs_app."""
         buckets = {"create": "add", "update": "change", "delete": "delete", "replace": "replace"}
-        result = dict.fromkeys(("add", "change", "delete", "replace", "manual", "blocked"), 0)
+        result = dict.fromkeys(("add", "change", "delete", "replace", "manual", "needs_app"), 0)
         for op in self.ops:
             result[buckets.get(op.action, op.action)] += 1
         return result
 
     def destructive_ops(self) -> list[AnyOp]:
+        """Ops that lose data: those needing --allow-delete and those blocked by data."""
         return [op for op in self.ops if op.destructive]
 
-    def blocked_ops(self) -> list[AnyOp]:
-        """Ops apply refuses even with --allow-delete: deals in the way, or an application context needed."""
-        return [op for op in self.ops if blocked_by_deals(op) or isinstance(op, NeedsAppContextOp)]
+    def allow_delete_ops(self) -> list[AnyOp]:
+        """Ops apply carries out only with --allow-delete (they lose data, nothing blocks them)."""
+        return [op for op in self.ops if needs_allow_delete(op)]
+
+    def blocked_by_data_ops(self) -> list[AnyOp]:
+        """Ops apply refuses even with --allow-delete: a stage or pipeline that holds deals."""
+        return [op for op in self.ops if blocked_by_deals(op)]
+
+    def needs_app_ops(self) -> list[NeedsAppContextOp]:
+        """What only an OAuth application can read or write: apply refuses the plan while any are left."""
+        return [op for op in self.ops if isinstance(op, NeedsAppContextOp)]
 
     def manual_ops(self) -> list[ManualRobotOp]:
         return [op for op in self.ops if isinstance(op, ManualRobotOp)]

@@ -26,7 +26,8 @@ from b24provision.blueprint.model import Blueprint, Scalar
 from b24provision.errors import PlanError, redact
 from b24provision.plan.ops import Plan
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: ops record what a delete destroys (deals_with_value, items_in_use); version 1 files still load."""
 _REPLAN = "run `b24provision plan --out FILE` again to make a new one"
 
 

@@ -31,10 +31,15 @@ from b24provision.plan.ops import (
     UpdateStageOp,
     UpdateTriggerOp,
     blocked_by_deals,
+    data_lost,
+    needs_allow_delete,
 )
 
-MARKERS = {"create": "+", "update": "~", "delete": "-", "replace": "-+", "manual": "?", "blocked": "!"}
-DESTRUCTIVE = "DESTRUCTIVE: deletes data"
+MARKERS = {"create": "+", "update": "~", "delete": "-", "replace": "-+", "manual": "?", "needs_app": "!"}
+DATA_LOSS = "DATA LOSS"
+"""Flag of an op that loses data: apply needs --allow-delete."""
+BLOCKED_BY_DATA = "BLOCKED BY DATA"
+"""Flag of a delete of a stage or pipeline that holds deals: apply refuses it."""
 
 
 def plural(n: int, word: str) -> str:
@@ -49,10 +54,15 @@ def summary(plan: Plan) -> str:
         return f"No changes.{tail}"
     text = f"Plan: {c['add']} to add, {c['change']} to change, {c['delete']} to delete"
     text += f", {c['replace']} to replace"
+    losing, blocked = len(plan.allow_delete_ops()), len(plan.blocked_by_data_ops())
+    if losing:
+        text += f"; {losing} {'loses' if losing == 1 else 'lose'} data (needs --allow-delete)"
+    if blocked:
+        text += f"; {blocked} blocked by data"
     if c["manual"]:
         text += f"; {plural(c['manual'], 'robot')} to set up by hand"
-    if c["blocked"]:
-        text += f"; {c['blocked']} need an OAuth application"
+    if c["needs_app"]:
+        text += f"; {c['needs_app']} {'needs' if c['needs_app'] == 1 else 'need'} an OAuth application"
     return text + "."
 
 
@@ -105,14 +115,12 @@ def describe(op: AnyOp) -> str:
 
 
 def flags(op: AnyOp) -> list[str]:
-    """Warnings that go with an op: destructive, blocked by deals, system stage."""
-    out: list[str] = []
-    if op.destructive:
-        out.append(DESTRUCTIVE)
-    deals = blocked_by_deals(op)
-    if deals:
-        out.append(f"BLOCKED: holds {plural(deals, 'deal')}")
-    return out
+    """Warnings that go with an op: data it loses (needs --allow-delete), or blocked by data."""
+    if blocked_by_deals(op):
+        return [f"{BLOCKED_BY_DATA}: {data_lost(op)}"]
+    if needs_allow_delete(op):
+        return [f"{DATA_LOSS}: {data_lost(op)}"]
+    return []
 
 
 def group_of(op: AnyOp) -> str:
@@ -144,8 +152,8 @@ def pipeline_title(ops: list[AnyOp], key: str) -> str:
 
 
 def change_ops(plan: Plan) -> list[AnyOp]:
-    """The ops that change the portal (neither manual steps nor blocked entries)."""
-    return [op for op in plan.ops if op.action not in ("manual", "blocked")]
+    """The ops that change the portal (neither manual steps nor what needs an application)."""
+    return [op for op in plan.ops if op.action not in ("manual", "needs_app")]
 
 
 def robot_heading(op: ManualRobotOp) -> str:

@@ -1,12 +1,27 @@
 """A plan as JSON for CI tools: stable, versioned, deterministic.
 
-Shape (``format_version`` 1; keys may be added, never renamed or removed)::
+Shape (``format_version`` 2; keys may be added, never renamed or removed within a version)::
 
-    {"format_version": 1, "portal": "...", "live_fingerprint": "...",
-     "summary": {"add", "change", "delete", "replace", "manual", "blocked", "has_changes", "text"},
+    {"format_version": 2, "portal": "...", "live_fingerprint": "...",
+     "summary": {"add", "change", "delete", "replace", "manual", "needs_app", "needs_allow_delete",
+                 "blocked_by_data", "has_changes", "text"},
      "operations": [{"action", "kind", "key", "before", "after", "changes": [{"attribute", "before",
-                     "after"}], "destructive", "blocked_by_deals", "source", "note"}],
+                     "after"}], "destructive", "needs_allow_delete", "blocked_by_data", "deals",
+                     "data_lost", "source", "note"}],
      "unmanaged": [{"kind", "key", "note"}], "warnings": [...]}
+
+One name per meaning, as in the text and Markdown plans:
+
+- ``needs_app``: an application robot type or trigger that only an OAuth application can read or
+  write (the op's ``action`` is ``needs_app``); apply refuses the plan while any are left;
+- ``destructive``: carrying the op out loses data; ``deals`` says how many deals lose it and
+  ``data_lost`` says what, in words ("37 deals hold a value"); a delete that destroys nothing is not
+  destructive;
+- ``needs_allow_delete``: destructive, and apply carries it out only with ``--allow-delete``;
+- ``blocked_by_data``: a stage or pipeline that holds deals: apply refuses it even then.
+
+Version 1 had ``summary.blocked`` (meaning ``needs_app``), ``action: "blocked"`` and an op's
+``blocked_by_deals`` (now ``deals`` with ``blocked_by_data``).
 
 ``operations`` keeps the plan's order (dependency order, then ``manual`` robot steps). ``before`` and
 ``after`` hold the changed attributes (for a create: the whole new object; for a delete: what goes).
@@ -41,10 +56,13 @@ from b24provision.plan.ops import (
     UpdateStageOp,
     UpdateTriggerOp,
     blocked_by_deals,
+    data_lost,
+    deals_losing_data,
+    needs_allow_delete,
 )
 from b24provision.plan.render_common import summary
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
@@ -54,7 +72,13 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "portal": plan.portal,
         "live_fingerprint": plan.live_fingerprint,
-        "summary": {**counts, "has_changes": plan.has_changes, "text": summary(plan)},
+        "summary": {
+            **counts,
+            "needs_allow_delete": len(plan.allow_delete_ops()),
+            "blocked_by_data": len(plan.blocked_by_data_ops()),
+            "has_changes": plan.has_changes,
+            "text": summary(plan),
+        },
         "operations": [_operation(op) for op in plan.ops],
         "unmanaged": [{"kind": r.kind, "key": r.key, "note": r.note} for r in plan.unmanaged],
         "warnings": list(plan.warnings),
@@ -76,7 +100,10 @@ def _operation(op: AnyOp) -> dict[str, Any]:
         "after": after,
         "changes": [{"attribute": a, "before": b, "after": c} for a, b, c in op.changes],
         "destructive": op.destructive,
-        "blocked_by_deals": blocked_by_deals(op),
+        "needs_allow_delete": needs_allow_delete(op),
+        "blocked_by_data": blocked_by_deals(op) > 0,
+        "deals": deals_losing_data(op),
+        "data_lost": data_lost(op) or None,
         "source": op.source,
         "note": note,
     }

@@ -1,12 +1,13 @@
 """A plan as Markdown, for a pull-request comment.
 
-A heading with the summary, a callout for destructive or blocked changes, a table of changes
-(one row per op), unmanaged objects, and the robots to set up by hand in a ``<details>`` block.
+A heading with the summary, a callout for what loses data, is blocked by data or needs an OAuth
+application, a table of changes (one row per op), unmanaged objects, and the robots to set up by
+hand in a ``<details>`` block.
 """
 
 from __future__ import annotations
 
-from b24provision.plan.ops import AnyOp, Plan, blocked_by_deals
+from b24provision.plan.ops import AnyOp, Plan, data_lost
 from b24provision.plan.render_common import (
     MARKERS,
     change_ops,
@@ -24,19 +25,19 @@ def render_markdown(plan: Plan) -> str:
     where = f" for `{plan.portal}`" if plan.portal else ""
     lines = [f"### b24provision plan{where}", "", f"**{summary(plan)}**"]
 
-    destructive, blocked = plan.destructive_ops(), plan.blocked_ops()
-    if destructive or blocked:
+    losing, blocked, needs_app = plan.allow_delete_ops(), plan.blocked_by_data_ops(), plan.needs_app_ops()
+    if losing or blocked or needs_app:
         lines += ["", "> [!WARNING]"]
-        if destructive:
+        if losing:
             lines.append(
-                f"> {plural(len(destructive), 'change')} delete data: "
-                + ", ".join(f"`{op.kind} {op.key}`" for op in destructive)
+                f"> {plural(len(losing), 'change')} {'loses' if len(losing) == 1 else 'lose'} data: "
+                + ", ".join(f"`{op.kind} {op.key}` ({_escape(data_lost(op))})" for op in losing)
                 + ". `apply` needs `--allow-delete`."
             )
         for op in blocked:
-            deals = blocked_by_deals(op)
-            why = f"holds {plural(deals, 'deal')}" if deals else "needs an OAuth application"
-            lines.append(f"> `{op.kind} {op.key}` is blocked: {why}; `apply` refuses it.")
+            lines.append(f"> `{op.kind} {op.key}` is blocked by data: {data_lost(op)}; `apply` refuses it.")
+        for entry in needs_app:
+            lines.append(f"> `{entry.kind} {entry.key}` needs an OAuth application; `apply` refuses it.")
 
     rows = change_ops(plan)
     if rows:

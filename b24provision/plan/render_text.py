@@ -11,9 +11,11 @@ With ``color=True`` the result holds rich markup (print it with a rich Console);
 
 from __future__ import annotations
 
+from typing import Literal
+
 from rich.markup import escape
 
-from b24provision.plan.ops import AnyOp, NeedsAppContextOp, ObjectRef, Plan
+from b24provision.plan.ops import AnyOp, ObjectRef, Plan
 from b24provision.plan.render_common import (
     MARKERS,
     change_ops,
@@ -26,24 +28,31 @@ from b24provision.plan.render_common import (
     value,
 )
 
-_STYLES = {"create": "green", "update": "yellow", "delete": "red", "replace": "magenta", "blocked": "red"}
+RobotDetail = Literal["steps", "titles", "none"]
+_STYLES = {"create": "green", "update": "yellow", "delete": "red", "replace": "magenta", "needs_app": "red"}
 
 
-def render_text(plan: Plan, *, color: bool = False, verbose: bool = False) -> str:
+def render_text(
+    plan: Plan, *, color: bool = False, verbose: bool = False, robots: RobotDetail | None = None
+) -> str:
     """The plan as text.
 
     Args:
         plan: The plan to show.
         color: Add rich markup for colours (the CLI passes False for NO_COLOR or a non-terminal).
         verbose: Also list the declared objects that already match.
+        robots: How the robots to set up by hand are shown: "steps" (every setting), "titles"
+            (one line each) or "none" (the summary line counts them). By default steps when the
+            plan has changes, titles when it has none (the steps were shown by the plan that
+            made the changes, and ``runbook`` lists them).
     """
     out = _Out(color)
     out.line(summary(plan), style="bold")
-    blocked = [op for op in plan.ops if isinstance(op, NeedsAppContextOp)]
-    if blocked:
+    needs_app = plan.needs_app_ops()
+    if needs_app:
         out.blank()
         out.line("Needs an OAuth application (a webhook cannot read or write these; apply refuses the plan):")
-        for entry in blocked:
+        for entry in needs_app:
             out.op(entry)
 
     ops = change_ops(plan)
@@ -84,13 +93,19 @@ def render_text(plan: Plan, *, color: bool = False, verbose: bool = False) -> st
         out.line(f"Warning: {warning}", style="yellow")
 
     manual = plan.manual_ops()
-    if manual:
+    detail = robots or ("steps" if plan.has_changes else "titles")
+    if manual and detail == "steps":
         out.blank()
         out.line("Robots to set up by hand (REST cannot read or write robots on stages):", style="bold")
         for m in manual:
             out.line(f"  {robot_heading(m)}")
             for name, text in m.settings:
                 out.line(f"      {name}: {text}")
+    elif manual and detail == "titles":
+        out.blank()
+        out.line("Robots to check by hand (every setting: `b24provision runbook`):", style="bold")
+        for m in manual:
+            out.line(f"  {robot_heading(m)}")
     return out.text()
 
 

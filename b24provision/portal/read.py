@@ -6,7 +6,8 @@ paged, reference §3.3), every deal field, one field's full record (its label ma
 languages), the field list once per language (labels come only with ``filter[LANG]``, §7.2), the
 licence, the application's robot types and triggers (which fail harmlessly under a webhook), and
 method.get probes of feature-gated methods, which tell what the portal's plan offers.
-Deal counts, needed only for stages and pipelines a plan would delete, cost one more batch.
+What a plan's deletes would destroy (deals in a stage or pipeline, deals with a value in a field,
+deals using an enumeration item) costs one more batch, only when the plan deletes something.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from b24provision.portal.mapping import (
     stage_from_rest,
     stage_prefix,
 )
-from b24provision.state import LiveState, UnsupportedField
+from b24provision.state import DealCountQuery, LiveState, UnsupportedField
 from b24provision.tariffs import PROBED_METHODS
 
 # Every language a Bitrix24 portal can have (the label map of crm.deal.userfield.get, §7.2).
@@ -105,32 +106,56 @@ def read_portal(client: PortalClient) -> LiveState:
 
 
 def count_deals(client: PortalClient, live: LiveState, stages: Iterable[tuple[str, str]]) -> LiveState:
-    """``live`` with the number of deals in each of ``stages`` ((pipeline key, stage code) pairs).
+    """``live`` with the number of deals in each of ``stages`` ((pipeline key, stage code) pairs)."""
+    return count_losses(client, live, DealCountQuery(stages=frozenset(stages)))
 
-    Pairs whose pipeline is not on the portal (any more) are not counted: a saved plan naming them
+
+def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -> LiveState:
+    """``live`` with what the deletes in ``query`` would destroy, counted in one batch (more past 50).
+
+    Each count is ``crm.deal.list`` with a filter and ``select: ["ID"]``, read from ``total``:
+    ``STAGE_ID`` for the deals in a stage; ``!UF_CRM_X: ""`` for the deals holding a value in a
+    field (the core's "is not empty", CAllSQLWhere in main/classes/general/sqlwhere.php: NULL is
+    empty, and for integer, double, boolean, enumeration and file fields 0 is too, so a "No" or a 0
+    is not counted); ``=UF_CRM_X: <item id>`` for the deals using an enumeration item (of a
+    multiple field: among its values, CUserTypeSQL joins b_utm_*). What was counted before is not
+    asked again. The core drops a filter on a field it does not know (CCrmRestProxyBase::
+    internalizeFilterFields) and would count every deal, so only fields the read found are asked.
+
+    Stages whose pipeline is not on the portal (any more) are not counted: a saved plan naming them
     was made against another state, and its fingerprint will say so.
     """
-    wanted = sorted(k for k in set(stages) - set(live.deal_counts) if k[0] in live.pipeline_ids)
-    if not wanted:
+    stages = sorted(k for k in query.stages - set(live.deal_counts) if k[0] in live.pipeline_ids)
+    fields = sorted(query.fields - set(live.field_value_counts))
+    items = sorted(k for k in query.items - set(live.item_use_counts) if k in live.enum_item_ids)
+    filters: list[dict[str, Any]] = [
+        {"STAGE_ID": f"{stage_prefix(live.pipeline_ids[pipeline])}{code}"} for pipeline, code in stages
+    ]
+    filters += [{f"!UF_CRM_{code}": ""} for code in fields]
+    filters += [{f"=UF_CRM_{code}": live.enum_item_ids[(code, item)]} for code, item in items]
+    if not filters:
         return live
-    commands = []
-    for n, (pipeline, code) in enumerate(wanted):
-        category = live.pipeline_ids[pipeline]
-        commands.append(
-            Command(
-                f"c{n}",
-                "crm.deal.list",
-                {"filter": {"STAGE_ID": f"{stage_prefix(category)}{code}"}, "select": ["ID"]},
-            )
-        )
+    commands = [
+        Command(f"c{n}", "crm.deal.list", {"filter": f, "select": ["ID"]}) for n, f in enumerate(filters)
+    ]
     reply = client.batch_all(commands)
-    counts = dict(live.deal_counts)
-    for n, key in enumerate(wanted):
+    totals: list[int] = []
+    for n in range(len(commands)):
         if f"c{n}" in reply.errors:
             raise reply.errors[f"c{n}"]
         total = reply.totals.get(f"c{n}")
-        counts[key] = int(total if total is not None else len(_as_list(reply.results.get(f"c{n}"))))
-    return replace(live, deal_counts=counts)
+        totals.append(int(total if total is not None else len(_as_list(reply.results.get(f"c{n}")))))
+    deal_counts, value_counts, item_counts = (
+        dict(live.deal_counts),
+        dict(live.field_value_counts),
+        dict(live.item_use_counts),
+    )
+    deal_counts.update(zip(stages, totals[: len(stages)], strict=True))
+    value_counts.update(zip(fields, totals[len(stages) : len(stages) + len(fields)], strict=True))
+    item_counts.update(zip(items, totals[len(stages) + len(fields) :], strict=True))
+    return replace(
+        live, deal_counts=deal_counts, field_value_counts=value_counts, item_use_counts=item_counts
+    )
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -245,4 +270,12 @@ def status_id(live: LiveState, pipeline_key: str, code: str) -> str:
     return f"{stage_prefix(live.pipeline_ids[pipeline_key])}{code}"
 
 
-__all__ = ["ALL_LANGUAGES", "PortalError", "count_deals", "read_portal", "stage_code", "status_id"]
+__all__ = [
+    "ALL_LANGUAGES",
+    "PortalError",
+    "count_deals",
+    "count_losses",
+    "read_portal",
+    "stage_code",
+    "status_id",
+]

@@ -62,14 +62,36 @@ def categories(portal: str) -> list[str]:
         return [c["name"] for c in client.call("crm.category.list", {"entityTypeId": 2}).result["categories"]]
 
 
-def test_removed_needs_allow_delete_and_then_deletes(tmp_path: Path, portal: str) -> None:
-    assert run("apply", write(tmp_path), "--portal", portal, "--auto-approve", "--allow-delete")[0] == 0
+def test_removed_that_destroys_nothing_needs_no_allow_delete(tmp_path: Path, portal: str) -> None:
+    # A fresh portal: its default pipeline's empty default stages go without --allow-delete too.
+    code, out, err = run("apply", write(tmp_path), "--portal", portal, "--auto-approve")
+    assert code == 0, err
+    assert "delete stage sales/PREPARATION" in err  # the progress lines
 
     removing = write(tmp_path, temp=None, field="", removed="removed: {pipelines: [Temp], fields: [OLD]}")
+    code, out, err = run("plan", removing, "--portal", portal)
+    assert "  - pipeline temp" in out and "  - field OLD" in out and "DATA LOSS" not in out
+    code, out, err = run("apply", removing, "--portal", portal, "--auto-approve")
+    assert code == 0, err
+    assert "Temp" not in categories(portal)
+
+
+def test_removed_field_holding_values_needs_allow_delete_and_says_how_many(
+    tmp_path: Path, portal: str
+) -> None:
+    assert run("apply", write(tmp_path), "--portal", portal, "--auto-approve")[0] == 0
+    with open_portal(portal) as client:
+        for n, value in enumerate([5, 7, None]):
+            client.call("crm.deal.add", {"fields": {"TITLE": f"d{n}", "UF_CRM_OLD": value}})
+
+    removing = write(tmp_path, temp=None, field="", removed="removed: {pipelines: [Temp], fields: [OLD]}")
+    code, out, err = run("plan", removing, "--portal", portal)
+    assert '  - field OLD "Old"  DATA LOSS: 2 deals hold a value' in out
+    assert "1 loses data (needs --allow-delete)" in out.splitlines()[0]
     code, out, err = run("apply", removing, "--portal", portal, "--auto-approve")
     assert code == 1
-    assert "delete pipeline" in err and "delete field OLD" in err and "--allow-delete" in err
-    assert "Temp" in categories(portal)  # nothing was written
+    assert "delete field OLD (2 deals hold a value)" in err and "--allow-delete" in err
+    assert "Temp" in categories(portal)  # nothing was written, not even the delete that loses nothing
 
     code, out, err = run("apply", removing, "--portal", portal, "--auto-approve", "--allow-delete")
     assert code == 0, err
@@ -81,7 +103,7 @@ def test_removed_needs_allow_delete_and_then_deletes(tmp_path: Path, portal: str
 
 
 def test_a_pipeline_that_holds_deals_is_not_deleted_even_when_allowed(tmp_path: Path, portal: str) -> None:
-    assert run("apply", write(tmp_path), "--portal", portal, "--auto-approve", "--allow-delete")[0] == 0
+    assert run("apply", write(tmp_path), "--portal", portal, "--auto-approve")[0] == 0
     with open_portal(portal) as client:
         temp = next(
             c["id"]
@@ -96,12 +118,12 @@ def test_a_pipeline_that_holds_deals_is_not_deleted_even_when_allowed(tmp_path: 
         "--auto-approve", "--allow-delete",
     )  # fmt: skip
     assert code == 1
-    assert "holds 3 deal(s)" in err and "move those deals" in err
+    assert "pipeline temp holds 3 deals" in err and "move those deals" in err
     assert "Temp" in categories(portal)
 
 
 def test_rename_through_previous_names_keeps_the_pipeline(tmp_path: Path, portal: str) -> None:
-    assert run("apply", write(tmp_path), "--portal", portal, "--auto-approve", "--allow-delete")[0] == 0
+    assert run("apply", write(tmp_path), "--portal", portal, "--auto-approve")[0] == 0
     with open_portal(portal) as client:
         before = {
             c["name"]: c["id"]

@@ -78,6 +78,22 @@ def _add_deal(stage: str) -> Callable[[Any, Any], None]:
     return setup
 
 
+def _field_with_a_value(emulator: Any, run: Any) -> None:
+    """A string field OLD, and one deal holding a value in it."""
+    emulator._internal_call(
+        "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "OLD", "USER_TYPE_ID": "string"}}
+    )
+    emulator._internal_call("crm.deal.add", {"fields": {"TITLE": "held", "UF_CRM_OLD": "kept"}})
+
+
+def _then(*setups: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    def setup(emulator: Any, run: Any) -> None:
+        for one in setups:
+            one(emulator, run)
+
+    return setup
+
+
 def _limit(name: str, value: int) -> Callable[[Any, Any], None]:
     def setup(emulator: Any, run: Any) -> None:
         emulator.settings.limits = {name: value}
@@ -99,6 +115,12 @@ def _saved_then(change: Callable[[Any], None]) -> Callable[[Any, Any], None]:
 def _two_pipelines_named_alike(emulator: Any, run: Any) -> None:
     for _ in range(2):
         emulator._internal_call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "Продажи"}})
+
+
+def _op(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    """The first op of a saved plan's document that is a ``name``."""
+    op: dict[str, Any] = next(o for o in doc["plan"]["ops"] if o["op"] == name)
+    return op
 
 
 def _edit_saved(edit: Callable[[dict[str, Any]], None]) -> Callable[[Any, Any], None]:
@@ -279,17 +301,11 @@ CASES: list[Case] = [
         ["--auto-approve"],
     ),
     Case(
-        "delete-without-allow-delete",
-        {
-            "bp.yaml": "pipelines:\n"
-            + _with(
-                DEFAULT_AS_IS,
-                "      - {code: APOLOGY, name: Анализ причины провала, semantics: failure}\n",
-                "",
-            )
-        },
+        "delete-losing-data-without-allow-delete",
+        {"bp.yaml": "pipelines:\n" + DEFAULT_AS_IS + "removed: {fields: [OLD]}\n"},
         ["apply", "bp.yaml", "--portal", "env:B24_TEST_HOOK", "--auto-approve"],
-        ["APOLOGY", "--allow-delete"],
+        ["delete field OLD", "1 deal holds a value", "--allow-delete"],
+        setup=_field_with_a_value,
     ),
     # --- the portal
     Case(
@@ -378,6 +394,46 @@ CASES: list[Case] = [
         APPLY_SAVED,
         ["saved.json", "newer b24provision"],
         setup=_edit_saved(lambda doc: doc.update(format_version=99)),
+    ),
+    # A saved plan is data, not trust: apply re-takes every safety fact from the portal.
+    Case(
+        "saved-plan-deal-count-edited",
+        {
+            "bp.yaml": "pipelines:\n"
+            + _with(DEFAULT_AS_IS, "      - {code: PREPARATION, name: Подготовка документов}\n", "")
+        },
+        APPLY_SAVED,
+        ["stage general/PREPARATION", "the plan says it destroys nothing", "holds 1 deal", "edited"],
+        setup=_then(
+            _add_deal("PREPARATION"),
+            _edit_saved(lambda doc: _op(doc, "DeleteStageOp").update(blocked_by_deals=0)),
+        ),
+    ),
+    Case(
+        "saved-plan-field-values-edited",
+        {"bp.yaml": "pipelines:\n" + DEFAULT_AS_IS + "removed: {fields: [OLD]}\n"},
+        APPLY_SAVED[:-1],  # without --allow-delete
+        ["field OLD", "the plan says it destroys nothing", "1 deal holds a value", "edited"],
+        setup=_then(
+            _field_with_a_value,
+            _edit_saved(lambda doc: _op(doc, "DeleteFieldOp").update(deals_with_value=0)),
+        ),
+    ),
+    Case(
+        "saved-plan-needs-app-edited-away",
+        {"bp.yaml": "app_robots: [{code: notify, name: Notify, handler: 'https://app.example.com/h'}]\n"},
+        APPLY_SAVED,
+        ["app_robot notify", "OAuth application"],
+        setup=_edit_saved(
+            lambda doc: doc["plan"].update(
+                ops=[
+                    {
+                        "op": "CreateAppRobotOp",
+                        "robot": {"code": "notify", "name": "Notify", "handler": "https://app.example.com/h"},
+                    }
+                ]
+            )
+        ),
     ),
     Case(
         "saved-plan-stale",

@@ -43,14 +43,18 @@ def live(
     app_robot_codes: frozenset[str] | None = None,
     triggers: tuple[Trigger, ...] | None = None,
     portal: str = "example.bitrix24.com",
+    field_value_counts: Mapping[str, int] | None = None,
+    item_use_counts: Mapping[tuple[str, str], int] | None = None,
 ) -> LiveState:
-    """A portal's state; by default it has only the default pipeline."""
+    """A portal's state; by default it has only the default pipeline (and no deals anywhere)."""
     if pipelines is None:
         pipelines = [default_pipeline()]
     return LiveState(
         blueprint=blueprint(pipelines, fields),
         languages=languages,
         deal_counts=dict(deal_counts or {}),
+        field_value_counts=dict(field_value_counts or {}),
+        item_use_counts=dict(item_use_counts or {}),
         system_stages=system_stages,
         unsupported_fields=unsupported,
         app_robot_codes=app_robot_codes,

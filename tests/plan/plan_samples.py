@@ -25,7 +25,12 @@ def small_plan() -> Plan:
     common = {"pipeline_key": "sales", "pipeline_name": "Sales", "live_key": "old_sales"}
     return Plan(
         ops=(
-            UpdateFieldOp(field=SIZE, items_removed=("x",), changes=(("items[x]", "Huge", None),)),
+            UpdateFieldOp(
+                field=SIZE,
+                items_removed=("x",),
+                items_in_use=(("x", 3),),
+                changes=(("items[x]", "Huge", None),),
+            ),
             UpdatePipelineOp(
                 pipeline=SALES,
                 live_key="old_sales",

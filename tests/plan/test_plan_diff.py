@@ -13,6 +13,7 @@ from b24provision.plan import diff
 from b24provision.plan.ops import (
     CreatePipelineOp,
     CreateStageOp,
+    DeleteFieldOp,
     DeletePipelineOp,
     DeleteStageOp,
     ManualRobotOp,
@@ -23,6 +24,8 @@ from b24provision.plan.ops import (
     UpdateFieldOp,
     UpdatePipelineOp,
     UpdateStageOp,
+    blocked_by_deals,
+    data_lost,
 )
 from b24provision.state import UnsupportedField
 
@@ -60,7 +63,7 @@ def test_empty_portal_gets_everything_created_in_dependency_order() -> None:
         (None, True, 20),
         (None, True, 30),
     ]
-    assert plan.counts() == {"add": 5, "change": 0, "delete": 0, "replace": 0, "manual": 1, "blocked": 0}
+    assert plan.counts() == {"add": 5, "change": 0, "delete": 0, "replace": 0, "manual": 1, "needs_app": 0}
     assert plan.unmanaged == (ObjectRef(kind="pipeline", key="general", note="General"),)
 
 
@@ -123,7 +126,7 @@ def test_objects_the_blueprint_does_not_mention_are_unmanaged_and_left_alone() -
     )
 
 
-def test_removed_pipeline_and_field_are_destructive_deletes() -> None:
+def test_removed_pipeline_and_field_are_deletes_that_lose_what_the_portal_counted() -> None:
     service = pipeline("service", "Service", stage("NEW"), stage("WON", semantics="success"))
     legacy = {"type": "string", "code": "LEGACY", "label": "Legacy"}
     bp = blueprint(
@@ -135,6 +138,7 @@ def test_removed_pipeline_and_field_are_destructive_deletes() -> None:
         [default_pipeline(), SALES_LIVE, service],
         [legacy],
         deal_counts={("service", "WON"): 2, ("service", "NEW"): 1},
+        field_value_counts={"LEGACY": 37},
     )
     plan = diff(bp, state)
     assert summary(plan) == [
@@ -146,9 +150,36 @@ def test_removed_pipeline_and_field_are_destructive_deletes() -> None:
     assert isinstance(delete, DeletePipelineOp)
     assert (delete.destructive, delete.blocked_by_deals, delete.stages) == (True, 3, ("NEW", "WON"))
     assert delete.source == "deals.yaml:12:5"
-    assert plan.ops[1].destructive
+    field = plan.ops[1]
+    assert isinstance(field, DeleteFieldOp)
+    assert (field.destructive, field.deals_with_value, data_lost(field)) == (
+        True,
+        37,
+        "37 deals hold a value",
+    )
     assert plan.unmanaged == (ObjectRef(kind="pipeline", key="general", note="General"),)
-    assert plan.blocked_ops() == [delete]
+    assert plan.blocked_by_data_ops() == [delete]  # refused even with --allow-delete
+    assert plan.allow_delete_ops() == [field]  # needs --allow-delete
+
+
+def test_deletes_that_destroy_nothing_are_ordinary_changes() -> None:
+    extra = {**SALES_LIVE, "stages": [*SALES_LIVE["stages"], stage("OLD", "Old", sort=40)]}
+    bp = blueprint([SALES], removed={"pipelines": ["Service"], "fields": ["LEGACY"]})
+    state = live(
+        [default_pipeline(), extra, pipeline("service", "Service", stage("NEW"))],
+        [{"type": "string", "code": "LEGACY", "label": "Legacy"}],
+        deal_counts={("sales", "OLD"): 0, ("service", "NEW"): 0},
+        field_value_counts={"LEGACY": 0},
+    )
+    plan = diff(bp, state)
+    deletes = [op for op in plan.ops if op.action == "delete"]
+    assert sorted((op.kind, op.key) for op in deletes) == [
+        ("field", "LEGACY"),
+        ("pipeline", "service"),
+        ("stage", "sales/OLD"),
+    ]
+    assert not any(op.destructive for op in deletes)
+    assert plan.destructive_ops() == plan.allow_delete_ops() == plan.blocked_by_data_ops() == []
 
 
 @pytest.mark.parametrize(
@@ -218,6 +249,8 @@ def test_stage_semantics_change_is_a_destructive_replace() -> None:
     assert isinstance(op, ReplaceStageOp)
     assert op.changes == (("semantics", "process", "success"),)
     assert (op.destructive, op.blocked_by_deals) == (True, 1)
+    [empty] = diff(blueprint([want]), live([have])).ops
+    assert (empty.destructive, blocked_by_deals(empty)) == (False, 0)
 
 
 def test_pipeline_sort_is_compared_only_when_the_blueprint_gives_one() -> None:
@@ -246,7 +279,9 @@ def test_field_type_or_multiple_change_is_a_destructive_replace(
     [op] = plan.ops
     assert isinstance(op, ReplaceFieldOp)
     assert op.changes == replaced
-    assert op.destructive
+    assert not op.destructive  # no deal holds a value: nothing is lost
+    [held] = diff(blueprint(fields=[want]), live(fields=[CHILD], field_value_counts={"CHILD_DEALS": 2})).ops
+    assert held.destructive and data_lost(held) == "2 deals hold a value"
 
 
 def test_field_attributes_are_updates_with_before_and_after() -> None:
@@ -294,9 +329,10 @@ def test_enumeration_items_are_added_changed_and_removed_by_xml_id() -> None:
         {"xml_id": "m", "value": "Mid", "default": True},
         {"xml_id": "l", "value": "Large"},
     )
-    [op] = diff(blueprint(fields=[want]), live(fields=[have])).ops
+    [op] = diff(blueprint(fields=[want]), live(fields=[have], item_use_counts={("SIZE", "x"): 3})).ops
     assert isinstance(op, UpdateFieldOp)
     assert (op.items_added, op.items_changed, op.items_removed) == (("l",), ("m",), ("x",))
+    assert op.items_in_use == (("x", 3),) and data_lost(op) == "3 deals use item x"
     assert op.changes == (
         ("items[m].value", "Medium", "Mid"),
         ("items[m].default", False, True),
@@ -304,6 +340,8 @@ def test_enumeration_items_are_added_changed_and_removed_by_xml_id() -> None:
         ("items[x]", "Huge", None),
     )
     assert op.destructive  # deals lose the removed value
+    [unused] = diff(blueprint(fields=[want]), live(fields=[have])).ops
+    assert not unused.destructive  # no deal uses the removed item
 
     [added_only] = diff(blueprint(fields=[have]), live(fields=[field(*have["items"][:2])])).ops
     assert isinstance(added_only, UpdateFieldOp) and not added_only.destructive
@@ -361,10 +399,10 @@ def test_app_robots_and_triggers_without_an_application_context_block_the_plan()
     robot = {"code": "notify.me", "name": "Notify", "handler": "https://app.example.com/h"}
     bp = blueprint(app_robots=[robot], removed={"triggers": ["gone"]})
     plan = diff(bp, live())  # a webhook: app_robot_codes and triggers are None
-    assert summary(plan) == [("blocked", "app_robot", "notify.me"), ("blocked", "trigger", "gone")]
+    assert summary(plan) == [("needs_app", "app_robot", "notify.me"), ("needs_app", "trigger", "gone")]
     assert all(isinstance(op, NeedsAppContextOp) for op in plan.ops)
     assert plan.has_changes  # never "no changes" for what could not be read
-    assert len(plan.blocked_ops()) == 2
+    assert len(plan.needs_app_ops()) == 2
 
 
 def test_plan_records_fingerprint_portal_and_sources() -> None:

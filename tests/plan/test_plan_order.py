@@ -57,5 +57,5 @@ def test_what_needs_an_application_comes_before_every_write() -> None:
         app_robots=[{"code": "r", "name": "R", "handler": "https://app.example.com/h"}],
     )
     plan = diff(bp, live())
-    assert plan.ops[0].action == "blocked"
-    assert all(op.action != "blocked" for level in levels(plan.ops) for op in level)
+    assert plan.ops[0].action == "needs_app"
+    assert all(op.action != "needs_app" for level in levels(plan.ops) for op in level)

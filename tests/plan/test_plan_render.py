@@ -20,16 +20,17 @@ def test_text() -> None:
     assert (
         render_text(small_plan())
         == """\
-Plan: 1 to add, 2 to change, 1 to delete, 0 to replace; 1 robot to set up by hand.
+Plan: 1 to add, 2 to change, 1 to delete, 0 to replace; 1 loses data (needs --allow-delete); \
+1 blocked by data; 1 robot to set up by hand.
 
 Pipeline "Sales" (sales)
   ~ pipeline sales "Sales"
       name: "Old sales" -> "Sales"
-  - stage sales/OLD "Old"  DESTRUCTIVE: deletes data  BLOCKED: holds 2 deals
+  - stage sales/OLD "Old"  BLOCKED BY DATA: holds 2 deals
   + stage sales/PAID "Paid"
 
 Fields
-  ~ field SIZE "Size"  DESTRUCTIVE: deletes data
+  ~ field SIZE "Size"  DATA LOSS: 3 deals use item x
       items[x]: "Huge" -> (none)
 
 Unmanaged (not in the blueprint, left alone): pipeline general "General"
@@ -44,13 +45,11 @@ Robots to set up by hand (REST cannot read or write robots on stages):
 
 def test_text_in_colour_is_rich_markup_with_the_content_escaped() -> None:
     lines = render_text(small_plan(), color=True).splitlines()
+    assert lines[0] == f"[bold]{summary(small_plan())}[/bold]"
     assert (
-        lines[0]
-        == "[bold]Plan: 1 to add, 2 to change, 1 to delete, 0 to replace; 1 robot to set up by hand.[/bold]"
+        lines[5]
+        == '[red]  - stage sales/OLD[/red] "Old"  [bold red]BLOCKED BY DATA: holds 2 deals[/bold red]'
     )
-    assert '[red]  - stage sales/OLD[/red] "Old"  [bold red]BLOCKED: holds 2 deals[/bold red]' in lines[
-        5
-    ].replace("[bold red]DESTRUCTIVE: deletes data[/bold red]  ", "")
     assert '      items\\[x]: "Huge" -> (none)' in lines  # "[x]" is text, not a style
 
 
@@ -67,14 +66,17 @@ def test_verbose_text_lists_unchanged_objects() -> None:
     [
         ("none", "No changes."),
         ("manual", "No changes. 1 robot to check by hand."),
-        ("blocked", "Plan: 0 to add, 0 to change, 0 to delete, 0 to replace; 1 need an OAuth application."),
+        (
+            "needs_app",
+            "Plan: 0 to add, 0 to change, 0 to delete, 0 to replace; 1 needs an OAuth application.",
+        ),
     ],
 )
 def test_summary_line(which: str, expected: str) -> None:
     chosen: dict[str, list[AnyOp]] = {
         "none": [],
         "manual": [op for op in small_plan().ops if isinstance(op, ManualRobotOp)],
-        "blocked": [NeedsAppContextOp(target="trigger", code="paid", wanted="present")],
+        "needs_app": [NeedsAppContextOp(target="trigger", code="paid", wanted="present")],
     }
     assert summary(Plan(ops=tuple(chosen[which]))) == expected
 
@@ -84,7 +86,7 @@ def test_needs_an_application_is_said_before_any_change() -> None:
     assert (
         render_text(plan)
         == """\
-Plan: 0 to add, 0 to change, 0 to delete, 0 to replace; 1 need an OAuth application.
+Plan: 0 to add, 0 to change, 0 to delete, 0 to replace; 1 needs an OAuth application.
 
 Needs an OAuth application (a webhook cannot read or write these; apply refuses the plan):
   ! app_robot notify.me (in removed:)
@@ -98,17 +100,18 @@ def test_markdown() -> None:
         == """\
 ### b24provision plan for `example.bitrix24.com`
 
-**Plan: 1 to add, 2 to change, 1 to delete, 0 to replace; 1 robot to set up by hand.**
+**Plan: 1 to add, 2 to change, 1 to delete, 0 to replace; 1 loses data (needs --allow-delete); \
+1 blocked by data; 1 robot to set up by hand.**
 
 > [!WARNING]
-> 2 changes delete data: `field SIZE`, `stage sales/OLD`. `apply` needs `--allow-delete`.
-> `stage sales/OLD` is blocked: holds 2 deals; `apply` refuses it.
+> 1 change loses data: `field SIZE` (3 deals use item x). `apply` needs `--allow-delete`.
+> `stage sales/OLD` is blocked by data: holds 2 deals; `apply` refuses it.
 
 | | Object | Change |
 |---|---|---|
-| `~` | field `SIZE` | update "Size"<br>items[x]: "Huge" → (none)<br>**DESTRUCTIVE: deletes data** |
+| `~` | field `SIZE` | update "Size"<br>items[x]: "Huge" → (none)<br>**DATA LOSS: 3 deals use item x** |
 | `~` | pipeline `sales` | update "Sales"<br>name: "Old sales" → "Sales" |
-| `-` | stage `sales/OLD` | delete "Old"<br>**DESTRUCTIVE: deletes data**<br>**BLOCKED: holds 2 deals** |
+| `-` | stage `sales/OLD` | delete "Old"<br>**BLOCKED BY DATA: holds 2 deals** |
 | `+` | stage `sales/PAID` | create "Paid" |
 
 Unmanaged (not in the blueprint, left alone): pipeline `general`
@@ -127,7 +130,7 @@ Unmanaged (not in the blueprint, left alone): pipeline `general`
 def test_json_is_versioned_and_lists_every_operation_in_plan_order() -> None:
     data = json.loads(render_json(small_plan()))
     assert (data["format_version"], data["portal"], data["live_fingerprint"]) == (
-        1,
+        2,
         "example.bitrix24.com",
         "0123456789abcdef",
     )
@@ -137,9 +140,11 @@ def test_json_is_versioned_and_lists_every_operation_in_plan_order() -> None:
         "delete": 1,
         "replace": 0,
         "manual": 1,
-        "blocked": 0,
+        "needs_app": 0,
+        "needs_allow_delete": 1,
+        "blocked_by_data": 1,
         "has_changes": True,
-        "text": "Plan: 1 to add, 2 to change, 1 to delete, 0 to replace; 1 robot to set up by hand.",
+        "text": summary(small_plan()),
     }
     assert [(o["action"], o["kind"], o["key"]) for o in data["operations"]] == [
         ("update", "field", "SIZE"),
@@ -156,11 +161,26 @@ def test_json_is_versioned_and_lists_every_operation_in_plan_order() -> None:
         "after": {"name": "Sales"},
         "changes": [{"attribute": "name", "before": "Old sales", "after": "Sales"}],
         "destructive": False,
-        "blocked_by_deals": 0,
+        "needs_allow_delete": False,
+        "blocked_by_data": False,
+        "deals": 0,
+        "data_lost": None,
         "source": "deals.yaml:3:5",
         "note": None,
     }
-    assert data["operations"][2]["blocked_by_deals"] == 2
+    field, stage = data["operations"][0], data["operations"][2]
+    assert (field["destructive"], field["needs_allow_delete"], field["blocked_by_data"]) == (
+        True,
+        True,
+        False,
+    )
+    assert (field["deals"], field["data_lost"]) == (3, "3 deals use item x")
+    assert (stage["destructive"], stage["needs_allow_delete"], stage["blocked_by_data"]) == (
+        True,
+        False,
+        True,
+    )
+    assert (stage["deals"], stage["data_lost"]) == (2, "holds 2 deals")
     assert data["operations"][3]["after"] == {
         "code": "PAID",
         "name": "Paid",

@@ -84,7 +84,7 @@ def test_a_plan_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     data["format_version"] = FORMAT_VERSION + 1
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(
-        PlanError, match=r"made by a newer b24provision .*format 2; this one reads format 1\); upgrade"
+        PlanError, match=r"made by a newer b24provision .*format 3; this one reads format 2\); upgrade"
     ):
         load_plan(path)
 

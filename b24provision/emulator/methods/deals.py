@@ -6,7 +6,9 @@ enters is recorded (TYPE_ID 1 on creation, 2 on a move); tests backdate those ro
 ``Emulator.set_stage_history_time``.
 
 Lists page 50 at a time with ``next``/``total``; filters take the legacy prefixes
-``>=, >, <=, <, !, =, @ (in), !@``; ``start=-1`` skips counting (no next, total 0).
+``>=, >, <=, <, !, =, @ (in), !@``; ``start=-1`` skips counting (no next, total 0). UF_ fields are
+filtered as the core's SQL builder does (``uf_filter.py``: ``!UF_X: ""`` is "holds a value",
+``UF_X: <item id>`` "uses that item"), and a filter on a field the deal does not have is dropped.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from b24provision.emulator import store
 from b24provision.emulator.methods.pipelines import category_exists
 from b24provision.emulator.methods.stages import stage_semantic
 from b24provision.emulator.registry import Call, method
+from b24provision.emulator.uf_filter import split_key, uf_matches
 from b24provision.emulator.wire import (
     PAGE_SIZE,
     Paged,
@@ -289,13 +292,11 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _matches(item: dict[str, Any], raw_key: str, wanted: Any) -> bool:
-    for prefix in ("!@", "!=", ">=", "<=", "@", "=", "!", ">", "<"):
-        if raw_key.startswith(prefix):
-            op, key = prefix, raw_key[len(prefix) :].upper()
-            break
-    else:
-        op, key = "=", raw_key.upper()
+def _matches(item: dict[str, Any], raw_key: str, wanted: Any, user_fields: dict[str, str]) -> bool:
+    op, key = split_key(raw_key)
+    if key in user_fields:
+        return uf_matches(item.get(key), user_fields[key], op, wanted)
+    op = op or "="
     have = _comparable(key, item.get(key))
     if op in _OPS:
         want = _comparable(key, wanted)
@@ -309,10 +310,22 @@ def _matches(item: dict[str, Any], raw_key: str, wanted: Any) -> bool:
     return not hit if op in ("!", "!=", "!@") else hit
 
 
-def list_page(call: Call, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int | None, int | None]:
-    """Filter, order and cut one page (start/50); returns (page, next, total)."""
+def list_page(
+    call: Call,
+    items: list[dict[str, Any]],
+    user_fields: dict[str, str] | None = None,
+    known: set[str] | None = None,
+) -> tuple[list[dict[str, Any]], int | None, int | None]:
+    """Filter, order and cut one page (start/50); returns (page, next, total).
+
+    ``user_fields`` (FIELD_NAME -> USER_TYPE_ID) are filtered as the core filters UF_ fields
+    (emulator/uf_filter.py); with ``known`` given, a filter on any other field is dropped, as the
+    core's REST layer drops it (CCrmRestProxyBase::internalizeFilterFields)."""
+    ufs = user_fields or {}
     for key, wanted in as_dict(param(call.params, "filter")).items():
-        items = [i for i in items if _matches(i, key, wanted)]
+        if known is not None and split_key(key)[1] not in known | set(ufs):
+            continue
+        items = [i for i in items if _matches(i, key, wanted, ufs)]
     order = as_dict(param(call.params, "order")) or {"ID": "ASC"}
     for key, direction in reversed(list(order.items())):
         upper = key.upper()
@@ -350,7 +363,11 @@ def _select(
 @method("crm.deal.list")
 def deal_list(call: Call) -> Paged:
     items = [_with_semantics(call.db, _deal_to_wire(r)) for r in store.rows(call.db, "SELECT * FROM deal")]
-    page, next_start, total = list_page(call, items)
+    user_fields = {
+        str(r["field_name"]): str(r["user_type_id"])
+        for r in store.rows(call.db, "SELECT field_name, user_type_id FROM userfield")
+    }
+    page, next_start, total = list_page(call, items, user_fields, set(STANDARD_FIELDS))
     select = [str(s) for s in as_list(param(call.params, "select"))]
     page = _select(page, select, lambda key: not key.startswith("UF_"))
     return Paged(page, total=total, next=next_start)

@@ -1,0 +1,149 @@
+"""What a plan's deletes destroy, taken from the live portal: the facts every safety decision rests on.
+
+A delete is only as dangerous as what it destroys. Before a plan is judged, the portal is asked
+(``portal/read.count_losses``, one batch, only when the plan deletes something) how many deals are
+in each stage or pipeline to be deleted, hold a value in each field to be deleted or replaced, and
+use each enumeration item to be removed. :func:`what_to_count` says what to ask; :func:`with_live_facts`
+writes the answers onto the ops, so that:
+
+- a delete that destroys nothing is an ordinary change (shown and confirmed like any other);
+- a delete that loses data needs ``--allow-delete``, and the plan says how much;
+- a stage or pipeline that holds deals is blocked by data: refused even with ``--allow-delete``.
+
+``diff`` uses :func:`with_live_facts` when it makes a plan, and apply uses it again on the state it
+reads before writing (:func:`live_safety_errors`): a saved plan is data, never trust, so a count,
+a flag or a missing "needs an application" entry edited in the file changes nothing apply decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from b24provision.plan.ops import (
+    AnyOp,
+    CreateAppRobotOp,
+    CreateTriggerOp,
+    DeleteAppRobotOp,
+    DeleteFieldOp,
+    DeletePipelineOp,
+    DeleteStageOp,
+    DeleteTriggerOp,
+    Plan,
+    ReplaceFieldOp,
+    ReplaceStageOp,
+    UpdateAppRobotOp,
+    UpdateFieldOp,
+    UpdateTriggerOp,
+    data_lost,
+)
+from b24provision.state import DealCountQuery, LiveState
+
+
+def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
+    """The deal counts the deletes among ``ops`` depend on, named as ``live`` names objects."""
+    stages: set[tuple[str, str]] = set()
+    fields: set[str] = set()
+    items: set[tuple[str, str]] = set()
+    known_fields = set(live.field_ids) | {f.code for f in live.unsupported_fields}
+    for op in ops:
+        match op:
+            case DeleteStageOp() if op.live_key:
+                stages.add((op.live_key, op.code))
+            case ReplaceStageOp() if op.live_key:
+                stages.add((op.live_key, op.stage.code))
+            case DeletePipelineOp():
+                stages.update((op.live_key, code) for code in _pipeline_stages(op, live))
+            case DeleteFieldOp() | ReplaceFieldOp():
+                code = op.code if isinstance(op, DeleteFieldOp) else op.field.code
+                if code in known_fields:
+                    fields.add(code)
+            case UpdateFieldOp():
+                items.update(
+                    (op.field.code, item)
+                    for item in op.items_removed
+                    if (op.field.code, item) in live.enum_item_ids
+                )
+            case _:
+                pass
+    return DealCountQuery(stages=frozenset(stages), fields=frozenset(fields), items=frozenset(items))
+
+
+def with_live_facts(ops: Iterable[AnyOp], live: LiveState) -> tuple[AnyOp, ...]:
+    """``ops`` with what each one destroys as ``live`` says (counts not taken count as 0)."""
+    return tuple(_with_facts(op, live) for op in ops)
+
+
+def _with_facts(op: AnyOp, live: LiveState) -> AnyOp:
+    match op:
+        case DeleteStageOp() | ReplaceStageOp():
+            code = op.code if isinstance(op, DeleteStageOp) else op.stage.code
+            key = (op.live_key or "", code)
+            return op.model_copy(
+                update={
+                    "blocked_by_deals": live.deal_counts.get(key, 0) if op.live_key else 0,
+                    "system": key in live.system_stages,
+                }
+            )
+        case DeletePipelineOp():
+            codes = _pipeline_stages(op, live)
+            deals = sum(live.deal_counts.get((op.live_key, c), 0) for c in codes)
+            return op.model_copy(update={"blocked_by_deals": deals, "stages": codes})
+        case DeleteFieldOp():
+            return op.model_copy(update={"deals_with_value": live.field_value_counts.get(op.code, 0)})
+        case ReplaceFieldOp():
+            return op.model_copy(update={"deals_with_value": live.field_value_counts.get(op.field.code, 0)})
+        case UpdateFieldOp():
+            in_use = tuple(
+                (item, n)
+                for item in op.items_removed
+                if (n := live.item_use_counts.get((op.field.code, item), 0))
+            )
+            return op.model_copy(update={"items_in_use": in_use})
+        case _:
+            return op
+
+
+def _pipeline_stages(op: DeletePipelineOp, live: LiveState) -> tuple[str, ...]:
+    """The stages that go with a pipeline: as the portal has them (the plan's list only when it has none)."""
+    pipeline = live.blueprint.pipelines_by_key().get(op.live_key)
+    return tuple(s.code for s in pipeline.stages) if pipeline is not None else op.stages
+
+
+@dataclass(frozen=True)
+class LiveSafety:
+    """A plan's safety facts re-taken from the live read, and what is wrong with the plan given them."""
+
+    plan: Plan
+    """The plan with every op's facts as the portal says (this is what apply carries out)."""
+    edited: tuple[str, ...] = ()
+    """Ops whose facts in the plan differ from the portal's: "stage s/X: the plan says A, the portal B"."""
+    needs_app: tuple[str, ...] = ()
+    """Ops the credentials cannot carry out (no application context on this portal)."""
+
+
+def live_safety(plan: Plan, live: LiveState) -> LiveSafety:
+    """Re-take every safety fact of ``plan`` from ``live`` (the state apply just read)."""
+    ops = with_live_facts(plan.ops, live)
+    edited = tuple(
+        f"{theirs.kind} {theirs.key}: the plan says {_facts(theirs)}, the portal {_facts(ours)}"
+        for theirs, ours in zip(plan.ops, ops, strict=True)
+        if theirs != ours
+    )
+    needs_app: list[str] = []
+    for op in ops:
+        match op:
+            case CreateAppRobotOp() | UpdateAppRobotOp() | DeleteAppRobotOp() if live.app_robot_codes is None:
+                needs_app.append(f"app_robot {op.key}")
+            case CreateTriggerOp() | UpdateTriggerOp() | DeleteTriggerOp() if live.triggers is None:
+                needs_app.append(f"trigger {op.key}")
+            case _:
+                pass
+    return LiveSafety(plan=plan.model_copy(update={"ops": ops}), edited=edited, needs_app=tuple(needs_app))
+
+
+def _facts(op: AnyOp) -> str:
+    words = data_lost(op) or "it destroys nothing"
+    if isinstance(op, DeletePipelineOp):
+        words += f" (stages {', '.join(op.stages) or 'none'})"
+    return words + (" (a system stage)" if getattr(op, "system", False) else "")
