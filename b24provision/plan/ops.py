@@ -236,7 +236,7 @@ class UpdateFieldOp(_Op):
     items_removed: tuple[str, ...] = ()
     """xml_ids of enumeration items to delete: deals lose that value."""
     items_in_use: tuple[tuple[str, int], ...] = ()
-    """(removed item, deals using it) for every removed item that deals use."""
+    """(removed item, deals using it) for every removed item that deals use (UNCOUNTED: may use)."""
 
     @property
     def key(self) -> str:
@@ -450,6 +450,10 @@ AnyOp = (
 TaggedOp = Annotated[AnyOp, Field(discriminator="op")]
 
 
+UNCOUNTED = -1
+"""A count the portal could not be asked for: treated as data lost."""
+
+
 def blocked_by_deals(op: AnyOp) -> int:
     """How many deals stand in the way of the op: it is blocked by data, and apply refuses it even
     with --allow-delete while any do (a stage or pipeline that holds deals)."""
@@ -475,7 +479,11 @@ def data_lost(op: AnyOp) -> str:
             return f"{_deals(op.deals_with_value)} {verb} a value"
         case UpdateFieldOp() if op.destructive:
             return ", ".join(
-                f"{_deals(n)} {'uses' if n == 1 else 'use'} item {item}" for item, n in op.items_in_use if n
+                f"deals may use item {item} (it could not be counted)"
+                if n == UNCOUNTED
+                else f"{_deals(n)} {'uses' if n == 1 else 'use'} item {item}"
+                for item, n in op.items_in_use
+                if n
             )
         case DeleteAppRobotOp():
             return "robots of this type on stages stop working"
@@ -491,7 +499,7 @@ def deals_losing_data(op: AnyOp) -> int:
         case DeleteFieldOp() | ReplaceFieldOp():
             return op.deals_with_value
         case UpdateFieldOp():
-            return sum(n for _, n in op.items_in_use)
+            return sum(n for _, n in op.items_in_use if n > 0)
         case _:
             return 0
 

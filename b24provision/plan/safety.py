@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from b24provision.plan.ops import (
+    UNCOUNTED,
     AnyOp,
     CreateAppRobotOp,
     CreateTriggerOp,
@@ -95,13 +96,18 @@ def _with_facts(op: AnyOp, live: LiveState) -> AnyOp:
             return op.model_copy(update={"deals_with_value": live.field_value_counts.get(op.field.code, 0)})
         case UpdateFieldOp():
             in_use = tuple(
-                (item, n)
-                for item in op.items_removed
-                if (n := live.item_use_counts.get((op.field.code, item), 0))
+                (item, n) for item in op.items_removed if (n := _item_use(live, op.field.code, item))
             )
             return op.model_copy(update={"items_in_use": in_use})
         case _:
             return op
+
+
+def _item_use(live: LiveState, code: str, item: str) -> int:
+    """Deals using an item; UNCOUNTED for an item the portal's read does not name (it cannot be asked)."""
+    if (code, item) in live.item_use_counts:
+        return live.item_use_counts[(code, item)]
+    return 0 if (code, item) in live.enum_item_ids else UNCOUNTED
 
 
 def _pipeline_stages(op: DeletePipelineOp, live: LiveState) -> tuple[str, ...]:

@@ -2,8 +2,9 @@
 
 One emulator is served for the whole session over real HTTP (rate limit off); each test resets it,
 puts deals on it, switches faults on, and drives the provisioner the way the CLI does: a fresh
-client per run (a new process), plan, apply with --allow-delete, repeated while the plan shows
-changes. The client waits milliseconds between retries, so a storm of refusals costs no real time.
+client per run (a new process), plan, apply (without --allow-delete: what the blueprints delete
+holds no data), repeated while the plan shows changes. The client waits milliseconds between
+retries, so a storm of refusals costs no real time.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ class FaultPortal:
         return deals(self.db)
 
     def run_once(self, blueprint: Blueprint) -> str:
-        """One run of `apply --auto-approve --allow-delete`: "done" when nothing was left to change.
+        """One run of `apply --auto-approve`: "done" when nothing was left to change.
 
         Only the tool's own errors are caught: anything else (a traceback) fails the test.
         """
@@ -140,7 +141,7 @@ class FaultPortal:
                 result = plan_against(client, blueprint)
                 if not result.plan.has_changes:
                     return "done"
-                apply_plan(result.plan, client, allow_delete=True)
+                apply_plan(result.plan, client)
                 return "applied"
             except B24ProvisionError as exc:
                 assert "\n" not in exc.message.strip(), exc.message

@@ -340,8 +340,11 @@ def test_enumeration_items_are_added_changed_and_removed_by_xml_id() -> None:
         ("items[x]", "Huge", None),
     )
     assert op.destructive  # deals lose the removed value
-    [unused] = diff(blueprint(fields=[want]), live(fields=[have])).ops
+    [unused] = diff(blueprint(fields=[want]), live(fields=[have], item_use_counts={("SIZE", "x"): 0})).ops
     assert not unused.destructive  # no deal uses the removed item
+    [uncounted] = diff(blueprint(fields=[want]), live(fields=[have])).ops
+    assert uncounted.destructive  # an item the read does not name cannot be counted: taken as in use
+    assert data_lost(uncounted) == "deals may use item x (it could not be counted)"
 
     [added_only] = diff(blueprint(fields=[have]), live(fields=[field(*have["items"][:2])])).ops
     assert isinstance(added_only, UpdateFieldOp) and not added_only.destructive
