@@ -123,7 +123,7 @@ class LiveSafety:
     plan: Plan
     """The plan with every op's facts as the portal says (this is what apply carries out)."""
     edited: tuple[str, ...] = ()
-    """Ops whose facts in the plan differ from the portal's: "stage s/X: the plan says A, the portal B"."""
+    """Ops whose facts differ from the portal's ("stage s/X: the plan says A, the portal says B")."""
     needs_app: tuple[str, ...] = ()
     """Ops the credentials cannot carry out (no application context on this portal)."""
 
@@ -132,7 +132,7 @@ def live_safety(plan: Plan, live: LiveState) -> LiveSafety:
     """Re-take every safety fact of ``plan`` from ``live`` (the state apply just read)."""
     ops = with_live_facts(plan.ops, live)
     edited = tuple(
-        f"{theirs.kind} {theirs.key}: the plan says {_facts(theirs)}, the portal {_facts(ours)}"
+        f"{theirs.kind} {theirs.key}: the plan says {_facts(theirs)}, the portal says {_facts(ours)}"
         for theirs, ours in zip(plan.ops, ops, strict=True)
         if theirs != ours
     )
@@ -149,7 +149,9 @@ def live_safety(plan: Plan, live: LiveState) -> LiveSafety:
 
 
 def _facts(op: AnyOp) -> str:
-    words = data_lost(op) or "it destroys nothing"
+    """What the op destroys, to follow "says": "it destroys nothing", "it holds 2 deals", ..."""
+    lost = data_lost(op)
+    words = ("it " + lost if lost.startswith("holds") else lost) if lost else "it destroys nothing"
     if isinstance(op, DeletePipelineOp):
         words += f" (stages {', '.join(op.stages) or 'none'})"
     return words + (" (a system stage)" if getattr(op, "system", False) else "")
