@@ -204,3 +204,12 @@ def test_json_is_deterministic_and_keeps_non_ascii() -> None:
 def test_unknown_format_is_a_clear_error() -> None:
     with pytest.raises(ConfigError, match="unknown format 'yaml'; use one of: text, json, markdown"):
         render(small_plan(), "yaml")
+
+
+def test_needs_app_has_one_name_in_text_markdown_and_json() -> None:
+    plan = Plan(ops=(NeedsAppContextOp(target="trigger", code="paid", wanted="present"),))
+    assert "1 needs an OAuth application" in render_text(plan).splitlines()[0]
+    assert "> `trigger paid` needs an OAuth application; `apply` refuses it." in render_markdown(plan)
+    data = json.loads(render_json(plan))
+    assert (data["summary"]["needs_app"], data["summary"]["blocked_by_data"]) == (1, 0)
+    assert data["operations"][0]["action"] == "needs_app" and "blocked" not in data["summary"]
