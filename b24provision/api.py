@@ -19,7 +19,7 @@ from b24provision.plan.ops import Plan, UpdateAppRobotOp
 from b24provision.plan.order import order
 from b24provision.portal.client import PortalClient
 from b24provision.portal.connect import open_portal
-from b24provision.portal.lock import LockHolder, Say, portal_lock, read_lock, remove_lock
+from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock, read_lock, remove_lock
 from b24provision.portal.read import count_deals, read_after, read_portal
 from b24provision.state import LiveState
 from b24provision.tariff_detect import (
@@ -172,23 +172,27 @@ def apply(
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
         start = client.request_count
-        with _locked(client, portal, lock_timeout, say) as (held, live):
-            live = count_deals(client, live, stages_to_count(plan))
+        with _locked(client, portal, lock_timeout, say) as lock:
+            live = count_deals(client, lock.live, stages_to_count(plan))
             if not ignore_tariff:
                 check_portal_tariff(result, live, declaration)
             applied = apply_plan(plan, client, allow_delete=allow_delete, live=live, progress=progress)
             blueprint = result.blueprint if isinstance(result, PlanResult) else verify_against
-            remaining = plan_against(client, blueprint, held=held).plan if blueprint is not None else None
+            remaining = (
+                plan_against(client, blueprint, held=lock.holder, live=lock.read_and_release()).plan
+                if blueprint is not None
+                else None
+            )
         return ApplyOutcome(applied=applied, remaining=remaining, requests=client.request_count - start)
 
 
 def _locked(
     client: PortalClient, portal: str, lock_timeout: float, say: Say | None
-) -> AbstractContextManager[tuple[LockHolder, LiveState]]:
+) -> AbstractContextManager[HeldLock]:
     """The portal's lock, taken in the same request as the read the writes are based on."""
     return portal_lock(
         client,
-        lambda first: read_after(client, first),
+        lambda first, last: read_after(client, first, last),
         wait=lock_timeout,
         unlock_hint=unlock_command(portal),
         say=say,
@@ -228,10 +232,12 @@ def plan_and_apply(
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
         start = client.request_count
-        with _locked(client, portal, lock_timeout, say) as (held, live):
+        with _locked(client, portal, lock_timeout, say) as lock:
             # The read made with the lock is the plan's and the writes': no second read is needed
             # (why that is safe: see the docstring).
-            result = plan_against(client, blueprint, declaration=declaration, held=held, live=live)
+            result = plan_against(
+                client, blueprint, declaration=declaration, held=lock.holder, live=lock.live
+            )
             if reregister_app_robots:
                 result.plan = with_app_robots_reregistered(result.plan, blueprint)
             if not confirm(result):
@@ -241,7 +247,8 @@ def plan_and_apply(
             applied = apply_plan(
                 result.plan, client, allow_delete=allow_delete, live=result.live, progress=progress
             )
-            remaining = plan_against(client, blueprint, held=held).plan
+            # The check after the writes and the lock's release: one request.
+            remaining = plan_against(client, blueprint, held=lock.holder, live=lock.read_and_release()).plan
         return ApplyOutcome(applied=applied, remaining=remaining, requests=client.request_count - start)
 
 

@@ -1,9 +1,11 @@
 """Apply a plan to a portal: safety checks first, then batched writes in dependency order.
 
 Before the first write: robots and app-context blockers are refused, a delete or replace needs
-``allow_delete``, a stage or pipeline that holds deals is refused even then, and the portal is read
-again and compared with the plan's fingerprint (a saved plan made against another state of the
-portal is refused).
+``allow_delete``, a stage or pipeline that holds deals is refused even then, and the portal as read
+(under the portal lock, see ``portal/lock.py``; the caller takes it) is compared with the plan's
+fingerprint (a saved plan made against another state of the portal is refused). Right before each
+batch that creates pipelines their names are read again: the lock keeps other b24provision runs out,
+not a person in the portal's UI, and pipeline names are the one thing the portal does not keep unique.
 
 Writes go in three phases, each as few batch requests as the 50-command limit allows, every batch
 running its commands in order and halting at the first error:

@@ -170,8 +170,8 @@ def read_lock(client: PortalClient) -> LockHolder | None:
     return holder_from_rows(rows)
 
 
-ReadAfter = Callable[[Sequence[Command]], tuple["LiveState", Mapping[str, PortalError]]]
-"""Sends commands, then reads the portal, in one request (``portal.read.read_after``)."""
+ReadAfter = Callable[[Sequence[Command], Sequence[Command]], tuple["LiveState", Mapping[str, PortalError]]]
+"""Sends commands, reads the portal, sends more commands, in one request (``portal.read.read_after``)."""
 
 
 def acquire(
@@ -206,11 +206,11 @@ def acquire(
     while True:
         try:
             try:
-                live, errors = read([add])
+                live, errors = read([add], ())
                 refused = errors.get(add.key)
             except OutcomeUnknown:
                 # The add may have happened: it is not resent blindly; a read alone says whose lock it is.
-                live, _ = read([])
+                live, _ = read((), ())
                 refused = None
         except B24ProvisionError:
             # The batch ran but what it read cannot be used (e.g. two pipelines of one name): the lock
@@ -278,23 +278,56 @@ def release(client: PortalClient, held: LockHolder) -> None:
     )
 
 
+@dataclass
+class HeldLock:
+    """This run's hold on the portal: who (``holder``), the portal as read under the lock (``live``)."""
+
+    client: PortalClient
+    holder: LockHolder
+    live: LiveState
+    read: ReadAfter
+    released: bool = False
+
+    def read_and_release(self) -> LiveState:
+        """Read the portal once more and release the lock, in one request (the read comes first)."""
+        delete = Command("b24p_unlock", "crm.deal.userfield.delete", {"id": self.holder.field_id})
+        try:
+            live, errors = self.read((), [delete])
+            done = delete.key not in errors
+        except OutcomeUnknown:  # the delete may have happened: read again, and let release() decide
+            live, _ = self.read((), ())
+            done = False
+        if not done:
+            release(self.client, self.holder)  # re-reads whose lock is there, never deletes blindly
+        self.released = True
+        return live
+
+    def release(self) -> None:
+        if not self.released:
+            release(self.client, self.holder)
+            self.released = True
+
+
 @contextmanager
 def portal_lock(
     client: PortalClient, read: ReadAfter, *, wait: float, unlock_hint: str, say: Say | None = None
-) -> Iterator[tuple[LockHolder, LiveState]]:
+) -> Iterator[HeldLock]:
     """Hold the portal's lock for the body of a ``with``, which gets the holder and the portal as read
     under the lock (see :func:`acquire`); released however the body ends."""
-    held, live = acquire(client, LockHolder.for_this_run(), read, wait=wait, unlock_hint=unlock_hint, say=say)
+    holder, live = acquire(
+        client, LockHolder.for_this_run(), read, wait=wait, unlock_hint=unlock_hint, say=say
+    )
+    held = HeldLock(client, holder, live, read)
     try:
-        yield held, live
+        yield held
     except BaseException:
         try:
-            release(client, held)
+            held.release()
         except B24ProvisionError as exc:  # the body's own error is the one to report
             if say is not None:
                 say(f"Warning: {exc.message}")
         raise
-    release(client, held)
+    held.release()
 
 
 def _drop_if_ours(client: PortalClient, holder: LockHolder) -> None:

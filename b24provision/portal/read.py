@@ -66,14 +66,17 @@ def read_portal(client: PortalClient) -> LiveState:
     return read_after(client, ())[0]
 
 
-def read_after(client: PortalClient, first: Sequence[Command]) -> tuple[LiveState, Mapping[str, PortalError]]:
-    """Send ``first`` and then the portal read in one batch request; the state, and ``first``'s errors.
+def read_after(
+    client: PortalClient, first: Sequence[Command], last: Sequence[Command] = ()
+) -> tuple[LiveState, Mapping[str, PortalError]]:
+    """Send ``first``, the portal read, then ``last``, in one batch request; the state, and the errors
+    of ``first`` and ``last``.
 
-    The portal runs a batch's commands in order, so the state is read after ``first`` ran: the portal
-    lock's add goes first (see ``portal/lock.py``). A write among ``first`` makes an unanswered
-    request an OutcomeUnknown, never resent.
+    The portal runs a batch's commands in order, so the state is read after ``first`` ran and before
+    ``last`` does: the portal lock's add goes first, its delete last (see ``portal/lock.py``). A write
+    among them makes an unanswered request an OutcomeUnknown, never resent.
     """
-    reply = client.batch([*first, *_read_commands()])
+    reply = client.batch([*first, *_read_commands(), *last])
     for key in ("pipelines", "stages", "fields"):
         if key in reply.errors:
             raise reply.errors[key]
@@ -114,7 +117,7 @@ def read_after(client: PortalClient, first: Sequence[Command]) -> tuple[LiveStat
         portal=client.host,
         lock=holder_from_rows(fields),
     )
-    return live, {c.key: reply.errors[c.key] for c in first if c.key in reply.errors}
+    return live, {c.key: reply.errors[c.key] for c in (*first, *last) if c.key in reply.errors}
 
 
 def count_deals(client: PortalClient, live: LiveState, stages: Iterable[tuple[str, str]]) -> LiveState:

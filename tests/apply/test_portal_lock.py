@@ -54,6 +54,11 @@ NEW_PIPELINE = """
 """
 
 
+def lock(client: PortalClient) -> Any:
+    """This test holding the portal's lock, as another run would."""
+    return portal_lock(client, lambda first, last: read_after(client, first, last), wait=0, unlock_hint="-")
+
+
 def write_blueprint(tmp_path: Path, pipelines: int = 3) -> Path:
     path = tmp_path / "bp.yaml"
     path.write_text(BLUEPRINT % "".join(NEW_PIPELINE % (n, n) for n in range(pipelines)), encoding="utf-8")
@@ -169,7 +174,7 @@ def test_a_second_apply_waits_for_the_lock_and_says_who_holds_it(start_portal: A
         waiting.set()
 
     with PortalClient(WebhookCredentials(portal.server.webhook_url), rate=None) as client:
-        with portal_lock(client, lambda first: read_after(client, first), wait=0, unlock_hint="-"):
+        with lock(client):
             thread = threading.Thread(
                 target=lambda: outcome.append(
                     api.plan_and_apply(
@@ -296,12 +301,9 @@ def test_plan_never_takes_the_lock(start_portal: Any, tmp_path: Path) -> None:
 def test_the_lock_error_names_the_holder(start_portal: Any, tmp_path: Path) -> None:
     portal = start_portal("a")
     with PortalClient(WebhookCredentials(portal.server.webhook_url), rate=None) as client:
-        with portal_lock(client, lambda first: read_after(client, first), wait=0, unlock_hint="-") as (
-            held,
-            _,
-        ):
+        with lock(client) as held:
             with pytest.raises(LockError, match=rf"locked by .*\(pid {os.getpid()}, .*since .*force-unlock"):
                 api.plan_and_apply(
                     [write_blueprint(tmp_path)], portal=portal.spec, confirm=lambda r: True, lock_timeout=0
                 )
-            assert held.field_id is not None
+            assert held.holder.field_id is not None
