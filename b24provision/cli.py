@@ -459,6 +459,8 @@ def force_unlock(
     def confirm(holder: LockHolder) -> bool:
         nonlocal agreed
         typer.echo(f"The portal is locked by {holder.describe()} (deal field {LOCK_FIELD}).")
+        if holder.running_here():
+            typer.echo(f"Process {holder.pid} is still running on this machine: that apply is not dead.")
         if not yes and not sys.stdin.isatty():
             fail("not asking for confirmation: standard input is not a terminal — re-run with --yes")
         agreed = yes or typer.confirm(

@@ -110,6 +110,18 @@ class LockHolder:
             pass
         return f"{self.who} (pid {self.pid}, b24provision {self.tool}) since {when}{age}"
 
+    def running_here(self) -> bool:
+        """The holder is a process that still runs on this machine (so its lock is not stale)."""
+        if not self.who.endswith(f"@{socket.gethostname()}") or self.pid <= 0:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # it exists, as another user's process
+            return True
+        return True
+
     def encode(self) -> str:
         """The record kept in the field's XML_ID and label (under 255 characters, the column size)."""
         record = {

@@ -307,3 +307,38 @@ def test_the_lock_error_names_the_holder(start_portal: Any, tmp_path: Path) -> N
                     [write_blueprint(tmp_path)], portal=portal.spec, confirm=lambda r: True, lock_timeout=0
                 )
             assert held.holder.field_id is not None
+
+
+def test_a_lock_the_portal_will_not_create_is_one_clear_error(start_portal: Any, tmp_path: Path) -> None:
+    portal = start_portal("a", limits={"crm_user_field_limit": 0})  # no custom field left on the plan
+    with pytest.raises(LockError) as refused:
+        api.plan_and_apply([write_blueprint(tmp_path)], portal=portal.spec, confirm=lambda r: True)
+    assert f"cannot take the portal lock (a deal field {LOCK_FIELD})" in refused.value.message
+    assert "maximum number of custom fields" in refused.value.message
+    assert not [r for r in portal.emulator.request_log if r.write and r.status == 200]
+
+
+def test_a_ci_run_can_name_itself_in_the_lock(
+    start_portal: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    portal = start_portal("a")
+    monkeypatch.setenv("B24_LOCK_HOLDER", "github-actions run 42")
+    seen: list[str] = []
+
+    def look(result: api.PlanResult) -> bool:
+        with PortalClient(WebhookCredentials(portal.server.webhook_url), rate=None) as client:
+            holder = read_lock(client)
+        seen.append(holder.describe() if holder else "")
+        return False
+
+    assert api.plan_and_apply([write_blueprint(tmp_path)], portal=portal.spec, confirm=look) is None
+    assert seen[0].startswith("github-actions run 42 (pid ")
+    assert LOCK_FIELD not in field_names(portal.emulator)  # released though nothing was applied
+
+
+def test_force_unlock_says_when_the_holder_still_runs_here(start_portal: Any) -> None:
+    portal = start_portal("a")
+    with PortalClient(WebhookCredentials(portal.server.webhook_url), rate=None) as client, lock(client):
+        shown = runner.invoke(app, ["force-unlock", "--portal", portal.spec, "--yes"])
+    assert shown.exit_code == 0, shown.output
+    assert f"Process {os.getpid()} is still running on this machine" in shown.stdout
