@@ -14,6 +14,10 @@ it at once, exactly one succeeds: that run holds the portal. The field records w
 pid, tool version) and since when, in its XML_ID and its label, so the other run, ``plan`` and
 ``force-unlock`` can say so. Apply deletes the field when it is done, whatever the outcome.
 
+Taking and releasing the lock cost no request of their own: the add goes first in the batch that
+reads the portal (the portal runs a batch in order, so that read is made under the lock; it is the
+read the plan and the writes use), the delete last in the batch of the check after the writes.
+
 - Taking the lock is a write whose outcome may be unknown (a timeout, a dropped answer): it is never
   resent blindly. The lock field is read back, and the run holds the portal only if the field there
   carries this run's own random token.
