@@ -243,7 +243,7 @@ def acquire(
             # anything (the name is unique). Any other refusal is the portal's word on why not.
             if isinstance(refused, PortalAuthError):
                 raise refused
-            if refused is not None and "already exists" not in refused.message.lower():
+            if refused is not None and not _lost_the_race(refused):
                 raise LockError(
                     f"cannot take the portal lock (a deal field {LOCK_FIELD}): {refused.message} — "
                     "apply needs the right to change CRM settings, and one free custom field"
@@ -380,6 +380,13 @@ def _lock_fields(holder: LockHolder) -> dict[str, Any]:
         "EDIT_IN_LIST": "N",
         "IS_SEARCHABLE": "N",
     }
+
+
+def _lost_the_race(refused: PortalError) -> bool:
+    """The add was refused because another run's lock field was there: by the core's own check
+    ("already exists"), or by the unique index when both adds ran at the same instant (an SQL error)."""
+    words = refused.message.lower()
+    return "already exists" in words or "sql query error" in words
 
 
 def _texts(row: Mapping[str, Any]) -> Iterator[str]:

@@ -260,6 +260,8 @@ def test_a_lock_left_by_a_killed_run_is_reported_and_removed_by_force_unlock(
     )
     exported = runner.invoke(app, ["export", "--portal", portal.spec])
     assert exported.exit_code == 0 and "B24P" not in exported.stdout
+    compared = runner.invoke(app, ["diff", "--from", portal.spec, "--to", str(path), "--format", "json"])
+    assert compared.exit_code == 0 and "B24P" not in compared.stdout
 
     unlocked = runner.invoke(app, ["force-unlock", "--portal", portal.spec, "--yes"])
     assert unlocked.exit_code == 0, unlocked.output
