@@ -6,11 +6,12 @@ renders it. Nothing here prints.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from b24provision.apply import ApplyResult, Progress, apply_plan, read_for_plan, with_counts
+from b24provision.apply import ApplyResult, Progress, apply_plan, with_counts
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
 from b24provision.plan.diff import diff
@@ -18,7 +19,8 @@ from b24provision.plan.ops import Plan, UpdateAppRobotOp
 from b24provision.plan.order import order
 from b24provision.portal.client import PortalClient
 from b24provision.portal.connect import open_portal
-from b24provision.portal.read import read_portal
+from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock, read_lock, remove_lock
+from b24provision.portal.read import read_after, read_portal
 from b24provision.state import LiveState
 from b24provision.tariff_detect import (
     Declaration,
@@ -55,17 +57,30 @@ class ApplyOutcome:
     requests: int
 
 
+DEFAULT_LOCK_TIMEOUT = 60.0
+"""Seconds apply waits for another run's lock on the portal before it refuses (``--lock-timeout``)."""
+
+
 def plan_against(
-    client: PortalClient, blueprint: Blueprint, *, lang: str = "en", declaration: Declaration | None = None
+    client: PortalClient,
+    blueprint: Blueprint,
+    *,
+    lang: str = "en",
+    declaration: Declaration | None = None,
+    held: LockHolder | None = None,
+    live: LiveState | None = None,
 ) -> PlanResult:
     """Read the portal and diff ``blueprint`` against it (one request; two when the plan deletes
     something, to count what each delete destroys).
 
     What the portal's plan cannot (or may not) hold is added to the plan's warnings; ``declaration``
-    is the profile's declared tariff and limits, which win over detection.
+    is the profile's declared tariff and limits, which win over detection. A portal locked by another
+    run than ``held`` (this run's own lock) is a warning too. ``live``: the portal as just read (under
+    the lock), instead of reading it here.
     """
     start = client.request_count
-    live = read_portal(client)
+    if live is None:
+        live = read_portal(client)
     plan = diff(blueprint, live, lang=lang)
     counted = with_counts(client, live, plan)
     if counted is not live:
@@ -73,6 +88,11 @@ def plan_against(
         plan = diff(blueprint, live, lang=lang)
     tariff = detect_tariff(live, declaration)
     warnings = plan_warnings(tariff_findings(needs_for(plan, live, blueprint), tariff), tariff)
+    if live.lock is not None and (held is None or live.lock.token != held.token):
+        warnings.append(
+            f"the portal is locked by {live.lock.describe()}: an apply is running, and this plan may be "
+            "out of date when it ends (if that run was killed: `b24provision force-unlock`)"
+        )
     if warnings:
         plan = plan.model_copy(update={"warnings": (*plan.warnings, *warnings)})
     requests = client.request_count - start
@@ -132,15 +152,20 @@ def apply(
     ignore_tariff: bool = False,
     progress: Progress | None = None,
     verify_against: Blueprint | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    say: Say | None = None,
 ) -> ApplyOutcome:
-    """Apply a plan: the one just made (``PlanResult``) or a saved one (``Plan``).
+    """Apply a plan made earlier: in this process without the lock (``PlanResult``) or a saved one (``Plan``).
 
-    The portal is read again first and the plan refused if it changed since it was made. After the
-    writes the portal is read once more and the blueprint planned again (a PlanResult's own, or
-    ``verify_against`` for a saved plan); the outcome's ``remaining`` plan says whether the portal
-    now matches it.
+    The portal's lock is taken first (waiting up to ``lock_timeout`` seconds for another run's; ``say``
+    tells about the wait), then the portal is read and the plan refused if it changed since it was made:
+    that read is the one the writes are based on, so it must come after the lock. After the writes the
+    portal is read once more and the blueprint planned again (a PlanResult's own, or
+    ``verify_against`` for a saved plan); the outcome's ``remaining`` plan says whether the portal now
+    matches it. The lock is released however apply ends.
 
     Raises:
+        LockError: another run holds the portal (see :mod:`b24provision.portal.lock`).
         TariffLimitError: before any write, when the portal's plan cannot hold what is applied and
             ``ignore_tariff`` is not set.
     """
@@ -148,13 +173,113 @@ def apply(
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
         start = client.request_count
-        live = read_for_plan(client, plan)
-        if not ignore_tariff:
-            check_portal_tariff(result, live, declaration)
-        applied = apply_plan(plan, client, allow_delete=allow_delete, live=live, progress=progress)
-        blueprint = result.blueprint if isinstance(result, PlanResult) else verify_against
-        remaining = plan_against(client, blueprint).plan if blueprint is not None else None
+        with _locked(client, portal, lock_timeout, say) as lock:
+            live = with_counts(client, lock.live, plan)
+            if not ignore_tariff:
+                check_portal_tariff(result, live, declaration)
+            applied = apply_plan(plan, client, allow_delete=allow_delete, live=live, progress=progress)
+            blueprint = result.blueprint if isinstance(result, PlanResult) else verify_against
+            remaining = (
+                plan_against(client, blueprint, held=lock.holder, live=lock.read_and_release()).plan
+                if blueprint is not None
+                else None
+            )
         return ApplyOutcome(applied=applied, remaining=remaining, requests=client.request_count - start)
+
+
+def _locked(
+    client: PortalClient, portal: str, lock_timeout: float, say: Say | None
+) -> AbstractContextManager[HeldLock]:
+    """The portal's lock, taken in the same request as the read the writes are based on."""
+    return portal_lock(
+        client,
+        lambda first, last: read_after(client, first, last),
+        wait=lock_timeout,
+        unlock_hint=unlock_command(portal),
+        say=say,
+    )
+
+
+def plan_and_apply(
+    paths: Sequence[Path],
+    *,
+    confirm: Callable[[PlanResult], bool],
+    portal: str = "local",
+    portals_file: Path | None = None,
+    variables: Mapping[str, str] | None = None,
+    values_files: Sequence[Path] = (),
+    allow_delete: bool = False,
+    ignore_tariff: bool = False,
+    reregister_app_robots: bool = False,
+    progress: Progress | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    say: Say | None = None,
+) -> ApplyOutcome | None:
+    """``apply`` without a saved plan: lock, read and plan, ask ``confirm``, write, verify, unlock.
+
+    The portal is read once before the writes and once after. That is safe because the read comes
+    after the lock is taken: every other b24provision run must take the same lock before it writes, so
+    nothing this tool does can change the portal between the read and the writes, and the plan need
+    not be checked against a second read (a saved plan still is: its read was made without the lock,
+    maybe days ago). ``confirm`` is called with the plan while the lock is held (as Terraform holds its
+    state lock through the prompt); it shows the plan, may raise to refuse it, and returns False to
+    apply nothing (the answer was no, or there is nothing to do). Returns None then.
+
+    Raises:
+        LockError: another run holds the portal after ``lock_timeout`` seconds.
+        TariffLimitError, DestructiveChangeError, PlanError, ApplyError: as for :func:`apply`.
+    """
+    blueprint = load_blueprint(paths, variables=dict(variables or {}), values_files=values_files)
+    declaration = declaration_for(portal, portals_file)
+    with open_portal(portal, portals_file=portals_file) as client:
+        start = client.request_count
+        with _locked(client, portal, lock_timeout, say) as lock:
+            # The read made with the lock is the plan's and the writes': no second read is needed
+            # (why that is safe: see the docstring).
+            result = plan_against(
+                client, blueprint, declaration=declaration, held=lock.holder, live=lock.live
+            )
+            if reregister_app_robots:
+                result.plan = with_app_robots_reregistered(result.plan, blueprint)
+            if not confirm(result):
+                return None
+            if not ignore_tariff:
+                check_portal_tariff(result, result.live, declaration)
+            applied = apply_plan(
+                result.plan, client, allow_delete=allow_delete, live=result.live, progress=progress
+            )
+            # The check after the writes and the lock's release: one request.
+            remaining = plan_against(client, blueprint, held=lock.holder, live=lock.read_and_release()).plan
+        return ApplyOutcome(applied=applied, remaining=remaining, requests=client.request_count - start)
+
+
+@dataclass
+class UnlockOutcome:
+    """What force-unlock found and did."""
+
+    holder: LockHolder | None
+    """Who held the portal (None: it was not locked)."""
+    removed: bool
+
+
+def force_unlock(
+    *, confirm: Callable[[LockHolder], bool], portal: str = "local", portals_file: Path | None = None
+) -> UnlockOutcome:
+    """Remove the portal's lock left by a run that was killed, if ``confirm`` (shown the holder) agrees.
+
+    Only the lock that was shown is removed: if it was released meanwhile (and maybe taken by a new
+    run), nothing is deleted.
+    """
+    with open_portal(portal, portals_file=portals_file) as client:
+        holder = read_lock(client)
+        if holder is None or not confirm(holder):
+            return UnlockOutcome(holder=holder, removed=False)
+        return UnlockOutcome(holder=holder, removed=remove_lock(client, holder))
+
+
+def unlock_command(portal: str) -> str:
+    """The force-unlock command for ``portal`` (a spec names a variable or a file, never a secret)."""
+    return "b24provision force-unlock" + ("" if portal.strip() == "local" else f" --portal {portal.strip()}")
 
 
 def check_portal_tariff(

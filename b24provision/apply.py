@@ -1,11 +1,14 @@
 """Apply a plan to a portal: safety checks first, then batched writes in dependency order.
 
-Before the first write the portal is read again and compared with the plan's fingerprint (a saved
-plan made against another state of the portal is refused), and every safety fact is re-taken from
-that read, never from the plan (``plan/safety.py``): what needs an application context is refused,
-a delete or replace that loses data (deals holding a value, using an item) needs ``allow_delete``,
-a stage or pipeline that holds deals is refused even then, and one that destroys nothing is an
-ordinary change. A plan whose facts differ from the portal's was edited and is refused.
+Before the first write the portal is read (under the portal lock, see ``portal/lock.py``; the caller
+takes it) and compared with the plan's fingerprint (a saved plan made against another state of the
+portal is refused), and every safety fact is re-taken from that read, never from the plan
+(``plan/safety.py``): what needs an application context is refused, a delete or replace that loses
+data (deals holding a value, using an item) needs ``allow_delete``, a stage or pipeline that holds
+deals is refused even then, and one that destroys nothing is an ordinary change. A plan whose facts
+differ from the portal's was edited and is refused. Right before each batch that creates pipelines
+their names are read again: the lock keeps other b24provision runs out, not a person in the portal's
+UI, and pipeline names are the one thing the portal does not keep unique.
 
 Writes go in three phases, each as few batch requests as the 50-command limit allows, every batch
 running its commands in order and halting at the first error:
@@ -276,6 +279,9 @@ class _Engine:
             for ops, _ in chunk:
                 self._mark_done(ops)
             return
+        creates = [op for ops, _ in chunk for op in ops if isinstance(op, CreatePipelineOp)]
+        if creates:
+            self._recheck_pipeline_names(creates)
         reply = self.client.batch(commands, halt=True)
         for ops, cmds in chunk:
             failed = next((reply.errors[c.key] for c in cmds if c.key in reply.errors), None)
@@ -296,6 +302,28 @@ class _Engine:
                     rows = reply.results.get(f"{cmd.key}_stages")
                     self.default_rows[op.pipeline.key] = list(rows) if isinstance(rows, list) else []
             self._mark_done(ops)
+
+    def _recheck_pipeline_names(self, creates: Sequence[CreatePipelineOp]) -> None:
+        """Refuse to create a pipeline whose name a pipeline made since the read already has.
+
+        Fields and stages cannot be made twice (the portal keeps their codes unique and refuses a
+        second add); pipeline names are not unique. The portal lock keeps other b24provision runs out,
+        but not a person in the portal's UI, so the pipeline list is read again (one request) right
+        before each batch that creates pipelines. Pipelines are told apart by id, which a rename keeps.
+        """
+        rows = self.client.call_all("crm.category.list", {"entityTypeId": 2}, key="categories")
+        known = set(self.live.pipeline_ids.values())
+        appeared = {
+            str(r.get("name")) for r in rows if isinstance(r, Mapping) and int(r.get("id", 0)) not in known
+        }
+        taken = [op.pipeline.name for op in creates if op.pipeline.name in appeared]
+        if taken:
+            names = ", ".join(repr(name) for name in taken)
+            raise StalePlanError(
+                f"a pipeline named {names} appeared on the portal since it was read (made by hand "
+                f"meanwhile?): not creating a second one; {self._status()}; run `b24provision plan` to "
+                "see the portal as it is now"
+            )
 
     def _mark_done(self, ops: Sequence[AnyOp]) -> None:
         for op in ops:

@@ -267,9 +267,13 @@ def plan(
             typer.echo(f"Tariff: {result.tariff.title()}", err=True)
         text = render(result.plan, fmt, color=not _no_color(), verbose=verbose)
         if out:
+            from b24provision.portal.connect import portal_identity
+
             save_plan(
                 result.plan,
                 out,
+                portal_spec=portal,
+                portal_identity=portal_identity(portal, portals_file=portals),
                 blueprint_paths=blueprint_paths,
                 variables=variables,
                 blueprint=result.blueprint,
@@ -294,7 +298,16 @@ def _print(text: str, fmt: str) -> None:
 def apply(
     paths: PathsArg = None,
     plan_file: Annotated[Path | None, typer.Option("--plan", help="Apply exactly this saved plan.")] = None,
-    portal: PortalOpt = "local",
+    portal: Annotated[
+        str | None,
+        typer.Option(
+            "--portal",
+            "-p",
+            envvar="B24_PORTAL",
+            help="local | local:FILE | a profile from portals.yaml | env:VAR (default: local; with --plan: "
+            "the plan's portal).",
+        ),
+    ] = None,
     portals: PortalsFileOpt = None,
     var: VarOpt = None,
     values: VarsFileOpt = None,
@@ -316,59 +329,102 @@ def apply(
         bool,
         typer.Option("--ignore-tariff", help="Apply the rest when the portal's plan cannot hold everything."),
     ] = False,
+    lock_timeout: Annotated[
+        float,
+        typer.Option(
+            "--lock-timeout", min=0, help="Seconds to wait while another apply holds the portal's lock."
+        ),
+    ] = 60.0,
 ) -> None:
-    """Make the portal match the blueprint (or carry out a saved plan)."""
+    """Make the portal match the blueprint (or carry out a saved plan).
+
+    The portal is locked while apply runs (a deal field UF_CRM_B24P_LOCK): a second apply waits up to
+    --lock-timeout seconds, then refuses, naming who holds it; `force-unlock` removes a lock left by a
+    run that was killed.
+    """
     from b24provision import api
     from b24provision.apply import check_safety
-    from b24provision.plan.ops import Plan
-    from b24provision.plan.planfile import load_plan
+    from b24provision.plan.planfile import load_plan, portal_for
     from b24provision.plan.render import render
+    from b24provision.portal.connect import portal_identity
 
-    _say_portal(portal, portals)
+    if plan_file is not None and reregister_app_robots:
+        fail("--reregister-app-robots makes a new plan; it cannot change a saved one — leave out --plan")
+    saved = None
     with user_errors():
-        target: api.PlanResult | Plan
-        saved_blueprint = None
-        if plan_file is not None and reregister_app_robots:
-            fail("--reregister-app-robots makes a new plan; it cannot change a saved one — leave out --plan")
         if plan_file is not None:
             saved = load_plan(plan_file)
-            target, saved_blueprint = saved.plan, saved.blueprint
-            typer.echo(f"Applying the plan saved in {plan_file} ({saved.created_at}).", err=True)
-        else:
-            target = api.make_plan(
+            portal = portal_for(saved, portal, lambda spec: portal_identity(spec, portals_file=portals))
+    spec = portal or "local"
+    _say_portal(spec, portals)
+
+    # Asked before the portal is locked and read: without a terminal nobody could answer.
+    if not auto_approve and not sys.stdin.isatty():
+        fail("not asking for confirmation: standard input is not a terminal — re-run with --auto-approve")
+
+    def ask() -> bool:
+        if auto_approve:
+            return True
+        if not typer.confirm("Apply these changes?", default=False):
+            typer.echo("Nothing applied.")
+            return False
+        return True
+
+    def confirm(result: api.PlanResult) -> bool:
+        """Shown the plan made under the portal's lock: render it, check it, ask."""
+        # The robots' steps were shown by `plan` (and `runbook` lists them): the summary counts them.
+        _print(render(result.plan, "text", color=not _no_color(), robots="none"), "text")
+        if result.tariff is not None:
+            typer.echo(f"Tariff: {result.tariff.title()}", err=True)
+            if not ignore_tariff:  # before asking, and before any write
+                api.check_portal_tariff(result, result.live, result.tariff.declaration)
+        if not result.plan.has_changes:
+            return False
+        check_safety(result.plan, allow_delete=allow_delete)
+        return ask()
+
+    def say(message: str) -> None:
+        typer.echo(message, err=True)
+
+    if saved is None:
+        with user_errors(), _progress() as progress:
+            outcome = api.plan_and_apply(
                 default_paths(paths),
-                portal=portal,
+                confirm=confirm,
+                portal=spec,
                 portals_file=portals,
                 variables=_variables(var),
                 values_files=values or (),
+                allow_delete=allow_delete,
+                ignore_tariff=ignore_tariff,
                 reregister_app_robots=reregister_app_robots,
+                progress=progress,
+                lock_timeout=lock_timeout,
+                say=say,
             )
-        the_plan = target if isinstance(target, Plan) else target.plan
-        # The robots' steps were shown by `plan` (and `runbook` lists them): the summary counts them.
-        _print(render(the_plan, "text", color=not _no_color(), robots="none"), "text")
-        if isinstance(target, api.PlanResult) and target.tariff is not None:
-            typer.echo(f"Tariff: {target.tariff.title()}", err=True)
-            if not ignore_tariff:  # before asking, and before any write
-                api.check_portal_tariff(target, target.live, target.tariff.declaration)
-        if not the_plan.has_changes:
+        if outcome is None:
             return
-        check_safety(the_plan, allow_delete=allow_delete)
-    if not auto_approve:
-        if not sys.stdin.isatty():
-            fail("not asking for confirmation: standard input is not a terminal — re-run with --auto-approve")
-        if not typer.confirm("Apply these changes?", default=False):
-            typer.echo("Nothing applied.")
+    else:
+        typer.echo(f"Applying the plan saved in {plan_file} ({saved.created_at}).", err=True)
+        _print(render(saved.plan, "text", color=not _no_color(), robots="none"), "text")
+        if not saved.plan.has_changes:
+            return
+        with user_errors():
+            check_safety(saved.plan, allow_delete=allow_delete)
+        if not ask():
             raise typer.Exit(EXIT_OK)
-    with user_errors(), _progress() as progress:
-        outcome = api.apply(
-            target,
-            portal=portal,
-            portals_file=portals,
-            allow_delete=allow_delete,
-            progress=progress,
-            ignore_tariff=ignore_tariff,
-            verify_against=saved_blueprint,
-        )
+        with user_errors(), _progress() as progress:
+            outcome = api.apply(
+                saved.plan,
+                portal=spec,
+                portals_file=portals,
+                allow_delete=allow_delete,
+                progress=progress,
+                ignore_tariff=ignore_tariff,
+                verify_against=saved.blueprint,
+                lock_timeout=lock_timeout,
+                say=say,
+            )
     done = outcome.applied
     typer.echo(f"Apply complete: {len(done.done)} operations in {outcome.requests} requests.")
     if outcome.remaining is not None:
@@ -383,19 +439,69 @@ def apply(
         )
 
 
+@app.command("force-unlock")
+def force_unlock(
+    portal: PortalOpt = "local",
+    portals: PortalsFileOpt = None,
+    yes: Annotated[
+        bool, typer.Option("--auto-approve", "--yes", "-y", help="Do not ask for confirmation (CI).")
+    ] = False,
+) -> None:
+    """Remove the portal's lock left by an apply that was killed (it shows who held it, then asks).
+
+    Only for a run that is gone: removing the lock of a running apply lets a second one write at the
+    same time.
+    """
+    from b24provision import api
+    from b24provision.portal.lock import LOCK_FIELD, LockHolder
+
+    agreed = False
+
+    def confirm(holder: LockHolder) -> bool:
+        nonlocal agreed
+        typer.echo(f"The portal is locked by {holder.describe()} (deal field {LOCK_FIELD}).")
+        if holder.running_here():
+            typer.echo(f"Process {holder.pid} is still running on this machine: that apply is not dead.")
+        if not yes and not sys.stdin.isatty():
+            fail("not asking for confirmation: standard input is not a terminal — re-run with --yes")
+        agreed = yes or typer.confirm(
+            "Remove this lock? Only do so if that run is no longer running.", default=False
+        )
+        return agreed
+
+    _say_portal(portal, portals)
+    with user_errors():
+        outcome = api.force_unlock(confirm=confirm, portal=portal, portals_file=portals)
+    if outcome.holder is None:
+        typer.echo("The portal is not locked.")
+    elif outcome.removed:
+        typer.echo("Lock removed.")
+    else:
+        typer.echo("The lock was already gone." if agreed else "Lock not removed.")
+
+
 @contextmanager
 def _progress() -> Iterator[Callable[[int, int, str], None]]:
     """A progress bar on a terminal; plain lines otherwise (CI logs)."""
     if sys.stderr.isatty() and not os.environ.get("NO_COLOR"):
-        from rich.progress import Progress
+        from rich.progress import Progress, TaskID
 
-        with Progress(transient=True) as bar:
-            task = bar.add_task("Applying", total=None)
+        # Started at the first write, not before: the plan is shown and confirmed inside this block.
+        bar = Progress(transient=True)
+        task: TaskID | None = None
 
-            def update(done: int, total: int, what: str) -> None:
-                bar.update(task, completed=done, total=total, description=what[:60])
+        def update(done: int, total: int, what: str) -> None:
+            nonlocal task
+            if task is None:
+                bar.start()
+                task = bar.add_task("Applying", total=None)
+            bar.update(task, completed=done, total=total, description=what[:60])
 
+        try:
             yield update
+        finally:
+            if task is not None:
+                bar.stop()
     else:
 
         def line(done: int, total: int, what: str) -> None:

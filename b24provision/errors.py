@@ -16,7 +16,8 @@ boundary where they happen, and only there::
     │   ├── StalePlanError        the portal changed since the saved plan was made
     │   ├── DestructiveChangeError  the plan deletes or replaces, and --allow-delete was not given
     │   └── TariffLimitError      the portal's plan cannot hold what the blueprint asks
-    └── ApplyError                apply stopped part-way; says what was done and what was not
+    ├── ApplyError                apply stopped part-way; says what was done and what was not
+    └── LockError                 another run holds the portal's lock, or the lock cannot be taken
 
 Messages end with what to do next. A webhook URL is never part of a message: see redact().
 """
@@ -121,3 +122,7 @@ class TariffLimitError(PlanError):
 
 class ApplyError(B24ProvisionError):
     """Apply stopped part-way; the message lists what was done and what was not."""
+
+
+class LockError(B24ProvisionError):
+    """Another run holds the portal's lock (apply refuses), or the lock cannot be taken or removed."""

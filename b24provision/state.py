@@ -13,9 +13,12 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from b24provision.blueprint.model import Blueprint, Trigger
+
+if TYPE_CHECKING:
+    from b24provision.portal.lock import LockHolder
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class LiveState:
     when not probed. A feature-gated method that does not exist proves its feature is off."""
     portal: str = ""
     """The portal's host, for messages (never a secret)."""
+    lock: LockHolder | None = None
+    """Who holds the portal's lock (an apply is running), as read; not part of the fingerprint."""
 
     def fingerprint(self) -> str:
         """A digest of everything a plan depends on; changes when the portal changes."""

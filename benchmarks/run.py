@@ -1,59 +1,62 @@
-"""`make bench`: requests, wall time, CPU time and peak memory of validate, plan, apply and export at
-growing sizes, against the emulator with the real rate limit on, next to a naive one-request-per-object
-baseline. Writes the results table into benchmarks/README.md.
+"""`make bench`: what b24provision costs as a user runs it, next to the readers a user would write
+instead, at growing portal sizes, under the real rate limit. Writes the results into benchmarks/README.md.
 
-The emulator runs in its own process (`b24provision emulator serve`), so CPU time and memory here are
-the tool's alone. Each size gets fresh portals:
+Every measured step is a whole process, started the way a user starts it (``python -m b24provision
+plan ...``): interpreter start, imports, blueprint parse, the portal, rendering. Wall time is measured
+around the process, CPU time (user + system) and peak memory (peak resident set, not the Python heap)
+come from the kernel's accounting of that one child (``os.wait4``).
 
-* A, rate limit "standard" (burst 50, 2 requests/s; the client throttles to match): the timed pass;
-* B, no rate limit: the same steps again under tracemalloc for peak memory (tracemalloc slows Python
-  down, so it never runs in the timed pass);
-* C: the naive baseline. With the rate limit on it is run only where that takes under a couple of
-  minutes; at larger sizes it runs with the limit off and its time is projected as the measured time
-  plus what the limit would impose: (requests beyond the burst of 50) / 2 per second.
+The portal is the emulator, served from this process (so its own CPU time is not counted) with the
+rate limit of a standard cloud portal (burst 50, then 2 requests/s; every client here throttles itself
+to match). Each step gets a freshly started emulator on the same state file, so each one starts with
+the full burst, as a command run after a quiet while does; requests are counted by the emulator.
 
-Usage: python -m benchmarks.run [--sizes 0,1,2,3] [--no-readme]
+Per size, on a fresh portal: ``validate``; ``plan`` (everything to create); ``apply``; ``plan`` again
+(no changes) and ``export``, which read the populated portal; then the same configuration read by the
+other readers of ``benchmarks/readers.py``: the cheapest a user would write (one ``batch`` request),
+fast_bitrix24, and the naive one-request-per-object reader. The naive reader runs under the real rate
+limit at the sizes where that takes a few minutes at most; above them it runs without the limit and
+its time is projected: measured + (requests beyond the burst) / 2 per second. The largest size is
+there for the throttle: its apply needs more than 50 requests.
+
+Usage: python -m benchmarks.run [--sizes 0,1,2,3,4] [--no-readme]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from b24provision.api import plan_against
-from b24provision.apply import apply_plan
-from b24provision.blueprint import load_blueprint, validate
-from b24provision.export import export_portal
-from b24provision.portal.client import PortalClient, RateLimit
-from b24provision.portal.credentials import WebhookCredentials
+from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
 from benchmarks.generate import Size, write_blueprint
-from benchmarks.naive import OneByOneClient, naive_read
+from benchmarks.readers import HOOK_VAR
 
 SIZES = (
     Size(1, 8, 0),
     Size(5, 10, 50, items=5),
     Size(20, 12, 300, items=20),
     Size(50, 15, 500, items=20),
+    Size(120, 20, 800, items=20),
 )
-NAIVE_WITH_LIMIT = 2
-"""Sizes below this index run the naive baseline with the real rate limit on."""
+NAIVE_THROTTLED = 3
+"""Sizes below this index run the naive reader under the rate limit; the others are projected."""
 BURST, PER_SECOND = 50, 2.0
+ROOT = Path(__file__).resolve().parents[1]
 README = Path(__file__).with_name("README.md")
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-HOOK_VAR = "B24_BENCH_HOOK"
+TOKEN = "benchmarkWebhookCode0"
+TOOL = [sys.executable, "-m", "b24provision"]
+READER = [sys.executable, "-m", "benchmarks.readers"]
 
 
 @dataclass
@@ -63,176 +66,106 @@ class Row:
     requests: int
     wall: float
     cpu: float
-    peak_mib: float | None = None
-    naive_requests: int | None = None
-    naive_wall: float | None = None
-    naive_projected: bool = False
-    notes: list[str] = field(default_factory=list)
-
-
-# ------------------------------------------------------------------------------- the emulator
+    rss_mib: float
+    projected: bool = False
 
 
 @contextmanager
-def emulator(rate_limit: bool) -> Iterator[str]:
-    """A fresh emulated portal in its own process; yields its webhook URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = secrets.token_hex(8)
-    args = [sys.executable, "-m", "b24provision", "emulator", "serve", "--port", str(port), "--token", token]
-    if not rate_limit:
-        args.append("--no-rate-limit")
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def portal(state: Path, *, rate_limit: bool = True) -> Iterator[Emulator]:
+    """A freshly started emulator (full burst) on ``state``; its webhook URL is in $B24_BENCH_HOOK."""
+    emulator = Emulator(
+        str(state), PortalSettings(token=TOKEN, rate_limit="standard" if rate_limit else None)
+    )
     try:
-        deadline = time.monotonic() + 30
-        while True:  # wait for the port without sending a request (that would use up the burst)
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the emulator did not start") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/rest/1/{token}/"
+        with serve_in_thread(emulator) as server:
+            os.environ[HOOK_VAR] = server.webhook_url
+            yield emulator
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        emulator.close()
 
 
-def client(url: str, *, throttle: bool = True, one_by_one: bool = False) -> PortalClient:
-    rate = RateLimit(burst=BURST, per_second=PER_SECOND) if throttle else None
-    kind = OneByOneClient if one_by_one else PortalClient
-    return kind(WebhookCredentials(url), rate=rate)
+# The measured command is started by this small launcher, not by the benchmark itself: a child's peak
+# RSS counts the memory of the process it was spawned from (Linux keeps the pre-exec high-water mark),
+# and the benchmark process holds the emulator. The launcher is a bare interpreter (-S, ~10 MiB).
+LAUNCHER = """
+import json, os, sys, time
+started = time.perf_counter()
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - started
+cpu = usage.ru_utime + usage.ru_stime
+with open(sys.argv[1], "w") as out:
+    json.dump([os.waitstatus_to_exitcode(status), wall, cpu, usage.ru_maxrss], out)
+"""
 
 
-# ------------------------------------------------------------------------------- measuring
+def run(args: Sequence[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float, float]:
+    """Run one command as a user would; (wall s, CPU s, peak RSS MiB) of that process alone."""
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryFile() as err:
+        result = Path(tmp) / "usage.json"
+        launcher = [sys.executable, "-S", "-c", LAUNCHER, str(result), *args]
+        subprocess.run(
+            launcher, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, cwd=ROOT, check=True
+        )
+        code, wall, cpu, maxrss = json.loads(result.read_text())
+        if code not in ok:
+            err.seek(0)
+            words = err.read().decode()[-2000:]
+            raise RuntimeError(f"{' '.join(args[2:])}: exit {code}: {words}")
+    return wall, cpu, maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-@dataclass
-class Measured:
-    value: Any
-    wall: float
-    cpu: float
-    peak_mib: float | None = None
-
-
-def timed(fn: Callable[[], Any]) -> Measured:
-    wall, cpu = time.perf_counter(), time.process_time()
-    value = fn()
-    return Measured(value, time.perf_counter() - wall, time.process_time() - cpu)
-
-
-def traced(fn: Callable[[], Any]) -> Measured:
-    tracemalloc.start()
-    try:
-        measured = timed(fn)
-        measured.peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
-    return measured
-
-
-def steps(
-    path: Path, url: str, measure: Callable[[Callable[[], Any]], Measured]
-) -> dict[str, tuple[int, Measured]]:
-    """validate, plan, apply, plan again, export on one fresh portal: (requests, measurement) each."""
-    out: dict[str, tuple[int, Measured]] = {}
-    report = measure(lambda: validate([path]))
-    assert report.value.ok, [str(p) for p in report.value.problems][:5]
-    out["validate"] = (0, report)
-    blueprint = load_blueprint([path])
-    with client(url) as portal:
-        made = measure(lambda: plan_against(portal, blueprint))
-        out["plan (fresh portal)"] = (made.value.requests, made)
-        before = portal.request_count
-        applied = measure(lambda: apply_plan(made.value.plan, portal, allow_delete=True))
-        out["apply"] = (portal.request_count - before, applied)
-        again = measure(lambda: plan_against(portal, blueprint))
-        assert not again.value.plan.has_changes, "the portal does not match the blueprint after apply"
-        out["plan (no changes)"] = (again.value.requests, again)
-    os.environ[HOOK_VAR] = url
-    exported = measure(lambda: export_portal(f"env:{HOOK_VAR}"))
-    out["export"] = (exported.value.requests, exported)
-    return out
-
-
-def naive(path: Path, url: str, *, throttle: bool) -> dict[str, tuple[int, float]]:
-    """The baseline's requests and wall time for plan (its read) and apply (read + one write each)."""
-    blueprint = load_blueprint([path])
-    with client(url, throttle=throttle, one_by_one=True) as slow, client(url, throttle=False) as setup:
-        start = time.perf_counter()
-        read = naive_read(slow)
-        plan_wall = time.perf_counter() - start
-        made = plan_against(setup, blueprint)  # what to write: not counted (the baseline's own diff)
-        start = time.perf_counter()
-        read_again = naive_read(slow)
-        before = slow.request_count
-        apply_plan(made.plan, slow, allow_delete=True, live=made.live)
-        writes = slow.request_count - before
-        apply_wall = time.perf_counter() - start
-        start = time.perf_counter()
-        full = naive_read(slow)  # the populated portal: what plan (no changes) and export must read
-        full_wall = time.perf_counter() - start
-    return {
-        "plan (fresh portal)": (read, plan_wall),
-        "apply": (read_again + writes, apply_wall),
-        "plan (no changes)": (full, full_wall),
-        "export": (full, full_wall),
-    }
+def step(state: Path, size: Size, name: str, args: Sequence[str], *, ok: tuple[int, ...] = (0,)) -> Row:
+    with portal(state) as emulator:
+        wall, cpu, rss = run(args, ok)
+        requests = sum(1 for r in emulator.request_log if not r.sub_call)
+    return Row(size.label, name, requests, wall, cpu, rss)
 
 
 def measure_size(index: int, size: Size, workdir: Path) -> list[Row]:
-    path = write_blueprint(size, workdir / f"size{index}")
-    print(f"[{size.label}] timed pass (rate limit on)...", file=sys.stderr, flush=True)
-    with emulator(rate_limit=True) as url:
-        timed_steps = steps(path, url, timed)
-    print(f"[{size.label}] memory pass (tracemalloc, rate limit off)...", file=sys.stderr, flush=True)
-    with emulator(rate_limit=False) as url:
-        traced_steps = steps(path, url, traced)
-    with_limit = index < NAIVE_WITH_LIMIT
-    print(
-        f"[{size.label}] naive baseline (rate limit {'on' if with_limit else 'off'})...",
-        file=sys.stderr,
-        flush=True,
-    )
-    with emulator(rate_limit=with_limit) as url:
-        baseline = naive(path, url, throttle=with_limit)
-    rows = []
-    for step, (requests, m) in timed_steps.items():
-        row = Row(size.label, step, requests, m.wall, m.cpu, traced_steps[step][1].peak_mib)
-        if step in baseline:
-            n, wall = baseline[step]
-            row.naive_requests = n
-            row.naive_projected = not with_limit
-            # Projected: every request beyond the burst waits its turn at 2 per second (an upper bound
-            # when steps follow each other closely; the bucket drains in between).
-            row.naive_wall = wall if with_limit else wall + max(0, n - BURST) / PER_SECOND
-        rows.append(row)
+    path = str(write_blueprint(size, workdir / f"size{index}"))
+    state = workdir / f"size{index}.sqlite"
+    portal_opt = ["--portal", f"env:{HOOK_VAR}"]
+
+    def say(what: str) -> None:
+        print(f"[{size.label}] {what}", file=sys.stderr, flush=True)
+
+    say("b24provision: validate, plan, apply, plan, export...")
+    wall, cpu, rss = run([*TOOL, "validate", path])
+    rows = [Row(size.label, "b24provision validate", 0, wall, cpu, rss)]
+    rows.append(step(state, size, "b24provision plan (fresh portal)", [*TOOL, "plan", path, *portal_opt]))
+    apply_args = [*TOOL, "apply", path, *portal_opt, "--auto-approve", "--allow-delete"]
+    rows.append(step(state, size, "b24provision apply", apply_args))
+    no_changes = [*TOOL, "plan", path, *portal_opt, "--detailed-exitcode"]
+    rows.append(step(state, size, "b24provision plan (no changes)", no_changes))
+    rows.append(step(state, size, "b24provision export", [*TOOL, "export", *portal_opt]))
+    say("other readers of the same configuration...")
+    rows.append(step(state, size, "read: one batch request (httpx)", [*READER, "batch"]))
+    rows.append(step(state, size, "read: fast_bitrix24", [*READER, "fast_bitrix24"]))
+    if index < NAIVE_THROTTLED:
+        say("naive reader, under the rate limit...")
+        rows.append(step(state, size, "read: naive, one request per object", [*READER, "naive"]))
+    else:
+        say("naive reader, without the rate limit (time projected)...")
+        with portal(state, rate_limit=False) as emulator:
+            wall, cpu, rss = run([*READER, "naive", "--no-throttle"])
+            requests = sum(1 for r in emulator.request_log if not r.sub_call)
+        # Every request beyond the burst waits its turn at 2 per second.
+        projected = wall + max(0, requests - BURST) / PER_SECOND
+        rows.append(
+            Row(size.label, "read: naive, one request per object", requests, projected, cpu, rss, True)
+        )
     return rows
-
-
-# ------------------------------------------------------------------------------- reporting
 
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| size | step | requests | wall s | CPU s | peak MiB "
-        "| naive requests | naive wall s | requests saved |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| size | command | requests | wall s | CPU s | peak RSS MiB |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for r in rows:
-        naive_wall = (
-            ""
-            if r.naive_wall is None
-            else f"{r.naive_wall:.1f}" + (" (projected)" if r.naive_projected else "")
-        )
-        ratio = "" if not r.naive_requests or not r.requests else f"{r.naive_requests / r.requests:.0f}×"
-        lines.append(
-            f"| {r.size} | {r.step} | {r.requests} | {r.wall:.2f} | {r.cpu:.2f} | "
-            f"{'' if r.peak_mib is None else f'{r.peak_mib:.1f}'} | "
-            f"{'' if r.naive_requests is None else r.naive_requests} | {naive_wall} | {ratio} |"
-        )
+        wall = f"{r.wall:.1f} (projected)" if r.projected else f"{r.wall:.2f}"
+        lines.append(f"| {r.size} | {r.step} | {r.requests} | {wall} | {r.cpu:.2f} | {r.rss_mib:.0f} |")
     return "\n".join(lines)
 
 

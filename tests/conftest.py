@@ -71,6 +71,29 @@ def _apply(paths: list[Path], portal: Portal) -> None:
     assert outcome.remaining is not None and not outcome.remaining.has_changes
 
 
+def writes_besides_the_lock(emulator: Any) -> list[Any]:
+    """The write calls in ``emulator``'s log, less the portal lock apply takes and releases.
+
+    The lock (a deal field UF_CRM_B24P_LOCK, b24provision/portal/lock.py) is added by the first write
+    of an apply (in its read batch) and deleted by its last one; it leaves nothing behind, which is
+    checked here: the portal holds no lock field afterwards.
+    """
+    writes = [r for r in emulator.request_log if r.write]
+    fields = emulator._internal_call("crm.deal.userfield.list", {})
+    assert all(f["FIELD_NAME"] != "UF_CRM_B24P_LOCK" for f in fields), "the portal lock was left behind"
+    if writes and (writes[0].method, writes[0].status) == ("crm.deal.userfield.add", 200):
+        writes = writes[1:]
+        if writes and (writes[-1].method, writes[-1].status) == ("crm.deal.userfield.delete", 200):
+            writes = writes[:-1]
+    return writes
+
+
+@pytest.fixture(name="writes_besides_the_lock")
+def _writes_besides_the_lock() -> Callable[[Any], list[Any]]:
+    """:func:`writes_besides_the_lock`, as a fixture."""
+    return writes_besides_the_lock
+
+
 @pytest.fixture
 def apply_blueprint() -> Callable[[list[Path], Portal], None]:
     """Make a portal hold the blueprint at the paths (staging values when the blueprint has them)."""

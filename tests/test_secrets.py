@@ -50,6 +50,7 @@ COMMANDS: list[tuple[str, list[str], set[int]]] = [
         {0},
     ),
     ("export", ["export", "--portal", HOOK, "--out", "exported"], {0}),
+    ("force-unlock", ["force-unlock", "--portal", HOOK, "--yes"], {0}),
     ("diff-portal-blueprint", ["diff", "--from", HOOK, "--to", BLUEPRINT], {0, 2}),
     ("diff-json", ["diff", "--from", BLUEPRINT, "--to", HOOK, "--format", "json"], {0, 2}),
     ("diff-markdown", ["diff", "--from", HOOK, "--to", HOOK, "--format", "markdown"], {0}),

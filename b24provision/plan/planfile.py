@@ -1,10 +1,15 @@
 """Saved plans: ``plan --out FILE`` writes one, ``apply --plan FILE`` carries out exactly its ops.
 
-A saved plan is JSON: the format version, the tool version, when it was made, the portal's host,
+A saved plan is JSON: the format version, the tool version, when it was made, the portal it is for,
 the blueprint paths and variable values it was made from, and the plan itself with every op in full
 (the desired objects included), so apply needs neither the blueprint nor a new diff. The plan's
 ``live_fingerprint`` lets apply refuse the file when the portal changed since (StalePlanError,
 raised by apply).
+
+A plan is for one portal: it keeps the ``--portal`` spec it was made with (``env:B24_STAGING``, a
+profile name, ``local:FILE``: a name, never a secret) and that portal's identity (its host; a local
+emulator's state file). ``apply --plan`` uses the spec when no ``--portal`` is given, and refuses a
+portal with another identity before anything is read or written (:func:`portal_for`).
 
 A saved plan holds natural keys and blueprint content only, never a portal id or a secret: before
 writing, the text is checked against the patterns ``errors.redact`` hides (webhook secrets, OAuth
@@ -14,7 +19,7 @@ tokens), and a match is refused.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -26,8 +31,9 @@ from b24provision.blueprint.model import Blueprint, Scalar
 from b24provision.errors import PlanError, redact
 from b24provision.plan.ops import Plan
 
-FORMAT_VERSION = 2
-"""2: ops record what a delete destroys (deals_with_value, items_in_use); version 1 files still load."""
+FORMAT_VERSION = 3
+"""2: ops record what a delete destroys (deals_with_value, items_in_use); 3: the plan records the
+portal it is for (portal_spec, portal_identity). Older files are refused: make the plan again."""
 _REPLAN = "run `b24provision plan --out FILE` again to make a new one"
 
 
@@ -41,6 +47,11 @@ class SavedPlan(BaseModel):
     created_at: str
     """UTC time in ISO 8601."""
     portal: str
+    """The portal's host as read when planning."""
+    portal_spec: str
+    """The --portal spec the plan was made with (a variable, profile or file name; never a secret)."""
+    portal_identity: str
+    """Which portal that spec reached (:func:`b24provision.portal.connect.portal_identity`)."""
     blueprint_paths: tuple[str, ...] = ()
     variables: dict[str, Scalar] = {}
     blueprint: Blueprint | None = None
@@ -60,6 +71,8 @@ def save_plan(
     plan: Plan,
     path: Path,
     *,
+    portal_spec: str = "local",
+    portal_identity: str = "",
     blueprint_paths: list[Path] | tuple[Path, ...] | list[str] = (),
     variables: Mapping[str, Scalar] | None = None,
     blueprint: Blueprint | None = None,
@@ -74,6 +87,8 @@ def save_plan(
         tool_version=tool_version(),
         created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
         portal=plan.portal,
+        portal_spec=portal_spec,
+        portal_identity=portal_identity,
         blueprint_paths=tuple(str(p) for p in blueprint_paths),
         variables=dict(variables or {}),
         blueprint=blueprint,
@@ -116,6 +131,11 @@ def load_plan(path: Path) -> SavedPlan:
             f"{path}: made by a newer b24provision ({data.get('tool_version', '?')}, plan format "
             f"{found}; this one reads format {FORMAT_VERSION}); upgrade b24provision, or {_REPLAN}"
         )
+    if found < FORMAT_VERSION:
+        raise PlanError(
+            f"{path}: made by an older b24provision ({data.get('tool_version', '?')}, plan format {found}, "
+            f"which does not record the portal it is for); {_REPLAN}"
+        )
     # Plan has defaults for both (an empty plan, no fingerprint): in a file, their absence means damage,
     # and a plan without its fingerprint would skip the check that the portal has not changed.
     raw = data.get("plan")
@@ -129,3 +149,27 @@ def load_plan(path: Path) -> SavedPlan:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise PlanError(f"{path}: the saved plan is damaged ({where}: {first['msg']}); {_REPLAN}") from exc
+
+
+def portal_for(saved: SavedPlan, portal: str | None, identity: Callable[[str], str]) -> str:
+    """The portal spec to apply ``saved`` to: ``portal`` if given, else the one the plan was made with.
+
+    ``identity`` tells which portal a spec reaches (``connect.portal_identity``); nothing is sent.
+
+    Raises:
+        PlanError: the spec reaches another portal than the plan's (the message names both).
+    """
+    spec = saved.portal_spec if portal is None else portal
+    found = identity(spec)
+    if found == saved.portal_identity:
+        return spec
+    made_for = f"this plan was made for {saved.portal_identity} (--portal {saved.portal_spec})"
+    if portal is None:
+        raise PlanError(
+            f"{made_for}, but --portal {spec} now reaches {found}; nothing was applied — point "
+            f"{spec} at the plan's portal again, or make a new plan"
+        )
+    raise PlanError(
+        f"{made_for}, not for {found} (--portal {portal}); nothing was applied — apply it with "
+        f"--portal {saved.portal_spec} (or leave --portal out), or make a plan for this portal"
+    )

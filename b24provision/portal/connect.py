@@ -25,7 +25,7 @@ from b24provision.errors import ConfigError
 from b24provision.portal.client import PortalClient
 from b24provision.portal.credentials import WebhookCredentials
 
-__all__ = ["open_portal", "describe_portal"]
+__all__ = ["open_portal", "describe_portal", "portal_identity"]
 
 DEFAULT_STATE_DIR = Path(".b24provision")
 
@@ -64,6 +64,34 @@ def describe_portal(
     from b24provision.portal.profiles import describe_profile
 
     return describe_profile(spec, portals_file)
+
+
+def portal_identity(
+    spec: str = "local",
+    *,
+    portals_file: Path | None = None,
+    state_dir: Path = DEFAULT_STATE_DIR,
+) -> str:
+    """Which portal ``spec`` reaches, comparable across specs and never a secret: the host of a webhook
+    or an application (two specs naming one host are one portal), the absolute state file of a local
+    emulator (whose HTTP host is a new port every run).
+
+    Raises:
+        ConfigError: as :func:`open_portal`, before anything is sent.
+    """
+    spec = spec.strip()
+    if spec == "local" or spec.startswith("local:"):
+        return f"local emulator ({_local_state(spec, state_dir).resolve()})"
+    if spec.startswith("env:"):
+        return _credentials_from_env(spec.removeprefix("env:")).host
+    from b24provision.portal.profiles import find_profile
+
+    profile = find_profile(spec, portals_file)
+    if profile.local is not None:
+        return f"local emulator ({Path(profile.local).resolve()})"
+    if profile.oauth is not None:
+        return profile.host().split(" (profile", 1)[0]
+    return profile.credentials().host
 
 
 def _local_state(spec: str, state_dir: Path) -> Path:

@@ -12,7 +12,7 @@ deals using an enumeration item) costs one more batch, only when the plan delete
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +22,7 @@ from b24provision.blueprint.model import Blueprint, Pipeline, Stage, Trigger
 from b24provision.errors import PlanError, PortalError
 from b24provision.keys import make_key
 from b24provision.portal.client import Command, PortalClient
+from b24provision.portal.lock import holder_from_rows, is_reserved
 from b24provision.portal.mapping import (
     category_of_entity,
     field_from_rest,
@@ -63,7 +64,20 @@ def _read_commands() -> list[Command]:
 
 def read_portal(client: PortalClient) -> LiveState:
     """Read pipelines, stages, fields, licence, app robot types and triggers in one request."""
-    reply = client.batch(_read_commands())
+    return read_after(client, ())[0]
+
+
+def read_after(
+    client: PortalClient, first: Sequence[Command], last: Sequence[Command] = ()
+) -> tuple[LiveState, Mapping[str, PortalError]]:
+    """Send ``first``, the portal read, then ``last``, in one batch request; the state, and the errors
+    of ``first`` and ``last``.
+
+    The portal runs a batch's commands in order, so the state is read after ``first`` ran and before
+    ``last`` does: the portal lock's add goes first, its delete last (see ``portal/lock.py``). A write
+    among them makes an unanswered request an OutcomeUnknown, never resent.
+    """
+    reply = client.batch([*first, *_read_commands(), *last])
     for key in ("pipelines", "stages", "fields"):
         if key in reply.errors:
             raise reply.errors[key]
@@ -82,7 +96,7 @@ def read_portal(client: PortalClient) -> LiveState:
     license_info = results.get("license")
     app_codes = results.get("app_robots")
     triggers = results.get("triggers")
-    return LiveState(
+    live = LiveState(
         blueprint=blueprint,
         languages=languages,
         pipeline_ids=pipeline_ids,
@@ -102,7 +116,9 @@ def read_portal(client: PortalClient) -> LiveState:
         license=str(license_info.get("LICENSE")) if isinstance(license_info, Mapping) else None,
         methods=_probed_methods(results),
         portal=client.host,
+        lock=holder_from_rows(fields),
     )
+    return live, {c.key: reply.errors[c.key] for c in (*first, *last) if c.key in reply.errors}
 
 
 def count_deals(client: PortalClient, live: LiveState, stages: Iterable[tuple[str, str]]) -> LiveState:
@@ -252,6 +268,8 @@ def _fields(
     item_ids: dict[tuple[str, str], int] = {}
     for row in rows:
         name = str(row.get("FIELD_NAME", ""))
+        if is_reserved(name):  # the tool's own lock and probes: neither managed nor unmanaged
+            continue
         texts = {lang: by_name.get(name) for lang, by_name in labels.items()}
         parsed = field_from_rest(row, texts)
         if isinstance(parsed, UnsupportedField):

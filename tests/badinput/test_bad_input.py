@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,11 @@ def invoke(args: list[str]) -> Result:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_gives_one_clear_line_and_writes_nothing(
-    case: Case, emulator: Emulator, _badinput_server: Any, monkeypatch: pytest.MonkeyPatch
+    case: Case,
+    emulator: Emulator,
+    _badinput_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    writes_besides_the_lock: Callable[[Emulator], list[Any]],
 ) -> None:
     for name, text in case.files.items():
         Path(name).write_text(text, encoding="utf-8", errors="surrogateescape")
@@ -56,7 +61,7 @@ def test_bad_input_gives_one_clear_line_and_writes_nothing(
         assert fragment in line, f"{fragment!r} not in {line!r}"
     assert "internal error" not in line
 
-    writes = [r for r in emulator.request_log if r.write]
+    writes = writes_besides_the_lock(emulator)
     if case.refused_write is None:
         assert not writes, f"writes reached the portal: {writes}"
     else:  # the portal's refusal is the point: one write went out, and the portal refused it

@@ -64,7 +64,7 @@ def test_a_plan_holding_a_webhook_secret_is_not_written(tmp_path: Path) -> None:
         ('{"format_version": 1,', r"plan.json:1:\d+: not a saved plan \(invalid JSON"),
         ("[1, 2]", "not a saved plan \\(no format_version\\)"),
         (
-            '{"format_version": 1, "plan": {"ops": [{"op": "EraseEverythingOp"}]}}',
+            f'{{"format_version": {FORMAT_VERSION}, "plan": {{"ops": [{{"op": "EraseEverythingOp"}}]}}}}',
             "the saved plan is damaged",
         ),
     ],
@@ -84,9 +84,25 @@ def test_a_plan_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     data["format_version"] = FORMAT_VERSION + 1
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(
-        PlanError, match=r"made by a newer b24provision .*format 3; this one reads format 2\); upgrade"
+        PlanError,
+        match=rf"made by a newer b24provision .*format {FORMAT_VERSION + 1}; this one reads format "
+        rf"{FORMAT_VERSION}\); upgrade",
     ):
         load_plan(path)
+
+
+def test_a_plan_from_before_plans_named_their_portal_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    save_plan(small_plan(), path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["format_version"] = 1
+    del data["portal_spec"], data["portal_identity"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert "made by an older b24provision" in caught.value.message
+    assert "does not record the portal it is for" in caught.value.message
+    assert "\n" not in caught.value.message
 
 
 def test_a_missing_file_is_a_plan_error(tmp_path: Path) -> None:

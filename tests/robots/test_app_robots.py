@@ -7,7 +7,7 @@ says, before writing anything, that they need an application context.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +166,9 @@ def test_reregistering_sends_every_declared_robot_type_again(server: Any, emulat
 # ------------------------------------------------------------------------------------ webhook
 
 
-def test_webhook_is_refused_before_any_write(server: Any, emulator: Emulator) -> None:
+def test_webhook_is_refused_before_any_write(
+    server: Any, emulator: Emulator, writes_besides_the_lock: Callable[[Emulator], list[Any]]
+) -> None:
     blueprint = Blueprint.model_validate(doc(removed={"triggers": ["old_trigger"]}))
     with PortalClient(WebhookCredentials(server.webhook_url), rate=None) as client:
         plan = plan_against(client, blueprint).plan
@@ -182,11 +184,15 @@ def test_webhook_is_refused_before_any_write(server: Any, emulator: Emulator) ->
     assert "app_robot sms_robot, trigger paid, trigger old_trigger" in message
     assert "bizproc.robot.* and crm.automation.trigger.* refuse webhooks" in message
     # The pipeline the plan would create was not created either: nothing was written at all.
-    assert emulator.write_count() == 0
+    assert writes_besides_the_lock(emulator) == []
 
 
 def test_webhook_cli_says_why_and_writes_nothing(
-    server: Any, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: Any,
+    emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    writes_besides_the_lock: Callable[[Emulator], list[Any]],
 ) -> None:
     monkeypatch.setenv("B24_TEST_WEBHOOK", server.webhook_url)
     path = write_blueprint(tmp_path, doc())
@@ -202,7 +208,7 @@ def test_webhook_cli_says_why_and_writes_nothing(
     assert applied.exit_code == 1
     assert "can only be managed with an OAuth application's credentials" in applied.output
     assert TOKEN not in applied.output + planned.output
-    assert emulator.write_count() == 0
+    assert writes_besides_the_lock(emulator) == []
 
 
 # ------------------------------------------------------------------------ CLI, OAuth profile
