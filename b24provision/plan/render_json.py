@@ -2,7 +2,7 @@
 
 Shape (``format_version`` 1; keys may be added, never renamed or removed)::
 
-    {"format_version": 1, "portal": "...", "live_fingerprint": "...",
+    {"format_version": 1, "portal": "...", "live_fingerprint": "...", "operations_digest": "sha256:...",
      "summary": {"add", "change", "delete", "replace", "manual", "blocked", "has_changes", "text"},
      "operations": [{"action", "kind", "key", "before", "after", "changes": [{"attribute", "before",
                      "after"}], "destructive", "blocked_by_deals", "source", "note"}],
@@ -18,6 +18,7 @@ import json
 from typing import Any, assert_never
 
 from b24provision.blueprint.model import dump
+from b24provision.plan.digest import operations_digest
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -54,6 +55,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "portal": plan.portal,
         "live_fingerprint": plan.live_fingerprint,
+        "operations_digest": operations_digest(plan),
         "summary": {**counts, "has_changes": plan.has_changes, "text": summary(plan)},
         "operations": [_operation(op) for op in plan.ops],
         "unmanaged": [{"kind": r.kind, "key": r.key, "note": r.note} for r in plan.unmanaged],

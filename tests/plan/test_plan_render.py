@@ -8,6 +8,7 @@ import pytest
 from plan_samples import small_plan
 
 from b24provision.errors import ConfigError
+from b24provision.plan.digest import operations_digest
 from b24provision.plan.ops import AnyOp, ManualRobotOp, NeedsAppContextOp, Plan
 from b24provision.plan.render import render
 from b24provision.plan.render_common import summary
@@ -120,7 +121,9 @@ Unmanaged (not in the blueprint, left alone): pipeline `general`
   - Run: immediately
 
 </details>
-"""
+
+<sub>Plan digest: `DIGEST`</sub>
+""".replace("DIGEST", operations_digest(small_plan()))
     )
 
 
@@ -184,3 +187,12 @@ def test_json_is_deterministic_and_keeps_non_ascii() -> None:
 def test_unknown_format_is_a_clear_error() -> None:
     with pytest.raises(ConfigError, match="unknown format 'yaml'; use one of: text, json, markdown"):
         render(small_plan(), "yaml")
+
+
+def test_the_digest_follows_the_operations_not_the_portal_state_or_the_file() -> None:
+    plan = small_plan()
+    same_ops = plan.model_copy(update={"live_fingerprint": "another", "portal": "other.bitrix24.com"})
+    assert operations_digest(same_ops) == operations_digest(plan)
+    fewer = plan.model_copy(update={"ops": plan.ops[1:]})
+    assert operations_digest(fewer) != operations_digest(plan)
+    assert json.loads(render_json(plan))["operations_digest"] == operations_digest(plan)
