@@ -622,7 +622,7 @@ def export(
 
     _say_portal(portal, portals)
     with user_errors():
-        result = export_portal(portal, portals_file=portals)
+        result = export_portal(portal, portals_file=portals, out=out)
         written = write_export(result.text, out) if out is not None else None
     if fmt == "json":
         from b24provision.json_output import export_to_json
