@@ -3,10 +3,10 @@
 A stage (or an enumeration item) without ``sort:`` means "in this position", not "sort 10 times
 the position": a blueprint that lists the stages in the portal's order asks for no change, whatever
 numbers the portal uses (the UI leaves gaps: 10, 25, 30, ...). So a stage without ``sort:`` keeps
-its live sort when that keeps the order; only a stage that is new or out of order gets a new number:
-10 times its position if that fits between its neighbours, else one that fits where there is room, so one moved stage is one update, not a
-renumbering of all that follow. An explicit ``sort:`` always wins. Without a live object (a new
-pipeline) this is 10, 20, 30, ...
+its live sort when that keeps the order; only a stage that is new or out of order gets a new
+number: 10 times its position if that fits between its neighbours, else one that fits where there
+is room, so one moved stage is one update, not a renumbering of all that follow. An explicit
+``sort:`` always wins. Without a live object (a new pipeline) this is 10, 20, 30, ...
 
 ``export`` uses the same function to leave ``sort:`` out wherever the order already says it.
 Pure.
