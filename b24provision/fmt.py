@@ -108,12 +108,18 @@ class FormatResult:
 
 
 def yaml_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """The YAML files named, or found under the directories named (hidden entries skipped)."""
+    """The YAML files named, or found under the directories named.
+
+    Hidden entries are skipped, and so are symbolic links found in a directory: ``fmt`` writes, and
+    a link in a pull request's tree may point at any file of the machine.
+    """
     for path in paths:
         if path.is_dir():
             for found in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
-                if found.is_file() and found.suffix in YAML_SUFFIXES and not hidden:
+                inside = found.relative_to(path)
+                hidden = any(part.startswith(".") for part in inside.parts)
+                linked = any((path / p).is_symlink() for p in (inside, *inside.parents) if p != Path("."))
+                if found.is_file() and found.suffix in YAML_SUFFIXES and not hidden and not linked:
                     yield found
         elif path.exists():
             yield path

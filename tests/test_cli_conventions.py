@@ -13,21 +13,26 @@ from b24provision.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 BLUEPRINT = str(REPO / "blueprints" / "recurring-deals")
-COMMANDS = [
-    ["validate"],
-    ["schema"],
-    ["plan"],
-    ["apply"],
-    ["export"],
-    ["diff"],
-    ["tariff"],
-    ["graph"],
-    ["runbook"],
-    ["forecast"],
-    ["fmt"],
-    ["show"],
-    ["emulator", "serve"],
-]
+
+
+def _all_commands() -> list[list[str]]:
+    """Every command and subcommand, so that one added later is checked too."""
+    import typer.main
+
+    found: list[list[str]] = []
+
+    def walk(group: object, prefix: list[str]) -> None:
+        for name, command in getattr(group, "commands", {}).items():
+            if getattr(command, "commands", None):
+                walk(command, [*prefix, name])
+            else:
+                found.append([*prefix, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+COMMANDS = _all_commands()
 
 
 def test_a_mistyped_option_exits_1_not_2_which_means_changes_present() -> None:

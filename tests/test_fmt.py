@@ -104,3 +104,15 @@ def test_a_file_that_is_not_yaml_is_one_error_line_and_left_alone(
     [line] = result.stderr.splitlines()
     assert line.startswith(f"Error: {file}") and message in line, line
     assert file.read_text(encoding="utf-8") == text
+
+
+def test_a_symbolic_link_in_a_directory_is_never_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(MESSY, encoding="utf-8")
+    tree = tmp_path / "blueprints"
+    tree.mkdir()
+    (tree / "deals.yaml").symlink_to(outside)
+    (tree / "linked").symlink_to(tmp_path, target_is_directory=True)
+    result = CliRunner().invoke(app, ["fmt", str(tree)])
+    assert result.exit_code == 0, result.output
+    assert outside.read_text(encoding="utf-8") == MESSY
