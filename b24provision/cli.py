@@ -20,23 +20,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-
-# typer vendors click; its usage errors have no public names
-from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperArgument, TyperGroup
 
 from b24provision import __version__
 from b24provision.errors import B24ProvisionError, redact
 
 if TYPE_CHECKING:
-    from typer._click.core import Command, Context
-
     from b24provision import api
     from b24provision import tariffs as tariffs_module
     from b24provision.blueprint.model import Blueprint
     from b24provision.plan.ops import Plan
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+# click's UsageError (typer vendors click and keeps its own copy private): the public BadParameter's base.
+UsageError: type[Exception] = typer.BadParameter.__mro__[1]
 
 
 class _Conventions(TyperGroup):
@@ -45,22 +43,23 @@ class _Conventions(TyperGroup):
     - A usage error (a mistyped option, a bad --format) exits 1, not click's 2: under
       --detailed-exitcode 2 means "changes present", and CI must not take a typo for success.
     - Help shows metavars, never Python types (``--var <list[str]>``): an option without its own
-      metavar gets its name in capitals (``--portal PORTAL``), a list argument ``PATH...``.
+      metavar gets its name in capitals (``--portal PORTAL``), an argument too (``[PATH]...``).
+    - Usage errors are one line, ``Error: ... (see: b24provision plan --help)``, as every other error.
     """
 
-    def make_context(self, *args: Any, **kwargs: Any) -> Context:
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().make_context(*args, **kwargs)
         except UsageError as exc:
             _usage_error(exc)
 
-    def invoke(self, ctx: Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except UsageError as exc:
             _usage_error(exc)
 
-    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
         for param in getattr(command, "params", ()):
             if isinstance(param, TyperArgument):
@@ -71,13 +70,13 @@ class _Conventions(TyperGroup):
         return command
 
 
-def _no_type(ctx: Context) -> None:
+def _no_type(ctx: Any) -> None:
     return None
 
 
-def _usage_error(exc: UsageError) -> NoReturn:
+def _usage_error(exc: Any) -> NoReturn:
     """Exit 1 with one line (click prints the usage, a hint and the error, and exits 2)."""
-    if exc.ctx is None or isinstance(exc, NoArgsIsHelpError):  # no arguments at all: click shows the help
+    if exc.ctx is None or type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: click shows the help
         exc.exit_code = EXIT_ERROR
         raise exc
     where = f" (see: {exc.ctx.command_path} --help)"
