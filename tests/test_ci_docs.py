@@ -124,11 +124,12 @@ def _copy_of_the_checkout(into: Path) -> Path:
 def _dependencies_without_b24provision(into: Path) -> Path:
     """This environment's site-packages as a folder of links, less b24provision itself."""
     into.mkdir()
-    site = Path(sysconfig.get_paths()["purelib"])
-    for entry in site.iterdir():
-        if entry.name.lower().startswith(("b24provision", "__editable__")) or entry.suffix == ".pth":
-            continue
-        (into / entry.name).symlink_to(entry)
+    paths = sysconfig.get_paths()
+    for site in dict.fromkeys(Path(paths[key]) for key in ("purelib", "platlib")):  # lib and lib64
+        for entry in site.iterdir():
+            skip = entry.name.lower().startswith(("b24provision", "__editable__")) or entry.suffix == ".pth"
+            if not skip and not (into / entry.name).exists():
+                (into / entry.name).symlink_to(entry)
     return into
 
 
