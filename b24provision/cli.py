@@ -514,8 +514,8 @@ def apply(
     if not auto_approve:
         if not sys.stdin.isatty():
             fail("not asking for confirmation: standard input is not a terminal — re-run with --auto-approve")
-        if not typer.confirm("Apply these changes?", default=False):
-            typer.echo("Nothing applied.")
+        if not typer.confirm("Apply these changes?", default=False, err=as_json):  # stdout: JSON only
+            typer.echo("Nothing applied.", err=as_json)
             raise typer.Exit(EXIT_OK)
     with user_errors(), _progress() as progress:
         outcome = api.apply(
