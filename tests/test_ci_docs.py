@@ -8,12 +8,12 @@ b24provision itself). Every ``b24provision ...`` command of the templates then r
 in a scratch repository with a blueprint in blueprints/, against an emulated portal whose webhook URL
 stands in both CI secrets (the read-only one and the one that writes).
 
-The review phase (the pull / merge request jobs): validate (0), plan (2: changes; the Markdown
-comment ends with the plan's digest). The merge phase: main is planned afresh (2), and applied with
-``--expect`` the reviewed digest (0); planning again finds nothing to do. When main changed after the
-review, the fresh plan is refused (1) and nothing is written. The GitHub API calls (finding the
-merged pull request, reading and posting comments) cannot run here: the digest is taken from the
-review phase's comment the way the templates take it, with the same pattern.
+The review phase (the pull / merge request jobs): validate (0), fmt --check (0), plan (2: changes;
+the Markdown comment ends with the plan's digest). The merge phase: main is planned afresh (2), and
+applied with ``--expect`` the reviewed digest (0); planning again finds nothing to do. When main
+changed after the review, the fresh plan is refused (1) and nothing is written. The GitHub API calls
+(finding the merged pull request, reading and posting comments) cannot run here: the digest is taken
+from the review phase's comment the way the templates take it, with the same pattern.
 
 The workflow files are also checked with actionlint (when installed) and GitLab's CI schema
 (check-jsonschema's vendored copy, a dev dependency).
@@ -221,11 +221,12 @@ class Run:
 
 
 def _review(run: Run, shell: list[str]) -> str:
-    """The pull / merge request jobs: validate, plan; returns the posted comment (plan.md)."""
+    """The pull / merge request jobs: validate, fmt --check, plan; returns the posted comment (plan.md)."""
     found = commands(shell)
-    assert [shlex.split(c)[1] for c in found] == ["validate", "plan"], found
+    assert [shlex.split(c)[1] for c in found] == ["validate", "fmt", "plan"], found
     assert run(found[0]).returncode == 0
-    plan = run(found[1])
+    assert run(found[1]).returncode == 0
+    plan = run(found[2])
     assert plan.returncode == 2, plan.stderr
     assert "> plan.md" in "\n".join(shell)
     assert plan.stdout.startswith("### b24provision plan")  # the comment's Markdown
@@ -286,7 +287,7 @@ def test_secrets_come_from_the_secret_store_and_merge_requests_only_read(name: s
     assert not re.search(r"/rest/\d+/", text), "no webhook URL may be written into a CI file"
     review, merge = phases(name)
     for command in commands(review):
-        if shlex.split(command)[1] != "validate":
+        if shlex.split(command)[1] not in ("validate", "fmt"):
             assert "--portal env:B24_WEBHOOK_URL_READONLY" in command  # a credential that cannot write
     assert "B24_WEBHOOK_URL " not in " ".join(review) + " "
     for command in commands(merge):
