@@ -17,28 +17,126 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperArgument, TyperGroup
 
-from b24provision.errors import B24ProvisionError, redact
+from b24provision import __version__
+from b24provision.errors import B24ProvisionError, ConfigError, redact
 
 if TYPE_CHECKING:
+    from b24provision import api
     from b24provision import tariffs as tariffs_module
     from b24provision.blueprint.model import Blueprint
+    from b24provision.plan.ops import Plan
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+# click's UsageError (typer vendors click and keeps its own copy private): the public BadParameter's base.
+UsageError: type[Exception] = typer.BadParameter.__mro__[1]
+
+
+class _Conventions(TyperGroup):
+    """The command-line conventions every command gets, whoever adds it.
+
+    - A usage error (a mistyped option, a bad --format) exits 1, not click's 2: under
+      --detailed-exitcode 2 means "changes present", and CI must not take a typo for success.
+    - Help shows metavars, never Python types (``--var <list[str]>``): an option without its own
+      metavar gets its name in capitals (``--portal PORTAL``), an argument too (``[PATH]...``).
+    - Usage errors are one line, ``Error: ... (see: b24provision plan --help)``, as every other error.
+    """
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as exc:
+            _usage_error(exc)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            _usage_error(exc)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        for param in getattr(command, "params", ()):
+            if isinstance(param, TyperArgument):
+                param.metavar = param.metavar or (param.name or "arg").upper().removesuffix("S")
+                param.__dict__["display_type_rich"] = _no_type  # "PATH" says it; "<list[Path]>" does not
+            elif param.metavar is None and not getattr(param, "is_flag", False):
+                param.metavar = max(param.opts, key=len).lstrip("-").upper().replace("-", "_")
+        return command
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+def _usage_error(exc: Any) -> NoReturn:
+    """Exit 1 with one line (click prints the usage, a hint and the error, and exits 2)."""
+    if exc.ctx is None or type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: click shows the help
+        exc.exit_code = EXIT_ERROR
+        raise exc
+    where = f" (see: {exc.ctx.command_path} --help)"
+    typer.echo(f"Error: {exc.format_message()}{where}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
 
 app = typer.Typer(
     name="b24provision",
     help="Declarative config-as-code for Bitrix24 CRM: pipelines, stages, fields and robots from YAML.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_show_locals=False,  # locals would show webhook URLs
     rich_markup_mode=None,
+    cls=_Conventions,
 )
-emulator_app = typer.Typer(help="The local Bitrix24 portal (emulator).", no_args_is_help=True)
+emulator_app = typer.Typer(
+    help="The local Bitrix24 portal (emulator).", no_args_is_help=True, cls=_Conventions
+)
 app.add_typer(emulator_app, name="emulator")
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"b24provision {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Declarative config-as-code for Bitrix24 CRM: pipelines, stages, fields and robots from YAML."""
+
+
+def choice(*choices: str) -> Callable[[str], str]:
+    """An option callback that refuses a value not in ``choices`` while the command line is parsed,
+    so a mistyped ``--format`` fails (exit 1) before any blueprint or portal is read."""
+
+    def check(value: str) -> str:
+        if value not in choices:
+            raise typer.BadParameter(f"{value!r} is not one of: {', '.join(choices)}")
+        return value
+
+    return check
+
+
+def _choice_option(*choices: str, help: str = "", name: str = "--format", short: str = "-f") -> Any:
+    """A typer.Option whose value is one of ``choices``: checked first, completed by the shell."""
+    return typer.Option(
+        name,
+        *([short] if short else []),
+        metavar="|".join(choices),
+        callback=choice(*choices),
+        autocompletion=lambda: list(choices),
+        help=help or "Output format.",
+    )
 
 
 def _no_color() -> bool:
@@ -95,16 +193,22 @@ PortalOpt = Annotated[
     ),
 ]
 PortalsFileOpt = Annotated[
-    Path | None, typer.Option("--portals", help="The portals file (default: ./portals.yaml).")
+    Path | None,
+    typer.Option("--portals", metavar="FILE", help="The portals file (default: ./portals.yaml)."),
 ]
 VarOpt = Annotated[
-    list[str] | None, typer.Option("--var", help="Set a blueprint variable: NAME=VALUE (repeatable).")
+    list[str] | None,
+    typer.Option("--var", metavar="NAME=VALUE", help="Set a blueprint variable (repeatable)."),
 ]
 VarsFileOpt = Annotated[
     list[Path] | None,
-    typer.Option("--values", help="A YAML file of variable values, e.g. values/production.yaml."),
+    typer.Option(
+        "--values", metavar="FILE", help="A YAML file of variable values, e.g. values/production.yaml."
+    ),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text | json | markdown")]
+FormatOpt = Annotated[str, _choice_option("text", "json", "markdown")]
+TextOrJsonOpt = Annotated[str, _choice_option("text", "json")]
+LangOpt = Annotated[str, _choice_option("en", "ru", name="--lang", short="", help="Language: en | ru.")]
 
 
 def default_paths(paths: list[Path] | None) -> list[Path]:
@@ -121,7 +225,7 @@ def validate(
     paths: PathsArg = None,
     var: VarOpt = None,
     values: VarsFileOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    fmt: TextOrJsonOpt = "text",
 ) -> None:
     """Check blueprints without a portal: schema, variables, references and advice (lint).
 
@@ -131,11 +235,8 @@ def validate(
     import json
 
     from b24provision.blueprint import parse_var_options, validate_each
-    from b24provision.errors import ConfigError
 
     with user_errors():
-        if fmt not in ("text", "json"):
-            raise ConfigError(f"--format {fmt!r}: validate writes text or json — use --format text or json")
         reports = validate_each(
             default_paths(paths), variables=parse_var_options(var or []), values_files=values or ()
         )
@@ -192,7 +293,9 @@ def _validate_summary(s: dict[str, object], *, loaded: bool) -> str:
 
 @app.command()
 def schema(
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the schema to this file.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write the schema to this file.")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of a blueprint (for editors: yaml-language-server), or write it."""
     from b24provision.blueprint.schema import schema_text, write_schema
@@ -208,6 +311,37 @@ def schema(
 
             raise ConfigError(f"cannot write {out}: {exc.strerror} — check the path") from None
     typer.echo(f"Wrote the blueprint schema to {out}", err=True)
+
+
+@app.command("fmt")
+def fmt_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Blueprint files or directories (default: blueprints/ or .); values files too."),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 when a file is not formatted (CI).")
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Change nothing; print what would change.")] = False,
+) -> None:
+    """Rewrite blueprint files in the canonical layout, comments kept (see `fmt --check` for CI)."""
+    from b24provision.fmt import format_paths
+
+    with user_errors():
+        results = format_paths(default_paths(paths), write=not (check or diff))
+    changed = [r for r in results if r.changed]
+    for result in changed:
+        if diff:
+            typer.echo(result.diff(), nl=False)
+        elif check:
+            typer.echo(f"not formatted: {result.path}", err=True)
+        else:
+            typer.echo(f"formatted {result.path}", err=True)
+    if check or diff:
+        left = f"{len(changed)} of {len(results)} files need `b24provision fmt`" if changed else ""
+        typer.echo(left or f"{len(results)} files formatted already", err=True)
+        if check and changed:
+            raise typer.Exit(EXIT_ERROR)
 
 
 # --- plan / apply -------------------------------------------------------------------------------
@@ -235,13 +369,18 @@ def plan(
     var: VarOpt = None,
     values: VarsFileOpt = None,
     fmt: FormatOpt = "text",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Save the plan for `apply --plan`.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Save the plan for `apply --plan`.")
+    ] = None,
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error.")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show unchanged objects too.")] = False,
     lang: Annotated[
-        str, typer.Option("--lang", help="Language of the robot steps (the portal UI's words): ru | en")
+        str,
+        _choice_option(
+            "en", "ru", name="--lang", short="", help="Language of the robot steps (the UI's words)."
+        ),
     ] = "en",
 ) -> None:
     """Show what `apply` would change on the portal. Never writes."""
@@ -249,8 +388,6 @@ def plan(
     from b24provision.plan.planfile import save_plan
     from b24provision.plan.render import render
 
-    if lang not in ("ru", "en"):
-        fail(f"--lang {lang!r}: use ru or en")
     blueprint_paths = default_paths(paths)
     variables = _variables(var)
     _say_portal(portal, portals)
@@ -297,13 +434,16 @@ def _print(text: str, fmt: str) -> None:
 @app.command()
 def apply(
     paths: PathsArg = None,
-    plan_file: Annotated[Path | None, typer.Option("--plan", help="Apply exactly this saved plan.")] = None,
+    plan_file: Annotated[
+        Path | None, typer.Option("--plan", metavar="FILE", help="Apply exactly this saved plan.")
+    ] = None,
     portal: Annotated[
         str | None,
         typer.Option(
             "--portal",
             "-p",
             envvar="B24_PORTAL",
+            metavar="PORTAL",
             help="local | local:FILE | a profile from portals.yaml | env:VAR (default: local; with --plan: "
             "the plan's portal).",
         ),
@@ -315,7 +455,7 @@ def apply(
         bool, typer.Option("--auto-approve", help="Do not ask for confirmation (CI).")
     ] = False,
     allow_delete: Annotated[
-        bool, typer.Option("--allow-delete", help="Allow deletes and replaces (data loss).")
+        bool, typer.Option("--allow-delete", help="Allow deletes and replaces that lose data.")
     ] = False,
     reregister_app_robots: Annotated[
         bool,
@@ -332,9 +472,22 @@ def apply(
     lock_timeout: Annotated[
         float,
         typer.Option(
-            "--lock-timeout", min=0, help="Seconds to wait while another apply holds the portal's lock."
+            "--lock-timeout",
+            min=0,
+            metavar="SECONDS",
+            help="Seconds to wait while another apply holds the portal's lock.",
         ),
     ] = 60.0,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            metavar="DIGEST",
+            help="Apply only if the plan's operations have this digest (the reviewed plan's, sha256:...); "
+            "else change nothing and exit 1.",
+        ),
+    ] = None,
+    fmt: TextOrJsonOpt = "text",
 ) -> None:
     """Make the portal match the blueprint (or carry out a saved plan).
 
@@ -344,10 +497,12 @@ def apply(
     """
     from b24provision import api
     from b24provision.apply import check_safety
+    from b24provision.plan.digest import check_expected
     from b24provision.plan.planfile import load_plan, portal_for
     from b24provision.plan.render import render
     from b24provision.portal.connect import portal_identity
 
+    as_json = fmt == "json"  # then stdout has the JSON document only; the text plan goes to stderr
     if plan_file is not None and reregister_app_robots:
         fail("--reregister-app-robots makes a new plan; it cannot change a saved one — leave out --plan")
     saved = None
@@ -358,29 +513,45 @@ def apply(
     spec = portal or "local"
     _say_portal(spec, portals)
 
-    # Asked before the portal is locked and read: without a terminal nobody could answer.
-    if not auto_approve and not sys.stdin.isatty():
-        fail("not asking for confirmation: standard input is not a terminal — re-run with --auto-approve")
+    def show_plan(plan: Plan) -> None:
+        # The robots' steps were shown by `plan` (and `runbook` lists them): the summary counts them.
+        if as_json:
+            typer.echo(render(plan, "text", robots="none").rstrip("\n"), err=True)
+        else:
+            _print(render(plan, "text", color=not _no_color(), robots="none"), "text")
+
+    def check(plan: Plan) -> None:
+        """Refuse, before asking and before any write, what must not be applied."""
+        if expect is not None:
+            check_expected(plan, expect)
+        check_safety(plan, allow_delete=allow_delete)
 
     def ask() -> bool:
         if auto_approve:
             return True
-        if not typer.confirm("Apply these changes?", default=False):
-            typer.echo("Nothing applied.")
+        # Only where there is something to apply: a plan with no changes needs no answer (CI stays green).
+        if not sys.stdin.isatty():
+            raise ConfigError(
+                "not asking for confirmation: standard input is not a terminal — re-run with --auto-approve"
+            )
+        if not typer.confirm("Apply these changes?", default=False, err=as_json):  # stdout: JSON only
+            typer.echo("Nothing applied.", err=as_json)
             return False
         return True
 
+    shown: list[Plan] = []
+
     def confirm(result: api.PlanResult) -> bool:
         """Shown the plan made under the portal's lock: render it, check it, ask."""
-        # The robots' steps were shown by `plan` (and `runbook` lists them): the summary counts them.
-        _print(render(result.plan, "text", color=not _no_color(), robots="none"), "text")
+        show_plan(result.plan)
+        shown.append(result.plan)
         if result.tariff is not None:
             typer.echo(f"Tariff: {result.tariff.title()}", err=True)
             if not ignore_tariff:  # before asking, and before any write
                 api.check_portal_tariff(result, result.live, result.tariff.declaration)
         if not result.plan.has_changes:
             return False
-        check_safety(result.plan, allow_delete=allow_delete)
+        check(result.plan)
         return ask()
 
     def say(message: str) -> None:
@@ -403,19 +574,26 @@ def apply(
                 say=say,
             )
         if outcome is None:
+            if as_json and shown:
+                _print_apply_json(shown[-1], None)
             return
+        the_plan = shown[-1]
     else:
         typer.echo(f"Applying the plan saved in {plan_file} ({saved.created_at}).", err=True)
-        _print(render(saved.plan, "text", color=not _no_color(), robots="none"), "text")
-        if not saved.plan.has_changes:
+        the_plan = saved.plan
+        show_plan(the_plan)
+        if not the_plan.has_changes:
+            if as_json:
+                _print_apply_json(the_plan, None)
             return
         with user_errors():
-            check_safety(saved.plan, allow_delete=allow_delete)
-        if not ask():
+            check(the_plan)
+            go = ask()
+        if not go:
             raise typer.Exit(EXIT_OK)
         with user_errors(), _progress() as progress:
             outcome = api.apply(
-                saved.plan,
+                the_plan,
                 portal=spec,
                 portals_file=portals,
                 allow_delete=allow_delete,
@@ -425,6 +603,11 @@ def apply(
                 lock_timeout=lock_timeout,
                 say=say,
             )
+    if as_json:
+        _print_apply_json(the_plan, outcome)
+        if outcome.remaining is not None and outcome.remaining.has_changes:
+            raise typer.Exit(EXIT_ERROR)
+        return
     done = outcome.applied
     typer.echo(f"Apply complete: {len(done.done)} operations in {outcome.requests} requests.")
     if outcome.remaining is not None:
@@ -437,6 +620,12 @@ def apply(
         typer.echo(
             "Not verified: the saved plan holds no blueprint to compare with; run `b24provision plan`."
         )
+
+
+def _print_apply_json(plan: Plan, outcome: api.ApplyOutcome | None) -> None:
+    from b24provision.json_output import apply_to_json
+
+    typer.echo(json.dumps(apply_to_json(plan, outcome), ensure_ascii=False, indent=2))
 
 
 @app.command("force-unlock")
@@ -480,6 +669,29 @@ def force_unlock(
         typer.echo("The lock was already gone." if agreed else "Lock not removed.")
 
 
+@app.command()
+def show(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLANFILE", help="A plan saved by `plan --out`.")],
+    fmt: FormatOpt = "text",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show unchanged objects too.")] = False,
+) -> None:
+    """Show a saved plan again, as text, JSON or Markdown, with its operations digest. Reads no portal."""
+    from b24provision.plan.digest import operations_digest
+    from b24provision.plan.planfile import load_plan
+    from b24provision.plan.render import render
+
+    with user_errors():
+        saved = load_plan(plan_file)
+        text = render(saved.plan, fmt, color=not _no_color(), verbose=verbose)
+    typer.echo(
+        f"Saved plan: made {saved.created_at} by b24provision {saved.tool_version} for {saved.portal}.",
+        err=True,
+    )
+    _print(text, fmt)
+    if fmt == "text":
+        typer.echo(f"Plan digest: {operations_digest(saved.plan)}")
+
+
 @contextmanager
 def _progress() -> Iterator[Callable[[int, int, str], None]]:
     """A progress bar on a terminal; plain lines otherwise (CI logs)."""
@@ -519,20 +731,32 @@ def export(
     portals: PortalsFileOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="A directory (gets blueprint.yaml) or a file; default: stdout."),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="PATH",
+            help="A directory (gets blueprint.yaml) or a file; default: stdout.",
+        ),
     ] = None,
+    fmt: Annotated[
+        str, _choice_option("yaml", "json", help="yaml: the blueprint; json: it and what it holds.")
+    ] = "yaml",
 ) -> None:
     """Write the live portal as a blueprint (robots cannot be read over REST: add them by hand)."""
     from b24provision.export import export_portal, write_export
 
     _say_portal(portal, portals)
     with user_errors():
-        result = export_portal(portal, portals_file=portals)
-        if out is None:
-            typer.echo(result.text, nl=False)
-            return
-        written = write_export(result.text, out)
-    typer.echo(f"Wrote the blueprint to {written}; check it with: b24provision plan {written}", err=True)
+        result = export_portal(portal, portals_file=portals, out=out)
+        written = write_export(result.text, out) if out is not None else None
+    if fmt == "json":
+        from b24provision.json_output import export_to_json
+
+        typer.echo(json.dumps(export_to_json(result, written), ensure_ascii=False, indent=2))
+    elif written is None:
+        typer.echo(result.text, nl=False)
+    if written is not None:
+        typer.echo(f"Wrote the blueprint to {written}; check it with: b24provision plan {written}", err=True)
 
 
 @app.command("diff")
@@ -556,10 +780,6 @@ def diff_command(
     from b24provision.compare import compare_specs, render_comparison
 
     with user_errors():
-        if fmt not in ("text", "json", "markdown"):
-            from b24provision.errors import ConfigError
-
-            raise ConfigError(f"--format {fmt!r}: use text, json or markdown")
         result = compare_specs(
             from_, to, portals_file=portals, variables=_variables(var), values_files=values or ()
         )
@@ -582,7 +802,10 @@ _PLAN_HELP = "A plan code (crm_plus, standard, ...) or a LICENSE (ru_crm). Defau
 @app.command()
 def tariff(
     paths: PathsArg = None,
-    plan_code: Annotated[str | None, typer.Option("--plan", help=_PLAN_HELP)] = None,
+    plan_code: Annotated[str | None, typer.Option("--tariff", "-t", metavar="CODE", help=_PLAN_HELP)] = None,
+    old_plan_option: Annotated[
+        str | None, typer.Option("--plan", metavar="CODE", hidden=True, help="Deprecated: --tariff.")
+    ] = None,
     portal: Annotated[
         str | None,
         typer.Option(
@@ -592,18 +815,19 @@ def tariff(
     portals: PortalsFileOpt = None,
     var: VarOpt = None,
     values: VarsFileOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    fmt: TextOrJsonOpt = "text",
 ) -> None:
     """What the blueprint needs (REST, robots, business processes, ...) against a plan. Exit 1 if unmet.
 
-    The plan is --plan CODE, else the one detected on --portal, else the blueprint's `tariff:`.
+    The plan is --tariff CODE, else the one detected on --portal, else the blueprint's `tariff:`.
     """
     from b24provision import tariffs
 
-    if fmt not in ("text", "json"):
-        fail(f"--format {fmt!r}: use text or json")
+    if old_plan_option is not None:  # one meaning per option name: --plan is a saved plan file elsewhere
+        typer.echo("Warning: `tariff --plan CODE` is deprecated; use `tariff --tariff CODE`.", err=True)
+        plan_code = plan_code or old_plan_option
     if portal is not None and plan_code is not None:
-        fail("--plan names a plan and --portal detects one: give one of them")
+        fail("--tariff names a plan and --portal detects one: give one of them")
     detected = None
     if portal is not None:
         _say_portal(portal, portals)
@@ -638,7 +862,7 @@ def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool, 
     console = Console(highlight=False, no_color=_no_color(), width=max(120, Console().width))
     n = report.needs
     if report.plan is None:
-        console.print("No plan named (--plan CODE, or `tariff:` in the blueprint): showing the needs only.")
+        console.print("No plan named (--tariff CODE, or `tariff:` in the blueprint): showing the needs only.")
         table = Table("need", "value")
         table.add_row("REST API", "yes" if n.rest else "no")
         robots = f"{n.robot_count} ({', '.join(n.robot_kinds)})" if n.robots else "no"
@@ -648,7 +872,7 @@ def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool, 
         table.add_row("deal pipelines", str(n.pipelines))
         table.add_row("custom deal fields", str(n.custom_fields))
     else:
-        origin = origin or ("the blueprint's tariff:" if from_blueprint else "--plan")
+        origin = origin or ("the blueprint's tariff:" if from_blueprint else "--tariff")
         console.print(f"Plan: {report.plan.title()} (from {origin})", soft_wrap=True)
         table = Table("need", "needed", f"{report.plan.title()} has", "verdict", "message")
         marks = {"ok": "ok", "info": "check", "warning": "probably", "error": "NOT MET"}
@@ -666,9 +890,6 @@ def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool, 
 # --- graph / runbook / forecast -----------------------------------------------------------------
 
 
-LangOpt = Annotated[str, typer.Option("--lang", help="ru | en")]
-
-
 def _write_or_print(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text, nl=not text.endswith("\n"))
@@ -680,9 +901,12 @@ def _write_or_print(text: str, out: Path | None) -> None:
 @app.command()
 def graph(
     paths: PathsArg = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="mermaid | dot")] = "mermaid",
+    fmt: Annotated[str, _choice_option("mermaid", "dot")] = "mermaid",
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to FILE; a .svg is drawn with Graphviz's dot.")
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="Write to FILE; a .svg is drawn with Graphviz's dot."
+        ),
     ] = None,
     lang: LangOpt = "en",
     var: VarOpt = None,
@@ -691,8 +915,6 @@ def graph(
     """Draw pipelines, stages and robot flows (Mermaid or Graphviz dot)."""
     from b24provision.robots import graph as diagram
 
-    if fmt not in ("mermaid", "dot"):
-        fail(f"--format {fmt!r}: use mermaid or dot")
     with user_errors():
         blueprint = _load_one(paths, var, values)
         if out is not None and out.suffix.lower() == ".svg":
@@ -706,19 +928,17 @@ def graph(
 @app.command()
 def runbook(
     paths: PathsArg = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown | html")] = "markdown",
+    fmt: Annotated[str, _choice_option("markdown", "html")] = "markdown",
     lang: LangOpt = "en",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to FILE, not the screen.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write to FILE, not the screen.")
+    ] = None,
     var: VarOpt = None,
     values: VarsFileOpt = None,
 ) -> None:
     """The checklist for setting up (and checking) by hand what REST cannot: robots and triggers."""
     from b24provision.robots.runbook import render_runbook
 
-    if fmt not in ("markdown", "html"):
-        fail(f"--format {fmt!r}: use markdown or html")
-    if lang not in ("ru", "en"):
-        fail(f"--lang {lang!r}: use ru or en")
     with user_errors():
         text = render_runbook(_load_one(paths, var, values), fmt, lang)
     _write_or_print(text, out)
@@ -729,8 +949,10 @@ def forecast(
     paths: PathsArg = None,
     portal: PortalOpt = "local",
     portals: PortalsFileOpt = None,
-    months: Annotated[int, typer.Option("--months", "-m", min=1, max=120, help="Months to show.")] = 12,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    months: Annotated[
+        int, typer.Option("--months", "-m", metavar="N", min=1, max=120, help="Months to show.")
+    ] = 12,
+    fmt: TextOrJsonOpt = "text",
     lang: LangOpt = "en",
     var: VarOpt = None,
     values: VarsFileOpt = None,
@@ -740,10 +962,6 @@ def forecast(
     month by month from the portal's stage history — and which ones silently never appeared."""
     from b24provision import forecast as forecasting
 
-    if fmt not in ("text", "json"):
-        fail(f"--format {fmt!r}: use text or json")
-    if lang not in ("ru", "en"):
-        fail(f"--lang {lang!r}: use ru or en")
     _say_portal(portal, portals)
     with user_errors():
         result = forecasting.forecast(

@@ -7,17 +7,23 @@ against the same portal, and the plan shows no changes.**
 
 What the YAML looks like, and why:
 
-- a header comment names the portal (its host, never a webhook code), the date and the tool
-  version, and says that robots cannot be read over REST, so they must be added by hand;
+- the first line is the editor's schema modeline (``# yaml-language-server: $schema=...``, the
+  schema found in a ``schema/`` folder above the file, as in this repository, else a file next to
+  it that ``b24provision schema --out`` writes); a header comment names the portal (its host, never
+  a webhook code), the date and the tool version, says that robots cannot be read over REST, so
+  they must be added by hand, and repeats the lint's advice on the portal as it is (the export
+  adds no finding of its own: it validates with no warning where the portal gives none);
 - ordering is stable, so two exports of one portal are byte-for-byte equal and a re-export makes
   a readable git diff: the default pipeline first, then by sort; stages by sort; fields by sort,
   then code; enumeration items by sort;
 - no portal ids anywhere: pipelines get readable keys made from their names (``keys.make_key``),
   stages keep their codes, fields their codes without ``UF_CRM_``;
 - only what differs from the blueprint's defaults is written: ``sort:`` of a stage or an item only
-  when it is not 10 times its position, ``semantics:`` only for success and failure stages; a
-  stage's ``color:`` is always written (without it, apply would leave another portal's colours);
+  where the order does not say it already (``plan/sorts.py``: without ``sort:`` a stage keeps its
+  place, so this is only for ties), ``semantics:`` only for success and failure stages, ``color:``
+  only where it is not the portal's default colour for that stage code;
 - a field label in every portal language, or one string when all languages agree;
+- the layout is ``fmt``'s (``b24provision fmt --check`` passes on an export);
 - fields of types a blueprint cannot express (an application's own type) are kept as commented
   entries with a note, never silently dropped; application robot types likewise (REST returns
   their codes only).
@@ -25,19 +31,19 @@ What the YAML looks like, and why:
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from b24provision import __version__
 from b24provision.blueprint.model import EnumerationField, FieldBase, Pipeline, Stage
 from b24provision.errors import ConfigError
+from b24provision.fmt import dump_canonical
+from b24provision.plan.sorts import effective_sorts
 from b24provision.state import LiveState, UnsupportedField
 
 __all__ = ["ExportResult", "export_portal", "render_export", "write_export"]
@@ -46,6 +52,21 @@ EXPORT_FILE = "blueprint.yaml"
 
 # Field attributes written first, in this order; the rest follow in model order.
 _FIELD_HEAD = ("code", "type", "label")
+
+SCHEMA_FILE = "blueprint.schema.json"
+
+# The colours a portal gives the stages of a new pipeline (the core's GetDefaultDealStages,
+# reference §13 item 11). A stage with its code's default colour gets no ``color:`` line.
+DEFAULT_STAGE_COLORS = {
+    "NEW": "#39A8EF",
+    "PREPARATION": "#2FC6F6",
+    "PREPAYMENT_INVOICE": "#55D0E0",
+    "EXECUTING": "#47E4C2",
+    "FINAL_INVOICE": "#FFA900",
+    "WON": "#7BD500",
+    "LOSE": "#FF5752",
+    "APOLOGY": "#FF5752",
+}
 
 
 @dataclass(frozen=True)
@@ -60,7 +81,11 @@ class ExportResult:
 
 
 def export_portal(
-    spec: str = "local", *, portals_file: Path | None = None, today: date | None = None
+    spec: str = "local",
+    *,
+    portals_file: Path | None = None,
+    today: date | None = None,
+    out: Path | None = None,
 ) -> ExportResult:
     """Read the portal named by ``spec`` and write it as blueprint YAML (returned, not saved).
 
@@ -68,6 +93,8 @@ def export_portal(
         spec: A ``--portal`` spec: local, local:FILE, env:VAR or a profile name.
         portals_file: The portals file for a profile name (default: ./portals.yaml).
         today: The date for the header (default: today).
+        out: Where the text will be written (``write_export``'s ``out``), for the schema modeline's
+            relative path; None: the current directory.
     """
     from dataclasses import replace  # noqa: PLC0415
 
@@ -80,7 +107,33 @@ def export_portal(
         requests = client.request_count - start
     # The header names the portal as the user knows it (a local portal's loopback port means nothing).
     live = replace(live, portal=describe_portal(spec, portals_file=portals_file))
-    return ExportResult(text=render_export(live, today=today), live=live, requests=requests)
+    schema = schema_reference(export_target(out) if out is not None else Path("blueprint.yaml"))
+    return ExportResult(text=render_export(live, today=today, schema=schema), live=live, requests=requests)
+
+
+def export_target(out: Path) -> Path:
+    """The file ``write_export`` writes for ``out``."""
+    return (
+        out / EXPORT_FILE
+        if out.is_dir() or (not out.exists() and out.suffix not in (".yaml", ".yml"))
+        else out
+    )
+
+
+def schema_reference(target: Path) -> str:
+    """The modeline's path from ``target``'s folder to the blueprint schema.
+
+    A ``schema/blueprint.schema.json`` in a folder above (a repository laid out like this one), else
+    ``blueprint.schema.json`` next to the file (``b24provision schema --out`` writes it).
+    """
+    import os  # noqa: PLC0415
+
+    folder = target.parent.resolve()
+    for parent in (folder, *folder.parents):
+        candidate = parent / "schema" / SCHEMA_FILE
+        if candidate.is_file():
+            return Path(os.path.relpath(candidate, folder)).as_posix()
+    return SCHEMA_FILE
 
 
 def write_export(text: str, out: Path) -> Path:
@@ -89,11 +142,7 @@ def write_export(text: str, out: Path) -> Path:
     A path that does not exist yet is taken as a file when it ends in .yaml/.yml, else as a
     directory. Returns the file written.
     """
-    target = (
-        out / EXPORT_FILE
-        if out.is_dir() or (not out.exists() and out.suffix not in (".yaml", ".yml"))
-        else out
-    )
+    target = export_target(out)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
@@ -104,7 +153,7 @@ def write_export(text: str, out: Path) -> Path:
     return target
 
 
-def render_export(live: LiveState, *, today: date | None = None) -> str:
+def render_export(live: LiveState, *, today: date | None = None, schema: str = SCHEMA_FILE) -> str:
     """The live state as blueprint YAML, with the header comment. Pure; see the module docstring."""
     doc = CommentedMap()
     doc["version"] = 1
@@ -113,7 +162,7 @@ def render_export(live: LiveState, *, today: date | None = None) -> str:
     doc["fields"] = CommentedSeq(_field(f) for f in fields)
     if live.triggers:
         doc["triggers"] = CommentedSeq(_flow({"code": t.code, "name": t.name}) for t in live.triggers)
-    parts = [_header(live, today or date.today()), _dump(doc)]
+    parts = [_header(live, today or date.today(), schema), _dump(doc)]
     if live.unsupported_fields:
         parts.append(_unsupported(live.unsupported_fields))
     if live.app_robot_codes:
@@ -124,14 +173,21 @@ def render_export(live: LiveState, *, today: date | None = None) -> str:
 # ------------------------------------------------------------------------------------ sections
 
 
-def _header(live: LiveState, today: date) -> str:
+def _header(live: LiveState, today: date, schema: str) -> str:
+    from b24provision.blueprint.lint import lint_blueprint  # noqa: PLC0415
+
+    advice = [f"Advice (b24provision validate): {p.message}" for p in lint_blueprint(live.blueprint)]
     lines = [
+        f"yaml-language-server: $schema={schema}",
+        "",
         f"Exported from {live.portal or 'a portal'} on {today.isoformat()} by b24provision {__version__}.",
         *([f"The portal's licence: {live.license}."] if live.license else []),
         "Robots cannot be read over REST: add them by hand (see `robots:` on a stage in the docs).",
         "Pipeline keys are made from the pipelines' names; rename them freely (plan matches by name).",
+        *([f"The schema: b24provision schema --out {SCHEMA_FILE}"] if schema == SCHEMA_FILE else []),
+        *advice,
     ]
-    return "".join(f"# {line}\n" for line in lines) + "\n"
+    return "".join(f"# {line}\n".replace(" \n", "\n") for line in lines) + "\n"
 
 
 def _ordered_pipelines(pipelines: Sequence[Pipeline]) -> list[Pipeline]:
@@ -149,17 +205,33 @@ def _pipeline(p: Pipeline) -> CommentedMap:
         # The default pipeline's sort is left alone: it is always shown first.
         out["sort"] = p.sort
     stages = sorted(p.stages, key=lambda s: s.sort or 0)
-    out["stages"] = CommentedSeq(_stage(s, (i + 1) * 10) for i, s in enumerate(stages))
+    needed = _sorts_to_write([(s.code, s.sort or 0) for s in stages])
+    out["stages"] = CommentedSeq(_stage(s, s.code in needed) for s in stages)
     return out
 
 
-def _stage(s: Stage, position_sort: int) -> CommentedMap:
+def _sorts_to_write(ordered: list[tuple[str, int]]) -> set[str]:
+    """The keys whose sort the order alone would not give back (plan/sorts.py): ties, mostly.
+
+    Starts with no sort written and adds the ones that come out wrong until none does.
+    """
+    live = dict(ordered)
+    written: set[str] = set()
+    while True:
+        wanted = effective_sorts([(k, live[k] if k in written else None) for k, _ in ordered], live)
+        wrong = {k for k, sort in ordered if wanted[k] != sort} - written
+        if not wrong:
+            return written
+        written |= wrong
+
+
+def _stage(s: Stage, write_sort: bool) -> CommentedMap:
     data: dict[str, Any] = {"code": s.code, "name": s.name}
     if s.semantics != "process":
         data["semantics"] = s.semantics
-    if s.color:
+    if s.color and s.color.upper() != DEFAULT_STAGE_COLORS.get(s.code, "").upper():
         data["color"] = s.color
-    if s.sort is not None and s.sort != position_sort:
+    if write_sort and s.sort is not None:
         data["sort"] = s.sort
     return _flow(data)
 
@@ -176,16 +248,17 @@ def _field(f: FieldBase) -> CommentedMap:
             out[attr] = _flow_seq(value) if isinstance(value, list) else value
     if isinstance(f, EnumerationField):
         items = sorted(f.items, key=lambda it: it.sort or 0)
+        needed = _sorts_to_write([(it.xml_id, it.sort or 0) for it in items])
         out["items"] = CommentedSeq(
             _flow(
                 {
                     "xml_id": it.xml_id,
                     "value": it.value,
-                    **({"sort": it.sort} if it.sort is not None and it.sort != (i + 1) * 10 else {}),
+                    **({"sort": it.sort} if it.xml_id in needed else {}),
                     **({"default": True} if it.default else {}),
                 }
             )
-            for i, it in enumerate(items)
+            for it in items
         )
     return out
 
@@ -229,15 +302,5 @@ def _flow_seq(items: list[Any]) -> CommentedSeq:
     return out
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096  # never fold a long name over lines
-    yaml.allow_unicode = True
-    return yaml
-
-
 def _dump(doc: CommentedMap) -> str:
-    buffer = io.StringIO()
-    _yaml().dump(doc, buffer)
-    return buffer.getvalue()
+    return dump_canonical(doc)

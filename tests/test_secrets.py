@@ -51,6 +51,14 @@ COMMANDS: list[tuple[str, list[str], set[int]]] = [
     ),
     ("export", ["export", "--portal", HOOK, "--out", "exported"], {0}),
     ("force-unlock", ["force-unlock", "--portal", HOOK, "--yes"], {0}),
+    ("export-json", ["export", "--portal", HOOK, "--format", "json"], {0}),
+    (
+        "apply-json",
+        ["apply", BLUEPRINT, "--portal", HOOK, "--auto-approve", "--allow-delete", "--format", "json"],
+        {0},
+    ),
+    ("show", ["show", "saved-plan.json", "--format", "markdown"], {0}),
+    ("fmt", ["fmt", "--diff", BLUEPRINT], {0}),
     ("diff-portal-blueprint", ["diff", "--from", HOOK, "--to", BLUEPRINT], {0, 2}),
     ("diff-json", ["diff", "--from", BLUEPRINT, "--to", HOOK, "--format", "json"], {0, 2}),
     ("diff-markdown", ["diff", "--from", HOOK, "--to", HOOK, "--format", "markdown"], {0}),
@@ -121,7 +129,7 @@ def test_no_command_shows_the_webhook_secret(
     tmp_path: Path,
     debug_logs: pytest.LogCaptureFixture,
 ) -> None:
-    if name == "apply-plan":
+    if name in ("apply-plan", "show"):
         assert run(["plan", BLUEPRINT, "--portal", HOOK, "--out", "saved-plan.json"]).exit_code == 0
     result = run(args)
     assert result.exit_code in ok, (result.stdout, result.stderr, result.exception)

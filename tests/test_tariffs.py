@@ -183,10 +183,10 @@ def test_cli_tariff_exit_codes_and_json(tmp_path: Path) -> None:
     ok = runner.invoke(app, ["tariff", str(path)])
     assert ok.exit_code == 0, ok.output
     assert "Minimal plan that fits: Basic" in ok.stdout
-    free = runner.invoke(app, ["tariff", str(path), "--plan", "free", "--format", "json"])
+    free = runner.invoke(app, ["tariff", str(path), "--tariff", "free", "--format", "json"])
     assert free.exit_code == 1
     report = json.loads(free.stdout)
     assert report["format_version"] == 1 and report["plan"] == "free" and report["ok"] is False
     assert {f["need"]: f["severity"] for f in report["findings"]}["robots"] == "error"
-    unknown = runner.invoke(app, ["tariff", str(path), "--plan", "gold"])
+    unknown = runner.invoke(app, ["tariff", str(path), "--tariff", "gold"])
     assert unknown.exit_code == 1 and "unknown tariff" in unknown.output

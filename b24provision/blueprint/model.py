@@ -201,7 +201,8 @@ class Stage(Model):
     color: Color | None = None
     """#RRGGBB; when not given the portal's colour is left as it is."""
     sort: int | None = Field(default=None, ge=0)
-    """Explicit sort; when not given it is 10 times the stage's position (10, 20, ...)."""
+    """Explicit sort; when not given the stage's place in the list decides: it keeps the portal's sort
+    when that keeps the order, else gets one that does (plan/sorts.py; 10, 20, ... in a new pipeline)."""
     robots: list[Robot] = Field(default_factory=list)
 
 

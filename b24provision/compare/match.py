@@ -227,6 +227,8 @@ class _Compare:
             changes: dict[str, object] = {"code": code}
             if old is not None and old.color is None:
                 changes["color"] = None
+            if old is not None and old.sort is None:
+                changes["sort"] = None  # A says the order only: B's numbers are compared as an order
             stages.append(stage.model_copy(update=changes))
         update["stages"] = stages
         return want.model_copy(update=update)

@@ -61,6 +61,7 @@ from b24provision.plan.ops import (
 )
 from b24provision.plan.order import order
 from b24provision.plan.safety import with_live_facts
+from b24provision.plan.sorts import effective_sorts
 from b24provision.robots.describe import describe_robot
 from b24provision.state import LiveState
 
@@ -226,7 +227,8 @@ class _Diff:
     def stages(self, i: int, want: Pipeline, have: Pipeline) -> None:
         desired = self.desired
         have_stages = have.stages_by_code()
-        want_sorts, have_sorts = want.stage_sorts(), have.stage_sorts()
+        have_sorts = have.stage_sorts()
+        want_sorts = effective_sorts([(s.code, s.sort) for s in want.stages], have_sorts)
         common: dict[str, Any] = {"pipeline_key": want.key, "pipeline_name": want.name, "live_key": have.key}
         for j, stage in enumerate(want.stages):
             source = _src(desired, "pipelines", i, "stages", j)
@@ -507,7 +509,8 @@ def _compare_items(
     """Enumeration items by xml_id: (changes, added, changed, removed)."""
     want_items = {it.xml_id: it for it in want.items}
     have_items = {it.xml_id: it for it in have.items}
-    want_sorts, have_sorts = want.item_sorts(), have.item_sorts()
+    have_sorts = have.item_sorts()
+    want_sorts = effective_sorts([(it.xml_id, it.sort) for it in want.items], have_sorts)
     changes: list[Change] = []
     added: list[str] = []
     changed: list[str] = []

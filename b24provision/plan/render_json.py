@@ -2,7 +2,7 @@
 
 Shape (``format_version`` 2; keys may be added, never renamed or removed within a version)::
 
-    {"format_version": 2, "portal": "...", "live_fingerprint": "...",
+    {"format_version": 2, "portal": "...", "live_fingerprint": "...", "operations_digest": "sha256:...",
      "summary": {"add", "change", "delete", "replace", "manual", "needs_app", "needs_allow_delete",
                  "blocked_by_data", "has_changes", "text"},
      "operations": [{"action", "kind", "key", "before", "after", "changes": [{"attribute", "before",
@@ -33,6 +33,7 @@ import json
 from typing import Any, assert_never
 
 from b24provision.blueprint.model import dump
+from b24provision.plan.digest import operations_digest
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -72,6 +73,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "portal": plan.portal,
         "live_fingerprint": plan.live_fingerprint,
+        "operations_digest": operations_digest(plan),
         "summary": {
             **counts,
             "needs_allow_delete": len(plan.allow_delete_ops()),

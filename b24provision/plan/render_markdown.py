@@ -1,12 +1,14 @@
 """A plan as Markdown, for a pull-request comment.
 
 A heading with the summary, a callout for what loses data, is blocked by data or needs an OAuth
-application, a table of changes (one row per op), unmanaged objects, and the robots to set up by
-hand in a ``<details>`` block.
+application, a table of changes (one row per op), unmanaged objects, the robots to set up by hand in
+a ``<details>`` block, and the digest of the operations (``plan/digest.py``) that the merge job
+compares with.
 """
 
 from __future__ import annotations
 
+from b24provision.plan.digest import operations_digest
 from b24provision.plan.ops import AnyOp, Plan, data_lost
 from b24provision.plan.render_common import (
     MARKERS,
@@ -56,6 +58,8 @@ def render_markdown(plan: Plan) -> str:
             lines.append(f"- **{_escape(robot_heading(m))}**")
             lines += [f"  - {_escape(name)}: {_escape(text)}" for name, text in m.settings]
         lines += ["", "</details>"]
+    # What a reviewer approves; the merge job applies only a fresh plan with this digest (apply --expect).
+    lines += ["", f"<sub>Plan digest: `{operations_digest(plan)}`</sub>"]
     return "\n".join(lines) + "\n"
 
 

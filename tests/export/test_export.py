@@ -49,15 +49,17 @@ def test_header_names_host_date_version_and_robots_but_no_secret(start_portal):
     assert portal.token not in text
 
 
-def test_ui_codes_renamed_stages_sorts_colors_and_labels_are_kept(start_portal):
+def test_ui_codes_renamed_stages_colors_and_labels_are_kept_sorts_and_default_colours_left_out(start_portal):
     text = export_portal(start_portal("a", seed="handmade").spec).text
     lines = text.splitlines()
-    # The UI's stage sits between system stages: its sort (25) is written, the ones at 10 x position are not.
-    assert "      - {code: NEW, name: Входящие заявки, color: '#39A8EF'}" in lines
-    assert "      - {code: UC_LAFJPE, name: Замер, color: '#FFD600', sort: 25}" in lines
-    assert "      - {code: PREPAYMENT_INVOICE, name: Счёт на предоплату, color: '#55D0E0', sort: 30}" in lines
+    # The UI's stage sits between system stages (sort 25): the order says it, no sort: is written.
+    # A colour is written only where it is not the portal's default for that stage code.
+    assert "      - {code: NEW, name: Входящие заявки}" in lines
+    assert '      - {code: UC_LAFJPE, name: Замер, color: "#FFD600"}' in lines
+    assert "      - {code: PREPAYMENT_INVOICE, name: Счёт на предоплату}" in lines
+    assert not [line for line in lines if line.startswith("      - {") and "sort:" in line]
     # Labels in both portal languages; a numeric UI code stays a string.
-    assert "  - code: '1712345678901'" in lines
+    assert '  - code: "1712345678901"' in lines
     assert "    label: {en: Order source, ru: Источник заказа}" in lines
     assert "    targets: [contact, company]" in lines
 
@@ -67,7 +69,8 @@ def test_stable_order_default_pipeline_first_then_by_sort(start_portal):
     keys = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("  - key:")]
     assert keys == ["obshchee", "montazh", "servis"]
     again = export_portal(start_portal("b", seed="handmade").spec, today=date(2025, 1, 1)).text
-    assert again.split("\n", 1)[1] == text.split("\n", 1)[1]  # equal but for the host in line 1
+    host_line = 2  # the modeline, "#", then the line naming the host
+    assert again.splitlines()[host_line + 1 :] == text.splitlines()[host_line + 1 :]  # equal but for the host
 
 
 def test_no_portal_ids_anywhere(start_portal):
@@ -80,7 +83,7 @@ def test_no_portal_ids_anywhere(start_portal):
 def test_unsupported_field_is_kept_as_a_commented_entry_with_a_note(start_portal):
     text = export_portal(start_portal("a", seed="handmade").spec).text
     tail = text.split("# Fields of types a blueprint cannot express", 1)[1]
-    assert "#  - code: '1712345680123'\n#    type: rest_1_mytype\n#    label: Расчёт кухни" in tail
+    assert '#  - code: "1712345680123"\n#    type: rest_1_mytype\n#    label: Расчёт кухни' in tail
     # ... and it is a comment: the blueprint does not declare it.
     assert "1712345680123" not in text.split("# Fields of types", 1)[0]
 
@@ -114,7 +117,7 @@ def test_cli_export_to_a_directory_writes_blueprint_yaml(start_portal, tmp_path)
     result = CliRunner().invoke(app, ["export", "--portal", portal.spec, "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     written = tmp_path / "out" / "blueprint.yaml"
-    assert written.read_text(encoding="utf-8").startswith("# Exported from ")
+    assert "\n# Exported from " in written.read_text(encoding="utf-8")
     assert "Wrote the blueprint to" in result.output
     assert portal.token not in result.output
 
@@ -132,3 +135,62 @@ def test_cli_export_from_an_unknown_portal_fails_with_one_line(tmp_path, monkeyp
     result = CliRunner().invoke(app, ["export", "--portal", "env:B24_NOT_SET"])
     assert result.exit_code == 1
     assert "environment variable B24_NOT_SET is not set" in result.stderr
+
+
+# ----------------------------------------------------------------------- a blueprint a person keeps
+
+
+def test_export_starts_with_the_schema_modeline_relative_to_the_repositorys_schema(start_portal, tmp_path):
+    portal = start_portal("a", seed="handmade")
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "schema" / "blueprint.schema.json").write_text("{}", encoding="utf-8")
+    out = tmp_path / "blueprints" / "client"
+    text = export_portal(portal.spec, out=out).text
+    assert text.startswith("# yaml-language-server: $schema=../../schema/blueprint.schema.json\n")
+    elsewhere = export_portal(portal.spec, out=tmp_path.parent / "nowhere" / "bp.yaml").text
+    assert elsewhere.startswith("# yaml-language-server: $schema=blueprint.schema.json\n")
+    assert "# The schema: b24provision schema --out blueprint.schema.json" in elsewhere
+
+
+def test_export_is_formatted_and_adds_no_lint_finding_of_its_own(start_portal, tmp_path):
+    from b24provision.fmt import format_text
+
+    text = export_portal(start_portal("a", seed="handmade").spec).text
+    assert format_text(text) == text
+    # The portal's own state draws one warning (an enumeration without a default): the export says
+    # so in its header, and validate finds nothing else.
+    file = write_export(text, tmp_path / "bp.yaml")
+    report = validate([file])
+    assert [p.code for p in report.problems] == ["lint/enum-without-default"]
+    assert "# Advice (b24provision validate): field '1712345678901': no item is the default" in text
+
+
+@pytest.mark.parametrize("blueprint", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_export_of_a_shipped_blueprint_has_no_sort_lines_no_default_colours_and_no_warnings(
+    blueprint, start_portal, apply_blueprint, tmp_path
+):
+    portal = start_portal("a")
+    apply_blueprint([blueprint], portal)
+    file = write_export(export_portal(portal.spec).text, tmp_path / "bp.yaml")
+    text = file.read_text(encoding="utf-8")
+    stage_lines = [line for line in text.splitlines() if line.startswith("      - {code: ")]
+    assert stage_lines and not [line for line in stage_lines if "sort:" in line]
+    assert '"#39A8EF"' not in text and '"#7BD500"' not in text
+    assert validate([file]).problems == []
+
+
+def test_moving_a_stage_in_an_export_is_one_update(start_portal, tmp_path):
+    portal = start_portal("a", seed="handmade")
+    text = export_portal(portal.spec).text
+    moved = text.replace(
+        "      - {code: PREPARATION, name: Подготовка документов}\n      - {code: UC_LAFJPE, name: Замер, "
+        'color: "#FFD600"}\n',
+        '      - {code: UC_LAFJPE, name: Замер, color: "#FFD600"}\n'
+        "      - {code: PREPARATION, name: Подготовка документов}\n",
+        1,
+    )
+    assert moved != text
+    plan = _plan_export(moved, portal.spec, tmp_path).plan
+    assert [(op.action, op.key) for op in plan.ops if op.action != "manual"] == [
+        ("update", "obshchee/PREPARATION")
+    ]

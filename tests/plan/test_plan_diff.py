@@ -226,9 +226,9 @@ def test_stage_the_blueprint_no_longer_lists_is_deleted_and_deals_block_it() -> 
         # no colour in the blueprint: the portal's colour is left alone; case does not matter
         (stage("NEW", "New"), stage("NEW", "New", color="#00ff00"), ()),
         (stage("NEW", "New", color="#00FF00"), stage("NEW", "New", color="#00ff00"), ()),
-        # no sort in the blueprint: 10 times the position, compared with the portal's real sort
+        # no sort in the blueprint: the order is what it asks for, not 10 times the position
         (stage("NEW", "New"), stage("NEW", "New", sort=10), ()),
-        (stage("NEW", "New"), stage("NEW", "New", sort=15), (("sort", 15, 10),)),
+        (stage("NEW", "New"), stage("NEW", "New", sort=15), ()),
     ],
 )
 def test_stage_attributes(want: dict[str, Any], have: dict[str, Any], changes: tuple[Any, ...]) -> None:
@@ -416,3 +416,22 @@ def test_plan_records_fingerprint_portal_and_sources() -> None:
     assert isinstance(plan.ops[0], CreatePipelineOp) and plan.ops[0].source == "b.yaml:3:3"
     assert plan.ops[1].source == "b.yaml:3:3"  # a stage without its own location: its pipeline's
     assert isinstance(plan.ops[-1], ManualRobotOp)
+
+
+def test_stages_listed_in_the_portals_order_ask_for_no_renumbering() -> None:
+    have = pipeline("sales", "Sales", stage("NEW", sort=10), stage("UC_1", sort=25), stage("WON", sort=60))
+    same_order = pipeline("sales", "Sales", stage("NEW"), stage("UC_1"), stage("WON"))
+    plan = diff(blueprint([same_order]), live([have]))
+    assert not plan.has_changes, plan.ops
+
+
+def test_one_moved_stage_is_one_update_not_a_renumbering() -> None:
+    have = pipeline(
+        "sales",
+        "Sales",
+        *(stage(code, sort=(i + 1) * 10) for i, code in enumerate(["NEW", "A", "B", "C", "D"])),
+    )
+    moved = pipeline("sales", "Sales", stage("NEW"), stage("B"), stage("A"), stage("C"), stage("D"))
+    plan = diff(blueprint([moved]), live([have]))
+    updates = [(op.key, op.changes) for op in plan.ops if op.action == "update"]
+    assert updates == [("sales/A", (("sort", 20, 35),))]

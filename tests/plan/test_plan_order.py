@@ -41,7 +41,7 @@ def test_levels_put_fields_first_pipelines_before_stages_and_deletes_last() -> N
         ["create field NOTE"],
         ["create pipeline repeat"],
         ["delete stage sales/OLD"],
-        ["update stage sales/NEW", "update stage sales/WON"],
+        ["update stage sales/NEW"],
         ["create stage repeat/NEW", "create stage repeat/WON", "create stage sales/MID"],
         ["delete pipeline service"],
         ["delete field LEGACY"],

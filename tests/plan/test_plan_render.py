@@ -8,6 +8,7 @@ import pytest
 from plan_samples import small_plan
 
 from b24provision.errors import ConfigError
+from b24provision.plan.digest import operations_digest
 from b24provision.plan.ops import AnyOp, ManualRobotOp, NeedsAppContextOp, Plan
 from b24provision.plan.render import render
 from b24provision.plan.render_common import summary
@@ -123,7 +124,9 @@ Unmanaged (not in the blueprint, left alone): pipeline `general`
   - Run: immediately
 
 </details>
-"""
+
+<sub>Plan digest: `DIGEST`</sub>
+""".replace("DIGEST", operations_digest(small_plan()))
     )
 
 
@@ -213,3 +216,12 @@ def test_needs_app_has_one_name_in_text_markdown_and_json() -> None:
     data = json.loads(render_json(plan))
     assert (data["summary"]["needs_app"], data["summary"]["blocked_by_data"]) == (1, 0)
     assert data["operations"][0]["action"] == "needs_app" and "blocked" not in data["summary"]
+
+
+def test_the_digest_follows_the_operations_not_the_portal_state_or_the_file() -> None:
+    plan = small_plan()
+    same_ops = plan.model_copy(update={"live_fingerprint": "another", "portal": "other.bitrix24.com"})
+    assert operations_digest(same_ops) == operations_digest(plan)
+    fewer = plan.model_copy(update={"ops": plan.ops[1:]})
+    assert operations_digest(fewer) != operations_digest(plan)
+    assert json.loads(render_json(plan))["operations_digest"] == operations_digest(plan)

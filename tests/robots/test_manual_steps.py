@@ -112,4 +112,4 @@ def test_the_seed_pattern_reads_as_the_portal_says_it(tmp_path: Path) -> None:
 def test_an_unknown_language_is_one_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["plan", str(BLUEPRINTS / "recurring-deals"), "--lang", "de"])
     assert result.exit_code == 1
-    assert "--lang 'de': use ru or en" in result.output
+    assert "Invalid value for '--lang': 'de' is not one of: en, ru" in result.output
