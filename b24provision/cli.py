@@ -105,6 +105,7 @@ VarsFileOpt = Annotated[
     typer.Option("--values", help="A YAML file of variable values, e.g. values/production.yaml."),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text | json | markdown")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")]
 
 
 def default_paths(paths: list[Path] | None) -> list[Path]:
@@ -193,6 +194,7 @@ def _validate_summary(s: dict[str, object], *, loaded: bool) -> str:
 @app.command()
 def schema(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the schema to this file.")] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Print the JSON Schema of a blueprint (for editors: yaml-language-server), or write it."""
     from b24provision.blueprint.schema import schema_text, write_schema
@@ -201,12 +203,7 @@ def schema(
         typer.echo(schema_text(), nl=False)
         return
     with user_errors():
-        try:
-            write_schema(out)
-        except OSError as exc:
-            from b24provision.errors import ConfigError
-
-            raise ConfigError(f"cannot write {out}: {exc.strerror} — check the path") from None
+        write_schema(out, force=force)
     typer.echo(f"Wrote the blueprint schema to {out}", err=True)
 
 
@@ -236,6 +233,7 @@ def plan(
     values: VarsFileOpt = None,
     fmt: FormatOpt = "text",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Save the plan for `apply --plan`.")] = None,
+    force: ForceOpt = False,
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error.")
     ] = False,
@@ -246,6 +244,7 @@ def plan(
 ) -> None:
     """Show what `apply` would change on the portal. Never writes."""
     from b24provision import api
+    from b24provision.output import check_writable
     from b24provision.plan.planfile import save_plan
     from b24provision.plan.render import render
 
@@ -255,6 +254,8 @@ def plan(
     variables = _variables(var)
     _say_portal(portal, portals)
     with user_errors():
+        if out:
+            check_writable(out, force=force)
         result = api.make_plan(
             blueprint_paths,
             portal=portal,
@@ -273,6 +274,7 @@ def plan(
                 blueprint_paths=blueprint_paths,
                 variables=variables,
                 blueprint=result.blueprint,
+                force=force,
             )
     _print(text, fmt)
     if out:
@@ -414,6 +416,7 @@ def export(
         Path | None,
         typer.Option("--out", "-o", help="A directory (gets blueprint.yaml) or a file; default: stdout."),
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write the live portal as a blueprint (robots cannot be read over REST: add them by hand)."""
     from b24provision.export import export_portal, write_export
@@ -424,7 +427,7 @@ def export(
         if out is None:
             typer.echo(result.text, nl=False)
             return
-        written = write_export(result.text, out)
+        written = write_export(result.text, out, force=force)
     typer.echo(f"Wrote the blueprint to {written}; check it with: b24provision plan {written}", err=True)
 
 
@@ -562,11 +565,14 @@ def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool, 
 LangOpt = Annotated[str, typer.Option("--lang", help="ru | en")]
 
 
-def _write_or_print(text: str, out: Path | None) -> None:
+def _write_or_print(text: str, out: Path | None, force: bool) -> None:
+    from b24provision.output import write_output
+
     if out is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    out.write_text(text, encoding="utf-8")
+    with user_errors():
+        write_output(out, text, force=force)
     typer.echo(f"Wrote {out}", err=True)
 
 
@@ -577,6 +583,7 @@ def graph(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to FILE; a .svg is drawn with Graphviz's dot.")
     ] = None,
+    force: ForceOpt = False,
     lang: LangOpt = "en",
     var: VarOpt = None,
     values: VarsFileOpt = None,
@@ -589,11 +596,11 @@ def graph(
     with user_errors():
         blueprint = _load_one(paths, var, values)
         if out is not None and out.suffix.lower() == ".svg":
-            diagram.render_svg(diagram.to_dot(blueprint, lang), out)
+            diagram.render_svg(diagram.to_dot(blueprint, lang), out, force=force)
             typer.echo(f"Wrote {out}", err=True)
             return
         text = diagram.to_mermaid(blueprint, lang) if fmt == "mermaid" else diagram.to_dot(blueprint, lang)
-    _write_or_print(text, out)
+    _write_or_print(text, out, force)
 
 
 @app.command()
@@ -602,6 +609,7 @@ def runbook(
     fmt: Annotated[str, typer.Option("--format", "-f", help="markdown | html")] = "markdown",
     lang: LangOpt = "en",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to FILE, not the screen.")] = None,
+    force: ForceOpt = False,
     var: VarOpt = None,
     values: VarsFileOpt = None,
 ) -> None:
@@ -614,7 +622,7 @@ def runbook(
         fail(f"--lang {lang!r}: use ru or en")
     with user_errors():
         text = render_runbook(_load_one(paths, var, values), fmt, lang)
-    _write_or_print(text, out)
+    _write_or_print(text, out, force)
 
 
 @app.command()

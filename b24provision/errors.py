@@ -7,6 +7,7 @@ boundary where they happen, and only there::
     B24ProvisionError
     ├── BlueprintError            a blueprint cannot be loaded or is invalid (carries Problems)
     ├── ConfigError               portals.yaml, --portal, --var: the tool's own configuration
+    ├── OutputError               an --out file exists (no --force) or cannot be written
     ├── PortalError               the portal answered with an error, or could not be reached
     │   ├── PortalAuthError       wrong or expired credentials, missing scope, app context needed
     │   ├── PortalRateLimited     503 QUERY_LIMIT_EXCEEDED / 429 OPERATION_TIME_LIMIT, retries used up
@@ -75,6 +76,10 @@ class BlueprintError(B24ProvisionError):
 
 class ConfigError(B24ProvisionError):
     """The tool's own configuration (portals.yaml, --portal, variables) is wrong."""
+
+
+class OutputError(B24ProvisionError):
+    """An output file (``--out``) exists and ``--force`` was not given, or it cannot be written."""
 
 
 class PortalError(B24ProvisionError):
