@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from b24provision.errors import ApplyError, DestructiveChangeError, OutcomeUnknown, PlanError, StalePlanError
+from b24provision.interrupt import with_status
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -210,6 +211,16 @@ class _Engine:
         self.bp_of_category = {self.initial_ids[k]: v for k, v in self.keys.items() if k in self.initial_ids}
 
     def run(self) -> None:
+        try:
+            self._run()
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (b24provision.interrupt): say where it stopped
+            raise with_status(
+                exc,
+                f"{self._status()}; a write in flight may or may not have happened — "
+                "run `b24provision plan` to see what is left",
+            ) from None
+
+    def _run(self) -> None:
         while True:
             try:
                 for phase in ("A", "B", "C"):

@@ -6,7 +6,8 @@ This is the only module that imports typer. Every command body follows one patte
         result = some_module.function(...)
     console.print(render(result))
 
-Exit codes: 0 success / no changes; 1 error; 2 changes present (with --detailed-exitcode).
+Exit codes: 0 success / no changes; 1 error; 2 changes present (with --detailed-exitcode);
+130 stopped by Ctrl-C, 143 by SIGTERM (b24provision.interrupt).
 """
 
 from __future__ import annotations
@@ -65,9 +66,11 @@ def user_errors() -> Iterator[None]:
         for line in exc.message.splitlines() or [type(exc).__name__]:
             typer.echo(f"Error: {line}" if not line.startswith(("Error", " ")) else line, err=True)
         raise typer.Exit(EXIT_ERROR) from None
-    except KeyboardInterrupt:
-        typer.echo("Interrupted.", err=True)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (b24provision.interrupt)
+        from b24provision.interrupt import exit_code, stopped
+
+        typer.echo(redact(stopped(exc)), err=True)
+        raise typer.Exit(exit_code(exc)) from None
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except Exception as exc:  # a bug: still one line, no locals, no secrets
@@ -746,4 +749,13 @@ def emulator_serve(
 
 
 def main() -> None:
-    app()
+    from b24provision.interrupt import install_sigterm_handler
+
+    install_sigterm_handler()
+    try:
+        app()
+    except Exception:  # only with B24_DEBUG=1 does a bug get here: its traceback, with secrets hidden
+        import traceback
+
+        sys.stderr.write(redact(traceback.format_exc()))
+        sys.exit(EXIT_ERROR)

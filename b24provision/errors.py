@@ -19,21 +19,45 @@ boundary where they happen, and only there::
     │   └── TariffLimitError      the portal's plan cannot hold what the blueprint asks
     └── ApplyError                apply stopped part-way; says what was done and what was not
 
-Messages end with what to do next. A webhook URL is never part of a message: see redact().
+Messages end with what to do next. A webhook URL is never part of a message: see redact(), which
+hides secrets by pattern (a webhook URL's code, ``auth=...``) and by value (every secret the
+configured credentials hold, registered with hide_secret() when they are made).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 _WEBHOOK_SECRET = re.compile(r"(/rest/\d+/)([^/\s\"']+)")
 _AUTH_PARAM = re.compile(r"((?:auth|access_token|refresh_token|client_secret)=)([^&\s\"']+)", re.IGNORECASE)
 
 
+MIN_SECRET_LENGTH = 8
+"""Shorter values are not hidden by value: they would blank out ordinary words (real codes are longer)."""
+_SECRETS: tuple[str, ...] = ()
+_SECRETS_LOCK = threading.Lock()
+
+
+def hide_secret(value: str | None) -> None:
+    """From now on, redact() hides ``value`` (and its URL-encoded form) wherever it appears."""
+    global _SECRETS
+    if not value or len(value) < MIN_SECRET_LENGTH:
+        return
+    with _SECRETS_LOCK:
+        forms = {value, quote(value, safe="")} - set(_SECRETS)
+        # Longest first, so a secret that contains another is hidden whole.
+        _SECRETS = tuple(sorted({*_SECRETS, *forms}, key=len, reverse=True))
+
+
 def redact(text: str) -> str:
-    """Hide the secret parts of webhook URLs and OAuth parameters in ``text``."""
+    """Hide the secret parts of webhook URLs and OAuth parameters, and every registered secret."""
+    for secret in _SECRETS:
+        if secret in text:
+            text = text.replace(secret, "***")
     text = _WEBHOOK_SECRET.sub(r"\1***", text)
     return _AUTH_PARAM.sub(r"\1***", text)
 

@@ -79,6 +79,8 @@ MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 """The most read from one answer (after decompression); more is an error, not a bigger process."""
 DEFAULT_TIMEOUT = 30.0
 """Seconds to wait for connect, send and each read of an answer (``B24_TIMEOUT``, profile ``timeout:``)."""
+MAX_TIMEOUT = 3600.0
+"""The longest timeout a setting may ask for."""
 
 Notify = Callable[[str], None]
 """Told one line each time a call is retried."""
@@ -151,6 +153,8 @@ class PortalClient:
         max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.credentials = credentials
+        self.timeout = timeout
+        """Seconds to wait for connect, send and each read of an answer."""
         self.notify = notify
         self.max_response_bytes = max_response_bytes
         self.retries = retries

@@ -22,6 +22,12 @@ def _handled(emulator, method):
     return [r for r in emulator.request_log if r.method == method and r.executed]
 
 
+def _wait_until_handled(emulator, method, count):
+    deadline = time.monotonic() + 5
+    while len(_handled(emulator, method)) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 @pytest.mark.parametrize("fault", ["503", "429"])
 def test_refused_write_is_retried_and_done_once(client, emulator, fault):
     emulator.faults.script = {1: fault}
@@ -157,6 +163,7 @@ def test_a_slow_portal_is_not_silent(server, emulator, capsys):
         with pytest.raises(PortalError, match="no answer from"):
             client.call("server.time")
     emulator.faults.latency = 0.0
+    _wait_until_handled(emulator, "server.time", 2)  # keep the late requests out of the next test
     err = capsys.readouterr().err
     assert "Retry 1 of 1 in 0.0 s: server.time: no answer (ReadTimeout" in err
 
