@@ -397,13 +397,13 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
             task = bar.add_task("Applying", total=None)
 
             def update(done: int, total: int, what: str) -> None:
-                bar.update(task, completed=done, total=total, description=what[:60])
+                bar.update(task, completed=done, total=total, description=redact(what)[:60])
 
             yield update
     else:
 
         def line(done: int, total: int, what: str) -> None:
-            typer.echo(f"[{done}/{total}] {what}", err=True)
+            typer.echo(redact(f"[{done}/{total}] {what}"), err=True)
 
         yield line
 
