@@ -157,13 +157,14 @@ def test_429_with_operating_reset_at_is_waited_out(
 def test_random_faults_all_along(
     portal: FaultPortal, blueprints: dict[str, Blueprint], name: str, seed: int
 ) -> None:
-    """Drops, lost answers, 500s and 503s at random on every run (seeded, so repeatable)."""
+    """Drops, lost answers, 500s, 503s and damaged answers at random on every run (seeded, so repeatable)."""
     blueprint = blueprints[name]
     before = prepare(portal, blueprint)
     faults = portal.faults
     faults.seed = seed
     faults.rate_drop = faults.rate_lost_response = faults.rate_500 = 0.07
     faults.rate_503 = 0.15
+    faults.rate_damaged = 0.05  # 200s cut short, empty, or without a result, after the work was done
     runs = portal.apply_until_done(blueprint)
     story = f"{name} seed {seed}: {runs.outcomes}"
     assert runs.done, story
