@@ -233,6 +233,14 @@ class _Engine:
                         f"{exc.message}; gave up after {MAX_RECOVERIES} re-reads — "
                         f"{self._status()}; run `b24provision plan` to see what is left"
                     ) from None
+                if self.progress:
+                    why = f" ({exc.reason})" if exc.reason else ""
+                    self.progress(
+                        len(self.done_labels),
+                        self.total,
+                        f"{exc.method or 'a write'}: no usable answer{why}; re-reading the portal to see "
+                        "what it did (nothing is sent twice)",
+                    )
                 self._recover()
 
     # -- phases
@@ -313,8 +321,8 @@ class _Engine:
             if name in names and bp_key not in self.keys.values():
                 self.keys[names[name]] = bp_key
                 self.bp_of_category[ids[names[name]]] = bp_key
-        self.pending = [op for op in self.pending if not self._already_done(op)]
-        self.done_labels.append("(portal re-read after a write with an unknown outcome)")
+        # What the write with the unknown outcome did is done: counted and shown like any other op.
+        self._mark_done([op for op in self.pending if self._already_done(op)])
 
     def _already_done(self, op: AnyOp) -> bool:
         live = self.live

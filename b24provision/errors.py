@@ -131,6 +131,9 @@ class PortalNotFound(PortalError):
 class OutcomeUnknown(PortalError):
     """A write was sent but its outcome is unknown: re-read the portal before going on."""
 
+    reason: str = ""
+    """What came back instead of an answer ("ReadTimeout: timed out", "HTTP 200 with an empty body")."""
+
 
 class PlanError(B24ProvisionError):
     """A plan cannot be made, or must not be applied."""

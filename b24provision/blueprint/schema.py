@@ -2,7 +2,7 @@
 
 Generated from the pydantic model, so it never drifts from what ``validate`` accepts. A copy is
 shipped at ``schema/blueprint.schema.json`` (a test keeps it up to date: regenerate it with
-``b24provision schema --out schema/blueprint.schema.json``); every shipped blueprint starts with::
+``b24provision schema --out schema/blueprint.schema.json --force``); every shipped blueprint starts with::
 
     # yaml-language-server: $schema=../../schema/blueprint.schema.json
 

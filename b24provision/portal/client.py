@@ -620,12 +620,14 @@ def _describe(exc: httpx.HTTPError) -> str:
 
 
 def _outcome_unknown(method: str, host: str, reason: str) -> OutcomeUnknown:
-    return OutcomeUnknown(
+    error = OutcomeUnknown(
         f"{method}: sent to {host}, but no usable answer came back ({reason}); the write may or may not "
         "have happened, so it was not repeated — re-read the portal (e.g. run `b24provision plan`) "
         "before trying again",
         method=method,
     )
+    error.reason = redact(reason)
+    return error
 
 
 def _rate_limited(method: str, status: int, code: str, words: Any, attempts: int) -> PortalRateLimited:
