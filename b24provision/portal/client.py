@@ -368,8 +368,9 @@ class PortalClient:
                 if not read:
                     raise _outcome_unknown(method, self.host, f"the answer is over {limit}") from None
                 raise PortalError(
-                    f"{method}: the answer from {self.host} is over {limit}, the most one answer may be; "
-                    "ask for less at a time (filter or page the list) or check the portal address",
+                    f"{method}: the answer from {self.host} is over {limit}, the most b24provision reads "
+                    "from one answer, so it was not read; check the portal address (a REST answer is "
+                    "never that large), and report it if the address is right",
                     method=method,
                 ) from None
 

@@ -185,4 +185,4 @@ def test_an_answer_over_the_size_limit_is_one_clear_error(server, emulator, clie
             )
     message = str(info.value)
     assert message.startswith("crm.category.list: the answer from 127.0.0.1:")
-    assert "is over 2000 bytes, the most one answer may be" in message
+    assert "is over 2000 bytes, the most b24provision reads from one answer, so it was not read" in message

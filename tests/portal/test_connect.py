@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -140,3 +141,19 @@ def test_b24_timeout_is_how_long_the_client_waits(monkeypatch, server, emulator)
     deadline = time.monotonic() + 5  # the portal answers late: keep those requests out of the next test
     while sum(r.method == "server.time" for r in emulator.request_log) < 2 and time.monotonic() < deadline:
         time.sleep(0.02)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "token_url", "says"),
+    [
+        ("https://acme.bitrix24.ru:70000/rest/", None, "the OAuth client_endpoint (https://<portal>/rest/)"),
+        ("https://[::1/rest/", None, "has a malformed IPv6 address"),
+        ("https://acme.bitrix24.ru/rest/", "https://oauth.bitrix.info:x/", "the OAuth token_url has a port"),
+    ],
+)
+def test_a_malformed_oauth_url_is_one_line(endpoint, token_url, says):
+    from b24provision.portal.credentials import DEFAULT_TOKEN_URL, OAuthCredentials
+
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        token_url = token_url or DEFAULT_TOKEN_URL
+        OAuthCredentials(endpoint, "local.app", "appSECRETvalue1", "refreshVALUE123", token_url=token_url)
