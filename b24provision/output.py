@@ -53,8 +53,13 @@ def check_writable(path: Path, *, force: bool) -> None:
         )
 
 
-def write_output(path: Path, content: str | bytes, *, force: bool = False) -> Path:
+def write_output(path: Path, content: str | bytes, *, force: bool = False, mode: int | None = None) -> Path:
     """Write ``content`` (text as UTF-8) to ``path`` atomically; see the module docstring.
+
+    Args:
+        force: replace an existing file.
+        mode: the file's permission bits (e.g. 0o600 for a secret); default: those of the file
+            replaced, else what a new file gets (0666 less the umask).
 
     Returns:
         The path written.
@@ -65,34 +70,36 @@ def write_output(path: Path, content: str | bytes, *, force: bool = False) -> Pa
     data = content.encode("utf-8") if isinstance(content, str) else content
     check_writable(path, force=force)
     try:
-        mode = path.stat().st_mode
+        existing: int | None = path.stat().st_mode
     except OSError:
-        mode = None
+        existing = None
     try:
-        if mode is not None and not stat.S_ISREG(mode):
+        if existing is not None and not stat.S_ISREG(existing):
             with path.open("wb") as stream:  # a device or a pipe: there is nothing to rename over
                 stream.write(data)
             return path
-        existing = next((p for p in path.parents if p.exists()), None)
-        if existing is not None and not existing.is_dir():  # mkdir would say "File exists"
-            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(existing))
+        ancestor = next((p for p in path.parents if p.exists()), None)
+        if ancestor is not None and not ancestor.is_dir():  # mkdir would say "File exists"
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(ancestor))
         path.parent.mkdir(parents=True, exist_ok=True)
+        if mode is None:
+            mode = stat.S_IMODE(existing) if existing is not None else 0o666 & ~_umask()
         _replace_atomically(path, data, mode)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {_why(exc)}") from None
     return path
 
 
-def _replace_atomically(path: Path, data: bytes, mode: int | None) -> None:
+def _replace_atomically(path: Path, data: bytes, mode: int) -> None:
     """A temporary file beside ``path``, flushed, then renamed over it (one step for a reader)."""
+    # mkstemp makes the file 0600, so a secret is never readable by others, not even for a moment.
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        # mkstemp makes the file 0600; keep an existing file's mode, else what a new file gets.
-        os.chmod(temporary, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         try:

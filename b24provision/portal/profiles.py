@@ -40,7 +40,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from b24provision.blueprint.source import YamlDoc, YamlPath, read_yaml
-from b24provision.errors import ConfigError
+from b24provision.errors import ConfigError, OutputError
+from b24provision.output import write_output
 from b24provision.portal.client import MAX_TIMEOUT, PortalClient
 from b24provision.portal.credentials import (
     DEFAULT_TOKEN_URL,
@@ -401,14 +402,12 @@ class _TokenStore:
         return self.seed
 
     def keep(self, refresh_token: str) -> None:
+        # Atomic (a crash mid-write must not lose the only working token) and 0600 (it is a secret).
+        text = json.dumps({"from": self.seed_digest, "refresh_token": refresh_token})
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            # Created 0600 from the start: the token is a secret.
-            fd = os.open(self.file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"from": self.seed_digest, "refresh_token": refresh_token}, out)
-        except OSError as exc:
+            write_output(self.file, text, force=True, mode=0o600)
+        except OutputError as exc:
             raise ConfigError(
-                f"cannot keep the new OAuth refresh token in {self.file}: {exc.strerror} — the old one no "
-                "longer works; put the new one from the application into the environment"
+                f"cannot keep the new OAuth refresh token: {exc.message}; the old one no longer works — "
+                "put the new one from the application into the environment"
             ) from None
