@@ -449,10 +449,14 @@ class PortalClient:
 
     def _post_capped(self, url: str, content: bytes) -> httpx.Response:
         """POST and read the answer, at most ``max_response_bytes`` of it (decompressed)."""
-        limit = self.max_response_bytes
         request = self._http.build_request(
             "POST", url, content=content, headers={"Content-Type": "application/json"}
         )
+        return self._read_capped(request)
+
+    def _read_capped(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``; read its answer up to ``max_response_bytes``, else raise _TooLarge."""
+        limit = self.max_response_bytes
         response = self._http.send(request, stream=True)
         try:
             declared = optional_int(response.headers.get("Content-Length"))
@@ -479,10 +483,15 @@ class PortalClient:
             "refresh_token": credentials.refresh_token,
         }
         try:
-            response = self._http.get(credentials.token_url, params=query)
+            response = self._read_capped(self._http.build_request("GET", credentials.token_url, params=query))
         except httpx.HTTPError as exc:
             raise PortalAuthError(
                 f"OAuth token refresh for {self.host} failed: {_describe(exc)}; check the network, try again"
+            ) from None
+        except _TooLarge:
+            raise PortalAuthError(
+                f"OAuth token refresh for {self.host}: the OAuth server's answer is over "
+                f"{_size(self.max_response_bytes)}, so it was not read; check token_url"
             ) from None
         data = _json_object(response) or {}
         access_token = data.get("access_token")
