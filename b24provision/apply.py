@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from b24provision.errors import ApplyError, DestructiveChangeError, OutcomeUnknown, PlanError, StalePlanError
+from b24provision.interrupt import with_status
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -233,6 +234,16 @@ class _Engine:
         self.bp_of_category = {self.initial_ids[k]: v for k, v in self.keys.items() if k in self.initial_ids}
 
     def run(self) -> None:
+        try:
+            self._run()
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (b24provision.interrupt): say where it stopped
+            raise with_status(
+                exc,
+                f"{self._status()}; a write in flight may or may not have happened — "
+                "run `b24provision plan` to see what is left",
+            ) from None
+
+    def _run(self) -> None:
         while True:
             try:
                 for phase in ("A", "B", "C"):
@@ -245,6 +256,14 @@ class _Engine:
                         f"{exc.message}; gave up after {MAX_RECOVERIES} re-reads — "
                         f"{self._status()}; run `b24provision plan` to see what is left"
                     ) from None
+                if self.progress:
+                    why = f" ({exc.reason})" if exc.reason else ""
+                    self.progress(
+                        len(self.done_labels),
+                        self.total,
+                        f"{exc.method or 'a write'}: no usable answer{why}; re-reading the portal to see "
+                        "what it did (nothing is sent twice)",
+                    )
                 self._recover()
 
     # -- phases
@@ -350,8 +369,8 @@ class _Engine:
             if name in names and bp_key not in self.keys.values():
                 self.keys[names[name]] = bp_key
                 self.bp_of_category[ids[names[name]]] = bp_key
-        self.pending = [op for op in self.pending if not self._already_done(op)]
-        self.done_labels.append("(portal re-read after a write with an unknown outcome)")
+        # What the write with the unknown outcome did is done: counted and shown like any other op.
+        self._mark_done([op for op in self.pending if self._already_done(op)])
 
     def _already_done(self, op: AnyOp) -> bool:
         live = self.live

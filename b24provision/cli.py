@@ -6,7 +6,8 @@ This is the only module that imports typer. Every command body follows one patte
         result = some_module.function(...)
     console.print(render(result))
 
-Exit codes: 0 success / no changes; 1 error; 2 changes present (with --detailed-exitcode).
+Exit codes: 0 success / no changes; 1 error; 2 changes present (with --detailed-exitcode);
+130 stopped by Ctrl-C, 143 by SIGTERM (b24provision.interrupt).
 """
 
 from __future__ import annotations
@@ -163,9 +164,11 @@ def user_errors() -> Iterator[None]:
         for line in exc.message.splitlines() or [type(exc).__name__]:
             typer.echo(f"Error: {line}" if not line.startswith(("Error", " ")) else line, err=True)
         raise typer.Exit(EXIT_ERROR) from None
-    except KeyboardInterrupt:
-        typer.echo("Interrupted.", err=True)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (b24provision.interrupt)
+        from b24provision.interrupt import exit_code, stopped
+
+        typer.echo(redact(stopped(exc)), err=True)
+        raise typer.Exit(exit_code(exc)) from None
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except Exception as exc:  # a bug: still one line, no locals, no secrets
@@ -209,6 +212,7 @@ VarsFileOpt = Annotated[
 FormatOpt = Annotated[str, _choice_option("text", "json", "markdown")]
 TextOrJsonOpt = Annotated[str, _choice_option("text", "json")]
 LangOpt = Annotated[str, _choice_option("en", "ru", name="--lang", short="", help="Language: en | ru.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")]
 
 
 def default_paths(paths: list[Path] | None) -> list[Path]:
@@ -296,6 +300,7 @@ def schema(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write the schema to this file.")
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Print the JSON Schema of a blueprint (for editors: yaml-language-server), or write it."""
     from b24provision.blueprint.schema import schema_text, write_schema
@@ -304,12 +309,7 @@ def schema(
         typer.echo(schema_text(), nl=False)
         return
     with user_errors():
-        try:
-            write_schema(out)
-        except OSError as exc:
-            from b24provision.errors import ConfigError
-
-            raise ConfigError(f"cannot write {out}: {exc.strerror} — check the path") from None
+        write_schema(out, force=force)
     typer.echo(f"Wrote the blueprint schema to {out}", err=True)
 
 
@@ -372,6 +372,7 @@ def plan(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", metavar="FILE", help="Save the plan for `apply --plan`.")
     ] = None,
+    force: ForceOpt = False,
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error.")
     ] = False,
@@ -385,6 +386,7 @@ def plan(
 ) -> None:
     """Show what `apply` would change on the portal. Never writes."""
     from b24provision import api
+    from b24provision.output import check_writable
     from b24provision.plan.planfile import save_plan
     from b24provision.plan.render import render
 
@@ -392,6 +394,8 @@ def plan(
     variables = _variables(var)
     _say_portal(portal, portals)
     with user_errors():
+        if out:
+            check_writable(out, force=force)
         result = api.make_plan(
             blueprint_paths,
             portal=portal,
@@ -414,6 +418,7 @@ def plan(
                 blueprint_paths=blueprint_paths,
                 variables=variables,
                 blueprint=result.blueprint,
+                force=force,
             )
     _print(text, fmt)
     if out:
@@ -707,7 +712,7 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
             if task is None:
                 bar.start()
                 task = bar.add_task("Applying", total=None)
-            bar.update(task, completed=done, total=total, description=what[:60])
+            bar.update(task, completed=done, total=total, description=redact(what)[:60])
 
         try:
             yield update
@@ -717,7 +722,7 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
     else:
 
         def line(done: int, total: int, what: str) -> None:
-            typer.echo(f"[{done}/{total}] {what}", err=True)
+            typer.echo(redact(f"[{done}/{total}] {what}"), err=True)
 
         yield line
 
@@ -741,6 +746,7 @@ def export(
     fmt: Annotated[
         str, _choice_option("yaml", "json", help="yaml: the blueprint; json: it and what it holds.")
     ] = "yaml",
+    force: ForceOpt = False,
 ) -> None:
     """Write the live portal as a blueprint (robots cannot be read over REST: add them by hand)."""
     from b24provision.export import export_portal, write_export
@@ -748,7 +754,7 @@ def export(
     _say_portal(portal, portals)
     with user_errors():
         result = export_portal(portal, portals_file=portals, out=out)
-        written = write_export(result.text, out) if out is not None else None
+        written = write_export(result.text, out, force=force) if out is not None else None
     if fmt == "json":
         from b24provision.json_output import export_to_json
 
@@ -890,11 +896,14 @@ def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool, 
 # --- graph / runbook / forecast -----------------------------------------------------------------
 
 
-def _write_or_print(text: str, out: Path | None) -> None:
+def _write_or_print(text: str, out: Path | None, force: bool) -> None:
+    from b24provision.output import write_output
+
     if out is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    out.write_text(text, encoding="utf-8")
+    with user_errors():
+        write_output(out, text, force=force)
     typer.echo(f"Wrote {out}", err=True)
 
 
@@ -908,6 +917,7 @@ def graph(
             "--out", "-o", metavar="FILE", help="Write to FILE; a .svg is drawn with Graphviz's dot."
         ),
     ] = None,
+    force: ForceOpt = False,
     lang: LangOpt = "en",
     var: VarOpt = None,
     values: VarsFileOpt = None,
@@ -918,11 +928,11 @@ def graph(
     with user_errors():
         blueprint = _load_one(paths, var, values)
         if out is not None and out.suffix.lower() == ".svg":
-            diagram.render_svg(diagram.to_dot(blueprint, lang), out)
+            diagram.render_svg(diagram.to_dot(blueprint, lang), out, force=force)
             typer.echo(f"Wrote {out}", err=True)
             return
         text = diagram.to_mermaid(blueprint, lang) if fmt == "mermaid" else diagram.to_dot(blueprint, lang)
-    _write_or_print(text, out)
+    _write_or_print(text, out, force)
 
 
 @app.command()
@@ -933,6 +943,7 @@ def runbook(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write to FILE, not the screen.")
     ] = None,
+    force: ForceOpt = False,
     var: VarOpt = None,
     values: VarsFileOpt = None,
 ) -> None:
@@ -941,7 +952,7 @@ def runbook(
 
     with user_errors():
         text = render_runbook(_load_one(paths, var, values), fmt, lang)
-    _write_or_print(text, out)
+    _write_or_print(text, out, force)
 
 
 @app.command()
@@ -1063,4 +1074,13 @@ def emulator_serve(
 
 
 def main() -> None:
-    app()
+    from b24provision.interrupt import install_sigterm_handler
+
+    install_sigterm_handler()
+    try:
+        app()
+    except Exception:  # only with B24_DEBUG=1 does a bug get here: its traceback, with secrets hidden
+        import traceback
+
+        sys.stderr.write(redact(traceback.format_exc()))
+        sys.exit(EXIT_ERROR)

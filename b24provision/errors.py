@@ -7,6 +7,7 @@ boundary where they happen, and only there::
     B24ProvisionError
     ├── BlueprintError            a blueprint cannot be loaded or is invalid (carries Problems)
     ├── ConfigError               portals.yaml, --portal, --var: the tool's own configuration
+    ├── OutputError               an --out file exists (no --force) or cannot be written
     ├── PortalError               the portal answered with an error, or could not be reached
     │   ├── PortalAuthError       wrong or expired credentials, missing scope, app context needed
     │   ├── PortalRateLimited     503 QUERY_LIMIT_EXCEEDED / 429 OPERATION_TIME_LIMIT, retries used up
@@ -19,21 +20,45 @@ boundary where they happen, and only there::
     ├── ApplyError                apply stopped part-way; says what was done and what was not
     └── LockError                 another run holds the portal's lock, or the lock cannot be taken
 
-Messages end with what to do next. A webhook URL is never part of a message: see redact().
+Messages end with what to do next. A webhook URL is never part of a message: see redact(), which
+hides secrets by pattern (a webhook URL's code, ``auth=...``) and by value (every secret the
+configured credentials hold, registered with hide_secret() when they are made).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 _WEBHOOK_SECRET = re.compile(r"(/rest/\d+/)([^/\s\"']+)")
 _AUTH_PARAM = re.compile(r"((?:auth|access_token|refresh_token|client_secret)=)([^&\s\"']+)", re.IGNORECASE)
 
 
+MIN_SECRET_LENGTH = 8
+"""Shorter values are not hidden by value: they would blank out ordinary words (real codes are longer)."""
+_SECRETS: tuple[str, ...] = ()
+_SECRETS_LOCK = threading.Lock()
+
+
+def hide_secret(value: str | None) -> None:
+    """From now on, redact() hides ``value`` (and its URL-encoded form) wherever it appears."""
+    global _SECRETS
+    if not value or len(value) < MIN_SECRET_LENGTH:
+        return
+    with _SECRETS_LOCK:
+        forms = {value, quote(value, safe="")} - set(_SECRETS)
+        # Longest first, so a secret that contains another is hidden whole.
+        _SECRETS = tuple(sorted({*_SECRETS, *forms}, key=len, reverse=True))
+
+
 def redact(text: str) -> str:
-    """Hide the secret parts of webhook URLs and OAuth parameters in ``text``."""
+    """Hide the secret parts of webhook URLs and OAuth parameters, and every registered secret."""
+    for secret in _SECRETS:
+        if secret in text:
+            text = text.replace(secret, "***")
     text = _WEBHOOK_SECRET.sub(r"\1***", text)
     return _AUTH_PARAM.sub(r"\1***", text)
 
@@ -78,6 +103,10 @@ class ConfigError(B24ProvisionError):
     """The tool's own configuration (portals.yaml, --portal, variables) is wrong."""
 
 
+class OutputError(B24ProvisionError):
+    """An output file (``--out``) exists and ``--force`` was not given, or it cannot be written."""
+
+
 class PortalError(B24ProvisionError):
     """The portal answered with an error, or could not be reached."""
 
@@ -102,6 +131,9 @@ class PortalNotFound(PortalError):
 
 class OutcomeUnknown(PortalError):
     """A write was sent but its outcome is unknown: re-read the portal before going on."""
+
+    reason: str = ""
+    """What came back instead of an answer ("ReadTimeout: timed out", "HTTP 200 with an empty body")."""
 
 
 class PlanError(B24ProvisionError):

@@ -41,8 +41,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from b24provision import __version__
 from b24provision.blueprint.model import EnumerationField, FieldBase, Pipeline, Stage
-from b24provision.errors import ConfigError
+from b24provision.errors import OutputError
 from b24provision.fmt import dump_canonical
+from b24provision.output import write_output
 from b24provision.plan.sorts import effective_sorts
 from b24provision.state import LiveState, UnsupportedField
 
@@ -136,21 +137,28 @@ def schema_reference(target: Path) -> str:
     return SCHEMA_FILE
 
 
-def write_export(text: str, out: Path) -> Path:
+def write_export(text: str, out: Path, *, force: bool = False) -> Path:
     """Write an export to ``out``: a directory gets ``blueprint.yaml``, anything else is the file.
 
     A path that does not exist yet is taken as a file when it ends in .yaml/.yml, else as a
-    directory. Returns the file written.
+    directory. Returns the file written. Without ``force``, an existing file is not replaced, and
+    a directory that already holds a blueprint's YAML gets no ``blueprint.yaml`` beside it (the
+    directory is one blueprint: the new file would join the old one and make both invalid).
+
+    Raises:
+        OutputError: refused as above, or the file cannot be written (:mod:`b24provision.output`).
     """
     target = export_target(out)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot write the export to {target}: {exc.strerror} — check the --out path"
-        ) from None
-    return target
+    if not force and out.is_dir() and not target.exists():
+        others = sorted(p.name for p in out.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        if others:
+            names = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise OutputError(
+                f"{out} already holds a blueprint ({names}): "
+                f"{EXPORT_FILE} beside it would become part of that blueprint; export to a new directory "
+                "or a file, or pass --force"
+            )
+    return write_output(target, text, force=force)
 
 
 def render_export(live: LiveState, *, today: date | None = None, schema: str = SCHEMA_FILE) -> str:

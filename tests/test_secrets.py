@@ -224,3 +224,64 @@ def test_a_real_process_with_or_without_b24_debug(debug: str, portal: Any, tmp_p
     assert ("Traceback" in done.stderr) == bool(debug)
     assert "httpx" in done.stderr or "httpcore" in done.stderr  # the DEBUG logging did run
     assert not leaks(tmp_path, done.stdout, done.stderr)
+
+
+def test_the_secret_is_hidden_by_value_where_no_pattern_finds_it(
+    portal: Any, tmp_path: Path, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    """The portal repeats a value it was sent (here: the code, as an item's XML_ID) in its error; the
+    code shows in no URL shape there, so only hiding it by value keeps it out of the message."""
+    from b24provision.errors import PortalError
+    from b24provision.portal.connect import open_portal
+
+    items = [{"VALUE": "a", "XML_ID": SECRET}, {"VALUE": "b", "XML_ID": SECRET}]
+    with open_portal(HOOK) as client:
+        with pytest.raises(PortalError) as info:
+            client.call(
+                "crm.deal.userfield.add",
+                {"fields": {"FIELD_NAME": "ECHO", "USER_TYPE_ID": "enumeration", "LIST": items}},
+            )
+    assert "List item with value XML_ID=*** already exists" in info.value.message
+    assert not leaks(tmp_path, info.value.message, str(info.value), repr(info.value))
+
+
+def test_oauth_secrets_are_hidden_by_value() -> None:
+    from b24provision.errors import B24ProvisionError, redact
+    from b24provision.portal.credentials import OAuthCredentials
+
+    credentials = OAuthCredentials(
+        "https://acme.bitrix24.ru/rest/", "local.app1", "clientSECRETvalue77", "refreshTOKENvalue88"
+    )
+    credentials.update_tokens("accessTOKENvalue99", "rotatedREFRESHvalue00")
+    for secret in (
+        "clientSECRETvalue77",
+        "refreshTOKENvalue88",
+        "accessTOKENvalue99",
+        "rotatedREFRESHvalue00",
+    ):
+        assert secret not in B24ProvisionError(f"the portal said: {secret!r} is wrong").message
+        assert secret not in redact(f"progress: sent {secret}") and secret not in repr(credentials)
+    assert redact("local.app1 is fine") == "local.app1 is fine"  # the client id is not a secret
+
+
+def test_an_internal_error_traceback_does_not_show_the_secret(portal: Any, tmp_path: Path) -> None:
+    """With B24_DEBUG=1 a bug's traceback is shown: the registered secret is hidden in it too."""
+    script = (
+        "import sys; from b24provision.portal import credentials; "
+        "orig = credentials.WebhookCredentials.__init__\n"
+        "def broken(self, url):\n"
+        "    orig(self, url); raise RuntimeError('bug while holding ' + url)\n"
+        "credentials.WebhookCredentials.__init__ = broken\n"
+        "from b24provision.cli import main; sys.argv = ['b24provision'] + sys.argv[1:]; main()"
+    )
+    env = {**os.environ, "B24_DEBUG": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, "plan", BLUEPRINT, "--portal", HOOK],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "RuntimeError: bug while holding" in done.stderr, done.stderr
+    assert "Traceback" in done.stderr
+    assert not leaks(tmp_path, done.stdout, done.stderr)

@@ -2,7 +2,7 @@
 
 Generated from the pydantic model, so it never drifts from what ``validate`` accepts. A copy is
 shipped at ``schema/blueprint.schema.json`` (a test keeps it up to date: regenerate it with
-``b24provision schema --out schema/blueprint.schema.json``); every shipped blueprint starts with::
+``b24provision schema --out schema/blueprint.schema.json --force``); every shipped blueprint starts with::
 
     # yaml-language-server: $schema=../../schema/blueprint.schema.json
 
@@ -43,9 +43,11 @@ def schema_text() -> str:
     return json.dumps(blueprint_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_schema(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(schema_text(), encoding="utf-8")
+def write_schema(path: Path, *, force: bool = False) -> None:
+    """Write the schema to ``path`` (atomically; an existing file only with ``force``)."""
+    from b24provision.output import write_output
+
+    write_output(path, schema_text(), force=force)
 
 
 def _allow_variables(node: Any) -> Any:

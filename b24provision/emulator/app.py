@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from b24provision.emulator import methods, oauth, store
-from b24provision.emulator.faults import Faults, LoggedRequest
+from b24provision.emulator.faults import DAMAGED_ANSWERS, Faults, LoggedRequest
 from b24provision.emulator.limits import LeakyBucket, OperatingClock
 from b24provision.emulator.registry import Auth, Call, available_methods, is_write
 from b24provision.emulator.settings import PortalSettings
@@ -195,6 +195,9 @@ class Emulator:
             # The work is committed; only the answer is lost on the way back.
             raise DropConnection("fault: lost_response")
         body = dumps(envelope.body)
+        if fault in DAMAGED_ANSWERS:
+            body = _damage(body, envelope.body, fault or "")
+            envelope = Envelope(200, envelope.body, envelope.headers)
         headers = [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body)))]
         start_response(
             f"{envelope.status} {_REASONS.get(envelope.status, 'Unknown')}", headers + envelope.headers
@@ -359,6 +362,18 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _damage(body: bytes, envelope: dict[str, Any], fault: str) -> bytes:
+    """The body of a damaged 200 answer (faults.DAMAGED_ANSWERS); the work behind it is committed."""
+    if fault == "truncated":
+        return body[: len(body) // 2]
+    if fault == "empty":
+        return b""
+    if fault == "malformed":
+        warning = b'<br />\n<b>Warning</b>:  Undefined array key "ID" in <b>/home/bitrix/www/bitrix/modules'
+        return warning + b"/rest/lib/rest.php</b> on line <b>42</b><br />\n" + body
+    return dumps({k: v for k, v in envelope.items() if k != "result"})
 
 
 def _clean_method(raw: str) -> str:

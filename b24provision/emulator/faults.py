@@ -7,7 +7,12 @@ every request from that number on (a killed process or a dead network). Kinds:
 * ``"drop"``: close the socket without any HTTP response (httpx raises RemoteProtocolError);
 * ``"lost_response"``: do the work, commit it, then drop the socket (the write happened, the client
   cannot know);
-* ``"500"``: INTERNAL_SERVER_ERROR; ``"503"``: QUERY_LIMIT_EXCEEDED; ``"429"``: OPERATION_TIME_LIMIT.
+* ``"500"``: INTERNAL_SERVER_ERROR; ``"503"``: QUERY_LIMIT_EXCEEDED; ``"429"``: OPERATION_TIME_LIMIT;
+* damaged answers, after the work is done and committed, each with HTTP 200 and a Content-Length
+  that matches what is sent (so the HTTP layer sees nothing wrong): ``"truncated"`` (the JSON cut
+  in half, as by a proxy or a PHP process killed mid-output), ``"empty"`` (no body at all),
+  ``"malformed"`` (a PHP warning printed before the JSON, as with ``display_errors`` on) and
+  ``"no_result"`` (a JSON object without its ``result``).
 
 ``operating_budget`` switches on the per-method operating-time limit (reference §3.2): each call of
 a method adds ``operating_cost`` seconds to that method's account, and once the account exceeds the
@@ -20,7 +25,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("drop", "lost_response", "500", "503", "429")
+DAMAGED_ANSWERS = ("truncated", "empty", "malformed", "no_result")
+"""Fault kinds that run the request and then answer 200 with a body that is not a REST reply."""
+FAULT_KINDS = ("drop", "lost_response", "500", "503", "429", *DAMAGED_ANSWERS)
 
 
 @dataclass
@@ -33,6 +40,8 @@ class Faults:
     rate_503: float = 0.0
     rate_drop: float = 0.0
     rate_lost_response: float = 0.0
+    rate_damaged: float = 0.0
+    """Chance of a damaged 200 answer (one of DAMAGED_ANSWERS, drawn in turn) after the work is done."""
     script: dict[int, str] = field(default_factory=dict)
     """Request number (1-based, since the script was set) -> fault kind."""
     stop_after: int | None = None
@@ -61,7 +70,7 @@ class Faults:
     def clear(self) -> None:
         """Switch every fault off."""
         self.latency = 0.0
-        self.rate_500 = self.rate_503 = self.rate_drop = self.rate_lost_response = 0.0
+        self.rate_500 = self.rate_503 = self.rate_drop = self.rate_lost_response = self.rate_damaged = 0.0
         self.script = {}
         self.stop_after = None
         self.operating_budget = None
@@ -87,6 +96,8 @@ class Faults:
         ):
             if rate > 0 and self._rng.random() < rate:
                 return kind
+        if self.rate_damaged > 0 and self._rng.random() < self.rate_damaged:
+            return self._rng.choice(DAMAGED_ANSWERS)
         return None
 
 

@@ -1,6 +1,7 @@
 """Serving the emulator over real HTTP with the stdlib's wsgiref, one thread per connection.
 
-Two things wsgiref does not do out of the box: stay quiet (no access log on stderr), and drop a
+Three things wsgiref does not do out of the box: queue more than 5 waiting connections (a load
+test or many parallel CI jobs connect at once), stay quiet (no access log on stderr), and drop a
 connection without answering — the app raises ``DropConnection`` and the handler shuts the socket,
 so a client sees the connection die (httpx: RemoteProtocolError / ReadError), as on a real network.
 """
@@ -63,9 +64,15 @@ class _RequestHandler(WSGIRequestHandler):
                 pass
 
 
+LISTEN_BACKLOG = 1024
+"""Connections the kernel queues before the accept loop takes them (socketserver's default is 5: at
+80 clients connecting at once the rest were dropped). The kernel caps it at net.core.somaxconn."""
+
+
 class _Server(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that hang up mid-request are normal in fault tests; stay quiet."""

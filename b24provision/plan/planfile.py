@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from b24provision.blueprint.model import Blueprint, Scalar
 from b24provision.errors import PlanError, redact
+from b24provision.output import write_output
 from b24provision.plan.ops import Plan
 
 FORMAT_VERSION = 3
@@ -77,11 +78,16 @@ def save_plan(
     variables: Mapping[str, Scalar] | None = None,
     blueprint: Blueprint | None = None,
     now: datetime | None = None,
+    force: bool = False,
 ) -> SavedPlan:
     """Write ``plan`` to ``path`` as JSON and return what was written.
 
+    Args:
+        force: replace an existing file (otherwise it is refused; :mod:`b24provision.output`).
+
     Raises:
         PlanError: the plan's text holds something that looks like a secret (it is not written).
+        OutputError: the file exists and ``force`` is not set, or it cannot be written.
     """
     saved = SavedPlan(
         tool_version=tool_version(),
@@ -100,10 +106,7 @@ def save_plan(
             f"{path}: not written: the plan holds what looks like a webhook secret or an OAuth token; "
             "take it out of the blueprint or its variables (read secrets from the environment)"
         )
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise PlanError(f"{path}: cannot write the plan: {exc.strerror}; choose another --out path") from exc
+    write_output(path, text, force=force)
     return saved
 
 

@@ -10,12 +10,18 @@ one request, each a ``"method?php-bracket-query"`` string (:mod:`.encoding`).
   without running it, so any call, writes included, is retried after a wait (exponential backoff
   with jitter for 503; until ``operating_reset_at`` for 429, capped by ``max_wait``).
 * A connection refused or a connect timeout means nothing was sent: retried.
-* A timeout, a dropped connection or a 5xx after the request went out leaves the outcome unknown.
+* A timeout, a dropped connection, a 5xx after the request went out, or a 200 whose body is no
+  REST reply (cut short, empty, text before the JSON, no ``result``) leaves the outcome unknown.
   A read (see :func:`.envelope.is_read`) is retried; a write is **never** resent, because a second
   ``crm.status.add`` would make a second stage. It raises :class:`OutcomeUnknown` instead, and the
   caller must re-read the portal.
+* Every retry is announced (``notify``, by default one line on stderr): the method, the attempt,
+  the wait and why, so a slow portal is never minutes of silence.
 * An OAuth ``401 expired_token`` means the call was rejected: the token is refreshed once and the
   call repeated.
+
+One answer is read up to ``max_response_bytes`` (:data:`MAX_RESPONSE_BYTES`, 32 MiB): the body is
+streamed and the read stops there, so a runaway answer cannot grow the process without bound.
 
 Secrets: the webhook URL (and an OAuth token) is the credential. httpx puts URLs into its
 exceptions and its INFO log lines, so exceptions are translated here, at the boundary, into our
@@ -31,8 +37,9 @@ import logging
 import random
 import re
 import ssl
+import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -68,6 +75,22 @@ BATCH_LIMIT = 50
 PAGE_SIZE = 50
 """Items per page of a list method (reference §3.3)."""
 
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""The most read from one answer (after decompression); more is an error, not a bigger process."""
+DEFAULT_TIMEOUT = 30.0
+"""Seconds to wait for connect, send and each read of an answer (``B24_TIMEOUT``, profile ``timeout:``)."""
+MAX_TIMEOUT = 3600.0
+"""The longest timeout a setting may ask for."""
+
+Notify = Callable[[str], None]
+"""Told one line each time a call is retried."""
+
+
+def notify_stderr(line: str) -> None:
+    """The default ``notify``: the line on standard error (the CLI's progress channel)."""
+    print(line, file=sys.stderr, flush=True)
+
+
 _BATCH_REF = re.compile(r"\$result\[([^\[\]&=]*)\]")
 
 
@@ -98,6 +121,10 @@ class _NoAnswer(Exception):
     """The request may have reached the portal, but no answer came back: the outcome is unknown."""
 
 
+class _TooLarge(Exception):
+    """The answer is larger than ``max_response_bytes``: the read was stopped there."""
+
+
 class PortalClient:
     """A Bitrix24 REST client for one portal.
 
@@ -109,6 +136,8 @@ class PortalClient:
             connection refused, or (reads only) no answer / a 5xx.
         max_wait: the longest single wait between retries, in seconds.
         backoff: the first wait after a 503 or a failed read; it doubles with each retry.
+        notify: told one line per retry (method, attempt, wait, why); None: silent.
+        max_response_bytes: the most read from one answer; a larger one is an error.
     """
 
     def __init__(
@@ -116,12 +145,18 @@ class PortalClient:
         credentials: Credentials,
         *,
         rate: RateLimit | None = RateLimit(burst=50, per_second=2.0),  # noqa: B008 (frozen value)
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT,
         retries: int = 5,
         max_wait: float = 60.0,
         backoff: float = 0.5,
+        notify: Notify | None = notify_stderr,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.credentials = credentials
+        self.timeout = timeout
+        """Seconds to wait for connect, send and each read of an answer."""
+        self.notify = notify
+        self.max_response_bytes = max_response_bytes
         self.retries = retries
         self.max_wait = max_wait
         self.backoff = backoff
@@ -249,6 +284,9 @@ class PortalClient:
         read = all(is_read(command.method) for command in commands)
         data = self._send("batch", {"halt": 1 if halt else 0, "cmd": cmd}, read=read)
         outer = data.get("result")
+        if not read and not _complete_batch(outer, keys):
+            # Answered 200, but not with a result or an error for each command: what ran is unknown.
+            raise _outcome_unknown("batch", self.host, "the answer lacks the results of its commands")
         outer = outer if isinstance(outer, Mapping) else {}
         methods = {command.key: command.method for command in commands}
         errors: dict[str, PortalError] = {}
@@ -308,7 +346,9 @@ class PortalClient:
                         f"{method}: cannot reach {self.host} ({exc}); check the portal address and network",
                         method=method,
                     ) from None
-                self._pause(self._backoff_delay(attempt))
+                self._retry(
+                    method, attempt, self._backoff_delay(attempt), f"cannot reach {self.host} ({exc})"
+                )
                 attempt += 1
                 continue
             except _NoAnswer as exc:
@@ -320,12 +360,32 @@ class PortalClient:
                         "try again later",
                         method=method,
                     ) from None
-                self._pause(self._backoff_delay(attempt))
+                self._retry(method, attempt, self._backoff_delay(attempt), f"no answer ({exc})")
                 attempt += 1
                 continue
+            except _TooLarge:
+                limit = _size(self.max_response_bytes)
+                if not read:
+                    raise _outcome_unknown(method, self.host, f"the answer is over {limit}") from None
+                raise PortalError(
+                    f"{method}: the answer from {self.host} is over {limit}, the most b24provision reads "
+                    "from one answer, so it was not read; check the portal address (a REST answer is "
+                    "never that large), and report it if the address is right",
+                    method=method,
+                ) from None
 
             status = response.status_code
             data = _json_object(response)
+            damage = _damaged_answer(response, data)
+            if damage is not None:
+                # A 2xx that is no REST reply: the call may well have run (the writes happened).
+                if not read:
+                    raise _outcome_unknown(method, self.host, f"HTTP {status} with {damage}") from None
+                if not last and _worth_retrying(response):
+                    self._retry(method, attempt, self._backoff_delay(attempt), f"HTTP {status} with {damage}")
+                    attempt += 1
+                    continue
+                raise _not_rest(method, self.host, status, damage)
             if data is not None and "error" not in data and status < 400:
                 return data
             code = str(data.get("error") or "") if data is not None else ""
@@ -337,7 +397,7 @@ class PortalClient:
                     self._bucket.saturate()
                 if last:
                     raise _rate_limited(method, status, code, words, attempt + 1)
-                self._pause(self._backoff_delay(attempt))
+                self._retry(method, attempt, self._backoff_delay(attempt), code or f"HTTP {status}")
                 attempt += 1
                 continue
             if code == "OPERATION_TIME_LIMIT":
@@ -356,7 +416,7 @@ class PortalClient:
                 if not read:
                     raise _outcome_unknown(method, self.host, reason) from None
                 if not last:
-                    self._pause(self._backoff_delay(attempt))
+                    self._retry(method, attempt, self._backoff_delay(attempt), reason)
                     attempt += 1
                     continue
             if data is None:
@@ -377,7 +437,7 @@ class PortalClient:
             self._bucket.acquire()
         self.request_count += 1
         try:
-            return self._http.post(url, content=content, headers={"Content-Type": "application/json"})
+            return self._post_capped(url, content)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise _NotSent(_describe(exc)) from None
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
@@ -386,6 +446,31 @@ class PortalClient:
             raise PortalError(
                 f"{method}: request to {self.host} failed: {_describe(exc)}", method=method
             ) from None
+
+    def _post_capped(self, url: str, content: bytes) -> httpx.Response:
+        """POST and read the answer, at most ``max_response_bytes`` of it (decompressed)."""
+        request = self._http.build_request(
+            "POST", url, content=content, headers={"Content-Type": "application/json"}
+        )
+        return self._read_capped(request)
+
+    def _read_capped(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``; read its answer up to ``max_response_bytes``, else raise _TooLarge."""
+        limit = self.max_response_bytes
+        response = self._http.send(request, stream=True)
+        try:
+            declared = optional_int(response.headers.get("Content-Length"))
+            if declared is not None and declared > limit and "Content-Encoding" not in response.headers:
+                raise _TooLarge()
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise _TooLarge()
+        finally:
+            response.close()
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-encoding"}
+        return httpx.Response(response.status_code, headers=headers, content=bytes(body), request=request)
 
     def _refresh_token(self) -> None:
         """Get a new access token (and refresh token) from the OAuth server."""
@@ -398,10 +483,15 @@ class PortalClient:
             "refresh_token": credentials.refresh_token,
         }
         try:
-            response = self._http.get(credentials.token_url, params=query)
+            response = self._read_capped(self._http.build_request("GET", credentials.token_url, params=query))
         except httpx.HTTPError as exc:
             raise PortalAuthError(
                 f"OAuth token refresh for {self.host} failed: {_describe(exc)}; check the network, try again"
+            ) from None
+        except _TooLarge:
+            raise PortalAuthError(
+                f"OAuth token refresh for {self.host}: the OAuth server's answer is over "
+                f"{_size(self.max_response_bytes)}, so it was not read; check token_url"
             ) from None
         data = _json_object(response) or {}
         access_token = data.get("access_token")
@@ -441,6 +531,12 @@ class PortalClient:
         if retry_after is not None:
             return max(0.0, min(self.max_wait, float(retry_after)))
         return self._backoff_delay(attempt)
+
+    def _retry(self, method: str, attempt: int, seconds: float, why: str) -> None:
+        """Say what is retried, and wait before it."""
+        if self.notify is not None:
+            self.notify(redact(f"Retry {attempt + 1} of {self.retries} in {seconds:.1f} s: {method}: {why}"))
+        self._pause(seconds)
 
     def _pause(self, seconds: float) -> None:
         if seconds > 0:
@@ -491,6 +587,42 @@ def _json_object(response: httpx.Response) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _damaged_answer(response: httpx.Response, data: dict[str, Any] | None) -> str | None:
+    """What is wrong with a 2xx answer that is no REST reply, or None when it is one."""
+    if response.status_code >= 300:
+        return None
+    if data is not None:
+        return None if ("result" in data or "error" in data) else "a JSON object without a result"
+    if not response.content.strip():
+        return "an empty body"
+    try:
+        json.loads(response.content)
+    except ValueError:
+        return "a body that is not JSON (cut short, or text before it)"
+    return "JSON that is not an object"
+
+
+def _worth_retrying(response: httpx.Response) -> bool:
+    """A damaged answer that looks like the portal's own (JSON, or nothing): a read is repeated.
+
+    An HTML page at 200 is a wrong address (a web site, a login page): no retry will change it.
+    """
+    kind = response.headers.get("Content-Type", "").lower()
+    return not response.content.strip() or "json" in kind or not kind
+
+
+def _complete_batch(outer: Any, keys: Sequence[str]) -> bool:
+    """A batch answer has a result or an error for each command (``halt`` stops after an error)."""
+    if not isinstance(outer, Mapping):
+        return False
+    done = set(as_map(outer.get("result"))) | set(as_map(outer.get("result_error")))
+    return bool(as_map(outer.get("result_error"))) or all(key in done for key in keys)
+
+
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):g} MiB" if count >= 1024 * 1024 else f"{count} bytes"
+
+
 def _describe(exc: httpx.HTTPError) -> str:
     """What went wrong, without the URL httpx may have put into the message."""
     text = redact(str(exc)).split(" for url ")[0]
@@ -498,12 +630,14 @@ def _describe(exc: httpx.HTTPError) -> str:
 
 
 def _outcome_unknown(method: str, host: str, reason: str) -> OutcomeUnknown:
-    return OutcomeUnknown(
+    error = OutcomeUnknown(
         f"{method}: sent to {host}, but no usable answer came back ({reason}); the write may or may not "
         "have happened, so it was not repeated — re-read the portal (e.g. run `b24provision plan`) "
         "before trying again",
         method=method,
     )
+    error.reason = redact(reason)
+    return error
 
 
 def _rate_limited(method: str, status: int, code: str, words: Any, attempts: int) -> PortalRateLimited:
@@ -517,8 +651,9 @@ def _rate_limited(method: str, status: int, code: str, words: Any, attempts: int
     )
 
 
-def _not_rest(method: str, host: str, status: int) -> PortalError:
-    text = f"{method}: {host} answered HTTP {status}, not a Bitrix24 REST reply; check the portal address"
+def _not_rest(method: str, host: str, status: int, what: str = "") -> PortalError:
+    text = f"{method}: {host} answered HTTP {status}" + (f" with {what}" if what else "")
+    text += ", not a Bitrix24 REST reply; check the portal address, or try again later"
     if status == 404:
         return PortalNotFound(text, method=method, status=status)
     return PortalError(text, method=method, status=status)

@@ -11,6 +11,10 @@ Specs (product brief, "The command line"):
 * anything else — a profile name from ``portals.yaml`` (:mod:`.profiles`).
 
 The emulator is imported only when a local portal is opened, so ``b24provision --help`` stays fast.
+
+How long to wait for an answer: ``B24_TIMEOUT`` (seconds) if set, else the profile's ``timeout:``,
+else :data:`.client.DEFAULT_TIMEOUT` (30 s). A portal slower than that is retried (reads) and each
+retry is told on stderr.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from b24provision.errors import ConfigError
-from b24provision.portal.client import PortalClient
+from b24provision.portal.client import DEFAULT_TIMEOUT, MAX_TIMEOUT, PortalClient
 from b24provision.portal.credentials import WebhookCredentials
 
-__all__ = ["open_portal", "describe_portal", "portal_identity"]
+__all__ = ["client_timeout", "describe_portal", "open_portal", "portal_identity"]
+
+TIMEOUT_VARIABLE = "B24_TIMEOUT"
 
 DEFAULT_STATE_DIR = Path(".b24provision")
 
@@ -94,6 +100,27 @@ def portal_identity(
     return profile.credentials().host
 
 
+def client_timeout(configured: float | None = None) -> float:
+    """Seconds to wait for an answer: ``B24_TIMEOUT``, else ``configured`` (a profile's), else 30.
+
+    Raises:
+        ConfigError: ``B24_TIMEOUT`` is not a number of seconds above 0 (and at most an hour).
+    """
+    raw = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not raw:
+        return configured if configured is not None else DEFAULT_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= MAX_TIMEOUT:  # also refuses nan
+        raise ConfigError(
+            f"{TIMEOUT_VARIABLE}={raw[:20]!r}: give the seconds to wait for an answer, above 0 and at most "
+            f"{MAX_TIMEOUT:g}, e.g. {TIMEOUT_VARIABLE}=120"
+        )
+    return seconds
+
+
 def _local_state(spec: str, state_dir: Path) -> Path:
     if spec == "local":
         return state_dir / "local.sqlite"
@@ -113,7 +140,7 @@ def _local_portal(state: Path) -> Iterator[PortalClient]:
     try:
         with (
             serve_in_thread(emulator) as server,
-            PortalClient(WebhookCredentials(server.webhook_url)) as client,
+            PortalClient(WebhookCredentials(server.webhook_url), timeout=client_timeout()) as client,
         ):
             yield client
     finally:
@@ -122,7 +149,7 @@ def _local_portal(state: Path) -> Iterator[PortalClient]:
 
 @contextmanager
 def _webhook_portal(credentials: WebhookCredentials) -> Iterator[PortalClient]:
-    with PortalClient(credentials) as client:
+    with PortalClient(credentials, timeout=client_timeout()) as client:
         yield client
 
 

@@ -9,18 +9,23 @@ lives an hour; a new one comes from the OAuth server with ``grant_type=refresh_t
 refresh also returns a new refresh token that must replace the old one (reference §1.2).
 
 Both objects hold secrets: their ``repr``/``str`` show only the host, and no error built here
-contains a code or token.
+contains a code or token. Each secret is also registered with :func:`errors.hide_secret`, so that
+:func:`errors.redact` hides it by its value wherever it might turn up (an error, a log line, a
+progress line), not only where it matches a URL pattern.
+
+A URL is checked here, once: scheme, host (an IPv6 address in brackets), port (1-65535), no
+control characters or spaces — each wrong one is one :class:`ConfigError` that never repeats the URL.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-from b24provision.errors import ConfigError
+from b24provision.errors import ConfigError, hide_secret
 
-__all__ = ["WebhookCredentials", "OAuthCredentials", "Credentials", "DEFAULT_TOKEN_URL"]
+__all__ = ["WebhookCredentials", "OAuthCredentials", "Credentials", "DEFAULT_TOKEN_URL", "endpoint_host"]
 
 DEFAULT_TOKEN_URL = "https://oauth.bitrix.info/oauth/token/"
 
@@ -30,16 +35,63 @@ _WEBHOOK_PATH = re.compile(r"^(?P<prefix>/(?:.*/)?)rest/(?P<user>\d+)/(?P<code>[
 _WEBHOOK_SHAPE = "https://<portal>/rest/<user id>/<code>/"
 
 
-def _host_of(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.hostname or ""
+_COPY_AGAIN = "copy it again from the portal (Developer resources > Other > Incoming webhook)"
+_ENDPOINT = "the OAuth client_endpoint (https://<portal>/rest/)"
+_ENDPOINT_HINT = "copy it from the token response (client_endpoint)"
+_BAD_CHARACTER = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _split(url: str, what: str, hint: str) -> SplitResult:
+    """``url`` split, with a scheme, a host and a valid port; one ConfigError (never the URL) if not.
+
+    Args:
+        what: what the URL is, for the message ("a webhook URL", "the OAuth client_endpoint").
+        hint: what to do about it.
+    """
+    bad = _BAD_CHARACTER.search(url)
+    if bad is not None:
+        kind = "a space" if bad.group() == " " else "a control character"
+        raise ConfigError(f"{what} holds {kind} (at position {bad.start() + 1}); {hint}")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError as exc:
+        text = str(exc)
+        if "IPv6" in text:
+            why = "a malformed IPv6 address (it goes in brackets: https://[2001:db8::1]:8443/)"
+        elif "Port" in text or "port" in text:
+            why = "a port that is not a number from 1 to 65535"
+        else:
+            why = "a malformed host"
+        raise ConfigError(f"{what} has {why}; {hint}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(f"{what} has no http(s) scheme and host; {hint}")
+    if port == 0:
+        raise ConfigError(f"{what} has a port that is not a number from 1 to 65535; {hint}")
+    if "%" in host:
+        raise ConfigError(f"{what} has an IPv6 zone (%...), which cannot be used here; {hint}")
+    return parts
+
+
+def _netloc(parts: SplitResult) -> str:
+    """Host and port, never "user:password@"; an IPv6 address in brackets."""
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}:{parts.port}" if parts.port else host
 
 
 def _netloc_of(url: str) -> str:
-    # Host and port, never "user:password@".
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return f"{host}:{parts.port}" if parts.port else host
+    return _netloc(urlsplit(url))
+
+
+def endpoint_host(client_endpoint: str) -> str:
+    """The host (and port) of an OAuth ``client_endpoint``, safe to print.
+
+    Raises:
+        ConfigError: the URL is malformed (see :func:`_split`).
+    """
+    return _netloc(_split(client_endpoint, _ENDPOINT, _ENDPOINT_HINT))
 
 
 class WebhookCredentials:
@@ -47,24 +99,18 @@ class WebhookCredentials:
 
     def __init__(self, url: str) -> None:
         url = url.strip()
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        if parts.scheme not in ("http", "https") or not host:
-            raise ConfigError(
-                f"a webhook URL must look like {_WEBHOOK_SHAPE}: this one has no http(s) scheme and host; "
-                "copy it again from the portal (Developer resources > Other > Incoming webhook)"
-            )
+        parts = _split(url, f"a webhook URL ({_WEBHOOK_SHAPE})", _COPY_AGAIN)
         match = _WEBHOOK_PATH.match(parts.path)
         if match is None:
             raise ConfigError(
-                f"the webhook URL for {host} must look like {_WEBHOOK_SHAPE}; "
-                "copy it again from the portal (Developer resources > Other > Incoming webhook)"
+                f"the webhook URL for {_netloc(parts)} must look like {_WEBHOOK_SHAPE}; {_COPY_AGAIN}"
             )
         self._scheme = parts.scheme
-        self._netloc = _netloc_of(url)
+        self._netloc = _netloc(parts)
         self._prefix = match["prefix"]
         self.user_id = int(match["user"])
         self._code = match["code"]
+        hide_secret(self._code)
 
     @property
     def host(self) -> str:
@@ -116,14 +162,12 @@ class OAuthCredentials:
         *,
         on_token_refresh: Callable[[OAuthCredentials], None] | None = None,
     ) -> None:
-        parts = urlsplit(client_endpoint)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(
-                "an OAuth client_endpoint must look like https://<portal>/rest/ "
-                "(it is in the token response as client_endpoint)"
-            )
+        _split(client_endpoint, _ENDPOINT, _ENDPOINT_HINT)
+        _split(token_url, "the OAuth token_url", f"leave it out for the default, {DEFAULT_TOKEN_URL}")
         if not client_id or not client_secret or not refresh_token:
             raise ConfigError("OAuth credentials need client_id, client_secret and refresh_token")
+        for secret in (client_secret, refresh_token, access_token):
+            hide_secret(secret)
         self.client_endpoint = client_endpoint if client_endpoint.endswith("/") else client_endpoint + "/"
         self.client_id = client_id
         self.client_secret = client_secret
@@ -149,8 +193,10 @@ class OAuthCredentials:
         called.
         """
         self.access_token = access_token
+        hide_secret(access_token)
         if refresh_token:
             self.refresh_token = refresh_token
+            hide_secret(refresh_token)
         if self.on_token_refresh is not None:
             self.on_token_refresh(self)
 

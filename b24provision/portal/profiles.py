@@ -13,6 +13,7 @@ A profile says how to reach one portal, never the secret itself::
         endpoint: https://acme.bitrix24.ru/rest/
         token_url: https://oauth.bitrix.info/oauth/token/   # optional; this is the default
       rate: enterprise                      # throttle: standard (2/s, burst 50) or enterprise (5/s, 250)
+      timeout: 120                          # seconds to wait for an answer (default 30; B24_TIMEOUT wins)
     demo:
       local: demo.sqlite                    # the embedded emulator with this state file (tests, demos)
 
@@ -37,16 +38,17 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from b24provision.blueprint.source import YamlDoc, YamlPath, read_yaml
-from b24provision.errors import ConfigError
-from b24provision.portal.client import PortalClient
+from b24provision.errors import ConfigError, OutputError
+from b24provision.output import write_output
+from b24provision.portal.client import MAX_TIMEOUT, PortalClient
 from b24provision.portal.credentials import (
     DEFAULT_TOKEN_URL,
     Credentials,
     OAuthCredentials,
     WebhookCredentials,
+    endpoint_host,
 )
 from b24provision.portal.throttle import ENTERPRISE, STANDARD, RateLimit
 
@@ -64,7 +66,7 @@ DEFAULT_PORTALS_FILE = Path("portals.yaml")
 TOKEN_DIR = Path(".b24provision") / "oauth"
 RATES: dict[str, RateLimit] = {"standard": STANDARD, "enterprise": ENTERPRISE}
 
-_PROFILE_KEYS = ("webhook_env", "oauth", "local", "tariff", "limits", "rate")
+_PROFILE_KEYS = ("webhook_env", "oauth", "local", "tariff", "limits", "rate", "timeout")
 # Plan limits a profile may declare (no REST method reports them, reference §9.2).
 _LIMIT_KEYS = ("pipelines", "custom_fields")
 _OAUTH_KEYS = ("client_id_env", "client_secret_env", "refresh_token_env", "endpoint", "token_url")
@@ -111,6 +113,8 @@ class Profile:
     limits: Mapping[str, int] = field(default_factory=dict)
     """Declared plan limits: ``pipelines`` (all deal pipelines, the default included), ``custom_fields``."""
     rate: Literal["standard", "enterprise"] = "standard"
+    timeout: float | None = None
+    """Seconds to wait for an answer (None: the default; ``B24_TIMEOUT`` overrides it)."""
     source: str = ""
     """Where the profile is written: ``portals.yaml:line:col``."""
 
@@ -154,9 +158,7 @@ class Profile:
         if self.local is not None:
             return f"local emulator ({self.local}) (profile {self.name})"
         if self.oauth is not None:
-            parts = urlsplit(self.oauth.endpoint)
-            host = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
-            return f"{host} (profile {self.name}, OAuth application)"
+            return f"{endpoint_host(self.oauth.endpoint)} (profile {self.name}, OAuth application)"
         return f"{self.credentials().host} (profile {self.name})"
 
     def _env(self, variable: str, what: str) -> str:
@@ -223,7 +225,12 @@ def open_profile(name: str, portals_file: Path | None = None) -> AbstractContext
         from b24provision.portal.connect import open_portal  # noqa: PLC0415 - connect imports this module
 
         return open_portal(f"local:{profile.local}")
-    return _client(profile.credentials(), profile.rate_limit)  # credentials now: errors before `with`
+    from b24provision.portal.connect import client_timeout  # noqa: PLC0415 - connect imports this module
+
+    timeout = client_timeout(profile.timeout)
+    return _client(
+        profile.credentials(), profile.rate_limit, timeout
+    )  # credentials now: errors before `with`
 
 
 def describe_profile(name: str, portals_file: Path | None = None) -> str:
@@ -232,8 +239,8 @@ def describe_profile(name: str, portals_file: Path | None = None) -> str:
 
 
 @contextmanager
-def _client(credentials: Credentials, rate: RateLimit) -> Iterator[PortalClient]:
-    with PortalClient(credentials, rate=rate) as client:
+def _client(credentials: Credentials, rate: RateLimit, timeout: float) -> Iterator[PortalClient]:
+    with PortalClient(credentials, rate=rate, timeout=timeout) as client:
         yield client
 
 
@@ -266,6 +273,14 @@ def _profile(doc: YamlDoc, name: str, body: Any, base: Path) -> Profile:
     tariff = body.get("tariff")
     if tariff is not None:
         tariff = _text(doc, (name, "tariff"), tariff, "a plan code, e.g. crm_plus")
+    timeout = body.get("timeout")
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= MAX_TIMEOUT
+    ):
+        raise ConfigError(
+            f"{doc.at((name, 'timeout'))}: timeout is seconds to wait for an answer, a number above 0 and "
+            f"at most {MAX_TIMEOUT:g}, e.g. `timeout: 120`"
+        )
     return Profile(
         name=name,
         webhook_env=webhook_env,
@@ -273,6 +288,7 @@ def _profile(doc: YamlDoc, name: str, body: Any, base: Path) -> Profile:
         local=local,
         tariff=tariff,
         rate=rate,
+        timeout=float(timeout) if timeout is not None else None,
         source=source,
         limits=_limits(doc, name, body.get("limits")),
     )
@@ -386,14 +402,12 @@ class _TokenStore:
         return self.seed
 
     def keep(self, refresh_token: str) -> None:
+        # Atomic (a crash mid-write must not lose the only working token) and 0600 (it is a secret).
+        text = json.dumps({"from": self.seed_digest, "refresh_token": refresh_token})
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            # Created 0600 from the start: the token is a secret.
-            fd = os.open(self.file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"from": self.seed_digest, "refresh_token": refresh_token}, out)
-        except OSError as exc:
+            write_output(self.file, text, force=True, mode=0o600)
+        except OutputError as exc:
             raise ConfigError(
-                f"cannot keep the new OAuth refresh token in {self.file}: {exc.strerror} — the old one no "
-                "longer works; put the new one from the application into the environment"
+                f"cannot keep the new OAuth refresh token: {exc.message}; the old one no longer works — "
+                "put the new one from the application into the environment"
             ) from None

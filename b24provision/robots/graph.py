@@ -301,18 +301,24 @@ def to_dot(blueprint: Blueprint, lang: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_svg(dot_source: str, out: Path) -> None:
-    """Render dot text to an SVG file with Graphviz's ``dot``.
+def render_svg(dot_source: str, out: Path, *, force: bool = False) -> None:
+    """Render dot text to an SVG file with Graphviz's ``dot`` (written as :mod:`b24provision.output` does).
 
     Raises:
         B24ProvisionError: ``dot`` is not installed, or failed.
+        OutputError: ``out`` exists and ``force`` is not set, or it cannot be written.
     """
+    from b24provision.output import check_writable, write_output
+
+    check_writable(out, force=force)
     dot = shutil.which("dot")
     if dot is None:
         raise B24ProvisionError(
             "Graphviz's `dot` is not on PATH, so no SVG can be drawn: install Graphviz "
             "(e.g. apt install graphviz), or write the source with --format dot --out graph.dot"
         )
-    done = subprocess.run([dot, "-Tsvg", "-o", str(out)], input=dot_source, text=True, capture_output=True)
+    done = subprocess.run([dot, "-Tsvg"], input=dot_source.encode("utf-8"), capture_output=True)
     if done.returncode != 0:
-        raise B24ProvisionError(f"dot failed ({done.returncode}): {done.stderr.strip()[:500]}")
+        words = done.stderr.decode("utf-8", "replace").strip()[:500]
+        raise B24ProvisionError(f"dot failed ({done.returncode}): {words}")
+    write_output(out, done.stdout, force=force)

@@ -323,6 +323,40 @@ CASES: list[Case] = [
         env={"B24_DEAD_HOOK": "http://127.0.0.1:9/rest/1/abcdef123456/"},
     ),
     Case(
+        "webhook-bad-port",
+        {"bp.yaml": GOOD},
+        ["plan", "bp.yaml", "--portal", "env:B24_BAD_HOOK"],
+        ["environment variable B24_BAD_HOOK", "port that is not a number from 1 to 65535", "copy it again"],
+        env={"B24_BAD_HOOK": "https://acme.bitrix24.ru:99999/rest/1/abcdef123456/"},
+    ),
+    Case(
+        "webhook-ipv6-unclosed",
+        {"bp.yaml": GOOD},
+        ["plan", "bp.yaml", "--portal", "env:B24_BAD_HOOK"],
+        ["environment variable B24_BAD_HOOK", "malformed IPv6 address", "copy it again"],
+        env={"B24_BAD_HOOK": "http://[::1:8080/rest/1/abcdef123456/"},
+    ),
+    Case(
+        "webhook-control-character",
+        {"bp.yaml": GOOD},
+        ["plan", "bp.yaml", "--portal", "env:B24_BAD_HOOK"],
+        ["environment variable B24_BAD_HOOK", "holds a control character (at position 38)", "copy it again"],
+        env={"B24_BAD_HOOK": "https://acme.bitrix24.ru/rest/1/abcde\x7ff123456/"},
+    ),
+    # --- output files
+    Case(
+        "plan-out-exists",
+        {"bp.yaml": GOOD, "saved.json": "{}\n"},
+        ["plan", "bp.yaml", "--portal", "env:B24_TEST_HOOK", "--out", "saved.json"],
+        ["saved.json exists and was not overwritten", "pass --force"],
+    ),
+    Case(
+        "graph-out-directory",
+        {"bp.yaml": GOOD},
+        ["graph", "bp.yaml", "--out", "."],
+        ["cannot write .: it is a directory", "give a file name"],
+    ),
+    Case(
         "stage-delete-holds-deals",
         {
             "bp.yaml": "pipelines:\n"

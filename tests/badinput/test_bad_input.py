@@ -23,8 +23,8 @@ from b24provision.emulator import Emulator
 from .cases import CASES, Case
 
 runner = CliRunner()
-INFO = ("Portal: ", "Tariff: ", "Applying the plan saved in ")
-"""The lines stderr may hold besides the error: which portal, its plan, which saved plan."""
+INFO = ("Portal: ", "Tariff: ", "Applying the plan saved in ", "Retry ")
+"""The lines stderr may hold besides the error: which portal, its plan, which saved plan, retries."""
 
 
 def invoke(args: list[str]) -> Result:

@@ -91,7 +91,9 @@ def test_schema_command_prints_and_writes(tmp_path: Path) -> None:
 
 def test_shipped_schema_is_up_to_date() -> None:
     shipped = (ROOT / "schema" / "blueprint.schema.json").read_text(encoding="utf-8")
-    assert shipped == schema_text(), "regenerate: b24provision schema --out schema/blueprint.schema.json"
+    assert shipped == schema_text(), (
+        "regenerate: b24provision schema --out schema/blueprint.schema.json --force"
+    )
 
 
 def test_schema_lets_editors_accept_variables_in_patterned_strings() -> None:

@@ -87,3 +87,19 @@ def test_rate_presets() -> None:
     assert PortalSettings(rate_limit="standard").rate() == (50, 2.0)
     assert PortalSettings(rate_limit="enterprise").rate() == (250, 5.0)
     assert PortalSettings(rate_limit=None).rate() is None
+
+
+@pytest.mark.parametrize("kind", ["truncated", "empty", "malformed", "no_result"])
+def test_damaged_answer_is_a_200_after_the_work_is_done(
+    hook: httpx.Client, emulator: Emulator, kind: str
+) -> None:
+    emulator.faults.script = {1: kind}
+    response = hook.post("crm.category.add", json={"entityTypeId": 2, "fields": {"name": "Damaged"}})
+    assert response.status_code == 200
+    assert len(response.content) == int(response.headers["Content-Length"])  # the HTTP layer sees no fault
+    if kind == "no_result":
+        assert "result" not in response.json()
+    else:
+        with pytest.raises(ValueError):
+            response.json()
+    assert pipelines(hook) == ["Общее", "Damaged"]

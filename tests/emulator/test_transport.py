@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
+import threading
+
 import httpx
 
 from b24provision.emulator import Emulator, RunningServer
@@ -94,3 +97,29 @@ def test_request_log_records_methods_writes_and_sub_calls(hook: httpx.Client, em
         ("batch", False, False),
     ]
     assert emulator.write_count() == 1
+
+
+def test_eighty_clients_connecting_at_once_are_all_answered(server: RunningServer) -> None:
+    """80 connections opened together on loopback (CI jobs, a load test): none is dropped, each gets
+    its answer. With socketserver's listen backlog of 5 several of them were never accepted."""
+    clients = 80
+    together = threading.Barrier(clients)
+    statuses: list[object] = []
+
+    def one() -> None:
+        together.wait()
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            connection.request("POST", "/rest/1/test-token/server.time", body=b"{}")
+            statuses.append(connection.getresponse().status)
+        except OSError as exc:
+            statuses.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert statuses == [200] * clients

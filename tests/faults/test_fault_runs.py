@@ -62,7 +62,11 @@ def clean_apply_requests(portal: FaultPortal, blueprint: Blueprint) -> tuple[int
     return sum(1 for r in log if not r.sub_call), sorted(positions)
 
 
-@pytest.mark.parametrize("kind", ["drop", "lost_response", "500", "503", "429"])
+# "truncated" .. "no_result": the portal did the work, then answered 200 with a body that is no REST
+# reply; for a write that is an unknown outcome (re-read, go on), never "done" nor "not a REST reply".
+@pytest.mark.parametrize(
+    "kind", ["drop", "lost_response", "500", "503", "429", "truncated", "empty", "malformed", "no_result"]
+)
 @pytest.mark.parametrize("name", BLUEPRINTS)
 def test_one_fault_at_every_request_of_the_first_apply(
     portal: FaultPortal, blueprints: dict[str, Blueprint], name: str, kind: str
@@ -75,6 +79,7 @@ def test_one_fault_at_every_request_of_the_first_apply(
         portal.faults.script = {n: kind}
         runs = portal.apply_until_done(blueprint)
         story = f"{name}: {kind} at request {n}: {runs.outcomes}"
+        assert runs.outcomes[0] == "applied", story  # one fault: the run itself recovers and finishes
         assert runs.done, story
         assert_converged(portal, blueprint, before, story)
 
@@ -152,13 +157,14 @@ def test_429_with_operating_reset_at_is_waited_out(
 def test_random_faults_all_along(
     portal: FaultPortal, blueprints: dict[str, Blueprint], name: str, seed: int
 ) -> None:
-    """Drops, lost answers, 500s and 503s at random on every run (seeded, so repeatable)."""
+    """Drops, lost answers, 500s, 503s and damaged answers at random on every run (seeded, so repeatable)."""
     blueprint = blueprints[name]
     before = prepare(portal, blueprint)
     faults = portal.faults
     faults.seed = seed
     faults.rate_drop = faults.rate_lost_response = faults.rate_500 = 0.07
     faults.rate_503 = 0.15
+    faults.rate_damaged = 0.05  # 200s cut short, empty, or without a result, after the work was done
     runs = portal.apply_until_done(blueprint)
     story = f"{name} seed {seed}: {runs.outcomes}"
     assert runs.done, story

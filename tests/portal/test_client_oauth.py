@@ -65,3 +65,12 @@ def test_refused_refresh_token_is_an_auth_error_without_secrets(server, emulator
     assert "Invalid refresh token (invalid_grant)" in message and "re-authorize" in message
     assert "revokedREFRESHtoken77" not in message and oauth_app[1] not in message
     assert client.request_count == 0
+
+
+def test_an_oversized_token_answer_is_one_clear_error(server, emulator, oauth_app):
+    """The OAuth server's answer is read with the same cap as the portal's (here: 100 bytes)."""
+    credentials = _credentials(server, oauth_app, emulator.issue_refresh_token(oauth_app[0]))
+    with PortalClient(credentials, rate=None, max_response_bytes=100) as client:
+        with pytest.raises(PortalAuthError, match="the OAuth server's answer is over 100 bytes"):
+            client.call("app.info")
+    assert oauth_app[1] not in str(credentials) and credentials.access_token is None

@@ -50,6 +50,16 @@ def test_portals_option_names_another_file_and_rate_sets_the_throttle(tmp_path, 
         assert client.call("profile").result
 
 
+def test_timeout_sets_how_long_to_wait_and_b24_timeout_wins(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("B24_SLOW_HOOK", server.webhook_url)
+    _write(tmp_path, "slow:\n  webhook_env: B24_SLOW_HOOK\n  timeout: 120\n")
+    with open_portal("slow") as client:
+        assert client.timeout == 120.0
+    monkeypatch.setenv("B24_TIMEOUT", "7.5")
+    with open_portal("slow") as client:
+        assert client.timeout == 7.5
+
+
 def test_literal_webhook_url_is_refused_with_its_position_and_no_secret(tmp_path):
     path = _write(
         tmp_path,
@@ -75,6 +85,8 @@ def test_literal_webhook_url_is_refused_with_its_position_and_no_secret(tmp_path
         ("p:\n  tariff: crm_plus\n", ":1:1: profile 'p' needs exactly one of webhook_env, oauth or local"),
         ("p:\n  webhook_env: B24_X\n  local: x.sqlite\n", "(it has webhook_env and local)"),
         ("p:\n  webhook_env: B24_X\n  rate: turbo\n", ":3:9: rate must be standard or enterprise"),
+        ("p:\n  webhook_env: B24_X\n  timeout: soon\n", ":3:12: timeout is seconds to wait for an answer"),
+        ("p:\n  webhook_env: B24_X\n  timeout: 0\n", ":3:12: timeout is seconds to wait for an answer"),
         ("p:\n  webhook_env: not a name\n", ":2:16: `webhook_env` names an environment variable"),
         (
             "p:\n  oauth:\n    client_id_env: A\n",

@@ -1,0 +1,66 @@
+"""Stopped from outside: SIGTERM (a cancelled CI job, `kill`, a stopped container) and Ctrl-C end an
+apply with one line saying what was done and what was not, and the shell's exit code (143 / 130)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
+from b24provision.emulator.registry import is_write
+
+ROOT = Path(__file__).resolve().parents[1]
+BLUEPRINT = str(ROOT / "blueprints" / "kitchen-child-deals")
+
+
+class HangingEmulator(Emulator):
+    """The portal, stuck for a while inside the first write of an apply (a slow portal's batch)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_write = threading.Event()
+
+    def _sub_call(self, name: str, params: dict[str, Any], auth: Any, base_url: str) -> Any:
+        # The lock's field (the first write of every apply) is not one of the plan's writes.
+        lock = "B24P_LOCK" in str(params)
+        if is_write(name.strip().lower()) and not lock and not self.in_write.is_set():
+            self.in_write.set()
+            time.sleep(1.0)
+        return super()._sub_call(name, params, auth, base_url)
+
+
+# SIGINT (Ctrl-C) takes the same path, as a KeyboardInterrupt ("Interrupted: done: ...", exit 130);
+# one process is started here, for SIGTERM, to keep the suite fast.
+def test_a_terminated_apply_says_what_was_done(tmp_path) -> None:
+    signum, code, words = signal.SIGTERM, 143, "Terminated (SIGTERM): done: "
+    token = "hangingWEBHOOKcode42"
+    emulator = HangingEmulator(":memory:", PortalSettings(token=token, rate_limit=None))
+    with serve_in_thread(emulator) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "b24provision", "apply", BLUEPRINT, "--portal", "env:B24_HANGING"]
+            + ["--auto-approve", "--allow-delete"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "B24_HANGING": server.webhook_url},
+        )
+        try:
+            # The signal comes while apply waits for the answer to its first write batch.
+            assert emulator.in_write.wait(timeout=60), process.communicate(timeout=5)
+            process.send_signal(signum)
+            out, err = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == code, err
+    stopped = [line for line in err.splitlines() if line.startswith(words.split(":")[0])]
+    assert len(stopped) == 1 and stopped[0].startswith(words), err
+    assert "; not done: create " in stopped[0] and "run `b24provision plan` to see what is left" in stopped[0]
+    assert "Traceback" not in err and token not in err + out
