@@ -2,7 +2,8 @@
 
 What a PATH means
 -----------------
-- A file: one part of a blueprint (any name; usually ``*.yaml``).
+- A file: one part of a blueprint (any name; usually ``*.yaml``). ``-`` (or ``/dev/stdin``) is
+  standard input, read like a file (same size limit) and reported as ``<stdin>``.
 - A directory with ``*.yaml`` / ``*.yml`` files in it: one blueprint made of those files, read in
   sorted order. Sub-directories are not read (``values/`` holds values files, see
   ``blueprint/variables.py``).
@@ -10,13 +11,17 @@ What a PATH means
   a *collection*, several alternative blueprints, one per sub-directory (``values/`` and hidden
   directories excepted). ``validate`` checks each on its own; ``load_blueprint`` needs exactly one.
 
+A ``*.yaml`` entry of a directory that cannot be read (a broken symbolic link, no permission) is an
+error, never skipped: a blueprint with a part silently missing would plan deletes.
+
 Files given together, and the files of one blueprint directory, are merged into one blueprint:
 the lists (``pipelines``, ``fields``, ``app_robots``, ``triggers``, ``removed.*``) are concatenated
 in file order; scalars (``version``, ``tariff``, ``description``) must agree; ``variables`` are
 merged and a name declared twice is an error.
 
-Steps: read each file (ruamel round-trip, positions kept) -> merge -> substitute ``${variables}``
--> validate with the pydantic model -> cross-object checks (``check.py``) -> advice (``lint.py``).
+Steps: read each file (``source.py``: libyaml events, positions kept, bounded) -> merge ->
+substitute ``${variables}`` -> validate with the pydantic model -> cross-object checks
+(``check.py``) -> advice (``lint.py``).
 Every problem of a run is collected and reported together, sorted by file and position, as one
 line each: ``path:line:col: what is wrong — what to do``.
 """
@@ -35,7 +40,15 @@ from b24provision.blueprint.check import check_blueprint
 from b24provision.blueprint.lint import lint_blueprint
 from b24provision.blueprint.messages import translate
 from b24provision.blueprint.model import Blueprint, Location
-from b24provision.blueprint.source import YamlDoc, YamlPath, locate, problem_at, read_yaml
+from b24provision.blueprint.source import (
+    YamlDoc,
+    YamlPath,
+    display_name,
+    is_stdin,
+    locate,
+    problem_at,
+    read_yaml,
+)
 from b24provision.blueprint.variables import resolve, substitute
 from b24provision.errors import BlueprintError, Problem
 
@@ -94,9 +107,9 @@ def discover(paths: Sequence[Path]) -> tuple[list[BlueprintSource], list[Problem
     collections: list[BlueprintSource] = []
     problems: list[Problem] = []
     for path in paths:
-        if path.is_file():
+        if is_stdin(path) or path.is_file():
             loose.append(path)
-            loose_names.append(str(path))
+            loose_names.append(display_name(path))
         elif path.is_dir():
             files = _yaml_files(path)
             if files:
@@ -110,10 +123,18 @@ def discover(paths: Sequence[Path]) -> tuple[list[BlueprintSource], list[Problem
                     "with them — pass a blueprint file or directory", code="no-blueprints",
                 ))  # fmt: skip
             collections += [BlueprintSource(str(d), tuple(_yaml_files(d))) for d in subdirs]
+        elif path.is_symlink() and not path.exists():
+            problems.append(Problem(
+                str(path), 0, 0, "a broken symbolic link (its target does not exist) — fix the link or "
+                "pass its target", code="not-found",
+            ))  # fmt: skip
+        elif path.exists():  # a pipe or a device, e.g. <(generate-blueprint): read like a file
+            loose.append(path)
+            loose_names.append(str(path))
         else:
             problems.append(Problem(
-                str(path), 0, 0, "no such file or directory — check the path (the default is blueprints/)",
-                code="not-found",
+                str(path), 0, 0, "no such file or directory — check the path (the default is blueprints/; "
+                "- reads standard input)", code="not-found",
             ))  # fmt: skip
     sources = [BlueprintSource(", ".join(loose_names), tuple(loose))] if loose else []
     return sources + collections, problems
@@ -124,10 +145,13 @@ NOT_BLUEPRINTS = frozenset({"portals.yaml", "portals.yml", ".gitlab-ci.yml", ".p
 
 
 def _yaml_files(directory: Path) -> list[Path]:
+    # A symbolic link that leads nowhere is kept: reading it reports it (is_file() would hide it).
     return sorted(
         p
         for p in directory.iterdir()
-        if p.is_file() and p.suffix in YAML_SUFFIXES and p.name not in NOT_BLUEPRINTS
+        if p.suffix in YAML_SUFFIXES
+        and p.name not in NOT_BLUEPRINTS
+        and (p.is_file() or (p.is_symlink() and not p.exists()))
     )
 
 
