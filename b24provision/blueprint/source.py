@@ -253,7 +253,7 @@ _MERGE = _MergeKey()
 class _Frame:
     """A list or mapping being built: its value, path, size so far and pending key."""
 
-    __slots__ = ("anchor", "key", "key_mark", "mark", "merges", "path", "size", "value")
+    __slots__ = ("anchor", "key", "key_at", "mark", "merges", "path", "size", "value")
 
     def __init__(
         self, value: dict[Any, Any] | list[Any], path: YamlPath, mark: Any, anchor: str | None
@@ -264,7 +264,7 @@ class _Frame:
         self.anchor = anchor
         self.size = 1
         self.key: Any = _NO_KEY
-        self.key_mark: Any = None
+        self.key_at: Location | None = None
         self.merges: list[tuple[dict[Any, Any], Location]] = []
 
 
@@ -314,7 +314,7 @@ class _Builder:
         plain = event.implicit[0] and event.tag is None
         if plain and event.value == "<<" and top is not None and isinstance(top.value, dict):
             if top.key is _NO_KEY:
-                top.key, top.key_mark = _MERGE, event.start_mark
+                top.key, top.key_at = _MERGE, self._loc(event.start_mark)
                 return
         value = self._scalar_value(event, plain)
         if event.anchor is not None:
@@ -397,17 +397,17 @@ class _Builder:
                 raise self._refuse(
                     mark, f"duplicate key '{key}'{at} — keep only one of them", "duplicate-key"
                 )
-            top.key, top.key_mark = key, mark
             # Recorded now so that a duplicate can name the first one.
-            self.doc.keys[(*top.path, key)] = self._loc(mark)
+            top.key, top.key_at = key, self._loc(mark)
+            self.doc.keys[(*top.path, key)] = top.key_at
             return
-        key, key_mark = top.key, top.key_mark
+        key, key_at = top.key, top.key_at
         top.key = _NO_KEY
         if key is _MERGE:
             self._merge_value(top, value, mark)
             return
         path = (*top.path, key)
-        self.doc.values[path] = self._loc(key_mark if collection else mark)
+        self.doc.values[path] = key_at if collection and key_at is not None else self._loc(mark)
         container[key] = value
 
     def _merge_value(self, top: _Frame, value: Any, mark: Any) -> None:
