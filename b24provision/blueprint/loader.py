@@ -41,6 +41,7 @@ from b24provision.blueprint.lint import lint_blueprint
 from b24provision.blueprint.messages import translate
 from b24provision.blueprint.model import Blueprint, Location
 from b24provision.blueprint.source import (
+    MAX_FILE_BYTES,
     YamlDoc,
     YamlPath,
     display_name,
@@ -228,6 +229,12 @@ def _validate_source(
 ) -> ValidationReport:
     problems: list[Problem] = []
     docs: list[YamlDoc] = []
+    if len(source.files) > 1 and _total_size(source.files) > MAX_FILE_BYTES:
+        return ValidationReport(source.name, None, [Problem(
+            source.name, 0, 0, f"its files hold more than {MAX_FILE_BYTES // 1_000_000} MB together, the "
+            "limit for one blueprint — a blueprint this large is not a portal's configuration; check "
+            "what the directory holds", code="too-large",
+        )])  # fmt: skip
     for path in source.files:
         doc, found = read_yaml(path)
         problems += found
@@ -244,6 +251,18 @@ def _validate_source(
     if any(p.severity == "error" for p in problems):
         blueprint = None
     return ValidationReport(source.name, blueprint, sorted(problems))
+
+
+def _total_size(files: Sequence[Path]) -> int:
+    """The bytes of the regular files among ``files`` (standard input has its own limit)."""
+    total = 0
+    for path in files:
+        try:
+            if not is_stdin(path) and path.is_file():
+                total += path.stat().st_size
+        except OSError:
+            continue  # reading it reports the problem
+    return total
 
 
 def _build(

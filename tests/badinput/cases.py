@@ -94,6 +94,15 @@ def _broken_link(emulator: Any, run: Any) -> None:
     Path("bp/extra.yaml").symlink_to("../gone.yaml")
 
 
+def _large_directory(emulator: Any, run: Any) -> None:
+    """A blueprint directory of three parts, each under the file limit, 6 MB together."""
+    from pathlib import Path
+
+    Path("bp").mkdir()
+    for name in ("a", "b", "c"):
+        Path(f"bp/{name}.yaml").write_text(f"# {'x' * 2_000_000}\n" + GOOD, encoding="utf-8")
+
+
 def _limit(name: str, value: int) -> Callable[[Any, Any], None]:
     def setup(emulator: Any, run: Any) -> None:
         emulator.settings.limits = {name: value}
@@ -219,6 +228,13 @@ CASES: list[Case] = [
         ["apply", "bp", "--portal", "env:B24_TEST_HOOK", "--auto-approve"],
         ["bp/extra.yaml", "broken symbolic link"],
         setup=_broken_link,
+    ),
+    Case(
+        "directory-too-large",
+        {},
+        ["apply", "bp", "--portal", "env:B24_TEST_HOOK", "--auto-approve"],
+        ["Error: bp:", "more than 5 MB together"],
+        setup=_large_directory,
     ),
     Case(
         "stdin-syntax-error", {}, [*APPLY_STDIN], ["<stdin>:2:1", "YAML syntax error"], stdin="pipelines: [\n"

@@ -114,7 +114,7 @@ def test_the_size_limit_is_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_the_readme_states_the_limits() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert source.MAX_FILE_BYTES == 5_000_000 and "5 MB" in readme
-    assert f"deeper\n  than {source.MAX_DEPTH} levels" in readme
+    assert f"deeper than {source.MAX_DEPTH} levels" in readme
     assert "-` reads the blueprint from standard input" in readme
 
 
