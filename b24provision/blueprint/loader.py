@@ -42,6 +42,7 @@ from b24provision.blueprint.messages import translate
 from b24provision.blueprint.model import Blueprint, Location
 from b24provision.blueprint.source import (
     MAX_FILE_BYTES,
+    MAX_VALUES,
     YamlDoc,
     YamlPath,
     display_name,
@@ -235,11 +236,15 @@ def _validate_source(
             "limit for one blueprint — a blueprint this large is not a portal's configuration; check "
             "what the directory holds", code="too-large",
         )])  # fmt: skip
+    budget = MAX_VALUES  # for the blueprint, not each file: ten files must not hold ten times as much
     for path in source.files:
-        doc, found = read_yaml(path)
+        doc, found = read_yaml(path, max_values=budget)
         problems += found
         if doc is not None:
             docs.append(doc)
+            budget -= doc.count
+        if budget <= 0:
+            break
     blueprint = None
     if docs:
         merged = _merge(docs)

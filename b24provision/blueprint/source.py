@@ -20,6 +20,8 @@ stays the text it is written as.
 Limits, each refused with one located problem (nothing here raises):
 
 - a file over ``MAX_FILE_BYTES`` (5 MB) is not parsed at all;
+- more than ``MAX_VALUES`` values (the caller may give a smaller budget: what is left of it for
+  the other files of one blueprint);
 - a character YAML does not allow (NUL and other control characters) is named at its position;
 - nesting deeper than ``MAX_DEPTH`` levels (a blueprint needs about ten);
 - aliases (``*name``) that would expand to more than ``MAX_ALIAS_VALUES`` values in all (a few
@@ -54,6 +56,9 @@ MAX_DEPTH = 50
 """Nesting levels of lists and mappings; the deepest a blueprint needs is about ten."""
 MAX_ALIAS_VALUES = 100_000
 """Values that aliases may add by repeating what an anchor holds, over the whole file."""
+MAX_VALUES = 250_000
+"""Values (scalars, lists, mappings) in one blueprint; 4,000 pipelines of 10 stages are 244,000.
+Without it, 5 MB of ``[1,1,1,...]`` would be 2.5 million values and about 2 GB of memory."""
 
 # libyaml's parser when PyYAML was built with it (the wheels are), else PyYAML's own: both are linear.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -70,6 +75,8 @@ class YamlDoc:
     data: Any
     values: dict[YamlPath, Location] = field(default_factory=dict)
     keys: dict[YamlPath, Location] = field(default_factory=dict)
+    count: int = 0
+    """How many values the file holds (a value an alias repeats counts once)."""
 
     def at(self, path: YamlPath) -> Location:
         """The location of ``path``, or of its nearest located parent."""
@@ -100,7 +107,9 @@ def display_name(path: Path) -> str:
     return STDIN_DISPLAY if is_stdin(path) else str(path)
 
 
-def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDoc | None, list[Problem]]:
+def read_yaml(
+    path: Path, display: str | None = None, *, max_values: int = MAX_VALUES
+) -> tuple[YamlDoc | None, list[Problem]]:
     """Read one YAML file (``-``: standard input); the document, or None and the problem that stopped it."""
     name = display or display_name(path)
     raw, problem = _read_bounded(path, name)
@@ -113,10 +122,10 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDoc | None, l
         return None, [
             Problem(name, line, col, f"not UTF-8 text ({exc.reason}) — save the file as UTF-8", code="yaml")
         ]
-    return parse_yaml(text, name)
+    return parse_yaml(text, name, max_values=max_values)
 
 
-def parse_yaml(text: str, name: str) -> tuple[YamlDoc | None, list[Problem]]:
+def parse_yaml(text: str, name: str, *, max_values: int = MAX_VALUES) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse YAML ``text`` reported as ``name``; the document, or None and the problem that stopped it."""
     text = text.removeprefix("\ufeff")
     bad = _BAD_CHAR.search(text)
@@ -131,7 +140,7 @@ def parse_yaml(text: str, name: str) -> tuple[YamlDoc | None, list[Problem]]:
             )
         ]  # fmt: skip
     try:
-        root = _Builder(name).build(_LOADER(text))
+        root = _Builder(name, max_values).build(_LOADER(text))
     except _Refused as exc:
         return None, [exc.problem]
     except yaml.MarkedYAMLError as exc:
@@ -247,6 +256,8 @@ class _MergeKey:
 
 
 _NO_KEY = _NoKey()
+# One set for all: a Location is frozen, and a set of its own costs 200 bytes per value.
+_LOCATION_FIELDS = {"path", "line", "col"}
 _MERGE = _MergeKey()
 
 
@@ -271,8 +282,9 @@ class _Frame:
 class _Builder:
     """Plain data and positions from libyaml's events, one pass, bounded."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, max_values: int) -> None:
         self.file = file
+        self.max_values = max_values
         self.doc = YamlDoc(file=file, data=None)
         self.stack: list[_Frame] = []
         # anchor name -> (value, how many values it holds, is it a list or mapping)
@@ -372,6 +384,12 @@ class _Builder:
     # -- attaching a finished value to its parent
 
     def _add(self, value: Any, size: int, mark: Any, *, collection: bool) -> None:
+        self.doc.count += 1
+        if self.doc.count > self.max_values:
+            raise self._refuse(
+                mark, f"more than {MAX_VALUES:,} values in one blueprint — a portal's configuration is "
+                "far smaller; check what generated this file", "yaml/too-many-values",
+            )  # fmt: skip
         if not self.stack:
             self.doc.data = value
             self.doc.values[()] = Location(path=self.file, line=mark.line + 1, col=1)
@@ -459,7 +477,9 @@ class _Builder:
 
     def _loc(self, mark: Any) -> Location:
         # model_construct: the values are known to be valid, and a large file has tens of thousands.
-        return Location.model_construct(path=self.file, line=mark.line + 1, col=mark.column + 1)
+        return Location.model_construct(
+            _LOCATION_FIELDS, path=self.file, line=mark.line + 1, col=mark.column + 1
+        )
 
     def _refuse(self, mark: Any, message: str, code: str) -> _Refused:
         return _Refused(Problem(self.file, mark.line + 1, mark.column + 1, message, code=code))

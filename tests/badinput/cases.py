@@ -187,6 +187,12 @@ CASES: list[Case] = [
     ),
     yaml_case("second-document", GOOD + "---\n" + GOOD, "bp.yaml:8:1", "second YAML document"),
     yaml_case("list-as-key", GOOD + "? [a, b]\n: c\n", "bp.yaml:8:3", "a key is plain text"),
+    yaml_case(
+        "too-many-values",
+        GOOD + "description: [" + "1," * 250_000 + "1]\n",
+        "bp.yaml:8:",
+        "more than 250,000 values",
+    ),
     yaml_case("alias-to-itself", "description: &x [*x]\n" + GOOD, "bp.yaml:1:18", "no anchor"),
     yaml_case(
         "file-too-large", GOOD + "description: " + "x" * 5_000_001 + "\n", "bp.yaml", "larger than 5 MB"

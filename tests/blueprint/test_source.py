@@ -17,7 +17,7 @@ import pytest
 from blueprint_snippets import BASE
 from typer.testing import CliRunner
 
-from b24provision.blueprint import load_blueprint, source, validate
+from b24provision.blueprint import load_blueprint, loader, source, validate
 from b24provision.blueprint.source import parse_yaml, read_yaml
 from b24provision.cli import app
 
@@ -115,6 +115,7 @@ def test_the_readme_states_the_limits() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert source.MAX_FILE_BYTES == 5_000_000 and "5 MB" in readme
     assert f"deeper than {source.MAX_DEPTH} levels" in readme
+    assert f"{source.MAX_VALUES:,} values" in readme and f"{source.MAX_ALIAS_VALUES:,} values" in readme
     assert "-` reads the blueprint from standard input" in readme
 
 
@@ -148,3 +149,14 @@ def test_a_broken_symlink_given_as_the_path_is_named(tmp_path: Path) -> None:
     (tmp_path / "bp.yaml").symlink_to(tmp_path / "gone.yaml")
     (problem,) = validate([tmp_path / "bp.yaml"]).errors
     assert "broken symbolic link" in problem.message
+
+
+def test_the_value_budget_is_for_the_whole_blueprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "MAX_VALUES", 40)
+    (tmp_path / "a.yaml").write_text(BASE, encoding="utf-8")  # 22 values: fits alone
+    (tmp_path / "b.yaml").write_text(
+        "fields:\n" + "".join(f"  - {{code: X{i}, type: string}}\n" for i in range(6)), encoding="utf-8"
+    )
+    assert validate([tmp_path / "a.yaml"]).ok and validate([tmp_path / "b.yaml"]).ok
+    (problem,) = validate([tmp_path]).errors
+    assert problem.path.endswith("b.yaml") and problem.code == "yaml/too-many-values"
