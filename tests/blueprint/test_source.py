@@ -18,6 +18,7 @@ from blueprint_snippets import BASE
 from typer.testing import CliRunner
 
 from b24provision.blueprint import load_blueprint, loader, source, validate
+from b24provision.blueprint.model import Location
 from b24provision.blueprint.source import parse_yaml, read_yaml
 from b24provision.cli import app
 
@@ -78,6 +79,11 @@ def test_every_value_and_key_has_its_position() -> None:
     assert where[("pipelines", 0, "key")] == (2, 10)  # a scalar at the value
     assert where[("pipelines", 0, "stages", 0, "code")] == (3, 21)
     assert (doc.keys[("pipelines", 0, "stages")].line, doc.keys[("pipelines", 0, "stages")].col) == (3, 5)
+    # Made without validation for speed: still the same value as a validated Location.
+    made = doc.values[("pipelines", 0, "key")]
+    real = Location(path="bp.yaml", line=2, col=10)
+    assert made == real and hash(made) == hash(real) and {made: 1}[real] == 1
+    assert made.model_dump_json() == '{"path":"bp.yaml","line":2,"col":10}'
 
 
 def test_anchors_aliases_and_merge_keys_within_the_limit_still_work() -> None:
