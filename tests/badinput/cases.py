@@ -214,6 +214,13 @@ CASES: list[Case] = [
         "expands to more than",
     ),
     yaml_case(
+        "dollar-brace-flood",  # 20,000 unclosed "${": was quadratic (6 s) and one error each
+        GOOD + 'description: "' + "${" * 20_000 + '"\n',
+        "bp.yaml:8:14",
+        "without a closing",
+        "${${...",
+    ),
+    yaml_case(
         "removed-as-a-list", GOOD + "removed: [UF_CRM_X]\n", "bp.yaml:8:1", "removed: {fields: [CODE]}"
     ),
     yaml_case(
