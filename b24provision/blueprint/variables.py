@@ -54,7 +54,12 @@ MAX_VARIABLE_DEPTH = 20
 MAX_VALUE_CHARS = 100_000
 """The longest value a variable may have once its references are expanded."""
 MAX_ADDED_CHARS = 5_000_000
-"""How much text substitution may add to a blueprint in all (as much as the largest file)."""
+"""How much text substitution may add in all, to the blueprint and to variables' own values
+(as much as the largest file)."""
+_TOO_MUCH = (
+    f"variables add more than {MAX_ADDED_CHARS:,} characters to the blueprint — a long value is "
+    "used too often; write it out where it is needed"
+)
 
 
 def parse_var_options(items: Iterable[str]) -> dict[str, str]:
@@ -183,8 +188,10 @@ def _expand_values(
 ) -> dict[str, Scalar]:
     """Every value with its own ``${...}`` references expanded; problems located at the value."""
     done: dict[str, Scalar] = {}
+    added = 0  # text the expansions built, over all variables
 
     def value_of(name: str, chain: tuple[str, ...]) -> Scalar:
+        nonlocal added
         if name in done:
             return done[name]
         if name in chain:
@@ -209,6 +216,10 @@ def _expand_values(
                 name, f"variable '{name}' expands to more than {MAX_VALUE_CHARS:,} characters — its "
                 "references repeat each other; write the value out",
             )  # fmt: skip
+        if isinstance(value, str) and not _TOKEN.fullmatch(raw):
+            added += max(0, len(value) - len(raw))
+            if added > MAX_ADDED_CHARS:
+                raise _Unresolvable(name, _TOO_MUCH)
         problems.extend(problem_at(where[name], e, "variables/reference") for e in errors)
         done[name] = value
         return value
@@ -246,9 +257,11 @@ class _Lookup(Mapping[str, Scalar]):
 
 
 def _undeclared(name: str, declared: Mapping[str, Any]) -> str:
-    close = difflib.get_close_matches(name, [str(n) for n in declared], n=1)
+    names = sorted(str(n) for n in declared)
+    # Bounded: a values file may name thousands of variables the blueprint does not declare.
+    close = difflib.get_close_matches(name, names, n=1) if len(names) <= 200 else []
     hint = f"did you mean '{close[0]}'? " if close else ""
-    known = ", ".join(sorted(str(n) for n in declared)) or "none"
+    known = (", ".join(names[:20]) + (", ..." if len(names) > 20 else "")) or "none"
     return (
         f"a value is given for '{name}', but the blueprint declares no such variable — {hint}"
         f"declared variables: {known}"
@@ -288,11 +301,7 @@ def substitute(
             if isinstance(value, str) and not _TOKEN.fullmatch(node):
                 added += max(0, len(value) - len(node))
                 if added > MAX_ADDED_CHARS:
-                    problems.append(problem_at(
-                        where, f"variables add more than {MAX_ADDED_CHARS:,} characters to the blueprint "
-                        "— a long value is used too often; write it out where it is needed",
-                        "variables/too-much",
-                    ))  # fmt: skip
+                    problems.append(problem_at(where, _TOO_MUCH, "variables/too-much"))
                     return node
             if origins is not None and value != node:
                 origins[path] = node

@@ -214,6 +214,16 @@ CASES: list[Case] = [
         "expands to more than",
     ),
     yaml_case(
+        "variables-wide-expansion",  # 5,000 variables of 100,000 characters each: 500 MB
+        GOOD
+        + "variables:\n  big: '"
+        + "x" * 50_000
+        + "'\n"
+        + "".join(f"  v{i}: '${{big}}${{big}}'\n" for i in range(5_000)),
+        "bp.yaml:",
+        "more than 5,000,000 characters",
+    ),
+    yaml_case(
         "dollar-brace-flood",  # 20,000 unclosed "${": was quadratic (6 s) and one error each
         GOOD + 'description: "' + "${" * 20_000 + '"\n',
         "bp.yaml:8:14",
