@@ -374,7 +374,8 @@ def _conflict(out: _Merged, doc: YamlDoc, path: YamlPath, first: Any, second: An
 def _brief(value: Any) -> str:
     if isinstance(value, dict | list):
         return "a mapping" if isinstance(value, dict) else "a list"
-    return repr(value)
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."  # one line, even for a 5 MB value
 
 
 def _shift(path: YamlPath, at: int, offset: int) -> YamlPath:

@@ -162,7 +162,8 @@ def _one(
     key_at = keys.get(path, value_at)
     shown = _show(error.get("input"))
     if path in origins:
-        shown = f"{shown} (from {origins[path]})"
+        origin = origins[path]
+        shown = f"{shown} (from {origin if len(origin) <= 60 else origin[:57] + '...'})"
     name = dotted(path)
 
     if kind == "extra_forbidden":
