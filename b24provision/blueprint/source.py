@@ -28,7 +28,8 @@ Limits, each refused with one located problem (nothing here raises):
   hundred bytes of nested aliases, a "billion laughs", would otherwise need gigabytes);
 - tags other than YAML's standard ``!!str``, ``!!int``, ``!!float``, ``!!bool``, ``!!null``,
   ``!!map``, ``!!seq`` (``!env SECRET`` must not silently become the text "SECRET");
-- more than one document in a file, duplicate keys, and a list or mapping as a mapping key.
+- more than one document in a file, duplicate keys, a key longer than ``MAX_KEY_CHARS``, and a
+  list or mapping as a mapping key.
 
 ``-`` and ``/dev/stdin`` name standard input, read with the same size limit.
 """
@@ -56,6 +57,8 @@ MAX_DEPTH = 50
 """Nesting levels of lists and mappings; the deepest a blueprint needs is about ten."""
 MAX_ALIAS_VALUES = 100_000
 """Values that aliases may add by repeating what an anchor holds, over the whole file."""
+MAX_KEY_CHARS = 1_000
+"""The longest mapping key; every key of a blueprint is a name (and names appear in messages)."""
 MAX_VALUES = 250_000
 """Values (scalars, lists, mappings) in one blueprint; 4,000 pipelines of 10 stages are 244,000.
 Without it, 5 MB of ``[1,1,1,...]`` would be 2.5 million values and about 2 GB of memory."""
@@ -408,6 +411,12 @@ class _Builder:
                     "yaml/complex-key",
                 )  # fmt: skip
             key = _plain_key(value)
+            if isinstance(key, str) and len(key) > MAX_KEY_CHARS:
+                raise self._refuse(
+                    mark, f"a mapping key of {len(key):,} characters — keys are names (pipelines:, "
+                    f"code:, ...), at most {MAX_KEY_CHARS:,} characters; is a ':' missing a space?",
+                    "yaml/long-key",
+                )  # fmt: skip
             if key in container:
                 first = self.doc.keys.get((*top.path, key))
                 at = f" (first at line {first.line})" if first is not None else ""

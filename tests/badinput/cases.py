@@ -186,6 +186,12 @@ CASES: list[Case] = [
         "bad-int-tag", _with(GOOD, "name: Продажи", "name: Продажи\n    sort: !!int ten"), "bp.yaml:4:11"
     ),
     yaml_case("second-document", GOOD + "---\n" + GOOD, "bp.yaml:8:1", "second YAML document"),
+    yaml_case(
+        "key-of-a-megabyte",
+        GOOD + "? " + "x" * 1_000_000 + "\n: 1\n",
+        "bp.yaml:8:3",
+        "a mapping key of 1,000,000",
+    ),
     yaml_case("list-as-key", GOOD + "? [a, b]\n: c\n", "bp.yaml:8:3", "a key is plain text"),
     yaml_case(
         "too-many-values",
