@@ -163,12 +163,16 @@ def parse_yaml(text: str, name: str, *, max_values: int = MAX_VALUES) -> tuple[Y
 def _read_bounded(path: Path, name: str) -> tuple[bytes, Problem | None]:
     """At most ``MAX_FILE_BYTES`` of ``path``; a problem when it is larger or cannot be read."""
     too_big = Problem(
-        name, 0, 0, f"larger than {MAX_FILE_BYTES // 1_000_000} MB, the limit for one blueprint file — "
-        "split it into several files in one directory", code="too-large",
+        name, 0, 0, f"larger than {MAX_FILE_BYTES // 1_000_000} MB, the limit for a blueprint — a "
+        "portal's configuration is far smaller (500 fields are 190 kB); check what wrote this file",
+        code="too-large",
     )  # fmt: skip
     try:
         if is_stdin(path):
-            raw = _read_at_most(sys.stdin.buffer)
+            stdin = getattr(sys.stdin, "buffer", None)
+            if stdin is None:
+                return b"", Problem(name, 0, 0, "there is no standard input to read — pass a file", code="io")
+            raw = _read_at_most(stdin)
         else:
             if path.is_symlink() and not path.exists():
                 return b"", Problem(
