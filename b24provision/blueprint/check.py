@@ -67,6 +67,7 @@ def check_blueprint(bp: Blueprint) -> list[Problem]:
         *_fields(bp),
         *_robots(bp),
         *_removed(bp),
+        *_prefixed_codes(bp),
         *_unique(bp, "app_robots", [r.code for r in bp.app_robots], "application robot code"),
         *_unique(bp, "triggers", [t.code for t in bp.triggers], "trigger code"),
     ]
@@ -376,13 +377,41 @@ def _removed(bp: Blueprint) -> Iterator[Problem]:
                 bp, ("removed", "pipelines", i), f"removed: pipeline '{name}' is also declared (pipeline "
                 f"'{names[_norm(name)]}') — remove it from one of the two", "check/removed-declared",
             )  # fmt: skip
+    keys = {p.key: p.name for p in bp.pipelines}
+    for i, name in enumerate(bp.removed.pipelines):
+        if name in keys and _norm(name) not in names:
+            yield finding(
+                bp, ("removed", "pipelines", i), f"removed: '{name}' is the key of the declared pipeline "
+                f"'{keys[name]}' — removed: names a pipeline by its name on the portal, and a blueprint "
+                "cannot both keep and delete it", "check/removed-declared",
+            )  # fmt: skip
     for section, listed, present, what in declared:
         for i, code in enumerate(listed):
-            if code in present:
+            if section == "fields" and code.startswith(UF_PREFIX):
+                yield _prefixed(bp, ("removed", section, i), code)
+            elif code in present:
                 yield finding(
                     bp, ("removed", section, i), f"removed: {what} '{code}' is also declared — a blueprint "
                     "cannot both keep and delete it; remove it from one of the two", "check/removed-declared",
                 )  # fmt: skip
+
+
+UF_PREFIX = "UF_CRM_"
+
+
+def _prefixed_codes(bp: Blueprint) -> Iterator[Problem]:
+    for i, f in enumerate(bp.fields):
+        if f.code.startswith(UF_PREFIX):
+            yield _prefixed(bp, ("fields", i, "code"), f.code)
+
+
+def _prefixed(bp: Blueprint, loc: Loc, code: str) -> Problem:
+    # The portal adds UF_CRM_ itself: "UF_CRM_X" here would be UF_CRM_UF_CRM_X there, a field that
+    # does not exist (a delete that silently does nothing) or a new one with a doubled prefix.
+    return finding(
+        bp, loc, f"field code '{code}' starts with {UF_PREFIX}, which the portal adds itself — write "
+        f"'{code.removeprefix(UF_PREFIX)}'", "check/field-prefix",
+    )  # fmt: skip
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:

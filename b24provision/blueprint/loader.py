@@ -2,7 +2,8 @@
 
 What a PATH means
 -----------------
-- A file: one part of a blueprint (any name; usually ``*.yaml``).
+- A file: one part of a blueprint (any name; usually ``*.yaml``). ``-`` (or ``/dev/stdin``) is
+  standard input, read like a file (same size limit) and reported as ``<stdin>``.
 - A directory with ``*.yaml`` / ``*.yml`` files in it: one blueprint made of those files, read in
   sorted order. Sub-directories are not read (``values/`` holds values files, see
   ``blueprint/variables.py``).
@@ -10,13 +11,17 @@ What a PATH means
   a *collection*, several alternative blueprints, one per sub-directory (``values/`` and hidden
   directories excepted). ``validate`` checks each on its own; ``load_blueprint`` needs exactly one.
 
+A ``*.yaml`` entry of a directory that cannot be read (a broken symbolic link, no permission) is an
+error, never skipped: a blueprint with a part silently missing would plan deletes.
+
 Files given together, and the files of one blueprint directory, are merged into one blueprint:
 the lists (``pipelines``, ``fields``, ``app_robots``, ``triggers``, ``removed.*``) are concatenated
 in file order; scalars (``version``, ``tariff``, ``description``) must agree; ``variables`` are
 merged and a name declared twice is an error.
 
-Steps: read each file (ruamel round-trip, positions kept) -> merge -> substitute ``${variables}``
--> validate with the pydantic model -> cross-object checks (``check.py``) -> advice (``lint.py``).
+Steps: read each file (``source.py``: libyaml events, positions kept, bounded) -> merge ->
+substitute ``${variables}`` -> validate with the pydantic model -> cross-object checks
+(``check.py``) -> advice (``lint.py``).
 Every problem of a run is collected and reported together, sorted by file and position, as one
 line each: ``path:line:col: what is wrong — what to do``.
 """
@@ -35,7 +40,17 @@ from b24provision.blueprint.check import check_blueprint
 from b24provision.blueprint.lint import lint_blueprint
 from b24provision.blueprint.messages import translate
 from b24provision.blueprint.model import Blueprint, Location
-from b24provision.blueprint.source import YamlDoc, YamlPath, locate, problem_at, read_yaml
+from b24provision.blueprint.source import (
+    MAX_FILE_BYTES,
+    MAX_VALUES,
+    YamlDoc,
+    YamlPath,
+    display_name,
+    is_stdin,
+    locate,
+    problem_at,
+    read_yaml,
+)
 from b24provision.blueprint.variables import resolve, substitute
 from b24provision.errors import BlueprintError, Problem
 
@@ -94,9 +109,9 @@ def discover(paths: Sequence[Path]) -> tuple[list[BlueprintSource], list[Problem
     collections: list[BlueprintSource] = []
     problems: list[Problem] = []
     for path in paths:
-        if path.is_file():
+        if is_stdin(path) or path.is_file():
             loose.append(path)
-            loose_names.append(str(path))
+            loose_names.append(display_name(path))
         elif path.is_dir():
             files = _yaml_files(path)
             if files:
@@ -110,10 +125,18 @@ def discover(paths: Sequence[Path]) -> tuple[list[BlueprintSource], list[Problem
                     "with them — pass a blueprint file or directory", code="no-blueprints",
                 ))  # fmt: skip
             collections += [BlueprintSource(str(d), tuple(_yaml_files(d))) for d in subdirs]
+        elif path.is_symlink() and not path.exists():
+            problems.append(Problem(
+                str(path), 0, 0, "a broken symbolic link (its target does not exist) — fix the link or "
+                "pass its target", code="not-found",
+            ))  # fmt: skip
+        elif path.exists():  # a pipe or a device, e.g. <(generate-blueprint): read like a file
+            loose.append(path)
+            loose_names.append(str(path))
         else:
             problems.append(Problem(
-                str(path), 0, 0, "no such file or directory — check the path (the default is blueprints/)",
-                code="not-found",
+                str(path), 0, 0, "no such file or directory — check the path (the default is blueprints/; "
+                "- reads standard input)", code="not-found",
             ))  # fmt: skip
     sources = [BlueprintSource(", ".join(loose_names), tuple(loose))] if loose else []
     return sources + collections, problems
@@ -124,10 +147,13 @@ NOT_BLUEPRINTS = frozenset({"portals.yaml", "portals.yml", ".gitlab-ci.yml", ".p
 
 
 def _yaml_files(directory: Path) -> list[Path]:
+    # A symbolic link that leads nowhere is kept: reading it reports it (is_file() would hide it).
     return sorted(
         p
         for p in directory.iterdir()
-        if p.is_file() and p.suffix in YAML_SUFFIXES and p.name not in NOT_BLUEPRINTS
+        if p.suffix in YAML_SUFFIXES
+        and p.name not in NOT_BLUEPRINTS
+        and (p.is_file() or (p.is_symlink() and not p.exists()))
     )
 
 
@@ -204,11 +230,21 @@ def _validate_source(
 ) -> ValidationReport:
     problems: list[Problem] = []
     docs: list[YamlDoc] = []
+    if len(source.files) > 1 and _total_size(source.files) > MAX_FILE_BYTES:
+        return ValidationReport(source.name, None, [Problem(
+            source.name, 0, 0, f"its files hold more than {MAX_FILE_BYTES // 1_000_000} MB together, the "
+            "limit for a blueprint — a portal's configuration is far smaller (500 fields are 190 kB); "
+            "check what the directory holds", code="too-large",
+        )])  # fmt: skip
+    budget = MAX_VALUES  # for the blueprint, not each file: ten files must not hold ten times as much
     for path in source.files:
-        doc, found = read_yaml(path)
+        doc, found = read_yaml(path, max_values=budget)
         problems += found
         if doc is not None:
             docs.append(doc)
+            budget -= doc.count
+        if budget <= 0:
+            break
     blueprint = None
     if docs:
         merged = _merge(docs)
@@ -220,6 +256,18 @@ def _validate_source(
     if any(p.severity == "error" for p in problems):
         blueprint = None
     return ValidationReport(source.name, blueprint, sorted(problems))
+
+
+def _total_size(files: Sequence[Path]) -> int:
+    """The bytes of the regular files among ``files`` (standard input has its own limit)."""
+    total = 0
+    for path in files:
+        try:
+            if not is_stdin(path) and path.is_file():
+                total += path.stat().st_size
+        except OSError:
+            continue  # reading it reports the problem
+    return total
 
 
 def _build(
@@ -269,30 +317,31 @@ def _merge(docs: list[YamlDoc]) -> _Merged:
                 "start the file with keys such as pipelines:", "top-level",
             ))  # fmt: skip
             continue
+        index = _index(doc)
         for key, value in doc.data.items():
-            _merge_key(out, doc, key, value)
+            _merge_key(out, doc, key, value, index)
     return out
 
 
-def _merge_key(out: _Merged, doc: YamlDoc, key: str, value: Any) -> None:
+def _merge_key(out: _Merged, doc: YamlDoc, key: str, value: Any, index: _Index) -> None:
     """Merge top-level ``key`` of ``doc`` into ``out``, carrying its locations over."""
     if key not in out.data:
         out.data[key] = value
-        _copy(out, doc, (key,), lambda p: p)
+        _copy(out, index, (key,), lambda p: p)
     elif key in _LIST_KEYS and isinstance(value, list) and isinstance(out.data[key], list):
         offset = len(out.data[key])
         out.data[key] = [*out.data[key], *value]
-        _copy(out, doc, (key,), partial(_shift, at=1, offset=offset), skip_root=True)
+        _copy(out, index, (key,), partial(_shift, at=1, offset=offset), skip_root=True)
     elif key == "removed" and isinstance(value, dict) and isinstance(out.data[key], dict):
         mine: dict[str, Any] = dict(out.data[key])
         for sub, items in value.items():
             if sub not in mine:
                 mine[sub] = items
-                _copy(out, doc, (key, sub), lambda p: p)
+                _copy(out, index, (key, sub), lambda p: p)
             elif isinstance(items, list) and isinstance(mine[sub], list):
                 offset = len(mine[sub])
                 mine[sub] = [*mine[sub], *items]
-                _copy(out, doc, (key, sub), partial(_shift, at=2, offset=offset), skip_root=True)
+                _copy(out, index, (key, sub), partial(_shift, at=2, offset=offset), skip_root=True)
             else:
                 _conflict(out, doc, (key, sub), mine[sub], items)
         out.data[key] = mine
@@ -308,7 +357,7 @@ def _merge_key(out: _Merged, doc: YamlDoc, key: str, value: Any) -> None:
                 ))  # fmt: skip
             else:
                 mine[name] = default
-                _copy(out, doc, (key, name), lambda p: p)
+                _copy(out, index, (key, name), lambda p: p)
         out.data[key] = mine
     elif out.data[key] != value:
         _conflict(out, doc, (key,), out.data[key], value)
@@ -325,7 +374,8 @@ def _conflict(out: _Merged, doc: YamlDoc, path: YamlPath, first: Any, second: An
 def _brief(value: Any) -> str:
     if isinstance(value, dict | list):
         return "a mapping" if isinstance(value, dict) else "a list"
-    return repr(value)
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."  # one line, even for a 5 MB value
 
 
 def _shift(path: YamlPath, at: int, offset: int) -> YamlPath:
@@ -335,16 +385,33 @@ def _shift(path: YamlPath, at: int, offset: int) -> YamlPath:
     return path
 
 
+# Located paths of one document by their first one and two elements: (is it a key, path, where).
+_Index = dict[YamlPath, list[tuple[bool, YamlPath, Location]]]
+
+
+def _index(doc: YamlDoc) -> _Index:
+    """Every located path of ``doc`` under its first one and two elements, so that copying the
+    locations of one top-level key reads only its own (a file with 20,000 top-level keys read all
+    of them for each key: 55 s)."""
+    index: _Index = {}
+    for is_key, source in ((False, doc.values), (True, doc.keys)):
+        for path, where in source.items():
+            entry = (is_key, path, where)
+            index.setdefault(path[:1], []).append(entry)
+            if len(path) >= 2:
+                index.setdefault(path[:2], []).append(entry)
+    return index
+
+
 def _copy(
     out: _Merged,
-    doc: YamlDoc,
+    index: _Index,
     prefix: YamlPath,
     remap: Callable[[YamlPath], YamlPath],
     *,
     skip_root: bool = False,
 ) -> None:
     n = len(prefix)
-    for source, target in ((doc.values, out.values), (doc.keys, out.keys)):
-        for path, where in source.items():
-            if path[:n] == prefix and not (skip_root and len(path) == n):
-                target[remap(path)] = where
+    for is_key, path, where in index.get(prefix, ()):
+        if not (skip_root and len(path) == n):
+            (out.keys if is_key else out.values)[remap(path)] = where

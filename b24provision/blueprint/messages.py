@@ -162,7 +162,8 @@ def _one(
     key_at = keys.get(path, value_at)
     shown = _show(error.get("input"))
     if path in origins:
-        shown = f"{shown} (from {origins[path]})"
+        origin = origins[path]
+        shown = f"{shown} (from {origin if len(origin) <= 60 else origin[:57] + '...'})"
     name = dotted(path)
 
     if kind == "extra_forbidden":
@@ -194,6 +195,12 @@ def _one(
         if rule:
             what = f"the name {shown}" if on_key else shown
             return where, f"{name}: {what} is not valid — {rule}"
+    if path == ("removed",) and kind in ("model_type", "model_attributes_type", "dict_type"):
+        # `removed: [UF_CRM_X]` or an empty `removed:`: say which kinds it takes, with an example.
+        return where, (
+            f"removed: names what to delete by kind, got {shown} — write e.g. removed: {{fields: [CODE]}} "
+            f"(kinds: {', '.join(m.Removed.model_fields)})"
+        )
     if kind in _EXPECTED:
         return where, f"{name}: {_EXPECTED[kind]}, got {shown} — fix the value ({SCHEMA_HINT})"
     if kind == "literal_error":

@@ -16,6 +16,12 @@ Values come from ``--values FILE`` (a YAML mapping ``name: value``, e.g.
 ``blueprints/kitchen-subtasks/values/production.yaml``) and ``--var NAME=VALUE``; later ones win,
 and ``--var`` beats every file. ``$${`` writes a literal ``${``.
 
+A variable's value may itself refer to other variables (``office: "${city} office"``); they are
+expanded first. Variables that refer to each other in a cycle are an error naming the cycle (never
+a literal ``${b}`` in a pipeline name), and so are chains deeper than ``MAX_VARIABLE_DEPTH``, a
+value longer than ``MAX_VALUE_CHARS`` and substitutions that add more than ``MAX_ADDED_CHARS`` to
+the blueprint: a few nested references must not grow a small file into gigabytes.
+
 Substitution runs on the YAML data before validation, so every value keeps its position and a
 problem with a substituted value still points at the line that holds ``${...}``. It is strict:
 a reference to an undeclared variable, a required variable without a value, a value for a variable
@@ -27,7 +33,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,8 +45,21 @@ from b24provision.errors import ConfigError, Problem
 Scalar = str | int | float | bool | None
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 # "$${" is an escaped "${"; "${...}" a reference (its inside is checked separately); a "${" with no
-# closing brace is malformed.
-_TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
+# closing brace is malformed. The inside is short and holds no "$": without that bound every "${"
+# of a string with no "}" would scan to its end (20,000 of them took 6 s; a 5 MB file, hours).
+_TOKEN = re.compile(r"\$\$\{|\$\{([^}$\n]{0,200})\}|\$\{")
+
+MAX_VARIABLE_DEPTH = 20
+"""How deep variables may refer to variables (a -> b -> c ...)."""
+MAX_VALUE_CHARS = 100_000
+"""The longest value a variable may have once its references are expanded."""
+MAX_ADDED_CHARS = 5_000_000
+"""How much text substitution may add in all, to the blueprint and to variables' own values
+(as much as the largest file)."""
+_TOO_MUCH = (
+    f"variables add more than {MAX_ADDED_CHARS:,} characters to the blueprint — a long value is "
+    "used too often; write it out where it is needed"
+)
 
 
 def parse_var_options(items: Iterable[str]) -> dict[str, str]:
@@ -87,6 +106,7 @@ def resolve(
     """
     out = Resolved()
     given: dict[str, Scalar] = {}
+    given_at: dict[str, Location] = {}
     for path in values_files:
         doc, problems = read_yaml(path)
         out.problems += problems
@@ -114,6 +134,7 @@ def resolve(
                 )
             else:
                 given[name] = value
+                given_at[name] = doc.at((name,))
     for name, value in cli.items():
         if name not in declared:
             out.problems.append(
@@ -121,10 +142,11 @@ def resolve(
             )
         else:
             given[name] = value
+            given_at[name] = Location(path=f"--var {name}")
     for name, default in declared.items():
         value = given.get(name, default)
+        where = declared_at.get(name, Location(path="<blueprint>"))
         if value is None:
-            where = declared_at.get(name, Location(path="<blueprint>"))
             out.problems.append(
                 problem_at(
                     where,
@@ -135,13 +157,111 @@ def resolve(
             )
         else:
             out.values[name] = value
+            given_at.setdefault(name, where)
+    out.values = _expand_values(out.values, _Names(str(n) for n in declared), given_at, out.problems)
     return out
 
 
+class _Names(list[str]):
+    """Declared variable names, sorted (for messages), with a set behind ``in`` (a blueprint may
+    declare thousands, and every reference asks)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__(sorted(names))
+        self._set = frozenset(self)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._set
+
+
+class _Unresolvable(Exception):
+    """A variable's value cannot be expanded: a cycle, a chain too deep, a value too long."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+def _expand_values(
+    values: dict[str, Scalar], declared: list[str], where: Mapping[str, Location], problems: list[Problem]
+) -> dict[str, Scalar]:
+    """Every value with its own ``${...}`` references expanded; problems located at the value."""
+    done: dict[str, Scalar] = {}
+    added = 0  # text the expansions built, over all variables
+
+    def value_of(name: str, chain: tuple[str, ...]) -> Scalar:
+        nonlocal added
+        if name in done:
+            return done[name]
+        if name in chain:
+            cycle = [*chain[chain.index(name) :], name]
+            raise _Unresolvable(
+                cycle[0], f"variables {' -> '.join(cycle)} refer to each other in a cycle — give one of "
+                "them a value that does not use ${...}",
+            )  # fmt: skip
+        if len(chain) >= MAX_VARIABLE_DEPTH:
+            raise _Unresolvable(
+                chain[0], f"variable '{chain[0]}' refers to variables more than {MAX_VARIABLE_DEPTH} deep "
+                f"({' -> '.join(chain[:4])} -> ...) — give one of them a plain value",
+            )  # fmt: skip
+        raw = values[name]
+        if not (isinstance(raw, str) and "${" in raw):
+            done[name] = raw
+            return raw
+        lookup = _Lookup(values, lambda other: value_of(other, (*chain, name)))
+        value, errors = substitute_text(raw, lookup, declared)
+        if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+            raise _Unresolvable(
+                name, f"variable '{name}' expands to more than {MAX_VALUE_CHARS:,} characters — its "
+                "references repeat each other; write the value out",
+            )  # fmt: skip
+        if isinstance(value, str) and not _TOKEN.fullmatch(raw):
+            added += max(0, len(value) - len(raw))
+            if added > MAX_ADDED_CHARS:
+                raise _Unresolvable(name, _TOO_MUCH)
+        problems.extend(problem_at(where[name], e, "variables/reference") for e in errors)
+        done[name] = value
+        return value
+
+    for name in values:
+        try:
+            value_of(name, ())
+        except _Unresolvable as exc:
+            # The first one is reported; those that use it would only repeat it.
+            problems.append(problem_at(where[exc.name], exc.message, "variables/cycle"))
+            break
+    return {n: done[n] for n in values if n in done}
+
+
+class _Lookup(Mapping[str, Scalar]):
+    """Variable values for ``substitute_text`` that are expanded when first asked for."""
+
+    def __init__(self, values: Mapping[str, Scalar], expand: Callable[[str], Scalar]) -> None:
+        self._values = values
+        self._expand = expand
+
+    def __getitem__(self, name: str) -> Scalar:
+        if name not in self._values:
+            raise KeyError(name)
+        return self._expand(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 def _undeclared(name: str, declared: Mapping[str, Any]) -> str:
-    close = difflib.get_close_matches(name, [str(n) for n in declared], n=1)
+    names = sorted(str(n) for n in declared)
+    # Bounded: a values file may name thousands of variables the blueprint does not declare.
+    close = difflib.get_close_matches(name, names, n=1) if len(names) <= 200 else []
     hint = f"did you mean '{close[0]}'? " if close else ""
-    known = ", ".join(sorted(str(n) for n in declared)) or "none"
+    known = (", ".join(names[:20]) + (", ..." if len(names) > 20 else "")) or "none"
     return (
         f"a value is given for '{name}', but the blueprint declares no such variable — {hint}"
         f"declared variables: {known}"
@@ -162,17 +282,27 @@ def substitute(
     that a problem with the result can say where it came from.
     """
     problems: list[Problem] = []
-    known = sorted(declared)
+    known = _Names(declared)
+    added = 0
 
     def walk(node: Any, path: YamlPath) -> Any:
+        nonlocal added
         if isinstance(node, dict):
             return {k: v if path == () and k == "variables" else walk(v, (*path, k)) for k, v in node.items()}
         if isinstance(node, list):
             return [walk(v, (*path, i)) for i, v in enumerate(node)]
         if isinstance(node, str) and "${" in node:
+            if added > MAX_ADDED_CHARS:
+                return node  # already reported
             value, errors = substitute_text(node, values, known)
             where = locate(locations, path, file)
             problems.extend(problem_at(where, e, "variables/reference") for e in errors)
+            # A whole-value reference shares the variable's value; only text built here adds up.
+            if isinstance(value, str) and not _TOKEN.fullmatch(node):
+                added += max(0, len(value) - len(node))
+                if added > MAX_ADDED_CHARS:
+                    problems.append(problem_at(where, _TOO_MUCH, "variables/too-much"))
+                    return node
             if origins is not None and value != node:
                 origins[path] = node
             return value
@@ -201,14 +331,18 @@ def substitute_text(
         if token == "$${":
             return "${"
         if match.group(1) is None:
-            errors.append(
-                f"'${{' without a closing '}}' in {text!r} — write ${{name}}, or $${{ for a literal ${{"
-            )
+            if not errors:  # one problem per value is enough; a hostile one can have millions
+                errors.append(
+                    f"'${{' without a closing '}}' in {_brief(text)} — write ${{name}}, or $${{ for a "
+                    "literal ${"
+                )
             return token
         name = match.group(1).strip()
-        if _check_name(name, declared, errors) and name in values:
-            return _as_text(values[name])
-        return token
+        if not (NAME.match(name) and name in declared):
+            if not errors:
+                _check_name(name, declared, errors)  # says what is wrong with it
+            return token
+        return _as_text(values[name]) if name in values else token
 
     return _TOKEN.sub(replace, text), errors
 
@@ -221,14 +355,21 @@ def _check_name(name: str, declared: Sequence[str], errors: list[str]) -> bool:
         )
         return False
     if name not in declared:
-        close = difflib.get_close_matches(name, declared, n=1)
+        # Bounded: a hostile blueprint may declare and misspell thousands.
+        close = difflib.get_close_matches(name, declared, n=1) if len(declared) <= 200 else []
         hint = f"did you mean '{close[0]}'? " if close else ""
+        shown = ", ".join(declared[:20]) + (", ..." if len(declared) > 20 else "")
         errors.append(
             f"'${{{name}}}' refers to an undeclared variable — {hint}declare it under variables: "
-            f"(declared: {', '.join(declared) or 'none'})"
+            f"(declared: {shown or 'none'})"
         )
         return False
     return True
+
+
+def _brief(text: str) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _as_text(value: Scalar) -> str:

@@ -42,6 +42,11 @@ ENUM_TWICE = (
     "fields:\n  - {code: SIZE, type: enumeration, items: [{xml_id: a, value: A}, {xml_id: a, value: B}]}\n"
 )
 APPLY = ["apply", "bp.yaml", "--portal", "env:B24_TEST_HOOK", "--auto-approve", "--allow-delete"]
+APPLY_STDIN = ["apply", "-", "--portal", "env:B24_TEST_HOOK", "--auto-approve", "--allow-delete"]
+# 342 bytes: nine levels of nine aliases each, 9**9 strings if expanded.
+LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{n}: &{n} [{','.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+)
 PLAN = ["plan", "bp.yaml", "--portal", "env:B24_TEST_HOOK"]
 
 
@@ -62,6 +67,8 @@ class Case:
     """Environment variables to set; ``{url}`` is the emulator's base URL."""
     refused_write: str | None = None
     """The portal's own refusal is the point: the one write that reached it is this method, refused."""
+    stdin: str | None = None
+    """Text on standard input (for PATH ``-``)."""
 
 
 def _with(text: str, old: str, new: str) -> str:
@@ -92,6 +99,24 @@ def _then(*setups: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
             one(emulator, run)
 
     return setup
+
+
+def _broken_link(emulator: Any, run: Any) -> None:
+    """A blueprint directory with one good part and a link to a part that is gone."""
+    from pathlib import Path
+
+    Path("bp").mkdir()
+    Path("bp/main.yaml").write_text(GOOD, encoding="utf-8")
+    Path("bp/extra.yaml").symlink_to("../gone.yaml")
+
+
+def _large_directory(emulator: Any, run: Any) -> None:
+    """A blueprint directory of three parts, each under the file limit, 6 MB together."""
+    from pathlib import Path
+
+    Path("bp").mkdir()
+    for name in ("a", "b", "c"):
+        Path(f"bp/{name}.yaml").write_text(f"# {'x' * 2_000_000}\n" + GOOD, encoding="utf-8")
 
 
 def _limit(name: str, value: int) -> Callable[[Any, Any], None]:
@@ -157,6 +182,121 @@ CASES: list[Case] = [
     yaml_case("top-level-list", "- pipelines\n", "bp.yaml:1:1", "mapping"),
     yaml_case("empty-file", "# nothing here yet\n", "bp.yaml", "empty"),
     yaml_case("not-utf8", "description: caf\udce9\n", "bp.yaml", "UTF-8"),
+    # --- untrusted blueprints (a pull request): bounded time and memory, nothing taken silently
+    yaml_case(
+        "billion-laughs", LAUGHS + GOOD, "bp.yaml:6:8", "aliases", "billion laughs", "write the values"
+    ),
+    yaml_case(
+        "nesting-10000-flow",
+        "description: " + "[" * 10_000 + "]" * 10_000 + "\n" + GOOD,
+        "bp.yaml:1:",
+        "nested deeper",
+    ),
+    yaml_case(
+        "nesting-deep-block", "description:\n" + "- " * 10_000 + "x\n", "bp.yaml:2:99", "nested deeper"
+    ),
+    yaml_case("nul-byte", GOOD + "description: a\x00b\n", "bp.yaml:8:15", "NUL", "remove it"),
+    yaml_case("control-character", GOOD + "description: a\x1bb\n", "bp.yaml:8:15", "U+001B"),
+    yaml_case("unknown-tag-env", GOOD + "description: !env SECRET\n", "bp.yaml:8:14", "unknown tag '!env'"),
+    yaml_case(
+        "python-tag",
+        GOOD + "description: !!python/object/apply:os.system [id]\n",
+        "bp.yaml:8:14",
+        "unknown tag '!!python/object/apply:os.system'",
+    ),
+    yaml_case(
+        "bad-int-tag", _with(GOOD, "name: Продажи", "name: Продажи\n    sort: !!int ten"), "bp.yaml:4:11"
+    ),
+    yaml_case("second-document", GOOD + "---\n" + GOOD, "bp.yaml:8:1", "second YAML document"),
+    yaml_case(
+        "key-of-a-megabyte",
+        GOOD + "? " + "x" * 1_000_000 + "\n: 1\n",
+        "bp.yaml:8:3",
+        "a mapping key of 1,000,000",
+    ),
+    yaml_case("list-as-key", GOOD + "? [a, b]\n: c\n", "bp.yaml:8:3", "a key is plain text"),
+    yaml_case(
+        "too-many-values",
+        GOOD + "description: [" + "1," * 250_000 + "1]\n",
+        "bp.yaml:8:",
+        "more than 250,000 values",
+    ),
+    yaml_case("alias-to-itself", "description: &x [*x]\n" + GOOD, "bp.yaml:1:18", "no anchor"),
+    yaml_case(
+        "file-too-large", GOOD + "description: " + "x" * 5_000_001 + "\n", "bp.yaml", "larger than 5 MB"
+    ),
+    yaml_case(
+        "variables-in-a-cycle",
+        _with(GOOD, "name: Продажи", "name: ${a}") + "variables: {a: '${b}', b: '${a}'}\n",
+        "bp.yaml:8:13",
+        "a -> b -> a",
+        "cycle",
+    ),
+    yaml_case(
+        "variables-expand-exponentially",
+        GOOD
+        + "variables:\n"
+        + "".join(f"  v{i}: '${{v{i + 1}}}${{v{i + 1}}}'\n" for i in range(18))
+        + "  v18: xxxxxxxxxx\ndescription: ${v0}\n",
+        "bp.yaml:",
+        "expands to more than",
+    ),
+    yaml_case(
+        "variables-wide-expansion",  # 5,000 variables of 100,000 characters each: 500 MB
+        GOOD
+        + "variables:\n  big: '"
+        + "x" * 50_000
+        + "'\n"
+        + "".join(f"  v{i}: '${{big}}${{big}}'\n" for i in range(5_000)),
+        "bp.yaml:",
+        "more than 5,000,000 characters",
+    ),
+    yaml_case(
+        "dollar-brace-flood",  # 20,000 unclosed "${": was quadratic (6 s) and one error each
+        GOOD + 'description: "' + "${" * 20_000 + '"\n',
+        "bp.yaml:8:14",
+        "without a closing",
+        "${${...",
+    ),
+    yaml_case(
+        "removed-as-a-list", GOOD + "removed: [UF_CRM_X]\n", "bp.yaml:8:1", "removed: {fields: [CODE]}"
+    ),
+    yaml_case(
+        "removed-field-with-prefix", GOOD + "removed:\n  fields: [UF_CRM_X]\n", "bp.yaml:9:12", "write 'X'"
+    ),
+    yaml_case(
+        "removed-pipeline-by-key", GOOD + "removed:\n  pipelines: [sales]\n", "bp.yaml:9:15", "by its name"
+    ),
+    yaml_case(
+        "field-code-with-prefix",
+        GOOD + "fields:\n  - {code: UF_CRM_SIZE, type: string}\n",
+        "bp.yaml:9:",
+        "write 'SIZE'",
+    ),
+    Case(
+        "broken-symlink-in-directory",
+        {},
+        ["apply", "bp", "--portal", "env:B24_TEST_HOOK", "--auto-approve"],
+        ["bp/extra.yaml", "broken symbolic link"],
+        setup=_broken_link,
+    ),
+    Case(
+        "directory-too-large",
+        {},
+        ["apply", "bp", "--portal", "env:B24_TEST_HOOK", "--auto-approve"],
+        ["Error: bp:", "more than 5 MB together"],
+        setup=_large_directory,
+    ),
+    Case(
+        "stdin-syntax-error", {}, [*APPLY_STDIN], ["<stdin>:2:1", "YAML syntax error"], stdin="pipelines: [\n"
+    ),
+    Case(
+        "stdin-schema-error",
+        {},
+        [*APPLY_STDIN],
+        ["<stdin>:5:", "'new'"],
+        stdin=_with(GOOD, "code: NEW", "code: new"),
+    ),
     # --- schema: the model says no, at the value's position
     yaml_case("unknown-top-key", "pipelinez: []\n", "bp.yaml:1:1", "did you mean 'pipelines'"),
     yaml_case(

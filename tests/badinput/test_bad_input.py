@@ -27,8 +27,8 @@ INFO = ("Portal: ", "Tariff: ", "Applying the plan saved in ", "Retry ")
 """The lines stderr may hold besides the error: which portal, its plan, which saved plan, retries."""
 
 
-def invoke(args: list[str]) -> Result:
-    return runner.invoke(app, args, catch_exceptions=True)
+def invoke(args: list[str], stdin: str | None = None) -> Result:
+    return runner.invoke(app, args, input=stdin, catch_exceptions=True)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -47,7 +47,7 @@ def test_bad_input_gives_one_clear_line_and_writes_nothing(
         case.setup(emulator, invoke)
     emulator.request_log.clear()
 
-    result = invoke(case.args)
+    result = invoke(case.args, case.stdin)
 
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.stdout + result.stderr

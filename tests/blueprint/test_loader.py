@@ -189,3 +189,25 @@ def test_load_blueprint_raises_with_every_problem(write: Callable[..., Path]) ->
         load_blueprint([path])
     assert len(caught.value.problems) == 2
     assert str(caught.value).count("\n") == 1  # one line per problem
+
+
+# ------------------------------------------------------------------ variables that use variables
+
+
+def test_a_variable_may_use_other_variables(write: Callable[..., Path]) -> None:
+    path = write(
+        "variables:\n  city: Москва\n  office: '${city}: офис'\n  literal: '$${city}'\n"
+        "description: '${office} / ${literal}'\n" + BASE.replace("name: Продажи", "name: ${office}")
+    )
+    bp = load_blueprint([path], variables={"city": "Казань"})
+    assert bp.pipelines[0].name == "Казань: офис"
+    assert bp.description == "Казань: офис / ${city}"
+
+
+def test_variables_in_a_cycle_are_named_not_written_into_a_name(write: Callable[..., Path]) -> None:
+    path = write(
+        "variables:\n  a: '${b}'\n  b: 'x ${c}'\n  c: '${a}'\n" + BASE.replace("name: Продажи", "name: ${a}")
+    )
+    (problem,) = validate([path]).errors
+    assert (problem.line, problem.col) == (2, 3)
+    assert "variables a -> b -> c -> a refer to each other in a cycle" in problem.message
