@@ -16,6 +16,7 @@ from b24provision.blueprint.model import Blueprint
 from b24provision.plan.diff import diff
 from b24provision.plan.ops import Plan, UpdateAppRobotOp
 from b24provision.plan.order import order
+from b24provision.plan.stage_codes import refuse_long_stage_codes
 from b24provision.portal.client import PortalClient
 from b24provision.portal.connect import open_portal
 from b24provision.portal.read import count_deals, read_portal
@@ -70,6 +71,7 @@ def plan_against(
     if counted:
         live = count_deals(client, live, counted)
         plan = diff(blueprint, live, lang=lang)
+    refuse_long_stage_codes(plan, live)  # before apply could meet it half-way
     tariff = detect_tariff(live, declaration)
     warnings = plan_warnings(tariff_findings(needs_for(plan, live, blueprint), tariff), tariff)
     if warnings:
@@ -148,6 +150,7 @@ def apply(
     with open_portal(portal, portals_file=portals_file) as client:
         start = client.request_count
         live = read_for_plan(client, plan)
+        refuse_long_stage_codes(plan, live)
         if not ignore_tariff:
             check_portal_tariff(result, live, declaration)
         applied = apply_plan(plan, client, allow_delete=allow_delete, live=live, progress=progress)

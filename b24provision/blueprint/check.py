@@ -36,6 +36,10 @@ from b24provision.blueprint.model import (
 )
 from b24provision.errors import Problem
 
+PORTABLE_STAGE_CODE = 17
+"""The longest stage code every pipeline holds on a portal whose pipeline ids are below 1000
+(reference §13.5; plan/stage_codes.py knows the real limit of each pipeline)."""
+
 # Deal fields every portal has, which robots may read or set (crm.deal.fields).
 STANDARD_DEAL_FIELDS: frozenset[str] = frozenset({
     "TITLE", "TYPE_ID", "CATEGORY_ID", "STAGE_ID", "OPPORTUNITY", "CURRENCY_ID", "IS_MANUAL_OPPORTUNITY",
@@ -162,6 +166,17 @@ def _stages(bp: Blueprint) -> Iterator[Problem]:
                     "check/duplicate-stage-code",
                 )
             codes.setdefault(s.code, si)
+            if len(s.code) > PORTABLE_STAGE_CODE and s.code != "PREPAYMENT_INVOICE":  # a default stage
+                yield finding(
+                    bp,
+                    (*base, si, "code"),
+                    f"pipeline '{p.key}': stage code '{s.code}' has {len(s.code)} characters — a pipeline "
+                    "holds 22 − len('C<id>:') (19 in C1–C9, 18 in C10–C99, 17 from C100; 22 only in the "
+                    "default one), and which id the pipeline gets is known only on the portal; "
+                    f"{PORTABLE_STAGE_CODE} characters fit everywhere (`plan` checks the real limit)",
+                    "check/stage-code-length",
+                    severity="warning",
+                )
             if not s.name.strip():
                 yield finding(
                     bp, (*base, si, "name"), f"stage '{s.code}': the name is blank — give the stage a name",

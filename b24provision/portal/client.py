@@ -68,7 +68,9 @@ BATCH_LIMIT = 50
 PAGE_SIZE = 50
 """Items per page of a list method (reference §3.3)."""
 
-_BATCH_REF = re.compile(r"\$result\[([^\[\]&=]*)\]")
+# A reference to an earlier command of the same batch, by the core's names (reference §13.6):
+# $result[key], $next[key], $total[key], $error[key], $time[key].
+_BATCH_REF = re.compile(r"\$(?:result|next|total|time|error)\[([^\[\]&=]*)\]")
 
 
 class _RedactingFilter(logging.Filter):
@@ -286,7 +288,7 @@ class PortalClient:
                 for ref in _BATCH_REF.findall(encode_query(command.params)):
                     if ref not in keys:
                         raise ValueError(
-                            f"batch_all: command {command.key!r} refers to $result[{ref}] outside its batch "
+                            f"batch_all: command {command.key!r} refers to command {ref!r} outside its batch "
                             "of 50; send dependent commands together with batch()"
                         )
             reply.merge(self.batch(chunk))
