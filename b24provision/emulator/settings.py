@@ -28,6 +28,28 @@ DEFAULT_FEATURES = frozenset(
         "rest_auth_connector",
     }
 )
+# What a plan's LICENSE name ("<lang>_<name>") switches on (reference §9.1, §9.3). No official source
+# lists the matrix; these follow the project's tariff table (b24provision/data/tariffs.yaml, which the
+# emulator does not import): the free plan ("project"; "tf" is an unverified spelling of it) has no
+# automation at all, so no bizproc.robot.* and no bizproc.workflow.* (§8.1); Basic and CRM+ ("crm")
+# have robots without the Workflow designer (the `bizproc` feature); every other name has both. REST
+# itself stays on even for the free plan, where the cloud says "REST API is available only on
+# commercial plans": an emulator that refused every call could not show anything else.
+NO_AUTOMATION_PLANS = frozenset({"project", "tf"})
+ROBOTS_ONLY_PLANS = frozenset({"basic", "crm"})
+
+
+def features_for_license(license_code: str) -> set[str]:
+    """The Bitrix24 features a portal with this app.info LICENSE has (see NO_AUTOMATION_PLANS)."""
+    name = license_code.split("_", 1)[1] if "_" in license_code else license_code
+    name = name.rstrip("0123456789") or name
+    if name in NO_AUTOMATION_PLANS:
+        return set(DEFAULT_FEATURES - AUTOMATION_FEATURES)
+    if name in ROBOTS_ONLY_PLANS:
+        return set(DEFAULT_FEATURES - {"bizproc"})
+    return set(DEFAULT_FEATURES)
+
+
 RATE_PRESETS: dict[str, tuple[float, float]] = {"standard": (50, 2.0), "enterprise": (250, 5.0)}
 
 
@@ -111,8 +133,10 @@ class PortalSettings:
     """The webhook's secret code: /rest/<user_id>/<token>/<method>."""
     license: str = "ru_pro100"
     """app.info LICENSE, <lang>_<plan>."""
-    features: set[str] = field(default_factory=lambda: set(DEFAULT_FEATURES))
-    """Enabled Bitrix24 features (feature.get, method registration)."""
+    features: set[str] | None = None
+    """Enabled Bitrix24 features (feature.get, method registration); None: what ``license`` gives
+    (features_for_license), so ``emulator serve --license ru_project`` alone is a portal without
+    robots. Read it through ``enabled_features()``."""
     limits: dict[str, int] = field(default_factory=dict)
     """Plan variables: crm_deal_category_limit (pipelines incl. the default), crm_user_field_limit."""
     rate_limit: str | None = "standard"
@@ -143,5 +167,9 @@ class PortalSettings:
     def language(self) -> str:
         return self.languages[0] if self.languages else "en"
 
+    def enabled_features(self) -> set[str]:
+        """The features on: the ones set explicitly, else those of the license."""
+        return self.features if self.features is not None else features_for_license(self.license)
+
     def has_automation(self) -> bool:
-        return bool(self.features & AUTOMATION_FEATURES)
+        return bool(self.enabled_features() & AUTOMATION_FEATURES)

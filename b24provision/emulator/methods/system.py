@@ -61,7 +61,7 @@ def feature_get(call: Call) -> dict[str, str]:
     code = str(param(call.params, "CODE", default="") or "").strip()
     if not code:
         raise RestError("CODE_EMPTY", "CODE can't be empty")
-    return {"value": "Y" if code in call.settings.features else "N"}
+    return {"value": "Y" if code in call.settings.enabled_features() else "N"}
 
 
 @method("scope", scope="basic")
