@@ -550,9 +550,9 @@ def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool, 
             verdict = f"[{styles[row.severity]}]{marks[row.severity]}[/]"
             table.add_row(row.need, row.needed, row.plan_has, verdict, row.message)
     console.print(table)
-    verdict = report.verdict()
-    if verdict:
-        console.print(f"Verdict: {verdict}", soft_wrap=True)
+    fits = report.verdict()
+    if fits:
+        console.print(f"Verdict: {fits}", soft_wrap=True)
     legacy = report.minimal_legacy.title()
     caveat = report.minimal_caveat()
     minimal = f"{report.minimal.title()}" + (f", {caveat}" if caveat else "")
