@@ -148,6 +148,9 @@ class PortalSettings:
     """Registered applications: client_id -> client_secret."""
     access_token_ttl: int = 3600
     """Seconds an OAuth access token lives."""
+    operating_window: float = 600.0
+    """Seconds of the per-method operating-time window (reference §3.2: 10 minutes): how long a method
+    blocked with 429 OPERATION_TIME_LIMIT stays blocked. Tests shorten it so that waits are short."""
     quirks: Quirks = field(default_factory=Quirks)
     """Where the core and the docs disagree, which one this portal follows (see Quirks)."""
     crm_settings_rights: bool = True
