@@ -19,6 +19,7 @@ from b24provision.plan.order import order
 from b24provision.plan.stage_codes import refuse_long_stage_codes
 from b24provision.portal.client import PortalClient
 from b24provision.portal.connect import open_portal
+from b24provision.portal.permissions import settings_rights_warnings
 from b24provision.portal.read import count_deals, read_portal
 from b24provision.state import LiveState
 from b24provision.tariff_detect import (
@@ -74,6 +75,7 @@ def plan_against(
     refuse_long_stage_codes(plan, live)  # before apply could meet it half-way
     tariff = detect_tariff(live, declaration)
     warnings = plan_warnings(tariff_findings(needs_for(plan, live, blueprint), tariff), tariff)
+    warnings += settings_rights_warnings(plan, live)
     if warnings:
         plan = plan.model_copy(update={"warnings": (*plan.warnings, *warnings)})
     requests = client.request_count - start

@@ -53,6 +53,8 @@ class LiveState:
     when not probed. A feature-gated method that does not exist proves its feature is off."""
     portal: str = ""
     """The portal's host, for messages (never a secret)."""
+    admin: bool | None = None
+    """profile ADMIN of the credentials' user; None when not read (see portal/permissions.py)."""
 
     def fingerprint(self) -> str:
         """A digest of everything a plan depends on; changes when the portal changes."""

@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl
 from b24provision.emulator import methods, oauth, store
 from b24provision.emulator.faults import Faults, LoggedRequest
 from b24provision.emulator.limits import LeakyBucket, OperatingClock
+from b24provision.emulator.permissions import settings_write_refusal
 from b24provision.emulator.registry import Auth, Call, available_methods, is_write
 from b24provision.emulator.settings import PortalSettings
 from b24provision.emulator.wire import (
@@ -293,8 +294,20 @@ class Emulator:
         body["time"] = time_block(started, finished, operating, self._operating.reset_at(name, finished))
         return Envelope(200, body)
 
-    def _run(self, name: str, params: dict[str, Any], auth: Auth, base_url: str, *, in_batch: bool) -> Any:
+    def _run(
+        self,
+        name: str,
+        params: dict[str, Any],
+        auth: Auth,
+        base_url: str,
+        *,
+        in_batch: bool,
+        seeding: bool = False,
+    ) -> Any:
         spec = available_methods(self.settings)[name]
+        refusal = None if seeding else settings_write_refusal(name, self.settings.crm_settings_rights)
+        if refusal is not None:
+            raise refusal
 
         def dispatch(sub_name: str, sub_params: dict[str, Any]) -> Any:
             return self._sub_call(sub_name, sub_params, auth, base_url)
@@ -339,7 +352,8 @@ class Emulator:
     def _internal_call(self, name: str, params: dict[str, Any]) -> Any:
         """Run a method as the webhook user, inside the caller's transaction (seeds use it)."""
         auth = Auth("webhook", self.settings.user_id)
-        result = self._run(name, params, auth, "http://127.0.0.1", in_batch=False)
+        # Seeds are what people built by hand: the webhook user's rights do not apply to them.
+        result = self._run(name, params, auth, "http://127.0.0.1", in_batch=False, seeding=True)
         return result.result if isinstance(result, Paged) else result
 
     @property

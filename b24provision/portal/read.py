@@ -48,6 +48,8 @@ def _read_commands() -> list[Command]:
         # portal's languages are learnt without another request.
         Command("probe", "crm.deal.userfield.get", {"id": "$result[fields][0][ID]"}),
         Command("license", "app.info", {}),
+        # ADMIN says whether the user may surely change CRM settings (portal/permissions.py).
+        Command("profile", "profile", {}),
         Command("app_robots", "bizproc.robot.list", {}),
         Command("triggers", "crm.automation.trigger.list", {}),
     ]
@@ -101,7 +103,16 @@ def read_portal(client: PortalClient) -> LiveState:
         license=str(license_info.get("LICENSE")) if isinstance(license_info, Mapping) else None,
         methods=_probed_methods(results),
         portal=client.host,
+        admin=_admin(results.get("profile")),
     )
+
+
+def _admin(profile: Any) -> bool | None:
+    """profile ADMIN (true, "Y", 1...), or None when the profile could not be read."""
+    if not isinstance(profile, Mapping) or "ADMIN" not in profile:
+        return None
+    value = profile["ADMIN"]
+    return value is True or str(value).upper() in ("Y", "1", "TRUE")
 
 
 def count_deals(client: PortalClient, live: LiveState, stages: Iterable[tuple[str, str]]) -> LiveState:

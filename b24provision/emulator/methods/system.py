@@ -84,7 +84,8 @@ def methods_list(call: Call) -> list[str]:
 def profile(call: Call) -> dict[str, Any]:
     return {
         "ID": str(call.auth.user_id),
-        "ADMIN": True,
+        # An administrator has every CRM right, so a user without CRM settings rights is none.
+        "ADMIN": call.settings.crm_settings_rights,
         "NAME": "Admin",
         "LAST_NAME": "Emulator",
         "PERSONAL_GENDER": "",
