@@ -191,6 +191,16 @@ def _stages(bp: Blueprint) -> Iterator[Problem]:
                 "(the portal keeps exactly one per pipeline)",
                 "check/success-stage",
             )
+        if successes and p.stages[successes[0]].code != "WON":
+            yield finding(
+                bp,
+                (*base, successes[0], "code"),
+                f"pipeline '{p.key}': the success stage is '{p.stages[successes[0]].code}', not WON — the "
+                "portal's own metadata names C<id>:WON as a pipeline's final success stage, and whether "
+                "every part of a portal accepts another code is not confirmed; name it WON (any title)",
+                "check/success-stage-code",
+                severity="warning",
+            )
         for si in successes[1:]:
             yield finding(
                 bp,

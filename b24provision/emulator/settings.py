@@ -8,6 +8,7 @@ three.
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal, get_args, get_type_hints
@@ -75,7 +76,10 @@ class Quirks:
     """§13.2: add keeps every type's settings (docs); or money/url/address/file get SHOW_FILTER=N and no
     settings, and update cannot change the default of date/money/url (core)."""
     success_stage_code: Literal["any", "WON"] = "any"
-    """§13.7: whether a pipeline's success stage may have another code than WON (UNSETTLED)."""
+    """§13.7: whether a pipeline's success stage may have another code than WON (UNSETTLED). "WON":
+    crm.status.entity.types names <prefix>WON as FINAL_SUCCESS_FIELD whatever the pipeline holds, as
+    the core's legacy semantic info does; adds of another success stage are not refused (no source
+    says they are)."""
     stage_order: Literal["free", "strict"] = "free"
     """§13.7: "strict": a failure stage sorted before the success stage is refused
     ("Cannot add semantics with the specified sort order"), as a third-party report says."""
@@ -119,6 +123,19 @@ QUIRK_PRESETS: dict[str, Quirks] = {
 }
 
 
+QUIRKS_VARIABLE = "B24P_EMULATOR_QUIRKS"
+"""An environment variable naming the quirks every new PortalSettings starts from (a preset, or
+NAME=VALUE,NAME=VALUE): how a whole test suite runs against each reading (pytest --quirks core)."""
+
+
+def default_quirks() -> Quirks:
+    """``Quirks()`` (the docs' reading), or what QUIRKS_VARIABLE names."""
+    quirks = Quirks()
+    for spec in filter(None, os.environ.get(QUIRKS_VARIABLE, "").split(",")):
+        quirks = Quirks.parse(spec.strip(), quirks)
+    return quirks
+
+
 def _random_token() -> str:
     return secrets.token_hex(8)
 
@@ -151,7 +168,7 @@ class PortalSettings:
     operating_window: float = 600.0
     """Seconds of the per-method operating-time window (reference §3.2: 10 minutes): how long a method
     blocked with 429 OPERATION_TIME_LIMIT stays blocked. Tests shorten it so that waits are short."""
-    quirks: Quirks = field(default_factory=Quirks)
+    quirks: Quirks = field(default_factory=default_quirks)
     """Where the core and the docs disagree, which one this portal follows (see Quirks)."""
     crm_settings_rights: bool = True
     """§13.9: the webhook's user may change CRM settings (CONFIG WRITE); False: userfield, status and

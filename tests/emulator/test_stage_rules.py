@@ -59,10 +59,8 @@ def test_a_stage_added_without_sort_gets_ten(hook: httpx.Client) -> None:
     assert ok(hook.post("crm.status.get", json={"id": new_id}))["SORT"] == "10"
 
 
-@pytest.fixture
-def core_hook() -> Iterator[httpx.Client]:
-    """A portal that follows the core's reading everywhere (Quirks preset "core")."""
-    settings = PortalSettings(token="core-token", rate_limit=None, quirks=Quirks.parse("core"))
+def serve_with(quirks: str) -> Iterator[httpx.Client]:
+    settings = PortalSettings(token="q-token", rate_limit=None, quirks=Quirks.parse(quirks))
     with (
         serve_in_thread(Emulator(settings=settings)) as running,
         httpx.Client(base_url=running.webhook_url) as client,
@@ -70,30 +68,51 @@ def core_hook() -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.fixture
+def core_hook() -> Iterator[httpx.Client]:
+    """A portal that follows the core's reading everywhere (Quirks preset "core")."""
+    yield from serve_with("core")
+
+
+@pytest.fixture
+def docs_hook() -> Iterator[httpx.Client]:
+    """A portal that follows the docs' reading everywhere (Quirks preset "docs")."""
+    yield from serve_with("docs")
+
+
 def test_in_progress_stages_show_semantics_p_on_a_core_portal(
-    core_hook: httpx.Client, hook: httpx.Client
+    core_hook: httpx.Client, docs_hook: httpx.Client
 ) -> None:
     def semantics(client: httpx.Client) -> dict[str, object]:
         rows = ok(client.post("crm.status.list", json={"filter": {"ENTITY_ID": "DEAL_STAGE"}}))
         return {r["STATUS_ID"]: r["SEMANTICS"] for r in rows}
 
     assert semantics(core_hook)["NEW"] == "P" and semantics(core_hook)["WON"] == "S"
-    assert semantics(hook)["NEW"] is None
+    assert semantics(docs_hook)["NEW"] is None
 
 
-def test_strict_stage_order_refuses_a_failure_stage_before_the_success_stage(core_hook: httpx.Client) -> None:
+def test_strict_stage_order_refuses_a_failure_stage_before_the_success_stage(
+    core_hook: httpx.Client, docs_hook: httpx.Client
+) -> None:
     assert err(add_stage(core_hook, "DEAL_STAGE", "EARLY_LOSS", SORT=55, SEMANTICS="F")) == (
         "",
         "Cannot add semantics with the specified sort order",
     )
     assert ok(add_stage(core_hook, "DEAL_STAGE", "LATE_LOSS", SORT=75, SEMANTICS="F"))
+    assert ok(add_stage(docs_hook, "DEAL_STAGE", "EARLY_LOSS", SORT=55, SEMANTICS="F"))
 
 
-def test_a_success_stage_other_than_won_is_refused_where_only_won_succeeds(
-    core_hook: httpx.Client, hook: httpx.Client
+def test_legacy_semantic_info_names_won_whatever_the_pipeline_holds(
+    core_hook: httpx.Client, docs_hook: httpx.Client
 ) -> None:
-    ok(core_hook.post("crm.category.add", json={"entityTypeId": 2, "fields": {"name": "P"}}))
-    ok(hook.post("crm.category.add", json={"entityTypeId": 2, "fields": {"name": "P"}}))
-    code, text = err(add_stage(core_hook, "DEAL_STAGE_1", "DONE", SORT=65, SEMANTICS="S"))
-    assert code == "" and "WON" in text
-    assert ok(add_stage(hook, "DEAL_STAGE_1", "DONE", SORT=65, SEMANTICS="S"))
+    def final_success(client: httpx.Client) -> str:
+        ok(client.post("crm.category.add", json={"entityTypeId": 2, "fields": {"name": "P"}}))
+        won = next(r for r in ok(client.post("crm.status.list", json={"filter": {"STATUS_ID": "C1:WON"}})))
+        ok(client.post("crm.status.delete", json={"id": won["ID"], "params": {"FORCED": "Y"}}))
+        assert ok(add_stage(client, "DEAL_STAGE_1", "DONE", SORT=65, SEMANTICS="S"))
+        types = ok(client.post("crm.status.entity.types"))
+        info = next(t for t in types if t["ID"] == "DEAL_STAGE_1")["SEMANTIC_INFO"]
+        return str(info["FINAL_SUCCESS_FIELD"])
+
+    assert final_success(core_hook) == "C1:WON"
+    assert final_success(docs_hook) == "C1:DONE"

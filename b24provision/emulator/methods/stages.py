@@ -191,7 +191,7 @@ def status_add(call: Call) -> int:
                 "Cannot create more stages after the final stage because the final successful stage "
                 "already exists. Try using sort order values less than that of the final stage."
             )
-        _check_quirks(call, entity_id, code[len(prefix) :], semantics, sort, won)
+        _check_quirks(call, entity_id, semantics, sort, won)
     cursor = call.db.execute(
         "INSERT INTO status (entity_id, status_id, name, name_init, sort, system, color, semantics,"
         " category_id) VALUES (?, ?, ?, '', ?, 'N', ?, ?, ?)",
@@ -237,7 +237,7 @@ def _validate_status_id(db: sqlite3.Connection, entity_id: str, status_id: str, 
 
 
 def _check_quirks(
-    call: Call, entity_id: str, bare: str, semantics: str | None, sort: int, won: sqlite3.Row | None
+    call: Call, entity_id: str, semantics: str | None, sort: int, won: sqlite3.Row | None
 ) -> None:
     """Rules only some readings of the core have (reference §13.7; settings.Quirks)."""
     quirks = call.settings.quirks
@@ -251,11 +251,6 @@ def _check_quirks(
             semantics == "S" and failures["low"] is not None and sort > int(failures["low"])
         ):
             raise crm_error("Cannot add semantics with the specified sort order")
-    if quirks.success_stage_code == "WON" and semantics == "S" and bare != "WON":
-        # UNVERIFIED wording: the legacy semantic info (GetDealStageSemanticInfo) names C<id>:WON as the
-        # final success stage whatever the pipeline holds; a portal that relies on it cannot take
-        # another success stage.
-        raise crm_error("The final successful stage must have the status ID WON.")
 
 
 @method("crm.status.update", write=True)
@@ -329,6 +324,13 @@ def status_entity_types(call: Call) -> list[dict[str, Any]]:
             "SELECT status_id FROM status WHERE entity_id = ? ORDER BY sort, id LIMIT 1", (entity,)
         ).fetchone()
         won, lost = stages.get("S"), stages.get("F")
+        if call.settings.quirks.success_stage_code == "WON":
+            # The core's legacy semantic info (CCrmStatus::GetDealStageSemanticInfo) names <prefix>WON as
+            # the final success stage whatever the pipeline holds (reference §13.7). That metadata is
+            # all the sources show: whether such a portal refuses another success code, or treats a
+            # deal in it as won, is UNVERIFIED, so adds stay allowed and the client warns instead.
+            sql = "SELECT * FROM status WHERE entity_id = ? AND status_id = ?"
+            won = store.one(call.db, sql, (entity, f"{prefix}WON"))
         base = store.localized(store.DIRECTORY_NAMES["DEAL_STAGE"], language)
         item: dict[str, Any] = {
             "ID": entity,
