@@ -12,6 +12,7 @@ from pathlib import Path
 
 from b24provision.apply import ApplyResult, Progress, apply_plan, read_for_plan, stages_to_count
 from b24provision.blueprint import load_blueprint
+from b24provision.blueprint.check import portal_risks
 from b24provision.blueprint.model import Blueprint
 from b24provision.plan.diff import diff
 from b24provision.plan.ops import Plan, UpdateAppRobotOp
@@ -75,7 +76,7 @@ def plan_against(
     refuse_long_stage_codes(plan, live)  # before apply could meet it half-way
     tariff = detect_tariff(live, declaration)
     warnings = plan_warnings(tariff_findings(needs_for(plan, live, blueprint), tariff), tariff)
-    warnings += settings_rights_warnings(plan, live)
+    warnings += settings_rights_warnings(plan, live) + portal_risks(blueprint)
     if warnings:
         plan = plan.model_copy(update={"warnings": (*plan.warnings, *warnings)})
     requests = client.request_count - start

@@ -76,6 +76,15 @@ def check_blueprint(bp: Blueprint) -> list[Problem]:
     ]
 
 
+PORTAL_RISKS = ("check/success-stage-code",)
+"""Warnings that depend on how a portal behaves: plan repeats them next to the portal's answers."""
+
+
+def portal_risks(bp: Blueprint) -> list[str]:
+    """The PORTAL_RISKS warnings of ``bp`` as plan warnings, each with its place."""
+    return [f"{p.message} ({p.path}:{p.line}:{p.col})" for p in check_blueprint(bp) if p.code in PORTAL_RISKS]
+
+
 def robots_of(bp: Blueprint) -> Iterator[tuple[Pipeline, int, int, int, RobotBase]]:
     """Every robot with its pipeline and the indices that locate it."""
     for pi, pipeline in enumerate(bp.pipelines):

@@ -50,6 +50,8 @@ def test_apply_converges_on_either_reading(
     assert "verified: portal matches the blueprint" in applied.stdout
     again = run("plan", str(path), "--portal", portal.spec, "--detailed-exitcode")
     assert again.exit_code == 0, again.output
+    # The plan repeats the one risk that depends on the portal: a success stage not named WON.
+    assert "Warning: pipeline 'service': the success stage is 'DONE', not WON" in again.stdout
 
 
 def test_validate_warns_when_the_success_stage_is_not_won(tmp_path: Path) -> None:
