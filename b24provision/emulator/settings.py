@@ -77,9 +77,9 @@ class Quirks:
     settings, and update cannot change the default of date/money/url (core)."""
     success_stage_code: Literal["any", "WON"] = "any"
     """§13.7: whether a pipeline's success stage may have another code than WON (UNSETTLED). "WON":
-    crm.status.entity.types names <prefix>WON as FINAL_SUCCESS_FIELD whatever the pipeline holds, as
-    the core's legacy semantic info does; adds of another success stage are not refused (no source
-    says they are)."""
+    as the core's legacy semantic info (crm.status.entity.types names <prefix>WON as
+    FINAL_SUCCESS_FIELD whatever the pipeline holds), and crm.status.add refuses a success stage
+    with another code (the refusal and its words are UNVERIFIED)."""
     stage_order: Literal["free", "strict"] = "free"
     """§13.7: "strict": a failure stage sorted before the success stage is refused
     ("Cannot add semantics with the specified sort order"), as a third-party report says."""

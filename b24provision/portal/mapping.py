@@ -5,8 +5,9 @@ reads back as exactly the model it came from: that symmetry is what makes "apply
 no changes" hold. Pure functions; no I/O.
 
 Wire facts used here (reference §5-7): every scalar comes back as a string; stage SEMANTICS is
-null or "P" (in progress: the core stores an empty one as P, §13.10) / "S" / "F"; SHOW_FILTER is stored as E for Y; a field added without a label is labelled with
-its FIELD_NAME; enumeration items carry ID, VALUE, SORT, DEF and XML_ID.
+null or "P" (in progress: the core stores an empty one as P, §13.10) / "S" / "F"; SHOW_FILTER is
+stored as E for Y; a field added without a label is labelled with its FIELD_NAME; enumeration items
+carry ID, VALUE, SORT, DEF and XML_ID.
 """
 
 from __future__ import annotations

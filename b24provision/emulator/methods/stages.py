@@ -195,7 +195,7 @@ def status_add(call: Call) -> int:
                 "Cannot create more stages after the final stage because the final successful stage "
                 "already exists. Try using sort order values less than that of the final stage."
             )
-        _check_quirks(call, entity_id, semantics, sort, won)
+        _check_quirks(call, entity_id, code[len(prefix) :], semantics, sort, won)
     cursor = call.db.execute(
         "INSERT INTO status (entity_id, status_id, name, name_init, sort, system, color, semantics,"
         " category_id) VALUES (?, ?, ?, '', ?, 'N', ?, ?, ?)",
@@ -241,10 +241,16 @@ def _validate_status_id(db: sqlite3.Connection, entity_id: str, status_id: str, 
 
 
 def _check_quirks(
-    call: Call, entity_id: str, semantics: str | None, sort: int, won: sqlite3.Row | None
+    call: Call, entity_id: str, bare: str, semantics: str | None, sort: int, won: sqlite3.Row | None
 ) -> None:
     """Rules only some readings of the core have (reference §13.7; settings.Quirks)."""
     quirks = call.settings.quirks
+    if quirks.success_stage_code == "WON" and semantics == "S" and bare != "WON":
+        # The core's legacy semantic info (CCrmStatus::GetDealStageSemanticInfo) names <prefix>WON as
+        # the final success stage whatever the pipeline holds; a portal that relies on it cannot take
+        # another success stage. Refusing is the loud form of that (a portal that stored the stage as
+        # in progress would be the silent one); the wording is UNVERIFIED.
+        raise crm_error("The successful stage of a pipeline must have the code WON.")
     if quirks.stage_order == "strict":
         # A third-party report: a failure stage sorted before the success stage is refused. The same
         # words for a success stage sorted after a failure stage (inferred).
@@ -329,10 +335,7 @@ def status_entity_types(call: Call) -> list[dict[str, Any]]:
         ).fetchone()
         won, lost = stages.get("S"), stages.get("F")
         if call.settings.quirks.success_stage_code == "WON":
-            # The core's legacy semantic info (CCrmStatus::GetDealStageSemanticInfo) names <prefix>WON as
-            # the final success stage whatever the pipeline holds (reference §13.7). That metadata is
-            # all the sources show: whether such a portal refuses another success code, or treats a
-            # deal in it as won, is UNVERIFIED, so adds stay allowed and the client warns instead.
+            # The legacy semantic info names <prefix>WON whatever the pipeline holds (reference §13.7).
             sql = "SELECT * FROM status WHERE entity_id = ? AND status_id = ?"
             won = store.one(call.db, sql, (entity, f"{prefix}WON"))
         base = store.localized(store.DIRECTORY_NAMES["DEAL_STAGE"], language)
