@@ -225,7 +225,7 @@ def test_a_free_licence_alone_means_no_robot_methods(serve: Serve, tmp_path: Pat
     """`--license ru_project` without any feature setting: a portal without automation (§8.1)."""
     import httpx
 
-    emulator = serve(PortalSettings(license="ru_project"))
+    serve(PortalSettings(license="ru_project"))
     url = emulator_url()
     with httpx.Client(base_url=url) as hook:
         probe = hook.post("method.get", json={"name": "bizproc.robot.add"}).json()["result"]
@@ -238,7 +238,8 @@ def test_a_free_licence_alone_means_no_robot_methods(serve: Serve, tmp_path: Pat
     result = run("apply", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}", "--auto-approve")
     assert result.exit_code == 1, result.output
     assert "robots (1 on stages) need Basic (Базовый) or higher" in result.stderr
-    assert emulator.write_count() == 0
+    with httpx.Client(base_url=url) as hook:  # no pipeline was made
+        assert hook.post("crm.category.list", json={"entityTypeId": 2}).json()["total"] == 1
 
 
 def test_tariff_report_on_a_free_portal_says_it_does_not_fit(serve: Serve, tmp_path: Path) -> None:
