@@ -12,15 +12,13 @@ from pathlib import Path
 
 from b24provision.apply import ApplyResult, Progress, apply_plan, read_for_plan, stages_to_count
 from b24provision.blueprint import load_blueprint
-from b24provision.blueprint.check import portal_risks
 from b24provision.blueprint.model import Blueprint
 from b24provision.plan.diff import diff
 from b24provision.plan.ops import Plan, UpdateAppRobotOp
 from b24provision.plan.order import order
-from b24provision.plan.stage_codes import refuse_long_stage_codes
+from b24provision.plan.portal_checks import checked_against_portal
 from b24provision.portal.client import PortalClient
 from b24provision.portal.connect import open_portal
-from b24provision.portal.permissions import settings_rights_warnings
 from b24provision.portal.read import count_deals, read_portal
 from b24provision.state import LiveState
 from b24provision.tariff_detect import (
@@ -73,12 +71,11 @@ def plan_against(
     if counted:
         live = count_deals(client, live, counted)
         plan = diff(blueprint, live, lang=lang)
-    refuse_long_stage_codes(plan, live)  # before apply could meet it half-way
     tariff = detect_tariff(live, declaration)
     warnings = plan_warnings(tariff_findings(needs_for(plan, live, blueprint), tariff), tariff)
-    warnings += settings_rights_warnings(plan, live) + portal_risks(blueprint)
     if warnings:
         plan = plan.model_copy(update={"warnings": (*plan.warnings, *warnings)})
+    plan = checked_against_portal(plan, live, blueprint)  # stage codes, rights, WON
     requests = client.request_count - start
     return PlanResult(plan=plan, blueprint=blueprint, live=live, requests=requests, tariff=tariff)
 
@@ -153,7 +150,6 @@ def apply(
     with open_portal(portal, portals_file=portals_file) as client:
         start = client.request_count
         live = read_for_plan(client, plan)
-        refuse_long_stage_codes(plan, live)
         if not ignore_tariff:
             check_portal_tariff(result, live, declaration)
         applied = apply_plan(plan, client, allow_delete=allow_delete, live=live, progress=progress)

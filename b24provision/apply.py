@@ -54,6 +54,7 @@ from b24provision.plan.ops import (
     blocked_by_deals,
 )
 from b24provision.plan.order import level_of
+from b24provision.plan.stage_codes import refuse_long_stage_codes
 from b24provision.portal.client import Command, PortalClient
 from b24provision.portal.mapping import semantics_to_rest
 from b24provision.portal.read import count_deals, read_portal
@@ -158,6 +159,7 @@ def apply_plan(
             "fingerprint) — re-run `b24provision plan` and review the new plan"
         )
     engine = _Engine(client, plan, live, progress)
+    refuse_long_stage_codes(plan, live)  # a saved plan too, against the portal as read now
     engine.run()
     return ApplyResult(
         done=engine.done_labels,

@@ -48,13 +48,13 @@ class LiveState:
     §8.2), or None when the credentials cannot read them (a webhook has no application context)."""
     triggers: tuple[Trigger, ...] | None = None
     license: str | None = None
+    admin: bool | None = None
+    """profile ADMIN of the credentials' user; None when not read (see portal/permissions.py)."""
     methods: Mapping[str, bool] | None = None
     """method.get ``isExisting`` of the tariff probes (bizproc.robot.add, ...), by method name; None
     when not probed. A feature-gated method that does not exist proves its feature is off."""
     portal: str = ""
     """The portal's host, for messages (never a secret)."""
-    admin: bool | None = None
-    """profile ADMIN of the credentials' user; None when not read (see portal/permissions.py)."""
 
     def fingerprint(self) -> str:
         """A digest of everything a plan depends on; changes when the portal changes."""

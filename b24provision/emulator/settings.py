@@ -123,7 +123,7 @@ QUIRK_PRESETS: dict[str, Quirks] = {
 }
 
 
-QUIRKS_VARIABLE = "B24P_EMULATOR_QUIRKS"
+QUIRKS_VARIABLE = "B24P_TEST_QUIRKS"
 """An environment variable naming the quirks every new PortalSettings starts from (a preset, or
 NAME=VALUE,NAME=VALUE): how a whole test suite runs against each reading (pytest --quirks core)."""
 

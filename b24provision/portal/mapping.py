@@ -5,9 +5,8 @@ reads back as exactly the model it came from: that symmetry is what makes "apply
 no changes" hold. Pure functions; no I/O.
 
 Wire facts used here (reference §5-7): every scalar comes back as a string; stage SEMANTICS is
-null or "P" (in progress: the core stores an empty one as P, §13.10) / "S" / "F"; SHOW_FILTER is
-stored as E for Y; a field added without a label is labelled with its FIELD_NAME; enumeration items
-carry ID, VALUE, SORT, DEF and XML_ID.
+null / "S" / "F"; SHOW_FILTER is stored as E for Y; a field added without a label is labelled with
+its FIELD_NAME; enumeration items carry ID, VALUE, SORT, DEF and XML_ID.
 """
 
 from __future__ import annotations
@@ -61,7 +60,7 @@ def stage_code(status_id: str) -> str:
 
 
 def semantics_from_rest(value: Any) -> Semantics:
-    """A stage's semantics from its SEMANTICS value (null / "" / "P" in progress, "S", "F")."""
+    """A stage's semantics from its SEMANTICS value (null / "" in progress, "S", "F")."""
     return _SEMANTICS_FROM.get(str(value or ""), "process")
 
 

@@ -48,10 +48,10 @@ def _read_commands() -> list[Command]:
         # portal's languages are learnt without another request.
         Command("probe", "crm.deal.userfield.get", {"id": "$result[fields][0][ID]"}),
         Command("license", "app.info", {}),
-        # ADMIN says whether the user may surely change CRM settings (portal/permissions.py).
-        Command("profile", "profile", {}),
         Command("app_robots", "bizproc.robot.list", {}),
         Command("triggers", "crm.automation.trigger.list", {}),
+        # ADMIN says whether the user may surely change CRM settings (portal/permissions.py).
+        Command("profile", "profile", {}),
     ]
     # Tariff probes: feature-gated methods exist only on plans with the feature (reference §9.2).
     commands += [Command(f"method_{n}", "method.get", {"name": m}) for n, m in enumerate(PROBED_METHODS)]
@@ -101,9 +101,9 @@ def read_portal(client: PortalClient) -> LiveState:
         if isinstance(triggers, list) and "triggers" not in reply.errors
         else None,
         license=str(license_info.get("LICENSE")) if isinstance(license_info, Mapping) else None,
+        admin=_admin(results.get("profile")),
         methods=_probed_methods(results),
         portal=client.host,
-        admin=_admin(results.get("profile")),
     )
 
 
