@@ -72,6 +72,15 @@ BATCH_LIMIT = 50
 PAGE_SIZE = 50
 """Items per page of a list method (reference §3.3)."""
 
+Notify = Callable[[str], None]
+"""Told one line each time a call waits to be repeated."""
+
+
+def notify_stderr(line: str) -> None:
+    """The default ``notify``: the line on standard error (the CLI's progress channel)."""
+    print(line, file=sys.stderr, flush=True)
+
+
 # A reference to an earlier command of the same batch, by the core's names (reference §13.6):
 # $result[key], $next[key], $total[key], $error[key], $time[key].
 _BATCH_REF = re.compile(r"\$(?:result|next|total|time|error)\[([^\[\]&=]*)\]")
@@ -108,10 +117,6 @@ class _Blocked:
         self.waited = 0.0
 
 
-def _to_stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
 def _duration(seconds: float) -> str:
     """ "9 min 5 s", "12 s", "0.3 s": how long, for people."""
     if seconds >= 60:
@@ -141,7 +146,7 @@ class PortalClient:
         backoff: the first wait after a 503 or a failed read; it doubles with each retry.
         operating_wait: the longest a call waits in all for a method blocked by its operating-time
             limit (429), in seconds: the portal's window is 10 minutes.
-        notify: where waiting is reported (default: a line on stderr).
+        notify: told one line each time a call waits (default: on stderr); None: silent.
     """
 
     def __init__(
@@ -154,14 +159,14 @@ class PortalClient:
         max_wait: float = 60.0,
         backoff: float = 0.5,
         operating_wait: float = 660.0,
-        notify: Callable[[str], None] | None = None,
+        notify: Notify | None = notify_stderr,
     ) -> None:
         self.credentials = credentials
         self.retries = retries
         self.max_wait = max_wait
         self.backoff = backoff
         self.operating_wait = operating_wait
-        self.notify = notify or _to_stderr
+        self.notify = notify
         self.request_count = 0
         """HTTP requests sent to the portal's REST API, retries included (token refreshes are not)."""
         self._bucket = LeakyBucket(rate) if rate is not None else None
@@ -503,7 +508,7 @@ class PortalClient:
             why = "the portal did not say until when (no operating_reset_at); asking again then"
         delay = min(delay, left)
         blocked.refusals += 1
-        self.notify(
+        self._say(
             f"{method}: the portal blocks this method for its operating-time limit (OPERATION_TIME_LIMIT); "
             f"waiting {_duration(delay)} ({why}; at most {_duration(left)} more)"
         )
@@ -513,8 +518,12 @@ class PortalClient:
             step = min(remaining, _PROGRESS_EVERY)
             self._pause(step)
             if remaining - step > 0:
-                self.notify(f"{method}: still blocked; {_duration(remaining - step)} left to wait")
+                self._say(f"{method}: still blocked; {_duration(remaining - step)} left to wait")
         blocked.waited += delay
+
+    def _say(self, line: str) -> None:
+        if self.notify is not None:
+            self.notify(redact(line))
 
     def _pause(self, seconds: float) -> None:
         if seconds > 0:
