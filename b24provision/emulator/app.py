@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl
 from b24provision.emulator import methods, oauth, store
 from b24provision.emulator.faults import Faults, LoggedRequest
 from b24provision.emulator.limits import LeakyBucket, OperatingClock
-from b24provision.emulator.permissions import settings_write_refusal
+from b24provision.emulator.permissions import check_settings_rights
 from b24provision.emulator.registry import Auth, Call, available_methods, is_write
 from b24provision.emulator.settings import PortalSettings
 from b24provision.emulator.wire import (
@@ -305,9 +305,8 @@ class Emulator:
         seeding: bool = False,
     ) -> Any:
         spec = available_methods(self.settings)[name]
-        refusal = None if seeding else settings_write_refusal(name, self.settings.crm_settings_rights)
-        if refusal is not None:
-            raise refusal
+        if not seeding:
+            check_settings_rights(name, self.settings)
 
         def dispatch(sub_name: str, sub_params: dict[str, Any]) -> Any:
             return self._sub_call(sub_name, sub_params, auth, base_url)

@@ -18,6 +18,7 @@ webhook's user such a user: the check runs before any handler, so nothing is cha
 
 from __future__ import annotations
 
+from b24provision.emulator.settings import PortalSettings
 from b24provision.emulator.wire import RestError, crm_error
 
 LEGACY_SETTINGS_WRITES = frozenset(
@@ -46,3 +47,10 @@ def settings_write_refusal(method: str, crm_settings_rights: bool) -> RestError 
     if method in D7_SETTINGS_WRITES:
         return RestError("ACCESS_DENIED", "Access denied.")
     return None
+
+
+def check_settings_rights(name: str, settings: PortalSettings) -> None:
+    """Raise the portal's refusal when the user may not change CRM settings and ``name`` would."""
+    refusal = settings_write_refusal(name, settings.crm_settings_rights)
+    if refusal is not None:
+        raise refusal

@@ -84,7 +84,7 @@ def methods_list(call: Call) -> list[str]:
 def profile(call: Call) -> dict[str, Any]:
     return {
         "ID": str(call.auth.user_id),
-        # An administrator has every CRM right, so a user without CRM settings rights is none.
+        # A user without CRM settings rights is no administrator (administrators have every right).
         "ADMIN": call.settings.crm_settings_rights,
         "NAME": "Admin",
         "LAST_NAME": "Emulator",
