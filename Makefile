@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test test-core lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The same suite against the emulator's strictest reading of the core (emulator.settings.Quirks).
+test-core: install
+	$(BIN)/python -m pytest --quirks core
 
 lint: install
 	$(BIN)/ruff check b24provision tests benchmarks

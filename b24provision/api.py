@@ -17,6 +17,7 @@ from b24provision.blueprint.model import Blueprint
 from b24provision.plan.diff import diff
 from b24provision.plan.ops import Plan, UpdateAppRobotOp
 from b24provision.plan.order import order
+from b24provision.plan.portal_checks import checked_against_portal
 from b24provision.portal.client import PortalClient
 from b24provision.portal.connect import open_portal
 from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock, read_lock, remove_lock
@@ -95,6 +96,7 @@ def plan_against(
         )
     if warnings:
         plan = plan.model_copy(update={"warnings": (*plan.warnings, *warnings)})
+    plan = checked_against_portal(plan, live, blueprint)  # stage codes, rights, WON
     requests = client.request_count - start
     return PlanResult(plan=plan, blueprint=blueprint, live=live, requests=requests, tariff=tariff)
 

@@ -61,6 +61,7 @@ from b24provision.plan.ops import (
 )
 from b24provision.plan.order import level_of
 from b24provision.plan.safety import live_safety, what_to_count
+from b24provision.plan.stage_codes import refuse_long_stage_codes
 from b24provision.portal.client import Command, PortalClient
 from b24provision.portal.mapping import semantics_to_rest
 from b24provision.portal.read import count_losses, read_portal
@@ -182,6 +183,7 @@ def apply_plan(
         )
     plan = check_against_live(plan, live, allow_delete=allow_delete)
     engine = _Engine(client, plan, live, progress)
+    refuse_long_stage_codes(plan, live)  # a saved plan too, against the portal as read now
     engine.run()
     return ApplyResult(
         done=engine.done_labels,
@@ -452,17 +454,22 @@ def _with_pipeline(live: LiveState, key: str, category: int) -> LiveState:
 def _deletes_updates_creates(
     groups: list[tuple[list[AnyOp], list[Command]]],
 ) -> list[tuple[list[AnyOp], list[Command]]]:
-    """Stage groups in the order the portal needs: deletes, updates/replaces, creates, reconciles last."""
+    """Stage groups in the order the portal needs: deletes, updates (sorts move first), replaces and
+    creates, reconciles last. Replaces and creates add stages: in-progress ones first, then the
+    success stage, then failure stages, as a strict portal takes them (a failure stage added before
+    the success stage is refused there, reference §13.7); the order is otherwise kept."""
 
-    def rank(group: tuple[list[AnyOp], list[Command]]) -> int:
+    semantic_rank = {"process": 0, "success": 1, "failure": 2}
+
+    def rank(group: tuple[list[AnyOp], list[Command]]) -> tuple[int, int]:
         op = group[0][0]
         if isinstance(op, DeleteStageOp):
-            return 0
-        if isinstance(op, UpdateStageOp | ReplaceStageOp):
-            return 1
-        if isinstance(op, CreateStageOp) and not op.new_pipeline:
-            return 2
-        return 3
+            return (0, 0)
+        if isinstance(op, UpdateStageOp):
+            return (1, 0)
+        if isinstance(op, ReplaceStageOp) or (isinstance(op, CreateStageOp) and not op.new_pipeline):
+            return (2, semantic_rank[op.stage.semantics])
+        return (3, 0)
 
     return sorted(groups, key=rank)
 

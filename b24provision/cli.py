@@ -887,8 +887,13 @@ def _print_tariff(report: tariffs_module.TariffReport, *, from_blueprint: bool, 
             verdict = f"[{styles[row.severity]}]{marks[row.severity]}[/]"
             table.add_row(row.need, row.needed, row.plan_has, verdict, row.message)
     console.print(table)
+    fits = report.verdict()
+    if fits:
+        console.print(f"Verdict: {fits}", soft_wrap=True)
     legacy = report.minimal_legacy.title()
-    console.print(f"Minimal plan that fits: {report.minimal.title()} (in the old plans: {legacy})")
+    caveat = report.minimal_caveat()
+    minimal = f"{report.minimal.title()}" + (f", {caveat}" if caveat else "")
+    console.print(f"Minimal plan that fits: {minimal} (in the old plans: {legacy})", soft_wrap=True)
     for note in n.notes:
         console.print(f"Note: {note}")
 

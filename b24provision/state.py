@@ -71,6 +71,8 @@ class LiveState:
     §8.2), or None when the credentials cannot read them (a webhook has no application context)."""
     triggers: tuple[Trigger, ...] | None = None
     license: str | None = None
+    admin: bool | None = None
+    """profile ADMIN of the credentials' user; None when not read (see portal/permissions.py)."""
     methods: Mapping[str, bool] | None = None
     """method.get ``isExisting`` of the tariff probes (bizproc.robot.add, ...), by method name; None
     when not probed. A feature-gated method that does not exist proves its feature is off."""

@@ -452,6 +452,24 @@ class TariffReport:
     def has_errors(self) -> bool:
         return any(r.severity == "error" for r in self.rows)
 
+    def verdict(self) -> str | None:
+        """One line: whether ``plan`` fits, and what is only probable; None when no plan was named."""
+        if self.plan is None:
+            return None
+        unmet = [r.need for r in self.rows if r.severity == "error"]
+        unsure = [r.need for r in self.rows if r.severity == "warning"]
+        name = self.plan.title()
+        if unmet:
+            return f"{name} does not fit this blueprint: {', '.join(unmet)} not met"
+        if unsure:
+            unsure_text = ", ".join(unsure)
+            return f"{name} probably fits this blueprint; not confirmed: {unsure_text} — check your plan"
+        return f"{name} fits this blueprint"
+
+    def minimal_caveat(self) -> str:
+        """Why the cheapest plan that fits is only probably enough ("" when every need is confirmed)."""
+        return fit_caveat(self.needs, self.minimal)
+
     def to_json(self) -> dict[str, Any]:
         n = self.needs
         return {
@@ -470,9 +488,23 @@ class TariffReport:
             },
             "findings": [r.to_json() for r in self.rows],
             "minimal_plan": self.minimal.code,
+            "minimal_plan_caveat": self.minimal_caveat(),
             "minimal_plan_legacy": self.minimal_legacy.code,
             "ok": not self.has_errors,
         }
+
+
+def fit_caveat(n: Needs, plan: TariffPlan) -> str:
+    """The needs ``plan`` meets only by an unverified fact, or may not meet at all, with their
+    sources, e.g. "probably: robots (web-truetech) unverified"; "" when every need is confirmed."""
+    # Unknown count limits are left out: no source states any plan's, so they say nothing of this one.
+    statuses = _statuses(n, plan)
+    unsure = [
+        f"{need} ({_sources(plan.fact(need))})"
+        for need, status in statuses.items()
+        if need not in _LIMITS and status in ("probably", "unknown")
+    ]
+    return f"probably: {', '.join(unsure)} unverified — check the plan's page" if unsure else ""
 
 
 def tariff_report(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan | None) -> TariffReport:

@@ -12,6 +12,24 @@ from typing import Any
 import pytest
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quirks",
+        default=None,
+        help="Run every emulated portal with these quirks: a preset (core, docs) or NAME=VALUE,...",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``--quirks core``: the whole suite against the core's reading (emulator.settings.QUIRKS_VARIABLE)."""
+    spec = config.getoption("--quirks")
+    if spec:
+        from b24provision.emulator.settings import QUIRKS_VARIABLE, default_quirks
+
+        os.environ[QUIRKS_VARIABLE] = spec
+        default_quirks()  # a wrong spec fails here, once, not in every test
+
+
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):

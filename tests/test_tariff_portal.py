@@ -74,6 +74,13 @@ def write(tmp_path: Path, text: str, name: str = "blueprint.yaml") -> Path:
     return path
 
 
+def emulator_url() -> str:
+    """The webhook URL of the emulator ``serve`` started last."""
+    import os
+
+    return os.environ[HOOK]
+
+
 def run(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
 
@@ -212,3 +219,88 @@ def test_validate_warns_what_the_declared_tariff_lacks(tmp_path: Path) -> None:
     result = run("validate", str(path))
     assert result.exit_code == 0, result.output
     assert f"{path}:1:9: warning: tariff: Free (Бесплатный) does not have automation rules" in result.stdout
+
+
+# ------------------------------------------------------------------- the licence alone decides
+
+
+def test_a_free_licence_alone_means_no_robot_methods(serve: Serve, tmp_path: Path) -> None:
+    """`--license ru_project` without any feature setting: a portal without automation (§8.1)."""
+    import httpx
+
+    serve(PortalSettings(license="ru_project"))
+    url = emulator_url()
+    with httpx.Client(base_url=url) as hook:
+        probe = hook.post("method.get", json={"name": "bizproc.robot.add"}).json()["result"]
+        assert probe == {"isExisting": False, "isAvailable": False}
+        refused = hook.post("bizproc.robot.list")
+        assert refused.status_code == 404
+        assert refused.json()["error"] == "ERROR_METHOD_NOT_FOUND"
+        feature = hook.post("feature.get", json={"CODE": "crm_automation_deal"})
+        assert feature.json()["result"] == {"value": "N"}
+    result = run("apply", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}", "--auto-approve")
+    assert result.exit_code == 1, result.output
+    assert "robots (1 on stages) need Basic (Базовый) or higher" in result.stderr
+    with httpx.Client(base_url=url) as hook:  # no pipeline was made
+        assert hook.post("crm.category.list", json={"entityTypeId": 2}).json()["total"] == 1
+
+
+def test_tariff_report_on_a_free_portal_says_it_does_not_fit(serve: Serve, tmp_path: Path) -> None:
+    serve(PortalSettings(license="ru_project"))
+    result = run("tariff", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}")
+    assert result.exit_code == 1, result.output
+    robots = next(line for line in result.stdout.splitlines() if line.startswith("│ robots"))
+    assert "NOT MET" in robots
+    assert "Verdict: Free (Бесплатный) does not fit this blueprint: robots not met" in result.stdout
+    assert "Minimal plan that fits: Basic (Базовый), probably: robots (web-truetech) unverified" in (
+        result.stdout
+    )
+
+
+def test_basic_licence_has_robots_but_no_business_processes(serve: Serve) -> None:
+    import httpx
+
+    serve(PortalSettings(license="ru_basic"))
+    with httpx.Client(base_url=emulator_url()) as hook:
+        exists = {
+            name: hook.post("method.get", json={"name": name}).json()["result"]["isExisting"]
+            for name in ("bizproc.robot.add", "bizproc.workflow.template.add")
+        }
+    assert exists == {"bizproc.robot.add": True, "bizproc.workflow.template.add": False}
+
+
+def test_emulator_serve_with_a_free_licence_flag(tmp_path: Path) -> None:
+    """The CLI flag alone, in a real process: method.get says the robot methods do not exist."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "b24provision", "emulator", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--license", "ru_project", "--token", "freeTOKEN", "--no-rate-limit"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/rest/1/freeTOKEN/"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                answer = httpx.post(url + "method.get", json={"name": "bizproc.robot.add"})
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the emulator did not start"
+                time.sleep(0.1)
+        assert answer.json()["result"]["isExisting"] is False
+        assert httpx.post(url + "app.info").json()["result"]["LICENSE"] == "ru_project"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

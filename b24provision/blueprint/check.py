@@ -36,6 +36,10 @@ from b24provision.blueprint.model import (
 )
 from b24provision.errors import Problem
 
+PORTABLE_STAGE_CODE = 17
+"""The longest stage code every pipeline holds on a portal whose pipeline ids are below 1000
+(reference §13.5; plan/stage_codes.py knows the real limit of each pipeline)."""
+
 # Deal fields every portal has, which robots may read or set (crm.deal.fields).
 STANDARD_DEAL_FIELDS: frozenset[str] = frozenset({
     "TITLE", "TYPE_ID", "CATEGORY_ID", "STAGE_ID", "OPPORTUNITY", "CURRENCY_ID", "IS_MANUAL_OPPORTUNITY",
@@ -71,6 +75,15 @@ def check_blueprint(bp: Blueprint) -> list[Problem]:
         *_unique(bp, "app_robots", [r.code for r in bp.app_robots], "application robot code"),
         *_unique(bp, "triggers", [t.code for t in bp.triggers], "trigger code"),
     ]
+
+
+PORTAL_RISKS = ("check/success-stage-code",)
+"""Warnings that depend on how a portal behaves: plan repeats them next to the portal's answers."""
+
+
+def portal_risks(bp: Blueprint) -> list[str]:
+    """The PORTAL_RISKS warnings of ``bp`` as plan warnings, each with its place."""
+    return [f"{p.message} ({p.path}:{p.line}:{p.col})" for p in check_blueprint(bp) if p.code in PORTAL_RISKS]
 
 
 def robots_of(bp: Blueprint) -> Iterator[tuple[Pipeline, int, int, int, RobotBase]]:
@@ -163,6 +176,17 @@ def _stages(bp: Blueprint) -> Iterator[Problem]:
                     "check/duplicate-stage-code",
                 )
             codes.setdefault(s.code, si)
+            if len(s.code) > PORTABLE_STAGE_CODE and s.code != "PREPAYMENT_INVOICE":  # a default stage
+                yield finding(
+                    bp,
+                    (*base, si, "code"),
+                    f"pipeline '{p.key}': stage code '{s.code}' has {len(s.code)} characters — a pipeline "
+                    "holds 22 − len('C<id>:') (19 in C1–C9, 18 in C10–C99, 17 from C100; 22 only in the "
+                    "default one), and which id the pipeline gets is known only on the portal; "
+                    f"{PORTABLE_STAGE_CODE} characters fit everywhere (`plan` checks the real limit)",
+                    "check/stage-code-length",
+                    severity="warning",
+                )
             if not s.name.strip():
                 yield finding(
                     bp, (*base, si, "name"), f"stage '{s.code}': the name is blank — give the stage a name",
@@ -176,6 +200,16 @@ def _stages(bp: Blueprint) -> Iterator[Problem]:
                 f"pipeline '{p.key}' has no success stage — mark the won stage with semantics: success "
                 "(the portal keeps exactly one per pipeline)",
                 "check/success-stage",
+            )
+        if successes and p.stages[successes[0]].code != "WON":
+            yield finding(
+                bp,
+                (*base, successes[0], "code"),
+                f"pipeline '{p.key}': the success stage is '{p.stages[successes[0]].code}', not WON — the "
+                "portal's own metadata names C<id>:WON as a pipeline's final success stage, and whether "
+                "every part of a portal accepts another code is not confirmed; name it WON (any title)",
+                "check/success-stage-code",
+                severity="warning",
             )
         for si in successes[1:]:
             yield finding(

@@ -24,12 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraint
 # Codes become STATUS_ID / FIELD_NAME on the portal; the portal accepts [A-Za-z0-9_-] for stages but
 # we keep to one portable alphabet for both.
 UpperCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1)]
-# STATUS_ID holds at most 22 characters for DEAL_STAGE and "depends on the pipeline id" for
-# DEAL_STAGE_<id> (reference §6). The prefix C<id>: takes up to 5 of them for ids below 1000, so a
-# code of 17 fits every pipeline on every portal (inferred: the exact rule is UNVERIFIED). The
-# portal's own default stage PREPAYMENT_INVOICE has 18, and a new pipeline gets it too, so 18 is
-# accepted: reading any portal must work (export, plan).
-StageCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1, max_length=18)]
+# A stage code holds at most 22 − len("C<id>:") characters: 22 in the default pipeline, 19 in C1–C9,
+# 18 in C10–C99, 17 from C100 (CCrmStatus::validateStatusId, reference §13.5). The model accepts 22,
+# what some pipeline can hold (reading any portal must work: export, plan); validate warns above 17
+# (check/stage-code-length) and plan refuses what the target pipeline cannot hold (plan/stage_codes.py).
+StageCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1, max_length=22)]
 # FIELD_NAME is at most 50 characters including the 7 of "UF_CRM_" (reference §7.3).
 FieldCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1, max_length=43)]
 PipelineKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]

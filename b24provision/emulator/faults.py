@@ -16,7 +16,9 @@ every request from that number on (a killed process or a dead network). Kinds:
 
 ``operating_budget`` switches on the per-method operating-time limit (reference §3.2): each call of
 a method adds ``operating_cost`` seconds to that method's account, and once the account exceeds the
-budget the method answers 429 until the window (10 minutes) resets.
+budget the method answers 429 until its window ends (``PortalSettings.operating_window``: 10 minutes,
+shorter in tests). A scripted ``"429"`` reports the end of that window as ``operating_reset_at`` (when
+the quirk ``operating_reset_at`` is "present").
 """
 
 from __future__ import annotations

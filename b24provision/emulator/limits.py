@@ -3,9 +3,10 @@
 * Rate: a leaky bucket per portal. Each HTTP request adds 1 (a batch too, whatever it holds), the
   level drains at a steady rate, and a request that would overflow the burst is refused with 503
   QUERY_LIMIT_EXCEEDED (and does not fill the bucket).
-* Operating time: per method, seconds spent in the last 10 minutes; over the budget the method is
-  blocked with 429 OPERATION_TIME_LIMIT until ``operating_reset_at``. Off unless a test switches it
-  on through ``Faults.operating_budget``.
+* Operating time: per method, seconds spent in the current window (10 minutes on a real portal;
+  ``PortalSettings.operating_window``, so that tests wait seconds); over the budget the method is
+  blocked with 429 OPERATION_TIME_LIMIT until the window ends (``operating_reset_at``). Off unless a
+  test switches it on through ``Faults.operating_budget``.
 """
 
 from __future__ import annotations
@@ -38,13 +39,15 @@ class LeakyBucket:
 
 @dataclass
 class OperatingClock:
-    """Seconds of work per method inside the current 10-minute window."""
+    """Seconds of work per method inside the current window (``window`` seconds, 10 minutes)."""
 
     spent: dict[str, float] = field(default_factory=dict)
     window_start: dict[str, float] = field(default_factory=dict)
+    window: float = OPERATING_WINDOW
 
     def _roll(self, name: str, now: float) -> None:
-        if now - self.window_start.get(name, now) >= OPERATING_WINDOW or name not in self.window_start:
+        # The window ends at the whole second the portal reports as operating_reset_at.
+        if name not in self.window_start or now >= self.reset_at(name, now):
             self.window_start[name] = now
             self.spent[name] = 0.0
 
@@ -58,7 +61,8 @@ class OperatingClock:
         return self.spent[name]
 
     def reset_at(self, name: str, now: float) -> int:
-        return int(self.window_start.get(name, now) + OPERATING_WINDOW)
+        """When the method's window ends, as a unix time in whole seconds (as the portal writes it)."""
+        return int(self.window_start.get(name, now) + self.window)
 
     def reset(self) -> None:
         self.spent.clear()

@@ -87,11 +87,8 @@ ANY_AUTOMATION = AUTOMATION_FEATURES
 
 def available_methods(settings: PortalSettings) -> dict[str, MethodSpec]:
     """Methods that exist on a portal with these settings."""
-    return {
-        name: spec
-        for name, spec in METHODS.items()
-        if spec.features is None or spec.features & settings.features
-    }
+    features = settings.enabled_features()
+    return {name: spec for name, spec in METHODS.items() if spec.features is None or spec.features & features}
 
 
 def is_write(name: str) -> bool:

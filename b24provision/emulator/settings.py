@@ -8,6 +8,7 @@ three.
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal, get_args, get_type_hints
@@ -28,6 +29,28 @@ DEFAULT_FEATURES = frozenset(
         "rest_auth_connector",
     }
 )
+# What a plan's LICENSE name ("<lang>_<name>") switches on (reference §9.1, §9.3). No official source
+# lists the matrix; these follow the project's tariff table (b24provision/data/tariffs.yaml, which the
+# emulator does not import): the free plan ("project"; "tf" is an unverified spelling of it) has no
+# automation at all, so no bizproc.robot.* and no bizproc.workflow.* (§8.1); Basic and CRM+ ("crm")
+# have robots without the Workflow designer (the `bizproc` feature); every other name has both. REST
+# itself stays on even for the free plan, where the cloud says "REST API is available only on
+# commercial plans": an emulator that refused every call could not show anything else.
+NO_AUTOMATION_PLANS = frozenset({"project", "tf"})
+ROBOTS_ONLY_PLANS = frozenset({"basic", "crm"})
+
+
+def features_for_license(license_code: str) -> set[str]:
+    """The Bitrix24 features a portal with this app.info LICENSE has (see NO_AUTOMATION_PLANS)."""
+    name = license_code.split("_", 1)[1] if "_" in license_code else license_code
+    name = name.rstrip("0123456789") or name
+    if name in NO_AUTOMATION_PLANS:
+        return set(DEFAULT_FEATURES - AUTOMATION_FEATURES)
+    if name in ROBOTS_ONLY_PLANS:
+        return set(DEFAULT_FEATURES - {"bizproc"})
+    return set(DEFAULT_FEATURES)
+
+
 RATE_PRESETS: dict[str, tuple[float, float]] = {"standard": (50, 2.0), "enterprise": (250, 5.0)}
 
 
@@ -53,7 +76,10 @@ class Quirks:
     """§13.2: add keeps every type's settings (docs); or money/url/address/file get SHOW_FILTER=N and no
     settings, and update cannot change the default of date/money/url (core)."""
     success_stage_code: Literal["any", "WON"] = "any"
-    """§13.7: whether a pipeline's success stage may have another code than WON (UNSETTLED)."""
+    """§13.7: whether a pipeline's success stage may have another code than WON (UNSETTLED). "WON":
+    as the core's legacy semantic info (crm.status.entity.types names <prefix>WON as
+    FINAL_SUCCESS_FIELD whatever the pipeline holds), and crm.status.add refuses a success stage
+    with another code (the refusal and its words are UNVERIFIED)."""
     stage_order: Literal["free", "strict"] = "free"
     """§13.7: "strict": a failure stage sorted before the success stage is refused
     ("Cannot add semantics with the specified sort order"), as a third-party report says."""
@@ -97,6 +123,19 @@ QUIRK_PRESETS: dict[str, Quirks] = {
 }
 
 
+QUIRKS_VARIABLE = "B24P_TEST_QUIRKS"
+"""An environment variable naming the quirks every new PortalSettings starts from (a preset, or
+NAME=VALUE,NAME=VALUE): how a whole test suite runs against each reading (pytest --quirks core)."""
+
+
+def default_quirks() -> Quirks:
+    """``Quirks()`` (the docs' reading), or what QUIRKS_VARIABLE names."""
+    quirks = Quirks()
+    for spec in filter(None, os.environ.get(QUIRKS_VARIABLE, "").split(",")):
+        quirks = Quirks.parse(spec.strip(), quirks)
+    return quirks
+
+
 def _random_token() -> str:
     return secrets.token_hex(8)
 
@@ -111,8 +150,10 @@ class PortalSettings:
     """The webhook's secret code: /rest/<user_id>/<token>/<method>."""
     license: str = "ru_pro100"
     """app.info LICENSE, <lang>_<plan>."""
-    features: set[str] = field(default_factory=lambda: set(DEFAULT_FEATURES))
-    """Enabled Bitrix24 features (feature.get, method registration)."""
+    features: set[str] | None = None
+    """Enabled Bitrix24 features (feature.get, method registration); None: what ``license`` gives
+    (features_for_license), so ``emulator serve --license ru_project`` alone is a portal without
+    robots. Read it through ``enabled_features()``."""
     limits: dict[str, int] = field(default_factory=dict)
     """Plan variables: crm_deal_category_limit (pipelines incl. the default), crm_user_field_limit."""
     rate_limit: str | None = "standard"
@@ -124,7 +165,10 @@ class PortalSettings:
     """Registered applications: client_id -> client_secret."""
     access_token_ttl: int = 3600
     """Seconds an OAuth access token lives."""
-    quirks: Quirks = field(default_factory=Quirks)
+    operating_window: float = 600.0
+    """Seconds of the per-method operating-time window (reference §3.2: 10 minutes): how long a method
+    blocked with 429 OPERATION_TIME_LIMIT stays blocked. Tests shorten it so that waits are short."""
+    quirks: Quirks = field(default_factory=default_quirks)
     """Where the core and the docs disagree, which one this portal follows (see Quirks)."""
     crm_settings_rights: bool = True
     """§13.9: the webhook's user may change CRM settings (CONFIG WRITE); False: userfield, status and
@@ -143,5 +187,9 @@ class PortalSettings:
     def language(self) -> str:
         return self.languages[0] if self.languages else "en"
 
+    def enabled_features(self) -> set[str]:
+        """The features on: the ones set explicitly, else those of the license."""
+        return self.features if self.features is not None else features_for_license(self.license)
+
     def has_automation(self) -> bool:
-        return bool(self.features & AUTOMATION_FEATURES)
+        return bool(self.enabled_features() & AUTOMATION_FEATURES)

@@ -211,7 +211,9 @@ def initialise(db: sqlite3.Connection, language: str) -> None:
     db.executescript(SCHEMA)
     set_meta(db, "schema_version", SCHEMA_VERSION)
     set_meta(db, "default_category_name", localized(DEFAULT_PIPELINE_NAME, language))
-    set_meta(db, "default_category_sort", "100")
+    # DealCategory::getDefaultCategorySort(): 0 until someone sets it (reference §13.10; the real
+    # capture's 100 is a portal where it was set).
+    set_meta(db, "default_category_sort", "0")
     create_default_stages(db, 0, language)
     for entity, rows in OTHER_DIRECTORIES.items():
         for code, sort, system, semantics, names in rows:

@@ -7,8 +7,11 @@ one request, each a ``"method?php-bracket-query"`` string (:mod:`.encoding`).
 **Retries follow one rule: repeat a request only when repeating it cannot do harm.**
 
 * ``503 QUERY_LIMIT_EXCEEDED`` and ``429 OPERATION_TIME_LIMIT`` mean the portal refused the call
-  without running it, so any call, writes included, is retried after a wait (exponential backoff
-  with jitter for 503; until ``operating_reset_at`` for 429, capped by ``max_wait``).
+  without running it, so any call, writes included, is retried after a wait: exponential backoff
+  with jitter for 503; for 429, until the method's operating-time window frees, which can take up
+  to its 10 minutes (reference §3.2, §13.8). The wait for a 429 is its own budget
+  (``operating_wait``, 11 minutes), not the retries': it sleeps until ``operating_reset_at`` when the
+  answer carries one, else backs off (up to ``max_wait`` a time), and says on stderr how long is left.
 * A connection refused or a connect timeout means nothing was sent: retried.
 * A timeout, a dropped connection, a 5xx after the request went out, or a 200 whose body is no
   REST reply (cut short, empty, text before the JSON, no ``result``) leaves the outcome unknown.
@@ -83,7 +86,7 @@ MAX_TIMEOUT = 3600.0
 """The longest timeout a setting may ask for."""
 
 Notify = Callable[[str], None]
-"""Told one line each time a call is retried."""
+"""Told one line each time a call is retried or waits to be repeated."""
 
 
 def notify_stderr(line: str) -> None:
@@ -91,7 +94,9 @@ def notify_stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-_BATCH_REF = re.compile(r"\$result\[([^\[\]&=]*)\]")
+# A reference to an earlier command of the same batch, by the core's names (reference §13.6):
+# $result[key], $next[key], $total[key], $error[key], $time[key].
+_BATCH_REF = re.compile(r"\$(?:result|next|total|time|error)\[([^\[\]&=]*)\]")
 
 
 class _RedactingFilter(logging.Filter):
@@ -111,6 +116,26 @@ def _install_log_filter() -> None:
 
 
 _install_log_filter()
+
+
+_PROGRESS_EVERY = 30.0
+"""Seconds between "still blocked" lines while waiting out an operating-time block."""
+
+
+class _Blocked:
+    """A call's waiting for an operating-time block: how often refused, how long waited."""
+
+    def __init__(self) -> None:
+        self.refusals = 0
+        self.waited = 0.0
+
+
+def _duration(seconds: float) -> str:
+    """ "9 min 5 s", "12 s", "0.3 s": how long, for people."""
+    if seconds >= 60:
+        minutes, rest = divmod(round(seconds), 60)
+        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
 
 
 class _NotSent(Exception):
@@ -136,7 +161,10 @@ class PortalClient:
             connection refused, or (reads only) no answer / a 5xx.
         max_wait: the longest single wait between retries, in seconds.
         backoff: the first wait after a 503 or a failed read; it doubles with each retry.
-        notify: told one line per retry (method, attempt, wait, why); None: silent.
+        operating_wait: the longest a call waits in all for a method blocked by its operating-time
+            limit (429), in seconds: the portal's window is 10 minutes.
+        notify: told one line per retry or wait (method, attempt, wait, why; default: on stderr);
+            None: silent.
         max_response_bytes: the most read from one answer; a larger one is an error.
     """
 
@@ -149,6 +177,7 @@ class PortalClient:
         retries: int = 5,
         max_wait: float = 60.0,
         backoff: float = 0.5,
+        operating_wait: float = 660.0,
         notify: Notify | None = notify_stderr,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
@@ -160,6 +189,7 @@ class PortalClient:
         self.retries = retries
         self.max_wait = max_wait
         self.backoff = backoff
+        self.operating_wait = operating_wait
         self.request_count = 0
         """HTTP requests sent to the portal's REST API, retries included (token refreshes are not)."""
         self._bucket = LeakyBucket(rate) if rate is not None else None
@@ -324,7 +354,7 @@ class PortalClient:
                 for ref in _BATCH_REF.findall(encode_query(command.params)):
                     if ref not in keys:
                         raise ValueError(
-                            f"batch_all: command {command.key!r} refers to $result[{ref}] outside its batch "
+                            f"batch_all: command {command.key!r} refers to command {ref!r} outside its batch "
                             "of 50; send dependent commands together with batch()"
                         )
             reply.merge(self.batch(chunk))
@@ -336,6 +366,7 @@ class PortalClient:
         """POST one call, retrying only where that is safe; the envelope on success."""
         refreshed = False
         attempt = 0
+        blocked = _Blocked()
         while True:
             last = attempt >= self.retries
             try:
@@ -401,10 +432,8 @@ class PortalClient:
                 attempt += 1
                 continue
             if code == "OPERATION_TIME_LIMIT":
-                if last:
-                    raise _rate_limited(method, status, code, words, attempt + 1)
-                self._pause(self._operating_delay(data or {}, response, attempt))
-                attempt += 1
+                # Refused, not run: safe to repeat once the method's window frees (its own budget).
+                self._wait_operating(method, data or {}, response, blocked, words)
                 continue
             if code == "expired_token" and isinstance(self.credentials, OAuthCredentials) and not refreshed:
                 # The portal rejected the call, so repeating it after a refresh is safe.
@@ -515,22 +544,64 @@ class PortalClient:
         """Exponential backoff with jitter, so that clients refused together do not return together."""
         return min(self.max_wait, self.backoff * 2.0**attempt) * random.uniform(0.5, 1.0)
 
-    def _operating_delay(self, data: Mapping[str, Any], response: httpx.Response, attempt: int) -> float:
-        """Until the method's operating-time window frees up (``operating_reset_at``, a unix time).
+    def _wait_operating(
+        self, method: str, data: Mapping[str, Any], response: httpx.Response, blocked: _Blocked, words: Any
+    ) -> None:
+        """Wait for a method blocked by its operating-time limit, or raise when the budget is spent.
 
-        Where a real 429 carries it is UNVERIFIED (error answers have no ``time`` block, reference
-        §2.1): look at the top level, then in ``time``, then at Retry-After, else back off.
+        Where a real 429 says when the block ends is undocumented (reference §13.8; error answers
+        have no ``time`` block, §2.1): ``operating_reset_at`` at the top level, then in ``time``,
+        then Retry-After; without any, back off (doubling from ``backoff``, at most ``max_wait`` a
+        time). Waiting until ``operating_reset_at`` adds that backoff too: the portal's clock and
+        ours differ, and its time has whole seconds.
+
+        Raises:
+            PortalRateLimited: still blocked after ``operating_wait`` seconds of waiting.
         """
+        left = self.operating_wait - blocked.waited
+        if left <= 0:
+            raise PortalRateLimited(
+                f"{method}: {portal_words(words) or 'blocked by the operating-time limit'} "
+                f"(OPERATION_TIME_LIMIT) — still blocked after waiting {_duration(blocked.waited)}, longer "
+                "than the portal's 10-minute window; the method is busy for other callers too: try "
+                "again later",
+                method=method,
+                code="OPERATION_TIME_LIMIT",
+                status=response.status_code,
+            )
         timing = data.get("time")
         reset_at = optional_int(data.get("operating_reset_at"))
         if reset_at is None and isinstance(timing, Mapping):
             reset_at = optional_int(timing.get("operating_reset_at"))
-        if reset_at is not None:
-            return max(0.0, min(self.max_wait, reset_at - time.time()))
         retry_after = optional_int(response.headers.get("Retry-After"))
-        if retry_after is not None:
-            return max(0.0, min(self.max_wait, float(retry_after)))
-        return self._backoff_delay(attempt)
+        margin = min(self.max_wait, self.backoff * 2.0**blocked.refusals)
+        if reset_at is not None:
+            # The margin doubles when the portal still refuses at its own reset time (clock skew).
+            delay = max(0.0, reset_at - time.time()) + margin
+            why = "until the portal's operating_reset_at"
+        elif retry_after is not None:
+            delay, why = max(0.0, float(retry_after)), "as Retry-After says"
+        else:
+            delay = margin
+            why = "the portal did not say until when (no operating_reset_at); asking again then"
+        delay = min(delay, left)
+        blocked.refusals += 1
+        self._say(
+            f"{method}: the portal blocks this method for its operating-time limit (OPERATION_TIME_LIMIT); "
+            f"waiting {_duration(delay)} ({why}; at most {_duration(left)} more)"
+        )
+        # Long waits are cut into steps, each saying how long is left, so nobody takes it for a hang.
+        end = time.monotonic() + delay
+        while (remaining := end - time.monotonic()) > 0:
+            step = min(remaining, _PROGRESS_EVERY)
+            self._pause(step)
+            if remaining - step > 0:
+                self._say(f"{method}: still blocked; {_duration(remaining - step)} left to wait")
+        blocked.waited += delay
+
+    def _say(self, line: str) -> None:
+        if self.notify is not None:
+            self.notify(redact(line))
 
     def _retry(self, method: str, attempt: int, seconds: float, why: str) -> None:
         """Say what is retried, and wait before it."""

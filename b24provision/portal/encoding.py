@@ -12,8 +12,9 @@ Two choices of our own:
 * ``True``/``False`` become ``1``/``0``. b24pysdk writes Python's ``True``, which PHP reads as the
   string "True"; ``1``/``0`` is what PHP's ``http_build_query`` writes and what the same value sent
   as JSON (``true``) turns into on the PHP side.
-* A batch reference such as ``$result[cat][ID]`` (``CRestUtil::ParseBatchQuery``, reference §4) is
-  kept readable instead of becoming ``%24result%5Bcat%5D%5BID%5D``. The portal substitutes it after
+* A batch reference such as ``$result[cat][ID]`` (also ``$next[..]``, ``$total[..]``, ``$error[..]``,
+  ``$time[..]``: the core's names, ``CRestUtil::processBatchElement``, reference §4, §13.6) is kept
+  readable instead of becoming ``%24result%5Bcat%5D%5BID%5D``. The portal substitutes it after
   parsing the query, so both spellings work there; the readable one also works for a server that
   substitutes in the raw string, and it shows up legibly in logs and tests.
 """
@@ -27,8 +28,8 @@ from urllib.parse import parse_qsl, quote_plus
 
 __all__ = ["decode_query", "encode_query"]
 
-# $result[key][field][0]... : a reference to an earlier sub-command's result.
-_BATCH_REF = re.compile(r"\$result(?:\[[^\[\]&=]*\])+")
+# $result[key][field][0]... : a reference to what an earlier sub-command returned.
+_BATCH_REF = re.compile(r"\$(?:result|next|total|time|error)(?:\[[^\[\]&=]*\])+")
 
 
 def encode_query(params: Mapping[str, Any] | None) -> str:

@@ -163,6 +163,13 @@ def portal_error(method: str, status: int, code: Any, description: Any) -> Porta
         return PortalAuthError(
             f"{text} — {method} needs an OAuth application; a webhook cannot call it", **details
         )
+    if lowered.rstrip(".") == "access denied" and code in ("", "ACCESS_DENIED"):
+        # The words crm settings writes answer a user without CONFIG WRITE (portal/permissions.py).
+        return PortalAuthError(
+            f"{text} — the webhook's user may not do this; changing pipelines, stages and fields needs a "
+            "portal administrator or the CRM right 'Allow to modify settings'",
+            **details,
+        )
     if status in (401, 403) or code in _AUTH_CODES:
         hint = _AUTH_HINTS.get(code, "check the credentials and their permissions on the portal")
         return PortalAuthError(f"{text} — {hint}", **details)

@@ -52,6 +52,8 @@ def _read_commands() -> list[Command]:
         Command("license", "app.info", {}),
         Command("app_robots", "bizproc.robot.list", {}),
         Command("triggers", "crm.automation.trigger.list", {}),
+        # ADMIN says whether the user may surely change CRM settings (portal/permissions.py).
+        Command("profile", "profile", {}),
     ]
     # Tariff probes: feature-gated methods exist only on plans with the feature (reference §9.2).
     commands += [Command(f"method_{n}", "method.get", {"name": m}) for n, m in enumerate(PROBED_METHODS)]
@@ -114,11 +116,20 @@ def read_after(
         if isinstance(triggers, list) and "triggers" not in reply.errors
         else None,
         license=str(license_info.get("LICENSE")) if isinstance(license_info, Mapping) else None,
+        admin=_admin(results.get("profile")),
         methods=_probed_methods(results),
         portal=client.host,
         lock=holder_from_rows(fields),
     )
     return live, {c.key: reply.errors[c.key] for c in (*first, *last) if c.key in reply.errors}
+
+
+def _admin(profile: Any) -> bool | None:
+    """profile ADMIN (true, "Y", 1...), or None when the profile could not be read."""
+    if not isinstance(profile, Mapping) or "ADMIN" not in profile:
+        return None
+    value = profile["ADMIN"]
+    return value is True or str(value).upper() in ("Y", "1", "TRUE")
 
 
 def count_deals(client: PortalClient, live: LiveState, stages: Iterable[tuple[str, str]]) -> LiveState:

@@ -184,7 +184,10 @@ def reconcile_new(
         if op is None or op.stage.semantics != semantics_from_rest(row.get("SEMANTICS")):
             params = _delete_params(int(row["ID"]), str(row.get("SYSTEM")) == "Y")
             deletes.append(Command(f"rec{n}_{len(deletes)}_del", "crm.status.delete", params))
-    for i, op in enumerate(wanted):
+    # Stages are added in-progress first, then success, then failure: a strict portal refuses a
+    # failure stage added while no success stage sorts before it (reference §13.7).
+    rank = {"process": 0, "success": 1, "failure": 2}
+    for i, op in sorted(enumerate(wanted), key=lambda pair: rank[pair[1].stage.semantics]):
         existing = by_code.get(op.stage.code)
         key = f"rec{n}_{i}"
         if existing is not None and op.stage.semantics == semantics_from_rest(existing.get("SEMANTICS")):

@@ -31,7 +31,7 @@ pipelines:
     name: Service
     stages:
       - {code: NEW, name: Request}
-      - {code: DONE, name: Done, semantics: success}
+      - {code: WON, name: Done, semantics: success}
       - {code: LOSE, name: Cancelled, semantics: failure}
 fields:
   - code: SOURCE

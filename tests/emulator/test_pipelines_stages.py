@@ -37,7 +37,7 @@ def stages(hook: httpx.Client, entity: str) -> list[dict[str, Any]]:
 
 def test_fresh_portal_has_default_pipeline_with_eight_stages(hook: httpx.Client) -> None:
     default = ok(hook.post("crm.category.get", json={"entityTypeId": 2, "id": 0}))["category"]
-    assert default == {"id": 0, "name": "Общее", "sort": 100, "entityTypeId": 2, "isDefault": "Y"}
+    assert default == {"id": 0, "name": "Общее", "sort": 0, "entityTypeId": 2, "isDefault": "Y"}
     rows = stages(hook, "DEAL_STAGE")
     assert [r["STATUS_ID"] for r in rows] == DEFAULT_CODES
     assert [r["SORT"] for r in rows] == [str(s) for s in range(10, 90, 10)]
@@ -68,8 +68,8 @@ def test_list_is_ordered_by_sort_and_only_the_default_lacks_origin(hook: httpx.C
     add_pipeline(hook, "Late", 900)
     add_pipeline(hook, "Early", 10)
     cats = ok(hook.post("crm.category.list", json={"entityTypeId": 2}))["categories"]
-    assert [c["name"] for c in cats] == ["Early", "Общее", "Late"]
-    assert [("originId" in c) for c in cats] == [True, False, True]
+    assert [c["name"] for c in cats] == ["Общее", "Early", "Late"]  # the default's sort is 0
+    assert [("originId" in c) for c in cats] == [False, True, True]
 
 
 def test_d7_errors_carry_controller_codes(hook: httpx.Client) -> None:
@@ -141,15 +141,12 @@ def test_status_add_prefixes_forces_system_n_and_guards_the_final_stage(hook: ht
             },
         )
     )
-    assert (
-        err(
-            hook.post(
-                "crm.status.add",
-                json={"fields": {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "LOST2", "NAME": "Again"}},
-            )
-        )[0]
-        == "ERROR_CORE"
-    )
+    assert err(
+        hook.post(
+            "crm.status.add",
+            json={"fields": {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "LOST2", "NAME": "Again"}},
+        )
+    ) == ("", "The specified status ID already exists.")
     assert (
         err(
             hook.post(

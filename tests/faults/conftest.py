@@ -168,7 +168,8 @@ class FaultPortal:
 
 @pytest.fixture(scope="session")
 def _fault_server() -> Iterator[Any]:
-    settings = PortalSettings(token=TOKEN, rate_limit=None)
+    # A 429 blocks a method for the (short) operating window: the client waits it out for real.
+    settings = PortalSettings(token=TOKEN, rate_limit=None, operating_window=0.05)
     with serve_in_thread(CrashingEmulator(":memory:", settings)) as server:
         yield server
 

@@ -35,7 +35,9 @@ def _shared_server() -> Iterator[Any]:
     # One server for the whole session (starting and stopping one costs ~0.5 s); each test resets it.
     from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
 
-    settings = PortalSettings(token=TOKEN, rate_limit=None, oauth_clients={CLIENT_ID: CLIENT_SECRET})
+    settings = PortalSettings(
+        token=TOKEN, rate_limit=None, oauth_clients={CLIENT_ID: CLIENT_SECRET}, operating_window=0.05
+    )
     with serve_in_thread(Emulator(state=":memory:", settings=settings)) as srv:
         yield srv
 

@@ -3,9 +3,24 @@
 ``cmd`` is a map (or list) of ``"method?query"`` strings. Commands run in order, each in its own
 savepoint; one failing does not undo the others, and the batch itself answers 200. ``halt`` stops
 after the first failing command. Commands past the 50th each get ERROR_BATCH_LENGTH_EXCEEDED. A
-command may use an earlier result: ``$result[key][FIELD]``, ``$result[key][0][ID]`` (also
-``$result_total``, ``$result_next``, ``$result_error``). The answer keeps PHP's json_encode quirks:
-empty maps are ``[]`` and maps keyed 0..n-1 are lists.
+command may use what an earlier one returned: ``$result[key][FIELD]``, ``$result[key][0][ID]``,
+``$next[key]``, ``$total[key]``, ``$error[key][error]``, ``$time[key][duration]``. These are the
+core's own names: ``CRestProvider::methodsBatch`` keeps ``result``, ``next``, ``total``, ``time``
+and ``error`` per command, and ``CRestUtil::processBatchElement`` matches ``$`` + one of these
+names (any case) + everything up to the next whitespace (reference §13.6). The answer's
+``result_total``, ``result_next``, ... keys are only how they are printed: ``$result_total[key]``
+is no reference to a total, the core reads it as ``$result`` followed by ``_total[key]`` and
+substitutes ``key``'s *result*. The substitution follows
+``processBatchElement`` to the letter:
+
+* the reference runs to the next whitespace, and the whole match is replaced (``$result[a][ID]x``
+  becomes the ID, the ``x`` is swallowed);
+* a key that is missing stops the walk where it is: the node reached so far is used;
+* a parameter that is exactly one reference takes the referenced value as it is (an array stays an
+  array); inside a longer string a number is written as text and anything else leaves the reference
+  as it was.
+
+The answer keeps PHP's json_encode quirks: empty maps are ``[]`` and maps keyed 0..n-1 are lists.
 """
 
 from __future__ import annotations
@@ -27,40 +42,51 @@ from b24provision.emulator.wire import (
 )
 
 MAX_COMMANDS = 50
-_REF = re.compile(r"\$(result_error|result_total|result_next|result)((?:\[[^\]]*\])+)")
+# The kinds in the order methodsBatch creates them; case-insensitive like the core's /i.
+_KINDS = ("result", "next", "total", "time", "error")
+_REF = re.compile(r"\$(" + "|".join(_KINDS) + r")(\S*)", re.IGNORECASE)
+_PATH = re.compile(r"\[([^\]]+)\]")
+_MISSING = object()
 
 
 def _lookup(sources: dict[str, dict[str, Any]], kind: str, path: str) -> Any:
-    keys = re.findall(r"\[([^\]]*)\]", path)
-    node: Any = sources[kind]
+    """What ``$<kind><path>`` points at; _MISSING when the reference is not resolved at all."""
+    keys = _PATH.findall(path)
+    if not keys:
+        return _MISSING  # no [..] after the name: processBatchElement leaves it alone
+    node: Any = sources.get(kind)  # $arResult[$arMatch[1]]: "$Result" (other case) finds nothing
     for key in keys:
-        if isinstance(node, dict):
-            node = node.get(key)
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+        if isinstance(node, dict) and key in node and node[key] is not None:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node) and node[int(key)] is not None:
             node = node[int(key)]
         else:
-            return None
+            break  # isset() failed: the walk stops, the node reached so far is used
     return node
 
 
 def _substitute(value: Any, sources: dict[str, dict[str, Any]]) -> Any:
-    """Replace $result[...] references in every string leaf of a command's parameters."""
+    """Replace batch references in every string leaf of a command's parameters."""
     if isinstance(value, dict):
         return {k: _substitute(v, sources) for k, v in value.items()}
     if isinstance(value, list):
         return [_substitute(v, sources) for v in value]
-    if not isinstance(value, str) or "$result" not in value:
+    if not isinstance(value, str) or "$" not in value:
         return value
-    whole = _REF.fullmatch(value)
-    if whole:  # the whole value is one reference: keep the referenced value's shape
-        found = _lookup(sources, whole.group(1), whole.group(2))
-        return "" if found is None else found
-
-    def replace(match: re.Match[str]) -> str:
+    out = value
+    for match in _REF.finditer(value):
         found = _lookup(sources, match.group(1), match.group(2))
-        return "" if found is None or isinstance(found, dict | list) else str(found)
-
-    return _REF.sub(replace, value)
+        if found is _MISSING:
+            continue
+        if match.group(0) == value:  # the whole value is one reference: it takes the value's shape
+            return "" if found is None else found
+        if isinstance(found, bool):
+            continue  # PHP's is_numeric(true) is false and a bool is no string: left as it was
+        if isinstance(found, int | float):
+            found = str(found)
+        if isinstance(found, str):
+            out = out.replace(match.group(0), found)
+    return out
 
 
 @method("batch", scope="basic")
@@ -74,7 +100,7 @@ def batch(call: Call) -> dict[str, Any]:
     totals: dict[str, Any] = {}
     nexts: dict[str, Any] = {}
     times: dict[str, Any] = {}
-    sources = {"result": results, "result_error": errors, "result_total": totals, "result_next": nexts}
+    sources = {"result": results, "next": nexts, "total": totals, "time": times, "error": errors}
     for index, (key, command) in enumerate(commands.items()):
         if index >= MAX_COMMANDS:
             errors[key] = {

@@ -98,7 +98,7 @@ def update_category(db: sqlite3.Connection, category_id: int, name: str | None, 
 
 def all_categories(db: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every deal pipeline as the D7 controller shows it, default first by id, ordered by sort."""
-    default_sort = int(store.get_meta(db, "default_category_sort") or 100)
+    default_sort = int(store.get_meta(db, "default_category_sort") or 0)
     # The default pipeline carries no originId/originatorId (real capture, reference §5.1).
     out: list[dict[str, Any]] = [
         {

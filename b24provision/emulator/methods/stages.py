@@ -2,9 +2,13 @@
 
 A directory is an ENTITY_ID: ``DEAL_STAGE`` for the default pipeline, ``DEAL_STAGE_<id>`` for the
 others (stage codes there are ``C<id>:CODE``), and plain lists such as STATUS, SOURCE, DEAL_TYPE.
-Rules a provisioner meets: STATUS_ID gets the ``C<id>:`` prefix on add; SYSTEM is forced to N; an
-in-progress stage cannot be sorted after the success stage; a SYSTEM stage is deleted only with
-``params[FORCED]=Y``; a stage holding deals is never deleted. Every scalar goes out as a string.
+Rules a provisioner meets: STATUS_ID gets the ``C<id>:`` prefix on add; its code (without the prefix)
+holds 22 − len("C<id>:") characters (``CCrmStatus::validateStatusId``, reference §13.5); SYSTEM is
+forced to N; an in-progress stage cannot be sorted after the success stage; a SYSTEM stage is deleted
+only with ``params[FORCED]=Y``; a stage holding deals is never deleted. Validation errors come with the
+empty code and the core's English texts (§13.10). Every scalar goes out as a string. Where the core
+and the docs disagree (SEMANTICS "P", a strict stage order, a success stage other than WON) the
+portal's ``Quirks`` decide.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 from b24provision.emulator import store
 from b24provision.emulator.methods.pipelines import category_exists, category_name
 from b24provision.emulator.registry import Call, method
-from b24provision.emulator.wire import Paged, RestError, as_dict, crm_error, order_items, param, to_int
+from b24provision.emulator.wire import Paged, as_dict, crm_error, order_items, param, to_int
 
 _DEAL_STAGE = re.compile(r"^DEAL_STAGE(?:_(\d+))?$")
 _EXTRA_SEMANTICS = {None: "process", "": "process", "S": "success", "F": "failure"}
@@ -37,8 +41,12 @@ def supported_entities(db: sqlite3.Connection) -> list[str]:
     return ids
 
 
-def status_to_wire(row: sqlite3.Row) -> dict[str, Any]:
-    """A directory row as crm.status.get/list print it: strings, EXTRA for stage-like directories."""
+def status_to_wire(row: sqlite3.Row, process: str | None = None) -> dict[str, Any]:
+    """A directory row as crm.status.get/list print it: strings, EXTRA for stage-like directories.
+
+    ``process``: what SEMANTICS shows for an in-progress stage of a stage-like directory: null (the
+    docs' examples) or "P" (the core stores an empty SEMANTICS as PhaseSemantics::PROCESS; quirk
+    ``process_semantics``, reference §13.10)."""
     item: dict[str, Any] = {
         "ID": str(row["id"]),
         "ENTITY_ID": row["entity_id"],
@@ -52,6 +60,7 @@ def status_to_wire(row: sqlite3.Row) -> dict[str, Any]:
         "SEMANTICS": row["semantics"] or None,
     }
     if row["entity_id"] in ("STATUS", "QUOTE_STATUS") or deal_category_of(row["entity_id"]) is not None:
+        item["SEMANTICS"] = row["semantics"] or process
         semantics = _EXTRA_SEMANTICS.get(row["semantics"], "process")
         if row["semantics"] == "F" and row["status_id"].rsplit(":", 1)[-1] == "APOLOGY":
             semantics = "apology"
@@ -66,6 +75,10 @@ def stage_semantic(db: sqlite3.Connection, stage_id: str, category_id: int) -> s
         (store.stage_entity(category_id), stage_id),
     ).fetchone()
     return (row["semantics"] if row and row["semantics"] else "P") if row else "P"
+
+
+def _process(call: Call) -> str | None:
+    return "P" if call.settings.quirks.process_semantics == "P" else None
 
 
 def _status_id(call: Call) -> int:
@@ -121,7 +134,7 @@ def status_get(call: Call) -> dict[str, Any]:
     row = _row(call.db, _status_id(call))
     if row is None:
         raise crm_error("CRM Status is not found.")
-    return status_to_wire(row)
+    return status_to_wire(row, _process(call))
 
 
 @method("crm.status.list")
@@ -133,7 +146,8 @@ def status_list(call: Call) -> Paged:
     order = param(call.params, "order", default={})
     if not isinstance(order, dict | list):
         raise crm_error("Parameter 'order' must be array.")
-    items = [status_to_wire(r) for r in store.rows(call.db, "SELECT * FROM status ORDER BY id")]
+    process = _process(call)
+    items = [status_to_wire(r, process) for r in store.rows(call.db, "SELECT * FROM status ORDER BY id")]
     for key, value in flt.items():
         upper = key.upper()
         if isinstance(value, dict | list) and upper in ("ENTITY_ID", "STATUS_ID", "SORT", "SEMANTICS"):
@@ -163,21 +177,16 @@ def status_add(call: Call) -> int:
     if not name.strip():
         raise crm_error("The field Title is required.")
     sort = to_int(param(fields, "SORT"), 10) or 0
+    if sort <= 0:
+        sort = 10  # CCrmStatus::Add
     semantics = str(param(fields, "SEMANTICS", default="") or "").upper() or None
     if semantics not in (None, "S", "F"):
         semantics = None
     category_id = deal_category_of(entity_id)
+    prefix = store.stage_prefix(category_id) if category_id is not None else ""
+    code = prefix + code.split(":", 1)[-1]  # removePrefixFromStatusId + addPrefixToStatusId
+    _validate_status_id(call.db, entity_id, code, prefix)
     if category_id is not None:
-        prefix = store.stage_prefix(category_id)
-        if prefix and not code.startswith(prefix):
-            code = prefix + code
-        bare = code[len(prefix) :]
-        if not _STAGE_CODE.match(bare):
-            raise RestError(
-                "ERROR_CORE", "The status ID contains invalid characters. Allowed: A-Z, a-z, 0-9, _ and -."
-            )
-        if len(code) > 22 + len(prefix):  # ≤22 for DEAL_STAGE, longer by the prefix in pipelines
-            raise RestError("ERROR_CORE", "The status ID is too long.")
         won = call.db.execute(
             "SELECT sort FROM status WHERE entity_id = ? AND semantics = 'S'", (entity_id,)
         ).fetchone()
@@ -186,18 +195,72 @@ def status_add(call: Call) -> int:
                 "Cannot create more stages after the final stage because the final successful stage "
                 "already exists. Try using sort order values less than that of the final stage."
             )
-    elif len(code) > 50:
-        raise RestError("ERROR_CORE", "The status ID is too long.")
-    if call.db.execute(
-        "SELECT 1 FROM status WHERE entity_id = ? AND status_id = ?", (entity_id, code)
-    ).fetchone():
-        raise RestError("ERROR_CORE", "The specified status ID already exists.")
+        _check_quirks(call, entity_id, code[len(prefix) :], semantics, sort, won)
     cursor = call.db.execute(
         "INSERT INTO status (entity_id, status_id, name, name_init, sort, system, color, semantics,"
         " category_id) VALUES (?, ?, ?, '', ?, 'N', ?, ?, ?)",
         (entity_id, code, name, sort, _color(fields), semantics, category_id or None),
     )
     return int(cursor.lastrowid or 0)
+
+
+def max_status_id_length(entity_id: str, prefix: str) -> int:
+    """``CCrmStatus::validateStatusId``: how long a STATUS_ID (without its ``C<id>:``) may be.
+
+    Deal stages, lead and quote statuses end up in ``b_crm_entity_perms.ATTR`` (varchar(30)) as
+    ``STAGE_ID<prefix><code>``, so a deal stage's code has 30 − len("C<id>:") − len("STAGE_ID")
+    characters: 22 in the default pipeline, 19 in C1–C9, 18 in C10–C99, 17 in C100–C999. Every other
+    directory has the 50 of the STATUS_ID column, less its prefix (reference §13.5).
+    """
+    permission_length = 30 - len(prefix)
+    if entity_id == "STATUS":
+        return permission_length - len("STATUS_ID")
+    if entity_id == "QUOTE_STATUS":
+        return permission_length - len("QUOTE_ID")
+    if deal_category_of(entity_id) is not None:
+        return permission_length - len("STAGE_ID")
+    return 50 - len(prefix)
+
+
+def _validate_status_id(db: sqlite3.Connection, entity_id: str, status_id: str, prefix: str) -> None:
+    """The core's three checks in its order, with its texts (crm/lang/en/classes/general/crm_status.php);
+    the REST proxy passes them on with the empty error code (``CCrmStatusRestProxy::innerAdd``)."""
+    bare = status_id[len(prefix) :]
+    longest = max_status_id_length(entity_id, prefix)
+    if len(bare) > longest:
+        raise crm_error(f"Exceeded maximum length of status ID: {longest}.")
+    checked = entity_id in ("STATUS", "QUOTE_STATUS") or deal_category_of(entity_id) is not None
+    if checked and not _STAGE_CODE.match(bare):
+        raise crm_error(
+            "Status ID may include Latin characters, numbers, minus and underscore characters only"
+        )
+    if db.execute(
+        "SELECT 1 FROM status WHERE entity_id = ? AND status_id = ?", (entity_id, status_id)
+    ).fetchone():
+        raise crm_error("The specified status ID already exists.")
+
+
+def _check_quirks(
+    call: Call, entity_id: str, bare: str, semantics: str | None, sort: int, won: sqlite3.Row | None
+) -> None:
+    """Rules only some readings of the core have (reference §13.7; settings.Quirks)."""
+    quirks = call.settings.quirks
+    if quirks.success_stage_code == "WON" and semantics == "S" and bare != "WON":
+        # The core's legacy semantic info (CCrmStatus::GetDealStageSemanticInfo) names <prefix>WON as
+        # the final success stage whatever the pipeline holds; a portal that relies on it cannot take
+        # another success stage. Refusing is the loud form of that (a portal that stored the stage as
+        # in progress would be the silent one); the wording is UNVERIFIED.
+        raise crm_error("The successful stage of a pipeline must have the code WON.")
+    if quirks.stage_order == "strict":
+        # A third-party report: a failure stage sorted before the success stage is refused. The same
+        # words for a success stage sorted after a failure stage (inferred).
+        failures = call.db.execute(
+            "SELECT MIN(sort) AS low FROM status WHERE entity_id = ? AND semantics = 'F'", (entity_id,)
+        ).fetchone()
+        if (semantics == "F" and won is not None and sort < int(won["sort"])) or (
+            semantics == "S" and failures["low"] is not None and sort > int(failures["low"])
+        ):
+            raise crm_error("Cannot add semantics with the specified sort order")
 
 
 @method("crm.status.update", write=True)
@@ -271,6 +334,10 @@ def status_entity_types(call: Call) -> list[dict[str, Any]]:
             "SELECT status_id FROM status WHERE entity_id = ? ORDER BY sort, id LIMIT 1", (entity,)
         ).fetchone()
         won, lost = stages.get("S"), stages.get("F")
+        if call.settings.quirks.success_stage_code == "WON":
+            # The legacy semantic info names <prefix>WON whatever the pipeline holds (reference §13.7).
+            sql = "SELECT * FROM status WHERE entity_id = ? AND status_id = ?"
+            won = store.one(call.db, sql, (entity, f"{prefix}WON"))
         base = store.localized(store.DIRECTORY_NAMES["DEAL_STAGE"], language)
         item: dict[str, Any] = {
             "ID": entity,

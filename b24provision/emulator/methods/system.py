@@ -61,7 +61,7 @@ def feature_get(call: Call) -> dict[str, str]:
     code = str(param(call.params, "CODE", default="") or "").strip()
     if not code:
         raise RestError("CODE_EMPTY", "CODE can't be empty")
-    return {"value": "Y" if code in call.settings.features else "N"}
+    return {"value": "Y" if code in call.settings.enabled_features() else "N"}
 
 
 @method("scope", scope="basic")
@@ -84,7 +84,8 @@ def methods_list(call: Call) -> list[str]:
 def profile(call: Call) -> dict[str, Any]:
     return {
         "ID": str(call.auth.user_id),
-        "ADMIN": True,
+        # A user without CRM settings rights is no administrator (administrators have every right).
+        "ADMIN": call.settings.crm_settings_rights,
         "NAME": "Admin",
         "LAST_NAME": "Emulator",
         "PERSONAL_GENDER": "",

@@ -1,0 +1,98 @@
+"""How long a stage code may be in a pipeline, and refusing a plan whose codes a pipeline cannot hold.
+
+The core keeps a deal stage's STATUS_ID in the permission table too, as ``STAGE_ID<C<id>:><code>``
+in a 30-character column, so ``CCrmStatus::validateStatusId`` allows a code of
+``30 − len("C<id>:") − len("STAGE_ID")`` characters (reference §13.5): 22 in the default pipeline,
+19 in C1–C9, 18 in C10–C99, 17 in C100–C999, 16 from C1000. A longer code is refused with
+"Exceeded maximum length of status ID: N.", and in the middle of an apply that means a half-done
+pipeline; so the plan refuses it before anything is written.
+
+A pipeline that the plan creates has no id yet. Its id will be higher than every id in use (the
+portal never reuses one), but how much higher is unknown: pipelines deleted since took ids too.
+The rule here is to assume the new id has as many digits as the largest id in use, and at least
+three (real portals have ids of 100 and more). That keeps 17 characters safe on any portal whose
+ids are below 1000 — the same 17 that ``validate`` recommends, knowing no portal at all.
+
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from b24provision.errors import PlanError
+from b24provision.plan.ops import CreateStageOp, Plan, ReplaceStageOp
+from b24provision.state import LiveState
+
+_PERMISSION_COLUMN = 30
+_ATTRIBUTE = "STAGE_ID"
+# The portal creates these in every new pipeline itself (CCrmStatus::GetDefaultDealStages), with no
+# length check: PREPAYMENT_INVOICE has 18 characters and exists in C100 too. Kept (not re-created)
+# when the blueprint lists them with the same semantics.
+_DEFAULT_STAGES = {
+    "NEW": "process",
+    "PREPARATION": "process",
+    "PREPAYMENT_INVOICE": "process",
+    "EXECUTING": "process",
+    "FINAL_INVOICE": "process",
+    "WON": "success",
+    "LOSE": "failure",
+    "APOLOGY": "failure",
+}
+
+
+def stage_code_limit(category_id: int) -> int:
+    """The longest stage code pipeline ``category_id`` can hold (0: the default pipeline)."""
+    prefix = "" if category_id == 0 else f"C{category_id}:"
+    return _PERMISSION_COLUMN - len(prefix) - len(_ATTRIBUTE)
+
+
+def new_pipeline_id_assumed(ids_in_use: Iterable[int]) -> int:
+    """The id a new pipeline is assumed to get, for its code limit: the largest one with as many
+    digits as the largest id in use, and at least three (see the module docstring)."""
+    digits = max(3, len(str(max(ids_in_use, default=0) + 1)))
+    return int(10**digits) - 1
+
+
+def refuse_long_stage_codes(plan: Plan, live: LiveState) -> None:
+    """Raise when a stage the plan creates has a code its pipeline cannot hold.
+
+    Raises:
+        PlanError: one line naming each such stage, its length, the limit and why.
+    """
+    ids: Mapping[str, int] = live.pipeline_ids
+    assumed = new_pipeline_id_assumed(ids.values())
+    problems: list[str] = []
+    for op in plan.ops:
+        if not isinstance(op, CreateStageOp | ReplaceStageOp):
+            continue
+        code = op.stage.code
+        if isinstance(op, CreateStageOp) and op.new_pipeline:
+            if _DEFAULT_STAGES.get(code) == op.stage.semantics:
+                continue  # the portal made it with the pipeline; apply keeps it
+            limit = stage_code_limit(assumed)
+            if len(code) <= limit:
+                continue
+            why = (
+                f"pipeline '{op.pipeline_key}' is new and its id is known only once it exists; it will be "
+                f"above {max(ids.values(), default=0)}, the highest id in use, and is assumed below "
+                f"{assumed + 1}, which leaves {limit} characters"
+            )
+        else:
+            category = ids.get(op.live_key or "", 0)
+            limit = stage_code_limit(category)
+            if len(code) <= limit:
+                continue
+            where = "the default pipeline" if category == 0 else f"C{category}"
+            why = f"pipeline '{op.pipeline_key}' is {where} on this portal"
+        at = op.source or "the blueprint"
+        problems.append(
+            f"stage {op.key} ({at}): code '{code}' has {len(code)} characters, more than {limit}: {why}"
+        )
+    if problems:
+        raise PlanError(
+            "; ".join(problems)
+            + " — the portal keeps a stage's code with the prefix C<id>: in a 30-character column "
+            "(22 characters in the default pipeline, 19 in C1–C9, 18 in C10–C99, 17 from C100) and "
+            "refuses a longer one; shorten the code (17 characters fit everywhere)"
+        )
