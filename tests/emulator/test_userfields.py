@@ -274,6 +274,7 @@ def test_core_fills_every_language_a_label_map_does_not_name(hook: httpx.Client)
     )
     labels = get_field(hook, with_label)["EDIT_FORM_LABEL"]
     assert (labels["ru"], labels["en"], labels["vn"]) == ("Памятка", "Memo", "Memo")
-    hook.post("crm.deal.userfield.update", json={"id": with_label, "fields": {"EDIT_FORM_LABEL": {"en": "M"}}})
+    update = {"id": with_label, "fields": {"EDIT_FORM_LABEL": {"en": "M"}}}
+    hook.post("crm.deal.userfield.update", json=update)
     labels = get_field(hook, with_label)["EDIT_FORM_LABEL"]
     assert (labels["ru"], labels["en"], labels["vn"]) == ("", "M", "")

@@ -35,7 +35,7 @@ import hashlib
 import json
 import re
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from b24provision.emulator import store
@@ -309,7 +309,8 @@ def field_to_wire(
     ``iso_datetime``: a datetime default stored in site format goes out as ISO 8601 (getList)."""
     settings = json.loads(row["settings"])
     default = settings.get("DEFAULT_VALUE")
-    if iso_datetime and row["user_type_id"] == "datetime" and isinstance(default, dict) and default.get("VALUE"):
+    is_datetime = row["user_type_id"] == "datetime"
+    if iso_datetime and is_datetime and isinstance(default, dict) and default.get("VALUE"):
         settings["DEFAULT_VALUE"] = {**default, "VALUE": _iso_from_site(str(default["VALUE"]))}
     item: dict[str, Any] = {
         "ID": str(row["id"]),
