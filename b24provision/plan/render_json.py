@@ -6,7 +6,8 @@ Shape (``format_version`` 1; keys may be added, never renamed or removed)::
      "summary": {"add", "change", "delete", "replace", "manual", "blocked", "has_changes", "text"},
      "operations": [{"action", "kind", "key", "before", "after", "changes": [{"attribute", "before",
                      "after"}], "destructive", "blocked_by_deals", "source", "note"}],
-     "unmanaged": [{"kind", "key", "note"}], "warnings": [...]}
+     "unmanaged": [{"kind", "key", "note"}], "warnings": [...],
+     "manual_fields": [{"code", "attribute", "before", "after", "text", "source"}]}
 
 ``operations`` keeps the plan's order (dependency order, then ``manual`` robot steps). ``before`` and
 ``after`` hold the changed attributes (for a create: the whole new object; for a delete: what goes).
@@ -58,6 +59,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "operations": [_operation(op) for op in plan.ops],
         "unmanaged": [{"kind": r.kind, "key": r.key, "note": r.note} for r in plan.unmanaged],
         "warnings": list(plan.warnings),
+        "manual_fields": [step.model_dump(mode="json") for step in plan.manual_fields],
     }
 
 
