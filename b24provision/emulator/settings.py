@@ -48,7 +48,8 @@ class Quirks:
 
     enum_xml_id: Literal["kept", "dropped"] = "kept"
     """§13.1: enumeration items' XML_ID: kept and returned (docs), or dropped on add and never
-    returned (core)."""
+    returned, update keeping one it is sent (core; its item rebuild also passes a single-value
+    list's DEF only when some item is the default)."""
     date_default: Literal["iso", "site"] = "iso"
     """§13.3: a date field's default comes back as sent (docs), or in the portal's site format,
     31.01.2025 (core)."""

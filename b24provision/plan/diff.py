@@ -59,7 +59,12 @@ from b24provision.plan.ops import (
     UpdateTriggerOp,
 )
 from b24provision.plan.order import order
-from b24provision.plan.settable import manual_text, settable_on_update, unsettable_on_create
+from b24provision.plan.settable import (
+    CLEAR_DEFAULT_ITEM,
+    manual_text,
+    settable_on_update,
+    unsettable_on_create,
+)
 from b24provision.robots.describe import describe_robot
 from b24provision.state import LiveState
 
@@ -519,6 +524,23 @@ def _compare_field(
     if isinstance(want, EnumerationField) and isinstance(have, EnumerationField):
         text_keyed = frozenset(k for code, k in live.text_keyed_items if code == want.code)
         item_changes, added, changed, removed, keys = _compare_items(want, have, text_keyed)
+        if not want.multiple and not any(item.default for item in want.items):
+            # update() passes a single-value list's DEF only when some item is the default: it
+            # cannot clear one (settable.py). By hand, then.
+            cleared = [c for c in item_changes if c[0].endswith(".default") and c[1] is True]
+            manual += [
+                ManualFieldStep(
+                    code=want.code,
+                    attribute=attr,
+                    before=True,
+                    after=False,
+                    text=CLEAR_DEFAULT_ITEM,
+                    source=source,
+                )
+                for attr, _, _ in cleared
+            ]
+            item_changes = [c for c in item_changes if c not in cleared]
+            changed = tuple(x for x in changed if any(c[0].startswith(f"items[{x}]") for c in item_changes))
         changes += item_changes
     if not changes:
         return None, manual

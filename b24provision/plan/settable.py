@@ -12,7 +12,9 @@ client assumes the stricter one everywhere:
 - what add cannot set but update can (the filter flag of money, url, address, file) is sent again
   by an update right after the add, in the same batch (``after_add``);
 - what neither can set becomes a manual step of the plan (``manual_text``), never a change: a
-  change REST cannot make would reappear in every plan and be "done" by every apply.
+  change REST cannot make would reappear in every plan and be "done" by every apply. One more of
+  them is not a setting but a list item's flag: update cannot clear the default of a single-value
+  enumeration (``CLEAR_DEFAULT_ITEM``).
 
 Attribute names are the blueprint's (``default``, ``rows``, ``show_in_filter``...). ``type`` and
 ``multiple`` are set on add only (a change is a replace, see plan/diff.py).
@@ -98,6 +100,12 @@ def unsettable_on_create(field: FieldBase) -> list[str]:
     return [a for a in declared if a not in row.on_add and a not in row.on_update]
 
 
+CLEAR_DEFAULT_ITEM = (
+    "make no list item the default in the field's settings in the portal (REST cannot clear the "
+    "default of a single-value list: its update passes DEF on only when some item is the default)"
+)
+
+
 def manual_text(field_type: str, attribute: str, value: Any) -> str:
     """The manual step for a setting REST cannot make, in the portal UI's words."""
     what = {"default": "the default value", "show_in_filter": "Show in filter"}.get(attribute, attribute)
@@ -108,4 +116,12 @@ def manual_text(field_type: str, attribute: str, value: Any) -> str:
     )
 
 
-__all__ = ["TABLE", "Settable", "after_add", "manual_text", "settable_on_update", "unsettable_on_create"]
+__all__ = [
+    "CLEAR_DEFAULT_ITEM",
+    "TABLE",
+    "Settable",
+    "after_add",
+    "manual_text",
+    "settable_on_update",
+    "unsettable_on_create",
+]

@@ -210,3 +210,39 @@ def test_labels_are_read_in_the_portal_languages_only(
     assert result.requests == (1 if fields <= 30 else 2)
     assert sum(r.method == "crm.deal.userfield.list" for r in log) == 1 + lists  # one per portal language
     assert result.live.languages == ("de", "en", "ru")
+
+
+def test_clearing_the_default_of_a_single_value_list_is_a_manual_step_on_the_core(
+    start_portal: Any, tmp_path: Path
+) -> None:
+    portal = start_portal(quirks="core")
+    path = write(tmp_path, ENUM)
+    apply(path, portal)
+    path.write_text(path.read_text(encoding="utf-8").replace(", default: true}", "}"), encoding="utf-8")
+    result = plan(path, portal).plan
+    assert not result.has_changes  # update would keep DEF=Y: no change that never converges
+    [step] = result.manual_fields
+    assert (step.code, step.attribute) == ("CITY", "items[spb].default")
+    assert "make no list item the default" in render_text(result)
+
+
+def test_the_per_type_table_covers_every_field_type() -> None:
+    from b24provision.blueprint.model import FIELD_TYPES
+    from b24provision.plan.settable import TABLE
+
+    assert set(TABLE) == set(FIELD_TYPES)
+
+
+@pytest.mark.parametrize("quirks", ["core", "docs"])
+def test_an_export_of_such_a_portal_plans_clean_against_it(
+    start_portal: Any, tmp_path: Path, quirks: str
+) -> None:
+    from b24provision.export import export_portal
+
+    portal = start_portal(quirks=quirks)
+    apply(write(tmp_path, ENUM + MONEY), portal)
+    exported = tmp_path / "exported.yaml"
+    exported.write_text(export_portal(portal.spec).text, encoding="utf-8")
+    if quirks == "core":
+        assert "xml_id: moskva" in exported.read_text(encoding="utf-8")  # a key made from the text
+    assert not plan(exported, portal).plan.has_changes

@@ -17,7 +17,8 @@ settled against ``SC:core-biz:modules/rest/lib/userfieldproxy.php`` and the main
 
 - ``enum_xml_id="dropped"``: add rebuilds each LIST item as ``{VALUE, SORT, DEF}`` (the XML_ID sent is
   lost and the core makes a salted one), get/list return items as ``{ID, SORT, VALUE, DEF}``;
-  update keeps an XML_ID it is sent. ``"kept"``: the docs' reading.
+  update keeps an XML_ID it is sent, and passes DEF of a single-value list on only when some item
+  is the default (so it cannot clear the default). ``"kept"``: the docs' reading.
 - ``uf_settings="core"``: add has a case only for string, integer, double, boolean, date, datetime,
   enumeration, iblock_*, crm_status, crm and employee, and keeps only the settings each case names;
   every other type (money, url, address, file) gets ``SHOW_FILTER=N`` and no settings. Update has no
@@ -81,7 +82,9 @@ _IBLOCK = {
     "LIST_HEIGHT": 5,
     "ACTIVE_FILTER": "N",
 }
-# What the proxy fills in when SETTINGS omit a key (reference §7.3; exact sets per type UNVERIFIED).
+# What a field's SETTINGS hold when a key is not sent. The keys REST itself sets per type are
+# settled by the audit (CORE_ADD_SETTINGS below, §13.2); the rest are what each type's
+# PrepareSettings adds in the main module, of which only date's was read (UNVERIFIED for the others).
 SETTINGS_DEFAULTS: dict[str, dict[str, Any]] = {
     "string": {"SIZE": 20, "ROWS": 1, "REGEXP": "", "MIN_LENGTH": 0, "MAX_LENGTH": 0, "DEFAULT_VALUE": ""},
     "integer": {"SIZE": 20, "MIN_VALUE": 0, "MAX_VALUE": 0, "DEFAULT_VALUE": None},
@@ -250,6 +253,21 @@ def _check_xml_unique(db: sqlite3.Connection, field_id: int) -> None:
         seen.add(row["xml_id"])
 
 
+def _proxy_defaults(items: list[Any], multiple: bool) -> list[dict[str, Any]]:
+    """DEF as UserFieldProxy::update() passes it on: as sent for a multiple field; for a single-value
+    one Y on the first default and N on every other item sent, and no DEF at all when none is a
+    default, so an update cannot clear a single-value list's default (the item keeps DEF=Y)."""
+    out = [dict(as_dict(i)) for i in items]
+    if multiple:
+        return out
+    first = next((n for n, i in enumerate(out) if to_yn(i.get("DEF")) == "Y"), None)
+    for n, item in enumerate(out):
+        item.pop("DEF", None)
+        if first is not None:
+            item["DEF"] = "Y" if n == first else "N"
+    return out
+
+
 def _apply_list(db: sqlite3.Connection, field_id: int, items: list[Any], multiple: bool) -> None:
     """Apply LIST edits with CUserFieldEnum::SetEnumValues semantics (see the module docstring)."""
     existing = {int(r["id"]): r for r in _enum_rows(db, field_id)}
@@ -414,7 +432,8 @@ def userfield_add(call: Call) -> int:
     if type_id == "crm" and not any(
         to_yn(given.get(k)) == "Y" for k in ("LEAD", "CONTACT", "COMPANY", "DEAL")
     ):
-        settings["LEAD"] = "Y"  # docs: with no entity chosen, LEAD=Y
+        # docs: with no entity chosen, LEAD=Y; the core's add() sets each flag from SETTINGS only (N).
+        settings["LEAD"] = "N" if quirks.uf_settings == "core" else "Y"
     if type_id in ("date", "datetime") and quirks.date_default == "site" and "DEFAULT_VALUE" in given:
         settings["DEFAULT_VALUE"] = _site_default(type_id, given["DEFAULT_VALUE"])
     multiple = "N" if type_id == "boolean" else to_yn(param(fields, "MULTIPLE"))
@@ -465,7 +484,8 @@ def userfield_list(call: Call) -> Paged:
     flt = {k.upper(): v for k, v in as_dict(param(call.params, "filter")).items()}
     lang = flt.pop("LANG", None)
     rows = store.rows(call.db, "SELECT * FROM userfield")
-    # LIST is included for enumeration fields in list answers too (UNVERIFIED: docs show it only in get).
+    # LIST is included for enumeration fields in list answers too (settled by the audit, §13.11:
+    # getList fills LIST as get does, as {ID, SORT, VALUE, DEF}).
     quirks = call.settings.quirks
     items = [
         field_to_wire(
@@ -542,7 +562,11 @@ def userfield_update(call: Call) -> bool:
         assignments = ", ".join(f"{column} = ?" for column in updates)
         call.db.execute(f"UPDATE userfield SET {assignments} WHERE id = ?", (*updates.values(), row["id"]))
     if type_id == "enumeration" and "LIST" in fields:
-        _apply_list(call.db, int(row["id"]), as_list(fields["LIST"]), row["multiple"] == "Y")
+        items = as_list(fields["LIST"])
+        multiple = row["multiple"] == "Y"
+        if call.settings.quirks.enum_xml_id == "dropped":  # the core's proxy rebuilds each item
+            items = _proxy_defaults(items, multiple)
+        _apply_list(call.db, int(row["id"]), items, multiple)
     return True
 
 
