@@ -689,6 +689,10 @@ def emulator_serve(
             "--no-crm-settings-rights", help="The webhook's user may read CRM settings, not change them."
         ),
     ] = False,
+    languages: Annotated[
+        str | None,
+        typer.Option("--languages", help="Installed languages, the portal's own first: ru,en (default: 21)."),
+    ] = None,
 ) -> None:
     """Run the local Bitrix24 portal until Ctrl-C."""
     from b24provision.emulator import Emulator, PortalSettings, Quirks
@@ -713,6 +717,8 @@ def emulator_serve(
         quirks=quirks,
         crm_settings_rights=not no_crm_settings_rights,
     )
+    if languages:
+        settings.languages = tuple(lang.strip() for lang in languages.split(",") if lang.strip())
     if token:
         settings.token = token
     if state is not None:

@@ -1,10 +1,9 @@
 """How one declared field is compared with the portal's: settings, labels, enumeration items.
 
 Settings and labels are nested values (a field's attributes, a label per language), compared with
-DeepDiff; what comes out is the plan's own ``Change`` (``attribute, before, after``) with a
-readable path: ``default``, ``targets`` (a list whose order means nothing: compared as a set, shown
-whole), ``label`` (one text in every language) or ``label[de]`` (one language). A raw DeepDiff
-result never leaves this module.
+DeepDiff (plan/nested.py); what comes out is the plan's own ``Change`` (``attribute, before,
+after``) with a readable path: ``default``, ``targets`` (a list whose order means nothing: compared
+as a set, shown whole), ``label`` (one text in every language) or ``label[de]`` (one language).
 
 - Date and datetime defaults compare as dates, not strings: the portal may return a fixed default
   in its site format (31.01.2025) or with its offset (reference §13.3).
@@ -20,14 +19,14 @@ result never leaves this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from deepdiff import DeepDiff
 from deepdiff.operator import BaseOperator
 
 from b24provision.blueprint.model import EnumerationField, FieldBase, label_map
 from b24provision.dates import same_moment
+from b24provision.plan.nested import nested_changes
 from b24provision.plan.ops import Change
 
 # Attributes compared by their own rules, not by DeepDiff of the dump.
@@ -48,30 +47,6 @@ class _SameDate(BaseOperator):
         return same_moment(t1, t2, with_time=self.with_time)
 
 
-def _path(parts: list[Any]) -> str:
-    head, *rest = parts
-    return str(head) + "".join(f"[{p}]" for p in rest)
-
-
-def _changes(before: Mapping[str, Any], after: Mapping[str, Any], **options: Any) -> list[Change]:
-    """Typed changes from DeepDiff(before, after): one per dict leaf, one per list attribute."""
-    found = DeepDiff(dict(before), dict(after), view="tree", verbose_level=2, **options)
-    changes: dict[str, Change] = {}
-    for levels in found.values():
-        for level in levels:
-            parts = level.path(output_format="list")
-            if not parts:
-                continue
-            top = parts[0]
-            if isinstance(before.get(top), list) or isinstance(after.get(top), list) or len(parts) == 1:
-                changes[str(top)] = (str(top), before.get(top), after.get(top))
-            else:
-                t1 = None if type(level.t1).__name__ == "NotPresent" else level.t1
-                t2 = None if type(level.t2).__name__ == "NotPresent" else level.t2
-                changes[_path(parts)] = (_path(parts), t1, t2)
-    return [changes[k] for k in sorted(changes)]
-
-
 def settings_changes(want: FieldBase, have: FieldBase) -> list[Change]:
     """Changed settings (every attribute but code, type, multiple, label and items)."""
     want_dump = want.model_dump(mode="json", exclude=set(SPECIAL))
@@ -80,7 +55,7 @@ def settings_changes(want: FieldBase, have: FieldBase) -> list[Change]:
     common = [a for a in want_dump if a in have_dump]
     field_type = str(getattr(want, "type", ""))
     operators = [_SameDate(with_time=field_type == "datetime")] if field_type in ("date", "datetime") else []
-    return _changes(
+    return nested_changes(
         {a: have_dump[a] for a in common},
         {a: want_dump[a] for a in common},
         ignore_order=True,
@@ -108,7 +83,7 @@ def label_changes(want: FieldBase, have: FieldBase, languages: Iterable[str]) ->
     actual = label_map(have.label, every, fallback)
     before = {lang: actual.get(lang, "") for lang in compared}
     after = {lang: expected.get(lang, "") for lang in compared}
-    found = _changes({"label": before}, {"label": after})
+    found = nested_changes({"label": before}, {"label": after}, keys_in_brackets=True)
     if not found:
         return []
     if len(compared) > 1 and len(set(before.values())) == 1 and len(set(after.values())) == 1:
