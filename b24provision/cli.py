@@ -376,6 +376,8 @@ def apply(
             typer.echo(render(outcome.remaining, "text"), err=True)
             raise typer.Exit(EXIT_ERROR)
         typer.echo("verified: portal matches the blueprint")
+        for step in outcome.remaining.manual_fields:  # REST cannot set these (plan/settable.py)
+            typer.echo(f"  still to do by hand: field {step.code}: {step.text}")
     else:
         typer.echo(
             "Not verified: the saved plan holds no blueprint to compare with; run `b24provision plan`."

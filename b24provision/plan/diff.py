@@ -310,6 +310,8 @@ class _Diff:
             self.label_languages(field, source)
             op, manual = _compare_field(field, old, live, source)
             self.manual_fields += manual
+            if isinstance(op, UpdateFieldOp) and op.items_added and op.items_removed:
+                self.text_matched_warning(field.code, op, source)
             if op is None:
                 self.unchanged.append(ObjectRef(kind="field", key=field.code, note=_label_note(field)))
             else:
@@ -343,6 +345,18 @@ class _Diff:
                     source=source,
                 )
             )
+
+    def text_matched_warning(self, code: str, op: UpdateFieldOp, source: str) -> None:
+        text_keyed = {k for c, k in self.live.text_keyed_items if c == code}
+        if not text_keyed & set(op.items_removed):
+            return
+        self.warnings.append(
+            f"{source or code}: field {code}: the portal does not return its list items' XML_ID "
+            "(reference §13.1), so they are matched by their text, and an item whose text changed "
+            f"looks like a new item ({', '.join(op.items_added)}) and a removed one "
+            f"({', '.join(sorted(text_keyed & set(op.items_removed)))}); to keep the deals' values, "
+            "change the item's text in the portal first, then plan again"
+        )
 
     def label_languages(self, field: FieldBase, source: str) -> None:
         if not isinstance(field.label, dict) or not self.live.label_texts:

@@ -113,6 +113,8 @@ def test_an_item_whose_text_changed_on_such_a_portal_is_a_destructive_replacemen
     [op] = [o for o in changed.ops if o.kind == "field"]
     assert op.destructive and ("items[kzn]", None, "Kazan") in op.changes
     assert ("items[kazan]", "Казань", None) in op.changes  # the portal's item, named by its text
+    assert any("matched by their text" in w and "change the item's text in the portal first" in w
+               for w in changed.warnings)  # fmt: skip
 
 
 MONEY = """  - {type: money, code: PRICE, label: Price, default: "100|RUB", show_in_filter: true}
@@ -246,3 +248,18 @@ def test_an_export_of_such_a_portal_plans_clean_against_it(
     if quirks == "core":
         assert "xml_id: moskva" in exported.read_text(encoding="utf-8")  # a key made from the text
     assert not plan(exported, portal).plan.has_changes
+
+
+def test_apply_says_what_is_left_to_do_by_hand(start_portal: Any, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from b24provision.cli import app
+
+    portal = start_portal(quirks="core")
+    path = write(tmp_path, MONEY)
+    args = ["apply", str(path), "--portal", portal.spec, "--auto-approve", "--allow-delete"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "verified: portal matches the blueprint\n  still to do by hand: field PRICE: set the default" in (
+        result.stdout
+    )
