@@ -82,6 +82,8 @@ def label_changes(want: FieldBase, have: FieldBase, languages: Iterable[str]) ->
     expected = label_map(want.label, every, fallback)
     actual = label_map(have.label, every, fallback)
     before = {lang: actual.get(lang, "") for lang in compared}
+    if want.label is None:  # no label: the field code, which a portal may also leave empty
+        before = {lang: text or fallback for lang, text in before.items()}
     after = {lang: expected.get(lang, "") for lang in compared}
     found = nested_changes({"label": before}, {"label": after}, keys_in_brackets=True)
     if not found:

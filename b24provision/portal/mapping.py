@@ -137,7 +137,10 @@ def _label(labels: Mapping[str, str | None], field_name: str) -> str | dict[str,
         return None
     if len(values) == 1:
         return values.pop()
-    return {lang: text for lang, text in texts.items() if text}
+    # The field code in a language is the portal's own fallback (the core fills the languages a
+    # map does not name with it, §13.4): such a language has no label of its own.
+    named = {lang: text for lang, text in texts.items() if text and text != field_name}
+    return named or None
 
 
 def field_from_rest(row: Mapping[str, Any], labels: Mapping[str, str | None]) -> Any:
