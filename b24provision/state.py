@@ -70,6 +70,7 @@ class LiveState:
             "stage_ids": sorted([list(k) + [v] for k, v in self.stage_ids.items()]),
             "field_ids": sorted(self.field_ids.items()),
             "enum_item_ids": sorted([list(k) + [v] for k, v in self.enum_item_ids.items()]),
+            "label_texts": {code: dict(sorted(t.items())) for code, t in sorted(self.label_texts.items())},
             "app_robot_codes": None if self.app_robot_codes is None else sorted(self.app_robot_codes),
             "triggers": None if self.triggers is None else [t.model_dump(mode="json") for t in self.triggers],
         }

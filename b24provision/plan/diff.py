@@ -512,7 +512,7 @@ def _compare_field(
     if want.multiple != have.multiple:
         changes.append(("multiple", have.multiple, want.multiple))
     replace = bool(changes)
-    changes += label_changes(want, have, live.languages)
+    changes += label_changes(want, have, live.languages, live.label_texts.get(want.code))
     changes += settings_changes(want, have)
 
     field: Any = want  # a DealField member; FieldBase is its common base

@@ -19,7 +19,7 @@ as a set, shown whole), ``label`` (one text in every language) or ``label[de]`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from deepdiff.operator import BaseOperator
@@ -72,15 +72,18 @@ def compared_languages(want: FieldBase, languages: Iterable[str]) -> tuple[str, 
     return portal
 
 
-def label_changes(want: FieldBase, have: FieldBase, languages: Iterable[str]) -> list[Change]:
+def label_changes(
+    want: FieldBase, have: FieldBase, languages: Iterable[str], texts: Mapping[str, str] | None = None
+) -> list[Change]:
     """``label`` when every compared language goes from one text to another, else ``label[<lang>]``
-    per language that differs."""
+    per language that differs. ``texts``: the portal's exact text per language (else made from
+    ``have.label``)."""
     portal = tuple(languages)
     compared = compared_languages(want, portal)
     fallback = want.field_name
     every = tuple(sorted(set(portal) | set(compared)))
     expected = label_map(want.label, every, fallback)
-    actual = label_map(have.label, every, fallback)
+    actual = dict(texts) if texts else label_map(have.label, every, fallback)
     before = {lang: actual.get(lang, "") for lang in compared}
     if want.label is None:  # no label: the field code, which a portal may also leave empty
         before = {lang: text or fallback for lang, text in before.items()}

@@ -130,17 +130,22 @@ def _yn(value: bool) -> str:
 
 
 def _label(labels: Mapping[str, str | None], field_name: str) -> str | dict[str, str] | None:
-    """A blueprint label from per-language texts: None when it is the portal's fallback."""
+    """A blueprint label from per-language texts, as short as says the same thing: None when it is
+    the portal's fallback everywhere, one string when every language agrees, else a map of English
+    (else every language with a text) plus the languages whose text differs from the English one.
+
+    Empty texts and the field code are the portal's fallback (the core fills the languages a map
+    does not name with LABEL or the field code, §13.4), so they are no label of their own. The exact
+    texts stay in ``LiveState.label_texts``, which is what the plan compares."""
     texts = {lang: (text or "") for lang, text in sorted(labels.items())}
-    values = set(texts.values())
-    if not texts or values == {field_name}:
-        return None
-    if len(values) == 1:
-        return values.pop()
-    # The field code in a language is the portal's own fallback (the core fills the languages a
-    # map does not name with it, §13.4): such a language has no label of its own.
     named = {lang: text for lang, text in texts.items() if text and text != field_name}
-    return named or None
+    if not named:
+        return None
+    if len(set(named.values())) == 1 and len(named) == len(texts):
+        return next(iter(named.values()))
+    if "en" in named:
+        return {lang: text for lang, text in named.items() if lang == "en" or text != named["en"]}
+    return named
 
 
 def field_from_rest(row: Mapping[str, Any], labels: Mapping[str, str | None]) -> Any:
