@@ -8,7 +8,7 @@ the application's robot types and triggers (which fail harmlessly under a webhoo
 probes of feature-gated methods, which tell what the portal's plan offers.
 
 Labels: ``list`` has none unless ``filter[LANG]`` names one language (§7.2), while ``get`` gives a
-field's labels as a map over every installed language. So the first record's map tells the
+field's labels as a map over every installed language. So the records' maps tell the
 portal's own languages (about 20 on a cloud portal, §13.4) and the 30 records carry every label;
 only a portal with more fields needs the second request: the field list once per portal language
 (never for languages the portal does not have). Deal counts, needed only for stages and pipelines
@@ -83,7 +83,7 @@ def read_portal(client: PortalClient) -> LiveState:
     statuses = _as_list(results.get("stages"))
     fields = _as_list(results.get("fields"))
     records = [r for i in range(FULL_RECORDS) if isinstance(r := results.get(f"uf_{i}"), Mapping)]
-    languages = _languages(records[0] if records else None)
+    languages = _languages(records)
     labels = _labels_of_records(records)
     if len(fields) > len(records):
         labels = _labels_by_language(client, languages)
@@ -173,11 +173,17 @@ def _probed_methods(results: Mapping[str, Any]) -> dict[str, bool] | None:
     return found or None
 
 
-def _languages(probe: Mapping[str, Any] | None) -> tuple[str, ...]:
-    labels = probe.get("EDIT_FORM_LABEL") if probe else None
-    if isinstance(labels, Mapping) and labels:
-        return tuple(sorted(str(lang) for lang in labels))
-    return ("en",)
+def _languages(records: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The portal's languages: the keys of the records' label maps (GetByID returns one entry per
+    language the field has a label row in; add writes one for every installed language, §13.4).
+    ("en",) when the portal has no fields yet: nothing to compare labels with then."""
+    found = {
+        str(lang)
+        for record in records
+        if isinstance(labels := record.get("EDIT_FORM_LABEL"), Mapping)
+        for lang in labels
+    }
+    return tuple(sorted(found)) or ("en",)
 
 
 def _labels_of_records(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str | None]]:
