@@ -312,6 +312,8 @@ class _Diff:
             self.manual_fields += manual
             if isinstance(op, UpdateFieldOp) and op.items_added and op.items_removed:
                 self.text_matched_warning(field.code, op, source)
+            if isinstance(op, ReplaceFieldOp):  # made again: as a new field
+                self.manual_on_create(field, source)
             if op is None:
                 self.unchanged.append(ObjectRef(kind="field", key=field.code, note=_label_note(field)))
             else:
@@ -365,8 +367,9 @@ class _Diff:
         if missing:
             self.warnings.append(
                 f"{source or field.code}: field {field.code}: the portal has no language "
-                f"{', '.join(missing)} (it has {', '.join(self.live.languages)}): that label is not "
-                "compared or written — take it out of the label, or install the language on the portal"
+                f"{', '.join(missing)} (it has {', '.join(self.live.languages)}), which keeps no label "
+                "there, so that text is not compared — take it out of the label, or install the "
+                "language on the portal"
             )
 
     # ----------------------------------------------------------------- app robot types, triggers

@@ -201,6 +201,9 @@ def _labels_by_language(client: PortalClient, languages: tuple[str, ...]) -> dic
     reply = client.batch(
         [Command(f"lang_{lang}", "crm.deal.userfield.list", {"filter": {"LANG": lang}}) for lang in languages]
     )
+    for lang in languages:
+        if f"lang_{lang}" in reply.errors:
+            raise reply.errors[f"lang_{lang}"]  # no labels would look like every label changed
     out: dict[str, dict[str, str | None]] = {}
     for lang in languages:
         for row in _as_list(reply.results.get(f"lang_{lang}")):
