@@ -3,6 +3,7 @@ and as the docs say: plan -> apply -> plan converges under both, over HTTP."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ import httpx
 import pytest
 
 from b24provision import api
+from b24provision.plan.render_json import render_json
+from b24provision.plan.render_markdown import render_markdown
 from b24provision.plan.render_text import render_text
 from tests.conftest import BLUEPRINTS, Portal
 
@@ -143,6 +146,8 @@ def test_settings_rest_cannot_set_are_manual_steps_not_changes_on_the_core(
     assert (
         text.startswith("No changes.") and "set the default value to 100|RUB in the field's settings" in text
     )
+    assert "- field `PRICE`: set the default value to 100\\|RUB" in render_markdown(again)
+    assert json.loads(render_json(again))["manual_fields"][0]["after"] == "100|RUB"
     # update() cannot change a date field's default either: a manual step, the portal untouched.
     path.write_text(
         path.read_text(encoding="utf-8").replace('"2025-01-31"}', '"2025-02-28"}'), encoding="utf-8"
