@@ -14,7 +14,9 @@ from b24provision import api
 from b24provision.plan.render_json import render_json
 from b24provision.plan.render_markdown import render_markdown
 from b24provision.plan.render_text import render_text
-from tests.conftest import BLUEPRINTS, Portal
+
+Portal = Any  # tests/conftest.py's Portal: emulator, server, spec
+BLUEPRINTS = sorted(p for p in (Path(__file__).resolve().parents[2] / "blueprints").iterdir() if p.is_dir())
 
 PIPELINE = """
 pipelines:
