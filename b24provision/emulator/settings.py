@@ -46,10 +46,11 @@ class Quirks:
     the core's, the strictest for a client. Each field names its reference paragraph.
     """
 
-    enum_xml_id: Literal["kept", "dropped"] = "kept"
+    enum_xml_id: Literal["kept", "dropped", "dropped_on_add"] = "kept"
     """§13.1: enumeration items' XML_ID: kept and returned (docs), or dropped on add and never
     returned, update keeping one it is sent (core; its item rebuild also passes a single-value
-    list's DEF only when some item is the default)."""
+    list's DEF only when some item is the default); "dropped_on_add": the core's add and update,
+    the docs' get/list (the XML_ID add made up is returned)."""
     date_default: Literal["iso", "site"] = "iso"
     """§13.3: a date field's default comes back as sent (docs), or in the portal's site format,
     31.01.2025 (core)."""

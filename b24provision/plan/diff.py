@@ -32,7 +32,7 @@ from b24provision.blueprint.model import (
     Stage,
 )
 from b24provision.errors import PlanError
-from b24provision.plan.field_compare import label_changes, match_items, settings_changes
+from b24provision.plan.field_compare import core_made_xml_id, label_changes, match_items, settings_changes
 from b24provision.plan.ops import (
     AnyOp,
     Change,
@@ -592,8 +592,10 @@ def _compare_items(
             continue
         old: EnumItem = have_items[live_key]
         before = len(changes)
-        if live_key != x and live_key not in text_keyed:
-            # The portal returned another XML_ID for this text: update keeps the one it is sent.
+        if live_key != x and live_key not in text_keyed and not core_made_xml_id(live_key):
+            # The portal returned another XML_ID of its own for this text: update keeps the one it
+            # is sent. One the core made up (add drops the XML_ID sent) is no identity: the next
+            # update of the field sends ours anyway.
             changes.append((f"items[{x}].xml_id", live_key, x))
         if item.value != old.value:
             changes.append((f"items[{x}].value", old.value, item.value))

@@ -19,6 +19,7 @@ as a set, shown whole), ``label`` (one text in every language) or ``label[de]`` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -96,6 +97,14 @@ def label_changes(
     return found
 
 
+_MD5 = re.compile(r"^[0-9a-f]{32}$")
+
+
+def core_made_xml_id(xml_id: str) -> bool:
+    """An XML_ID the core made itself: md5(VALUE) or md5(salt . VALUE) (CUserFieldEnum)."""
+    return bool(_MD5.match(xml_id))
+
+
 def match_items(want: EnumerationField, have: EnumerationField, text_keyed: frozenset[str]) -> dict[str, str]:
     """Blueprint xml_id -> the key of the portal item it is.
 
@@ -117,4 +126,11 @@ def match_items(want: EnumerationField, have: EnumerationField, text_keyed: froz
     return pairs
 
 
-__all__ = ["SPECIAL", "compared_languages", "label_changes", "match_items", "settings_changes"]
+__all__ = [
+    "SPECIAL",
+    "compared_languages",
+    "core_made_xml_id",
+    "label_changes",
+    "match_items",
+    "settings_changes",
+]

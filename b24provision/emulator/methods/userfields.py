@@ -19,6 +19,8 @@ settled against ``SC:core-biz:modules/rest/lib/userfieldproxy.php`` and the main
   lost and the core makes a salted one), get/list return items as ``{ID, SORT, VALUE, DEF}``;
   update keeps an XML_ID it is sent, and passes DEF of a single-value list on only when some item
   is the default (so it cannot clear the default). ``"kept"``: the docs' reading.
+  ``"dropped_on_add"``: the core's add and update with the docs' get/list (a mix nobody has seen,
+  but the snapshots and the docs each allow it): items come back with the salted XML_ID add made.
 - ``uf_settings="core"``: add has a case only for string, integer, double, boolean, date, datetime,
   enumeration, iblock_*, crm_status, crm and employee, and keeps only the settings each case names;
   every other type (money, url, address, file) gets ``SHOW_FILTER=N`` and no settings. Update has no
@@ -463,7 +465,7 @@ def userfield_add(call: Call) -> int:
     if type_id == "enumeration":
         items = [i for i in as_list(param(fields, "LIST")) if isinstance(i, dict | list)]
         # The core's add() rebuilds each item as {VALUE, SORT, DEF}: an XML_ID sent is lost (§13.1).
-        dropped = ("ID", "XML_ID") if quirks.enum_xml_id == "dropped" else ("ID",)
+        dropped = ("ID", "XML_ID") if quirks.enum_xml_id in ("dropped", "dropped_on_add") else ("ID",)
         _apply_list(
             call.db,
             field_id,
@@ -475,7 +477,7 @@ def userfield_add(call: Call) -> int:
 
 @method("crm.deal.userfield.get")
 def userfield_get(call: Call) -> dict[str, Any]:
-    xml_ids = call.settings.quirks.enum_xml_id == "kept"
+    xml_ids = call.settings.quirks.enum_xml_id != "dropped"
     return field_to_wire(call.db, _existing(call), lang=None, label_maps=True, xml_ids=xml_ids)
 
 
@@ -493,7 +495,7 @@ def userfield_list(call: Call) -> Paged:
             r,
             lang=str(lang) if lang else None,
             label_maps=False,
-            xml_ids=quirks.enum_xml_id == "kept",
+            xml_ids=quirks.enum_xml_id != "dropped",
             iso_datetime=quirks.date_default == "site",
         )
         for r in rows
@@ -564,7 +566,7 @@ def userfield_update(call: Call) -> bool:
     if type_id == "enumeration" and "LIST" in fields:
         items = as_list(fields["LIST"])
         multiple = row["multiple"] == "Y"
-        if call.settings.quirks.enum_xml_id == "dropped":  # the core's proxy rebuilds each item
+        if call.settings.quirks.enum_xml_id != "kept":  # the core's proxy rebuilds each item
             items = _proxy_defaults(items, multiple)
         _apply_list(call.db, int(row["id"]), items, multiple)
     return True
