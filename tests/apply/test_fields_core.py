@@ -56,7 +56,7 @@ def field(portal: Portal, name: str) -> dict[str, Any]:
     return dict(call(portal, "crm.deal.userfield.get", id=listed[name]["ID"]))
 
 
-@pytest.mark.parametrize("quirks", ["core", "docs"])
+@pytest.mark.parametrize("quirks", ["core", "docs", "enum_xml_id=dropped_on_add"])
 @pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[p.name for p in BLUEPRINTS])
 def test_every_shipped_blueprint_plans_clean_after_its_apply(
     start_portal: Any, blueprint: Path, quirks: str
