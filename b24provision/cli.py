@@ -621,6 +621,8 @@ def apply(
             typer.echo(render(outcome.remaining, "text"), err=True)
             raise typer.Exit(EXIT_ERROR)
         typer.echo("verified: portal matches the blueprint")
+        for step in outcome.remaining.manual_fields:  # REST cannot set these (plan/settable.py)
+            typer.echo(f"  still to do by hand: field {step.code}: {step.text}")
     else:
         typer.echo(
             "Not verified: the saved plan holds no blueprint to compare with; run `b24provision plan`."
@@ -1030,6 +1032,10 @@ def emulator_serve(
             "--no-crm-settings-rights", help="The webhook's user may read CRM settings, not change them."
         ),
     ] = False,
+    languages: Annotated[
+        str | None,
+        typer.Option("--languages", help="Installed languages, the portal's own first: ru,en (default: 21)."),
+    ] = None,
 ) -> None:
     """Run the local Bitrix24 portal until Ctrl-C."""
     from b24provision.emulator import Emulator, PortalSettings, Quirks
@@ -1054,6 +1060,8 @@ def emulator_serve(
         quirks=quirks,
         crm_settings_rights=not no_crm_settings_rights,
     )
+    if languages:
+        settings.languages = tuple(lang.strip() for lang in languages.split(",") if lang.strip())
     if token:
         settings.token = token
     if state is not None:

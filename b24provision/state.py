@@ -64,7 +64,14 @@ class LiveState:
     """Stages the portal marks SYSTEM=Y (deleting them needs FORCED=Y)."""
     field_ids: Mapping[str, int] = field(default_factory=dict)
     enum_item_ids: Mapping[tuple[str, str], int] = field(default_factory=dict)
-    """(field code, item xml_id) -> enumeration item id."""
+    """(field code, item key) -> enumeration item id; the key is the item's XML_ID, or a key made
+    from its text when the portal returned none (see ``text_keyed_items``)."""
+    text_keyed_items: frozenset[tuple[str, str]] = frozenset()
+    """(field code, item key) of enumeration items the portal returned without an XML_ID (the core's
+    REST proxy never returns one, reference §13.1): the plan matches them by their text."""
+    label_texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Field code -> language -> the field's EDIT_FORM_LABEL text there, in every portal language
+    (apply sends the texts of the languages a label map does not name back unchanged)."""
     unsupported_fields: tuple[UnsupportedField, ...] = ()
     app_robot_codes: frozenset[str] | None = None
     """Codes of the application's robot types (bizproc.robot.list returns codes only, reference
@@ -90,6 +97,7 @@ class LiveState:
             "stage_ids": sorted([list(k) + [v] for k, v in self.stage_ids.items()]),
             "field_ids": sorted(self.field_ids.items()),
             "enum_item_ids": sorted([list(k) + [v] for k, v in self.enum_item_ids.items()]),
+            "label_texts": {code: dict(sorted(t.items())) for code, t in sorted(self.label_texts.items())},
             "app_robot_codes": None if self.app_robot_codes is None else sorted(self.app_robot_codes),
             "triggers": None if self.triggers is None else [t.model_dump(mode="json") for t in self.triggers],
         }

@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from b24provision.cli import app
-from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
+from b24provision.emulator import Emulator, PortalSettings, Quirks, serve_in_thread
 from b24provision.portal.client import PortalClient
 
 SECRET = "SECRETtoken9f3k2"
@@ -227,13 +227,15 @@ def test_a_real_process_with_or_without_b24_debug(debug: str, portal: Any, tmp_p
 
 
 def test_the_secret_is_hidden_by_value_where_no_pattern_finds_it(
-    portal: Any, tmp_path: Path, debug_logs: pytest.LogCaptureFixture
+    portal: Any, tmp_path: Path, debug_logs: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The portal repeats a value it was sent (here: the code, as an item's XML_ID) in its error; the
     code shows in no URL shape there, so only hiding it by value keeps it out of the message."""
     from b24provision.errors import PortalError
     from b24provision.portal.connect import open_portal
 
+    # The docs' reading, where the portal keeps (and so checks) the XML_ID it is sent (reference §13.1).
+    monkeypatch.setattr(portal.app.settings, "quirks", Quirks())
     items = [{"VALUE": "a", "XML_ID": SECRET}, {"VALUE": "b", "XML_ID": SECRET}]
     with open_portal(HOOK) as client:
         with pytest.raises(PortalError) as info:

@@ -274,7 +274,11 @@ class FieldBase(Model):
     code: FieldCode
     """The field's code without ``UF_CRM_`` (the portal adds it): A-Z, 0-9 and _."""
     label: Label | None = None
-    """The field's name in the card, list and filter; the code when not given."""
+    """The field's name in the card, list and filter; the code when not given. A string is the
+    name in every portal language. A map ``{en: ..., ru: ...}`` sets the languages it names and
+    leaves the others to the portal: a new field gets the map's English (else first) text there,
+    a label change keeps what the portal has there, and the plan never compares them (nor a named
+    language the portal does not have)."""
     multiple: bool = False
     """The field holds several values; cannot be changed after creation (a replace)."""
     mandatory: bool = False
@@ -635,11 +639,11 @@ class Blueprint(Model):
 
 
 def label_map(label: Label | None, languages: tuple[str, ...], fallback: str) -> dict[str, str]:
-    """The per-language texts a label stands for on a portal with ``languages``.
+    """The per-language texts a label holds on a portal with ``languages``.
 
-    A string applies to every language; a map sets the languages it names and leaves the others
-    empty, as ``crm.deal.userfield.update`` does (reference §7.4). No label means the fallback
-    (the portal shows the field name) in every language.
+    A string applies to every language; a map gives the languages it names and "" for the others
+    (the languages a blueprint's map does not name are not compared: plan/field_compare.py). No
+    label means the fallback (the portal shows the field name) in every language.
     """
     if label is None:
         return {lang: fallback for lang in languages}

@@ -37,6 +37,7 @@ from b24provision.blueprint.model import (
     Stage,
 )
 from b24provision.plan.diff import diff
+from b24provision.plan.nested import nested_changes
 from b24provision.plan.ops import (
     AnyOp,
     CreateStageOp,
@@ -44,6 +45,7 @@ from b24provision.plan.ops import (
     NeedsAppContextOp,
     Plan,
 )
+from b24provision.plan.render_common import value
 from b24provision.state import LiveState, UnsupportedField
 
 __all__ = ["Comparison", "Difference", "Pairing", "Side", "compare", "open_side", "UI_CODE_PREFIX"]
@@ -298,14 +300,20 @@ class _Compare:
                 old = have_stages.get(stage.code)
                 if old is None:
                     continue
-                if [r.model_dump() for r in old.robots] != [r.model_dump() for r in stage.robots]:
+                before = {"robots": [r.model_dump(mode="json", exclude_defaults=True) for r in old.robots]}
+                after = {"robots": [r.model_dump(mode="json", exclude_defaults=True) for r in stage.robots]}
+                changes = nested_changes(before, after, whole_lists=False)
+                if changes:
+                    # Which setting of which robot, e.g. robots[0].delay: "1 month" -> "2 months".
+                    what = "; ".join(f"{path}: {value(a)} -> {value(b)}" for path, a, b in changes[:5])
+                    more = f"; and {len(changes) - 5} more" if len(changes) > 5 else ""
                     self.extra.append(
                         Difference(
                             "~",
                             "robots",
                             f"{want.key}/{stage.code}",
                             f"the robots on stage {stage.name!r} differ "
-                            f"({len(old.robots)} in A, {len(stage.robots)} in B)",
+                            f"({len(old.robots)} in A, {len(stage.robots)} in B): {what}{more}",
                         )
                     )
 

@@ -52,6 +52,12 @@ def features_for_license(license_code: str) -> set[str]:
 
 
 RATE_PRESETS: dict[str, tuple[float, float]] = {"standard": (50, 2.0), "enterprise": (250, 5.0)}
+# The languages of a cloud portal: the label maps of crm.deal.userfield.get in the docs' example
+# (reference §7.2, §13.4) list these 21. The portal's own language comes first.
+CLOUD_LANGUAGES = (
+    "ru", "ar", "br", "de", "en", "fr", "hi", "id", "in", "it", "ja", "kz", "la", "ms", "pl", "sc",
+    "tc", "th", "tr", "ua", "vn",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,9 +69,11 @@ class Quirks:
     the core's, the strictest for a client. Each field names its reference paragraph.
     """
 
-    enum_xml_id: Literal["kept", "dropped"] = "kept"
+    enum_xml_id: Literal["kept", "dropped", "dropped_on_add"] = "kept"
     """§13.1: enumeration items' XML_ID: kept and returned (docs), or dropped on add and never
-    returned (core)."""
+    returned, update keeping one it is sent (core; its item rebuild also passes a single-value
+    list's DEF only when some item is the default); "dropped_on_add": the core's add and update,
+    the docs' get/list (the XML_ID add made up is returned)."""
     date_default: Literal["iso", "site"] = "iso"
     """§13.3: a date field's default comes back as sent (docs), or in the portal's site format,
     31.01.2025 (core)."""
@@ -158,8 +166,9 @@ class PortalSettings:
     """Plan variables: crm_deal_category_limit (pipelines incl. the default), crm_user_field_limit."""
     rate_limit: str | None = "standard"
     """"standard" (burst 50, drain 2/s), "enterprise" (250, 5/s), "BURST/DRAIN" (e.g. "3/0.5"), None = off."""
-    languages: tuple[str, ...] = ("ru", "en")
-    """Portal languages; the first one names default pipelines and stages."""
+    languages: tuple[str, ...] = CLOUD_LANGUAGES
+    """Installed languages (userfield label maps have one entry each); the first one names default
+    pipelines and stages. A cloud portal has about 20; a boxed one may have two."""
     domain: str = "b24-emulator.local"
     oauth_clients: dict[str, str] = field(default_factory=dict)
     """Registered applications: client_id -> client_secret."""

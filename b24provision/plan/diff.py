@@ -6,7 +6,9 @@ key sets: ``want - have`` is created, ``want & have`` is compared attribute by a
 
 - a pipeline is matched to the portal's default pipeline (``default: true``), or by name, or by one
   of its ``previous_names`` (a rename, so an update); stages by code within their pipeline; fields
-  by code; enumeration items by xml_id; application robot types and triggers by code;
+  by code; enumeration items by xml_id, else by their text (plan/field_compare.py); application
+  robot types and triggers by code;
+- a field setting REST cannot change (plan/settable.py) is a manual step of the plan, not a change;
 - stages a declared pipeline no longer lists are deleted; pipelines and fields are deleted only
   when named in ``removed:``; everything else the portal has is reported as unmanaged;
 - ``None`` in the blueprint (a pipeline's sort, a stage's colour) means "leave as it is";
@@ -29,12 +31,11 @@ from b24provision.blueprint.model import (
     EnumerationField,
     EnumItem,
     FieldBase,
-    Label,
     Pipeline,
     Stage,
-    label_map,
 )
 from b24provision.errors import PlanError
+from b24provision.plan.field_compare import core_made_xml_id, label_changes, match_items, settings_changes
 from b24provision.plan.ops import (
     AnyOp,
     Change,
@@ -48,6 +49,7 @@ from b24provision.plan.ops import (
     DeletePipelineOp,
     DeleteStageOp,
     DeleteTriggerOp,
+    ManualFieldStep,
     ManualRobotOp,
     NeedsAppContextOp,
     ObjectRef,
@@ -61,6 +63,12 @@ from b24provision.plan.ops import (
 )
 from b24provision.plan.order import order
 from b24provision.plan.safety import with_live_facts
+from b24provision.plan.settable import (
+    CLEAR_DEFAULT_ITEM,
+    manual_text,
+    settable_on_update,
+    unsettable_on_create,
+)
 from b24provision.plan.sorts import effective_sorts
 from b24provision.robots.describe import describe_robot
 from b24provision.state import LiveState
@@ -95,6 +103,7 @@ def diff(desired: Blueprint, live: LiveState, *, lang: str = "en") -> Plan:
         unmanaged=tuple(d.unmanaged),
         unchanged=tuple(d.unchanged),
         warnings=tuple(d.warnings),
+        manual_fields=tuple(d.manual_fields),
         live_fingerprint=live.fingerprint(),
         portal=live.portal,
     )
@@ -114,6 +123,7 @@ class _Diff:
         self.unmanaged: list[ObjectRef] = []
         self.unchanged: list[ObjectRef] = []
         self.warnings: list[str] = []
+        self.manual_fields: list[ManualFieldStep] = []
 
     # --------------------------------------------------------------------------------- pipelines
 
@@ -293,8 +303,15 @@ class _Diff:
                     )
                 else:
                     self.ops.append(CreateFieldOp(field=field, source=source))
+                self.manual_on_create(field, source)
                 continue
-            op = _compare_field(field, old, live.languages, source)
+            self.label_languages(field, source)
+            op, manual = _compare_field(field, old, live, source)
+            self.manual_fields += manual
+            if isinstance(op, UpdateFieldOp) and op.items_added and op.items_removed:
+                self.text_matched_warning(field.code, op, source)
+            if isinstance(op, ReplaceFieldOp):  # made again: as a new field
+                self.manual_on_create(field, source)
             if op is None:
                 self.unchanged.append(ObjectRef(kind="field", key=field.code, note=_label_note(field)))
             else:
@@ -314,6 +331,44 @@ class _Diff:
                 self.unmanaged.append(
                     ObjectRef(kind="field", key=u.code, note=f"{u.label} ({u.user_type_id})")
                 )
+
+    def manual_on_create(self, field: FieldBase, source: str) -> None:
+        """What a new field declares that REST may not set at all: a manual step from the start."""
+        data = field.model_dump(mode="json")
+        for attr in unsettable_on_create(field):
+            self.manual_fields.append(
+                ManualFieldStep(
+                    code=field.code,
+                    attribute=attr,
+                    after=data.get(attr),
+                    text=manual_text(str(data["type"]), attr, data.get(attr)),
+                    source=source,
+                )
+            )
+
+    def text_matched_warning(self, code: str, op: UpdateFieldOp, source: str) -> None:
+        text_keyed = {k for c, k in self.live.text_keyed_items if c == code}
+        if not text_keyed & set(op.items_removed):
+            return
+        self.warnings.append(
+            f"{source or code}: field {code}: the portal does not return its list items' XML_ID "
+            "(reference §13.1), so they are matched by their text, and an item whose text changed "
+            f"looks like a new item ({', '.join(op.items_added)}) and a removed one "
+            f"({', '.join(sorted(text_keyed & set(op.items_removed)))}); to keep the deals' values, "
+            "change the item's text in the portal first, then plan again"
+        )
+
+    def label_languages(self, field: FieldBase, source: str) -> None:
+        if not isinstance(field.label, dict) or not self.live.label_texts:
+            return
+        missing = [lang for lang in field.label if lang not in self.live.languages]
+        if missing:
+            self.warnings.append(
+                f"{source or field.code}: field {field.code}: the portal has no language "
+                f"{', '.join(missing)} (it has {', '.join(self.live.languages)}), which keeps no label "
+                "there, so that text is not compared — take it out of the label, or install the "
+                "language on the portal"
+            )
 
     # ----------------------------------------------------------------- app robot types, triggers
 
@@ -446,89 +501,111 @@ def _label_note(field: FieldBase) -> str:
     return label.get("en") or next(iter(label.values()), "")
 
 
-def _label_value(label: Label | None, languages: tuple[str, ...], fallback: str) -> Any:
-    """A label as the plan shows it: one string when every language has the same text."""
-    texts = label_map(label, languages, fallback)
-    distinct = set(texts.values())
-    return distinct.pop() if len(distinct) == 1 else texts
-
-
-# Attributes compared by their own rules, not by equality of the dump.
-_SPECIAL = {"code", "type", "multiple", "label", "items"}
-
-
-def _compare_field(want: FieldBase, have: FieldBase, languages: tuple[str, ...], source: str) -> AnyOp | None:
-    """UpdateFieldOp or ReplaceFieldOp when ``have`` differs from ``want``; None when they match."""
+def _compare_field(
+    want: FieldBase, have: FieldBase, live: LiveState, source: str
+) -> tuple[AnyOp | None, list[ManualFieldStep]]:
+    """UpdateFieldOp or ReplaceFieldOp when ``have`` differs from ``want`` (None when they match),
+    and the manual steps for what differs but REST cannot change."""
     changes: list[Change] = []
-    want_type, have_type = getattr(want, "type", ""), getattr(have, "type", "")
+    want_type, have_type = str(getattr(want, "type", "")), str(getattr(have, "type", ""))
     if want_type != have_type:
         changes.append(("type", have_type, want_type))
     if want.multiple != have.multiple:
         changes.append(("multiple", have.multiple, want.multiple))
     replace = bool(changes)
-    fallback = want.field_name
-    if label_map(want.label, languages, fallback) != label_map(have.label, languages, fallback):
-        changes.append(
-            (
-                "label",
-                _label_value(have.label, languages, fallback),
-                _label_value(want.label, languages, fallback),
-            )
-        )
-    want_dump = want.model_dump(mode="json", exclude=_SPECIAL)
-    have_dump = have.model_dump(mode="json", exclude=_SPECIAL)
-    # Only attributes both types have: after a type change, the other type's settings are noise.
-    for attr in (a for a in want_dump if a in have_dump):
-        if want_dump[attr] != have_dump[attr]:
-            changes.append((attr, have_dump[attr], want_dump[attr]))
+    changes += label_changes(want, have, live.languages, live.label_texts.get(want.code))
+    changes += settings_changes(want, have)
 
     field: Any = want  # a DealField member; FieldBase is its common base
     if replace:
-        return ReplaceFieldOp(field=field, changes=tuple(changes), source=source)
+        return ReplaceFieldOp(field=field, changes=tuple(changes), source=source), []
+    manual = [
+        ManualFieldStep(
+            code=want.code,
+            attribute=attr,
+            before=before,
+            after=after,
+            text=manual_text(want_type, attr, after),
+            source=source,
+        )
+        for attr, before, after in changes
+        if not settable_on_update(want_type, attr)
+    ]
+    changes = [c for c in changes if settable_on_update(want_type, c[0])]
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    keys: tuple[tuple[str, str], ...] = ()
     if isinstance(want, EnumerationField) and isinstance(have, EnumerationField):
-        item_changes, added, changed, removed = _compare_items(want, have)
+        text_keyed = frozenset(k for code, k in live.text_keyed_items if code == want.code)
+        item_changes, added, changed, removed, keys = _compare_items(want, have, text_keyed)
+        if not want.multiple and not any(item.default for item in want.items):
+            # update() passes a single-value list's DEF only when some item is the default: it
+            # cannot clear one (settable.py). By hand, then.
+            cleared = [c for c in item_changes if c[0].endswith(".default") and c[1] is True]
+            manual += [
+                ManualFieldStep(
+                    code=want.code,
+                    attribute=attr,
+                    before=True,
+                    after=False,
+                    text=CLEAR_DEFAULT_ITEM,
+                    source=source,
+                )
+                for attr, _, _ in cleared
+            ]
+            item_changes = [c for c in item_changes if c not in cleared]
+            changed = tuple(x for x in changed if any(c[0].startswith(f"items[{x}]") for c in item_changes))
         changes += item_changes
     if not changes:
-        return None
-    return UpdateFieldOp(
+        return None, manual
+    op = UpdateFieldOp(
         field=field,
         changes=tuple(changes),
         items_added=added,
         items_changed=changed,
         items_removed=removed,
+        item_keys=keys,
         source=source,
     )
+    return op, manual
 
 
 def _compare_items(
-    want: EnumerationField, have: EnumerationField
-) -> tuple[list[Change], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Enumeration items by xml_id: (changes, added, changed, removed)."""
-    want_items = {it.xml_id: it for it in want.items}
+    want: EnumerationField, have: EnumerationField, text_keyed: frozenset[str]
+) -> tuple[list[Change], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Enumeration items by xml_id, else by text: (changes, added, changed, removed, item keys)."""
+    pairs = match_items(want, have, text_keyed)
     have_items = {it.xml_id: it for it in have.items}
     have_sorts = have.item_sorts()
     want_sorts = effective_sorts([(it.xml_id, it.sort) for it in want.items], have_sorts)
     changes: list[Change] = []
     added: list[str] = []
     changed: list[str] = []
-    for x, item in want_items.items():
-        old: EnumItem | None = have_items.get(x)
-        if old is None:
+    for item in want.items:
+        x = item.xml_id
+        live_key = pairs.get(x)
+        if live_key is None:
             added.append(x)
             changes.append((f"items[{x}]", None, item.value))
             continue
+        old: EnumItem = have_items[live_key]
         before = len(changes)
+        if live_key != x and live_key not in text_keyed and not core_made_xml_id(live_key):
+            # The portal returned another XML_ID of its own for this text: update keeps the one it
+            # is sent. One the core made up (add drops the XML_ID sent) is no identity: the next
+            # update of the field sends ours anyway.
+            changes.append((f"items[{x}].xml_id", live_key, x))
         if item.value != old.value:
             changes.append((f"items[{x}].value", old.value, item.value))
-        if want_sorts[x] != have_sorts[x]:
-            changes.append((f"items[{x}].sort", have_sorts[x], want_sorts[x]))
+        if want_sorts[x] != have_sorts[live_key]:
+            changes.append((f"items[{x}].sort", have_sorts[live_key], want_sorts[x]))
         if item.default != old.default:
             changes.append((f"items[{x}].default", old.default, item.default))
         if len(changes) > before:
             changed.append(x)
-    removed = [x for x in have_items if x not in want_items]
-    changes += [(f"items[{x}]", have_items[x].value, None) for x in removed]
-    return changes, tuple(added), tuple(changed), tuple(removed)
+    matched = set(pairs.values())
+    removed = [k for k in have_items if k not in matched]
+    changes += [(f"items[{k}]", have_items[k].value, None) for k in removed]
+    keys = tuple((x, k) for x, k in pairs.items() if x != k or k in text_keyed)
+    return changes, tuple(added), tuple(changed), tuple(removed), keys

@@ -237,6 +237,9 @@ class UpdateFieldOp(_Op):
     """xml_ids of enumeration items to delete: deals lose that value."""
     items_in_use: tuple[tuple[str, int], ...] = ()
     """(removed item, deals using it) for every removed item that deals use (UNCOUNTED: may use)."""
+    item_keys: tuple[tuple[str, str], ...] = ()
+    """(blueprint xml_id, the portal item's key) for items matched by their text, not their XML_ID:
+    the portal returned none (the core's REST proxy omits it, reference §13.1) or another one."""
 
     @property
     def key(self) -> str:
@@ -522,6 +525,24 @@ class ObjectRef(BaseModel):
     """A few words for people: the pipeline's name, the field's label or type."""
 
 
+class ManualFieldStep(BaseModel):
+    """A field setting REST cannot make (plan/settable.py): done by hand in the portal, never an op.
+
+    It is listed while the portal differs from the blueprint and is not a change: apply cannot do it,
+    and a converged portal keeps ``--detailed-exitcode`` at 0."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    """The field's code."""
+    attribute: str
+    before: Any = None
+    after: Any = None
+    text: str
+    """What to do, in the portal UI's words."""
+    source: str = ""
+
+
 class Plan(BaseModel):
     """What apply would do, in order, and what it leaves alone. Rendered and applied as is."""
 
@@ -534,6 +555,8 @@ class Plan(BaseModel):
     unchanged: tuple[ObjectRef, ...] = ()
     """Declared objects that already match (shown with ``verbose``)."""
     warnings: tuple[str, ...] = ()
+    manual_fields: tuple[ManualFieldStep, ...] = ()
+    """Field settings to make by hand (REST cannot set them); not changes."""
     live_fingerprint: str = ""
     """LiveState.fingerprint() of the state the plan was made from; apply refuses a changed portal."""
     portal: str = ""

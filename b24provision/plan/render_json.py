@@ -8,7 +8,8 @@ Shape (``format_version`` 2; keys may be added, never renamed or removed within 
      "operations": [{"action", "kind", "key", "before", "after", "changes": [{"attribute", "before",
                      "after"}], "destructive", "needs_allow_delete", "blocked_by_data", "deals",
                      "data_lost", "source", "note"}],
-     "unmanaged": [{"kind", "key", "note"}], "warnings": [...]}
+     "unmanaged": [{"kind", "key", "note"}], "warnings": [...],
+     "manual_fields": [{"code", "attribute", "before", "after", "text", "source"}]}
 
 One name per meaning, as in the text and Markdown plans:
 
@@ -84,6 +85,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "operations": [_operation(op) for op in plan.ops],
         "unmanaged": [{"kind": r.kind, "key": r.key, "note": r.note} for r in plan.unmanaged],
         "warnings": list(plan.warnings),
+        "manual_fields": [step.model_dump(mode="json") for step in plan.manual_fields],
     }
 
 

@@ -50,6 +50,9 @@ def render_markdown(plan: Plan) -> str:
         lines += ["", f"Unmanaged (not in the blueprint, left alone): {refs}"]
     for warning in plan.warnings:
         lines += ["", f"Warning: {_escape(warning)}"]
+    if plan.manual_fields:
+        lines += ["", "Field settings to make by hand (REST cannot set them):", ""]
+        lines += [f"- field `{m.code}`: {_escape(m.text)}" for m in plan.manual_fields]
 
     manual = plan.manual_ops()
     if manual:

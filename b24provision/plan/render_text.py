@@ -92,6 +92,11 @@ def render_text(
         out.blank()
         out.line(f"Warning: {warning}", style="yellow")
 
+    if plan.manual_fields:
+        out.blank()
+        out.line("Field settings to make by hand (REST cannot set them):", style="bold")
+        for step in plan.manual_fields:
+            out.line(f"  ? field {step.code}: {step.text}")
     manual = plan.manual_ops()
     detail = robots or ("steps" if plan.has_changes else "titles")
     if manual and detail == "steps":

@@ -4,14 +4,22 @@ Reading (``*_from_rest``) and writing (``*_to_rest``) live side by side so that 
 reads back as exactly the model it came from: that symmetry is what makes "apply, then plan shows
 no changes" hold. Pure functions; no I/O.
 
-Wire facts used here (reference §5-7): every scalar comes back as a string; stage SEMANTICS is
-null / "S" / "F"; SHOW_FILTER is stored as E for Y; a field added without a label is labelled with
-its FIELD_NAME; enumeration items carry ID, VALUE, SORT, DEF and XML_ID.
+Wire facts used here (reference §5-7, §13): every scalar comes back as a string; stage SEMANTICS is
+null / "S" / "F" (or "P"); SHOW_FILTER is stored as E for Y; a field added without a label is
+labelled with its FIELD_NAME; enumeration items carry ID, VALUE, SORT, DEF and, on some portals,
+XML_ID (the core's REST proxy drops it on add and never returns it, §13.1: such an item is keyed by
+its text, ``text_key``); a fixed date default may come back in the site's format (31.01.2025) and a
+datetime one with the portal's offset (§13.3), both read as ISO 8601 (``iso_date``).
+
+Labels (§13.4): a string label is sent for every language; a map is sent for the languages it
+names, with ``LABEL`` = its English (else first) text, which the core gives the languages the map
+does not name on add. On update the API blanks unnamed languages, so the update sends the portal's
+own texts for them back (``label_payload``): a label change never wipes a translation made by hand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -24,6 +32,8 @@ from b24provision.blueprint.model import (
     Semantics,
     Stage,
 )
+from b24provision.dates import iso_date
+from b24provision.keys import make_key
 from b24provision.state import UnsupportedField
 
 FIELD_PREFIX = "UF_CRM_"
@@ -120,14 +130,22 @@ def _yn(value: bool) -> str:
 
 
 def _label(labels: Mapping[str, str | None], field_name: str) -> str | dict[str, str] | None:
-    """A blueprint label from per-language texts: None when it is the portal's fallback."""
+    """A blueprint label from per-language texts, as short as says the same thing: None when it is
+    the portal's fallback everywhere, one string when every language agrees, else a map of English
+    (else every language with a text) plus the languages whose text differs from the English one.
+
+    Empty texts and the field code are the portal's fallback (the core fills the languages a map
+    does not name with LABEL or the field code, §13.4), so they are no label of their own. The exact
+    texts stay in ``LiveState.label_texts``, which is what the plan compares."""
     texts = {lang: (text or "") for lang, text in sorted(labels.items())}
-    values = set(texts.values())
-    if not texts or values == {field_name}:
+    named = {lang: text for lang, text in texts.items() if text and text != field_name}
+    if not named:
         return None
-    if len(values) == 1:
-        return values.pop()
-    return {lang: text for lang, text in texts.items() if text}
+    if len(set(named.values())) == 1 and len(named) == len(texts):
+        return next(iter(named.values()))
+    if "en" in named:
+        return {lang: text for lang, text in named.items() if lang == "en" or text != named["en"]}
+    return named
 
 
 def field_from_rest(row: Mapping[str, Any], labels: Mapping[str, str | None]) -> Any:
@@ -187,12 +205,13 @@ def _settings_from_rest(user_type: str, s: Mapping[str, Any], items: list[Any]) 
             }
         case "date" | "datetime":
             dv = s.get("DEFAULT_VALUE") or {}
-            kind = str(dv.get("TYPE") or "NONE") if isinstance(dv, Mapping) else "NONE"
-            return {
-                "default": {"NOW": "now", "FIXED": dv.get("VALUE") if isinstance(dv, Mapping) else None}.get(
-                    kind
-                )
-            }
+            kind = str(dv.get("TYPE") or "NONE").upper() if isinstance(dv, Mapping) else "NONE"
+            fixed = (
+                iso_date(str(dv.get("VALUE") or ""), with_time=user_type == "datetime")
+                if kind == "FIXED"
+                else None
+            )
+            return {"default": {"NOW": "now", "FIXED": fixed}.get(kind)}
         case "money" | "url":
             return {"default": _default(s)}
         case "enumeration":
@@ -202,12 +221,12 @@ def _settings_from_rest(user_type: str, s: Mapping[str, Any], items: list[Any]) 
                 "list_height": int(s.get("LIST_HEIGHT") or 1),
                 "items": [
                     {
-                        "xml_id": str(it.get("XML_ID") or it.get("ID")),
+                        "xml_id": key,
                         "value": str(it.get("VALUE") or ""),
                         "sort": int(it.get("SORT") or 0),
                         "default": it.get("DEF") == "Y",
                     }
-                    for it in ordered
+                    for it, key in zip(ordered, item_keys(ordered), strict=True)
                 ],
             }
         case "crm_status":
@@ -221,6 +240,26 @@ def _settings_from_rest(user_type: str, s: Mapping[str, Any], items: list[Any]) 
                 "iblock_id": int(iblock_id) if iblock_id not in (None, "", 0, "0") else None,
             }
     return {}
+
+
+def has_xml_id(item: Mapping[str, Any]) -> bool:
+    return bool(str(item.get("XML_ID") or "").strip())
+
+
+def item_keys(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The key of each enumeration item: its XML_ID, or (none returned) a key made from its text."""
+    keys: list[str] = []
+    for item in items:
+        if has_xml_id(item):
+            keys.append(str(item["XML_ID"]))
+        else:
+            keys.append(text_key(str(item.get("VALUE") or ""), keys))
+    return keys
+
+
+def text_key(value: str, taken: Iterable[str] = ()) -> str:
+    """A readable key for an item the portal returned without XML_ID: "Нью-Йорк" -> "nyu_york"."""
+    return make_key(value or "item", taken=taken)
 
 
 def field_settings_to_rest(field: FieldBase) -> dict[str, Any]:
@@ -261,14 +300,40 @@ def field_settings_to_rest(field: FieldBase) -> dict[str, Any]:
     return {}
 
 
+_LABEL_KEYS = ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL")
+
+
+def label_fallback(label: Mapping[str, str]) -> str:
+    """The text a label map gives the languages it does not name: English, else its first text."""
+    return label.get("en") or next(iter(label.values()), "")
+
+
 def labels_to_rest(field: FieldBase) -> dict[str, Any]:
-    """The label keys for add / update. A string applies to every language and a map sets the
-    languages it names (the portal empties the others, reference §7.3-7.4), so the portal's list of
-    languages is not needed to write. No label: the portal shows the FIELD_NAME."""
+    """The label keys for add. A string applies to every language; a map sets the languages it
+    names, and LABEL (its English, else first, text) goes to the others where the portal fills them
+    (the core, §13.4; the docs' reading leaves them empty). No label: the portal shows the FIELD_NAME."""
     if field.label is None:
         return {}
-    label = field.label if isinstance(field.label, str) else dict(field.label)
-    return {key: label for key in ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL")}
+    if isinstance(field.label, str):
+        return {key: field.label for key in _LABEL_KEYS}
+    label = dict(field.label)
+    return {"LABEL": label_fallback(label), **{key: label for key in _LABEL_KEYS}}
+
+
+def label_payload(
+    field: FieldBase, languages: Iterable[str], current: Mapping[str, str] | None
+) -> dict[str, Any]:
+    """The label keys for update: a map over every portal language, so that the API (which blanks the
+    languages a map does not name) keeps the portal's own text in them; the map's fallback where the
+    portal has none. A string or no label goes out as one string for every language."""
+    if field.label is None:
+        return {key: field.field_name for key in _LABEL_KEYS}
+    if isinstance(field.label, str):
+        return {key: field.label for key in _LABEL_KEYS}
+    named = dict(field.label)
+    texts = {lang: (current or {}).get(lang) or label_fallback(named) for lang in languages}
+    texts.update(named)
+    return {key: dict(texts) for key in _LABEL_KEYS}
 
 
 def enum_items_to_rest(field: FieldBase, item_ids: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
@@ -312,14 +377,21 @@ def field_to_rest(field: FieldBase) -> dict[str, Any]:
     return fields
 
 
-def field_update_to_rest(field: FieldBase, item_ids: Mapping[str, int] | None = None) -> dict[str, Any]:
-    """Fields for crm.deal.userfield.update: everything the API can change (not type or multiple)."""
+def field_update_to_rest(
+    field: FieldBase,
+    item_ids: Mapping[str, int] | None = None,
+    *,
+    languages: Iterable[str] = (),
+    current_labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Fields for crm.deal.userfield.update: everything the API can change (not type or multiple).
+
+    ``languages`` and ``current_labels`` (the portal's texts by language) keep the languages a label
+    map does not name as the portal has them (see ``label_payload``)."""
     fields = field_to_rest(field)
-    if field.label is None:
-        # Going back to "no label" means the FIELD_NAME again; update overwrites every language.
-        fields.update(
-            {k: field.field_name for k in ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL")}
-        )
+    fields.pop("LABEL", None)  # update ignores LABEL (prepareLabels gets '' as the default there)
+    # Going back to "no label" means the FIELD_NAME again; update overwrites every language.
+    fields.update(label_payload(field, languages, current_labels))
     for immutable in ("FIELD_NAME", "USER_TYPE_ID", "MULTIPLE"):
         fields.pop(immutable)
     if "LIST" in fields:

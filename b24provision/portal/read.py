@@ -1,13 +1,19 @@
 """Read a live portal into a LiveState: the blueprint's own model types, keyed by natural keys.
 
-Everything a plan needs comes back in ONE batch request, whatever the portal's size: the pipeline
-list, every deal stage (crm.status.list without a filter returns all directories at once and is not
-paged, reference §3.3), every deal field, one field's full record (its label map names the portal's
-languages), the field list once per language (labels come only with ``filter[LANG]``, §7.2), the
-licence, the application's robot types and triggers (which fail harmlessly under a webhook), and
-method.get probes of feature-gated methods, which tell what the portal's plan offers.
-What a plan's deletes would destroy (deals in a stage or pipeline, deals with a value in a field,
-deals using an enumeration item) costs one more batch, only when the plan deletes something.
+Everything a plan needs comes back in ONE batch request for a portal with up to 30 custom fields,
+in TWO above that: the pipeline list, every deal stage (crm.status.list without a filter returns
+all directories at once and is not paged, reference §3.3), every deal field, the full record of the
+first 30 fields (``crm.deal.userfield.get``, by ``$result`` reference to the list), the licence,
+the application's robot types and triggers (which fail harmlessly under a webhook), and method.get
+probes of feature-gated methods, which tell what the portal's plan offers.
+
+Labels: ``list`` has none unless ``filter[LANG]`` names one language (§7.2), while ``get`` gives a
+field's labels as a map over every installed language. So the records' maps tell the
+portal's own languages (about 20 on a cloud portal, §13.4) and the 30 records carry every label;
+only a portal with more fields needs the second request: the field list once per portal language
+(never for languages the portal does not have). What a plan's deletes would destroy (deals in a
+stage or pipeline, deals with a value in a field, deals using an enumeration item) costs one more
+batch, only when the plan deletes something.
 """
 
 from __future__ import annotations
@@ -24,8 +30,11 @@ from b24provision.keys import make_key
 from b24provision.portal.client import Command, PortalClient
 from b24provision.portal.lock import holder_from_rows, is_reserved
 from b24provision.portal.mapping import (
+    FIELD_PREFIX,
     category_of_entity,
     field_from_rest,
+    has_xml_id,
+    item_keys,
     pipeline_from_rest,
     stage_code,
     stage_from_rest,
@@ -34,11 +43,15 @@ from b24provision.portal.mapping import (
 from b24provision.state import DealCountQuery, LiveState, UnsupportedField
 from b24provision.tariffs import PROBED_METHODS
 
-# Every language a Bitrix24 portal can have (the label map of crm.deal.userfield.get, §7.2).
+# The languages of a cloud portal (the label map of crm.deal.userfield.get in the docs, §7.2); a
+# portal has its own list, read from that map (``_languages``).
 ALL_LANGUAGES = (
     "ar", "br", "de", "en", "fr", "hi", "id", "in", "it", "ja", "kz", "la", "ms", "pl", "ru", "sc",
     "tc", "th", "tr", "ua", "vn",
 )  # fmt: skip
+FULL_RECORDS = 30
+"""Fields whose full record (labels in every language) the first batch reads; the other commands
+take 10 of the batch's 50, and some room is left."""
 
 
 def _read_commands() -> list[Command]:
@@ -46,9 +59,6 @@ def _read_commands() -> list[Command]:
         Command("pipelines", "crm.category.list", {"entityTypeId": 2}),
         Command("stages", "crm.status.list", {"order": {"SORT": "ASC"}}),
         Command("fields", "crm.deal.userfield.list", {"order": {"SORT": "ASC", "ID": "ASC"}}),
-        # The first field's full record carries labels in every portal language: that is how the
-        # portal's languages are learnt without another request.
-        Command("probe", "crm.deal.userfield.get", {"id": "$result[fields][0][ID]"}),
         Command("license", "app.info", {}),
         Command("app_robots", "bizproc.robot.list", {}),
         Command("triggers", "crm.automation.trigger.list", {}),
@@ -57,9 +67,11 @@ def _read_commands() -> list[Command]:
     ]
     # Tariff probes: feature-gated methods exist only on plans with the feature (reference §9.2).
     commands += [Command(f"method_{n}", "method.get", {"name": m}) for n, m in enumerate(PROBED_METHODS)]
+    # Full records of the first fields: labels in every portal language, and so the languages too.
+    # A reference past the end of the list answers "ID is not defined" harmlessly.
     commands += [
-        Command(f"lang_{lang}", "crm.deal.userfield.list", {"filter": {"LANG": lang}})
-        for lang in ALL_LANGUAGES
+        Command(f"uf_{i}", "crm.deal.userfield.get", {"id": f"$result[fields][{i}][ID]"})
+        for i in range(FULL_RECORDS)
     ]
     return commands
 
@@ -87,12 +99,14 @@ def read_after(
     categories = _as_list(results.get("pipelines"), "categories")
     statuses = _as_list(results.get("stages"))
     fields = _as_list(results.get("fields"))
-    probe = results.get("probe") if isinstance(results.get("probe"), Mapping) else None
-    languages = _languages(probe)
-    labels = {lang: _labels_by_name(results.get(f"lang_{lang}")) for lang in languages}
+    records = [r for i in range(FULL_RECORDS) if isinstance(r := results.get(f"uf_{i}"), Mapping)]
+    languages = _languages(records)
+    labels = _labels_of_records(records)
+    if len(fields) > len(records):
+        labels = _labels_by_language(client, languages)
 
     blueprint, pipeline_ids, stage_ids, system = _pipelines(categories, statuses)
-    parsed_fields, unsupported, field_ids, item_ids = _fields(fields, labels)
+    parsed_fields, unsupported, field_ids, item_ids, text_keyed = _fields(fields, labels, languages)
     blueprint = blueprint.model_copy(update={"fields": parsed_fields})
 
     license_info = results.get("license")
@@ -106,6 +120,11 @@ def read_after(
         system_stages=frozenset(system),
         field_ids=field_ids,
         enum_item_ids=item_ids,
+        text_keyed_items=frozenset(text_keyed),
+        label_texts={
+            code: {lang: labels.get(f"{FIELD_PREFIX}{code}", {}).get(lang) or "" for lang in languages}
+            for code in field_ids
+        },
         unsupported_fields=tuple(unsupported),
         app_robot_codes=frozenset(str(c) for c in app_codes) if isinstance(app_codes, list) else None,
         triggers=tuple(
@@ -206,15 +225,43 @@ def _probed_methods(results: Mapping[str, Any]) -> dict[str, bool] | None:
     return found or None
 
 
-def _languages(probe: Mapping[str, Any] | None) -> tuple[str, ...]:
-    labels = probe.get("EDIT_FORM_LABEL") if probe else None
-    if isinstance(labels, Mapping) and labels:
-        return tuple(sorted(str(lang) for lang in labels))
-    return ("en",)
+def _languages(records: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The portal's languages: the keys of the records' label maps (GetByID returns one entry per
+    language the field has a label row in; add writes one for every installed language, §13.4).
+    ("en",) when the portal has no fields yet: nothing to compare labels with then."""
+    found = {
+        str(lang)
+        for record in records
+        if isinstance(labels := record.get("EDIT_FORM_LABEL"), Mapping)
+        for lang in labels
+    }
+    return tuple(sorted(found)) or ("en",)
 
 
-def _labels_by_name(rows: Any) -> dict[str, str | None]:
-    return {str(r["FIELD_NAME"]): r.get("EDIT_FORM_LABEL") for r in _as_list(rows) if isinstance(r, Mapping)}
+def _labels_of_records(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str | None]]:
+    """FIELD_NAME -> language -> EDIT_FORM_LABEL, from full records (get: a map per field)."""
+    out: dict[str, dict[str, str | None]] = {}
+    for record in records:
+        texts = record.get("EDIT_FORM_LABEL")
+        if isinstance(texts, Mapping):
+            out[str(record.get("FIELD_NAME"))] = {str(k): v for k, v in texts.items()}
+    return out
+
+
+def _labels_by_language(client: PortalClient, languages: tuple[str, ...]) -> dict[str, dict[str, str | None]]:
+    """The same from the field list read once per portal language (one batch request)."""
+    reply = client.batch(
+        [Command(f"lang_{lang}", "crm.deal.userfield.list", {"filter": {"LANG": lang}}) for lang in languages]
+    )
+    for lang in languages:
+        if f"lang_{lang}" in reply.errors:
+            raise reply.errors[f"lang_{lang}"]  # no labels would look like every label changed
+    out: dict[str, dict[str, str | None]] = {}
+    for lang in languages:
+        for row in _as_list(reply.results.get(f"lang_{lang}")):
+            if isinstance(row, Mapping):
+                out.setdefault(str(row["FIELD_NAME"]), {})[lang] = row.get("EDIT_FORM_LABEL")
+    return out
 
 
 def _pipelines(
@@ -271,27 +318,36 @@ def _pipelines(
 
 
 def _fields(
-    rows: list[Any], labels: Mapping[str, Mapping[str, str | None]]
-) -> tuple[list[Any], list[UnsupportedField], dict[str, int], dict[tuple[str, str], int]]:
+    rows: list[Any], labels: Mapping[str, Mapping[str, str | None]], languages: tuple[str, ...]
+) -> tuple[
+    list[Any], list[UnsupportedField], dict[str, int], dict[tuple[str, str], int], set[tuple[str, str]]
+]:
     fields: list[Any] = []
     unsupported: list[UnsupportedField] = []
     field_ids: dict[str, int] = {}
     item_ids: dict[tuple[str, str], int] = {}
+    text_keyed: set[tuple[str, str]] = set()
     for row in rows:
         name = str(row.get("FIELD_NAME", ""))
         if is_reserved(name):  # the tool's own lock and probes: neither managed nor unmanaged
             continue
-        texts = {lang: by_name.get(name) for lang, by_name in labels.items()}
+        texts = {lang: labels.get(name, {}).get(lang) for lang in languages}
         parsed = field_from_rest(row, texts)
         if isinstance(parsed, UnsupportedField):
             unsupported.append(parsed)
             continue
         fields.append(parsed)
         field_ids[parsed.code] = int(row["ID"])
-        for item in _as_list(row.get("LIST")):
-            xml_id = str(item.get("XML_ID") or item.get("ID"))
-            item_ids[(parsed.code, xml_id)] = int(item["ID"])
-    return fields, unsupported, field_ids, item_ids
+        # Keys as field_from_rest made them: the XML_ID, or one made from the text (§13.1).
+        items = sorted(
+            (i for i in _as_list(row.get("LIST")) if isinstance(i, Mapping)),
+            key=lambda it: (int(it.get("SORT") or 0), int(it.get("ID") or 0)),
+        )
+        for item, key in zip(items, item_keys(items), strict=True):
+            item_ids[(parsed.code, key)] = int(item["ID"])
+            if not has_xml_id(item):
+                text_keyed.add((parsed.code, key))
+    return fields, unsupported, field_ids, item_ids, text_keyed
 
 
 def status_id(live: LiveState, pipeline_key: str, code: str) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
-from b24provision.blueprint.model import AppRobot, Stage
+from b24provision.blueprint.model import AppRobot, DealField, Stage
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -41,6 +41,7 @@ from b24provision.plan.ops import (
     UpdateStageOp,
     UpdateTriggerOp,
 )
+from b24provision.plan.settable import after_add
 from b24provision.portal.client import Command
 from b24provision.portal.mapping import (
     field_to_rest,
@@ -67,11 +68,23 @@ class Ids:
     """(blueprint pipeline key, stage code) -> crm.status ID."""
     fields: dict[str, int] = field(default_factory=dict)
     items: dict[tuple[str, str], int] = field(default_factory=dict)
+    languages: tuple[str, ...] = ()
+    """The portal's languages, and each field's label texts in them (a label update keeps the texts
+    of the languages a label map does not name)."""
+    labels: dict[str, Mapping[str, str]] = field(default_factory=dict)
+    text_keyed: frozenset[tuple[str, str]] = frozenset()
+    """Items known by their text only (no XML_ID on the portal): addressed only as the plan paired them."""
 
     @classmethod
     def of(cls, live: LiveState, pipeline_keys: Mapping[str, str]) -> Ids:
         """Ids from ``live``; ``pipeline_keys`` maps live keys to the blueprint's keys."""
-        ids = cls(fields=dict(live.field_ids), items=dict(live.enum_item_ids))
+        ids = cls(
+            fields=dict(live.field_ids),
+            items=dict(live.enum_item_ids),
+            languages=live.languages,
+            labels=dict(live.label_texts),
+            text_keyed=live.text_keyed_items,
+        )
         for live_key, category in live.pipeline_ids.items():
             ids.pipelines[pipeline_keys.get(live_key, live_key)] = category
         for (live_key, code), stage_id in live.stage_ids.items():
@@ -84,17 +97,19 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
     key = f"op{n}"
     match op:
         case CreateFieldOp():
-            return [Command(key, "crm.deal.userfield.add", {"fields": field_to_rest(op.field)})]
+            return _add_field(op.field, key)
         case UpdateFieldOp():
-            item_ids = {x: i for (code, x), i in ids.items.items() if code == op.field.code}
-            fields = field_update_to_rest(op.field, item_ids)
+            item_ids = _item_ids(op, ids)
+            fields = field_update_to_rest(
+                op.field, item_ids, languages=ids.languages, current_labels=ids.labels.get(op.field.code)
+            )
             return [
                 Command(key, "crm.deal.userfield.update", {"id": ids.fields[op.field.code], "fields": fields})
             ]
         case ReplaceFieldOp():
             return [
                 Command(f"{key}_0", "crm.deal.userfield.delete", {"id": ids.fields[op.field.code]}),
-                Command(key, "crm.deal.userfield.add", {"fields": field_to_rest(op.field)}),
+                *_add_field(op.field, key),
             ]
         case DeleteFieldOp():
             return [Command(key, "crm.deal.userfield.delete", {"id": ids.fields[op.code]})]
@@ -198,6 +213,34 @@ def reconcile_new(
                 Command(key, "crm.status.add", {"fields": stage_to_rest(op.stage, op.sort, category)})
             )
     return deletes + updates + creates
+
+
+def _item_ids(op: UpdateFieldOp, ids: Ids) -> dict[str, int]:
+    """Blueprint xml_id -> portal item id for the field's items; items nobody claims get DEL=Y.
+
+    An item known only by its text is addressed only as the plan paired it (``op.item_keys``), so a
+    blueprint xml_id that happens to equal a key made from some text never claims that item."""
+    out: dict[str, int] = {}
+    for (code, key), item_id in ids.items.items():
+        if code == op.field.code:
+            out["\0" + key if (code, key) in ids.text_keyed else key] = item_id
+    for want, live_key in op.item_keys:
+        found = "\0" + live_key if "\0" + live_key in out else live_key
+        if found in out:
+            out[want] = out.pop(found)
+    return out
+
+
+def _add_field(field: DealField, key: str) -> list[Command]:
+    """crm.deal.userfield.add, then an update of what add drops but update sets (plan/settable.py),
+    addressed by ``$result`` to the new id in the same batch."""
+    commands = [Command(key, "crm.deal.userfield.add", {"fields": field_to_rest(field)})]
+    again = after_add(field)
+    if again:
+        commands.append(
+            Command(f"{key}_again", "crm.deal.userfield.update", {"id": f"$result[{key}]", "fields": again})
+        )
+    return commands
 
 
 def _stage_update(stage: Stage, sort: int) -> dict[str, Any]:

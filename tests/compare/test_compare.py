@@ -118,8 +118,9 @@ def _handmade_with_other_codes(invoke, db):
 
 def test_handmade_on_both_sides_matches_ui_stage_codes_by_name_and_says_so(start_portal, monkeypatch):
     monkeypatch.setitem(seeds.SEEDS, "handmade_other_codes", _handmade_with_other_codes)
-    a = start_portal("a", seed="handmade")
-    b = start_portal("b", seed="handmade_other_codes")
+    # The docs' reading: items come with their XML_IDs, so the fallback to the text is reported.
+    a = start_portal("a", seed="handmade", quirks="docs")
+    b = start_portal("b", seed="handmade_other_codes", quirks="docs")
     code, out = _diff("--from", a.spec, "--to", b.spec, "--detailed-exitcode")
     assert code == 0, out
     assert "stage obshchee: UC_LAFJPE (A) = UC_K7M2PQ (B), matched by name 'Замер'" in out
@@ -241,3 +242,21 @@ def test_a_blueprint_without_the_default_pipeline_leaves_it_uncompared(
         f"the default pipeline ('Общее') is not compared: {no_default} does not declare it"
         in comparison.notes
     )
+
+
+def test_two_blueprints_name_the_robot_setting_that_differs(tmp_path):
+    def with_robot(name: str, delay: str) -> str:
+        path = tmp_path / name
+        path.write_text(
+            BLUEPRINT.replace(
+                "      - {code: WON, name: Won, semantics: success}",
+                "      - code: WON\n        name: Won\n        semantics: success\n"
+                f"        robots: [{{type: notify, message: Won!, delay: {delay}}}]",
+            ),
+            encoding="utf-8",
+        )
+        return f"file:{path}"
+
+    comparison = compare_specs(with_robot("a.yaml", "1 month"), with_robot("b.yaml", "2 months"))
+    [difference] = comparison.extra
+    assert difference.text.endswith('(1 in A, 1 in B): robots[0].delay: "1 month" -> "2 months"')

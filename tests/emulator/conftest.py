@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from b24provision.emulator import Emulator, PortalSettings, RunningServer, serve_in_thread
+from b24provision.emulator import Emulator, PortalSettings, Quirks, RunningServer, serve_in_thread
 
 APPS = {"app.one": "secret-one", "app.two": "secret-two"}
 # One client for ad-hoc URLs: a new httpx.Client per call costs an SSL context each time.
@@ -22,8 +22,12 @@ def _close_http() -> Iterator[None]:
 
 
 @pytest.fixture
-def settings() -> PortalSettings:
-    return PortalSettings(token="test-token", rate_limit=None, oauth_clients=dict(APPS))
+def settings(request: pytest.FixtureRequest) -> PortalSettings:
+    """The portal's settings; ``@pytest.mark.quirks("docs")`` pins a test to one reading (whatever
+    ``--quirks`` the suite runs under), for a test of what that reading does."""
+    marker = request.node.get_closest_marker("quirks")
+    extra = {"quirks": Quirks.parse(marker.args[0])} if marker else {}
+    return PortalSettings(token="test-token", rate_limit=None, oauth_clients=dict(APPS), **extra)
 
 
 @pytest.fixture

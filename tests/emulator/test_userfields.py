@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from b24provision.emulator import PortalSettings
+from b24provision.emulator import PortalSettings, Quirks
 
 from .conftest import err, ok
 
@@ -69,7 +69,7 @@ def test_defaults_show_filter_and_immutable_attributes(hook: httpx.Client) -> No
         "Y",
     )
     assert field["SETTINGS"]["PRECISION"] == 2
-    assert field["EDIT_FORM_LABEL"] == {"ru": "Amount", "en": "Amount"}
+    assert set(field["EDIT_FORM_LABEL"].values()) == {"Amount"} and len(field["EDIT_FORM_LABEL"]) == 21
     assert (
         ok(
             hook.post(
@@ -98,9 +98,11 @@ def test_defaults_show_filter_and_immutable_attributes(hook: httpx.Client) -> No
     assert field["SETTINGS"]["PRECISION"] == 2 and field["SETTINGS"]["DEFAULT_VALUE"] == 5  # merged
 
 
+@pytest.mark.quirks("docs")
 def test_labels_maps_in_get_plain_strings_in_list_only_with_lang(hook: httpx.Client) -> None:
     field_id = add_field(hook, FIELD_NAME="NOTE", USER_TYPE_ID="string", EDIT_FORM_LABEL={"ru": "Заметка"})
-    assert get_field(hook, field_id)["EDIT_FORM_LABEL"] == {"ru": "Заметка", "en": "UF_CRM_NOTE"}
+    labels = get_field(hook, field_id)["EDIT_FORM_LABEL"]
+    assert (labels["ru"], labels["en"]) == ("Заметка", "")  # the docs' reading: unnamed ones empty
     plain = ok(hook.post("crm.deal.userfield.list"))[0]
     assert "EDIT_FORM_LABEL" not in plain
     ru = ok(hook.post("crm.deal.userfield.list", json={"filter": {"LANG": "ru"}}))[0]
@@ -108,9 +110,11 @@ def test_labels_maps_in_get_plain_strings_in_list_only_with_lang(hook: httpx.Cli
     hook.post(
         "crm.deal.userfield.update", json={"id": field_id, "fields": {"EDIT_FORM_LABEL": {"en": "Note"}}}
     )
-    assert get_field(hook, field_id)["EDIT_FORM_LABEL"] == {"ru": "", "en": "Note"}  # overwritten whole
+    labels = get_field(hook, field_id)["EDIT_FORM_LABEL"]
+    assert (labels["ru"], labels["en"], labels["de"]) == ("", "Note", "")  # overwritten whole
 
 
+@pytest.mark.quirks("docs")
 def test_enumeration_list_editing_semantics(hook: httpx.Client) -> None:
     field_id = add_field(
         hook,
@@ -125,7 +129,8 @@ def test_enumeration_list_editing_semantics(hook: httpx.Client) -> None:
     )
     items = get_field(hook, field_id)["LIST"]
     assert [i["VALUE"] for i in items] == ["One", "Two", "Three"]  # empty VALUE ignored on add
-    assert items[1]["XML_ID"] == hashlib.md5(b"Two").hexdigest()
+    # A new item without XML_ID gets md5(salt . VALUE): 32 hex digits, not md5(VALUE).
+    assert len(items[1]["XML_ID"]) == 32 and items[1]["XML_ID"] != hashlib.md5(b"Two").hexdigest()
     one, two, three = (i["ID"] for i in items)
     hook.post(
         "crm.deal.userfield.update",
@@ -166,6 +171,7 @@ def test_unknown_field_id_and_delete(hook: httpx.Client) -> None:
     assert ok(hook.post("crm.deal.userfield.list")) == []
 
 
+@pytest.mark.quirks("docs")
 def test_boolean_never_multiple_and_crm_defaults_to_lead(hook: httpx.Client) -> None:
     assert (
         get_field(hook, add_field(hook, FIELD_NAME="B", USER_TYPE_ID="boolean", MULTIPLE="Y"))["MULTIPLE"]
@@ -183,3 +189,95 @@ def test_field_limit_of_the_plan(hook: httpx.Client) -> None:
         "crm.deal.userfield.add", json={"fields": {"FIELD_NAME": "TWO", "USER_TYPE_ID": "string"}}
     )
     assert err(over)[0] == "ERROR_CORE"
+
+
+# ------------------------------------------------------------------ the core's reading (§13.1-13.4)
+
+CORE = PortalSettings(token="test-token", rate_limit=None, quirks=Quirks.parse("core"))
+
+
+@pytest.mark.parametrize("settings", [CORE])
+def test_core_drops_enumeration_xml_ids_on_add_and_never_returns_them(hook: httpx.Client) -> None:
+    field_id = add_field(
+        hook,
+        FIELD_NAME="KIND",
+        USER_TYPE_ID="enumeration",
+        LIST=[{"VALUE": "One", "XML_ID": "one", "SORT": 10}, {"VALUE": "Two", "XML_ID": "two", "SORT": 20}],
+    )
+    items = get_field(hook, field_id)["LIST"]
+    assert [set(i) for i in items] == [{"ID", "SORT", "VALUE", "DEF"}] * 2
+    listed = ok(hook.post("crm.deal.userfield.list"))[0]["LIST"]
+    assert "XML_ID" not in listed[0]
+    one, two = (i["ID"] for i in items)
+    # update keeps an XML_ID it is sent: sending "one" again for the other item is a duplicate only
+    # when "one" was stored, which it was not on add.
+    assert ok(
+        hook.post(
+            "crm.deal.userfield.update",
+            json={"id": field_id, "fields": {"LIST": [{"ID": one, "VALUE": "One", "XML_ID": "one"}]}},
+        )
+    )
+    duplicate = hook.post(
+        "crm.deal.userfield.update",
+        json={"id": field_id, "fields": {"LIST": [{"ID": two, "VALUE": "Two", "XML_ID": "one"}]}},
+    )
+    assert err(duplicate)[0] == "ERROR_CORE"
+
+
+@pytest.mark.parametrize("settings", [CORE])
+def test_core_add_drops_money_settings_and_filter_and_update_cannot_change_date_defaults(
+    hook: httpx.Client,
+) -> None:
+    money = add_field(
+        hook, FIELD_NAME="PRICE", USER_TYPE_ID="money", SHOW_FILTER="Y", SETTINGS={"DEFAULT_VALUE": "100|RUB"}
+    )
+    field = get_field(hook, money)
+    assert (field["SHOW_FILTER"], field["SETTINGS"]["DEFAULT_VALUE"]) == ("N", "")
+    hook.post(
+        "crm.deal.userfield.update",
+        json={"id": money, "fields": {"SHOW_FILTER": "Y", "SETTINGS": {"DEFAULT_VALUE": "5|USD"}}},
+    )
+    field = get_field(hook, money)
+    assert (field["SHOW_FILTER"], field["SETTINGS"]["DEFAULT_VALUE"]) == ("E", "")  # filter yes, default no
+    when = add_field(
+        hook,
+        FIELD_NAME="WHEN",
+        USER_TYPE_ID="date",
+        SETTINGS={"DEFAULT_VALUE": {"TYPE": "FIXED", "VALUE": "2025-01-31"}},
+    )
+    assert get_field(hook, when)["SETTINGS"]["DEFAULT_VALUE"] == {"TYPE": "FIXED", "VALUE": "31.01.2025"}
+    hook.post(
+        "crm.deal.userfield.update",
+        json={"id": when, "fields": {"SETTINGS": {"DEFAULT_VALUE": {"TYPE": "NOW", "VALUE": ""}}}},
+    )
+    listed = {f["FIELD_NAME"]: f for f in ok(hook.post("crm.deal.userfield.list"))}
+    assert listed["UF_CRM_WHEN"]["SETTINGS"]["DEFAULT_VALUE"] == {"TYPE": "FIXED", "VALUE": "31.01.2025"}
+
+
+@pytest.mark.parametrize("settings", [CORE])
+def test_core_datetime_default_is_site_format_in_get_and_iso_in_list(hook: httpx.Client) -> None:
+    at = add_field(
+        hook,
+        FIELD_NAME="AT",
+        USER_TYPE_ID="datetime",
+        SETTINGS={"DEFAULT_VALUE": {"TYPE": "FIXED", "VALUE": "2025-01-31T10:00:00"}},
+    )
+    assert get_field(hook, at)["SETTINGS"]["DEFAULT_VALUE"]["VALUE"] == "31.01.2025 10:00:00"
+    listed = ok(hook.post("crm.deal.userfield.list"))[0]
+    assert listed["SETTINGS"]["DEFAULT_VALUE"]["VALUE"] == "2025-01-31T10:00:00+03:00"
+
+
+@pytest.mark.parametrize("settings", [CORE])
+def test_core_fills_every_language_a_label_map_does_not_name(hook: httpx.Client) -> None:
+    named = add_field(hook, FIELD_NAME="NOTE", USER_TYPE_ID="string", EDIT_FORM_LABEL={"en": "Note"})
+    labels = get_field(hook, named)["EDIT_FORM_LABEL"]
+    assert len(labels) == 21 and labels["en"] == "Note" and labels["de"] == "UF_CRM_NOTE"
+    with_label = add_field(
+        hook, FIELD_NAME="MEMO", USER_TYPE_ID="string", LABEL="Memo", EDIT_FORM_LABEL={"ru": "Памятка"}
+    )
+    labels = get_field(hook, with_label)["EDIT_FORM_LABEL"]
+    assert (labels["ru"], labels["en"], labels["vn"]) == ("Памятка", "Memo", "Memo")
+    update = {"id": with_label, "fields": {"EDIT_FORM_LABEL": {"en": "M"}}}
+    hook.post("crm.deal.userfield.update", json=update)
+    labels = get_field(hook, with_label)["EDIT_FORM_LABEL"]
+    assert (labels["ru"], labels["en"], labels["vn"]) == ("", "M", "")

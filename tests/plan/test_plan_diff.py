@@ -298,11 +298,15 @@ def test_field_attributes_are_updates_with_before_and_after() -> None:
         ("Child deals", {"en": "Child deals", "ru": "Child deals"}, ("en", "ru"), ()),
         ({"en": "Child deals", "ru": "Дочерние"}, {"en": "Child deals", "ru": "Дочерние"}, ("en", "ru"), ()),
         ({"en": "X"}, "X", ("en",), ()),
+        # a string means every language: only the one that differs is shown
         ("Дочерние", {"en": "Child deals", "ru": "Дочерние"}, ("en", "ru"),
-         (("label", {"en": "Child deals", "ru": "Дочерние"}, "Дочерние"),)),
-        # a map leaves the languages it does not name empty (as the portal's update does)
-        ({"ru": "Дочерние"}, "Дочерние", ("en", "ru"),
-         (("label", "Дочерние", {"en": "", "ru": "Дочерние"}),)),
+         (("label[en]", "Child deals", "Дочерние"),)),
+        ("New", "Old", ("en", "ru"), (("label", "Old", "New"),)),
+        # a map is compared in the languages it names only (the portal fills or empties the others)
+        ({"ru": "Дочерние"}, "Дочерние", ("en", "ru"), ()),
+        ({"ru": "Дочерние"}, {"en": "UF_CRM_CHILD_DEALS", "ru": "Дочерние"}, ("en", "ru"), ()),
+        ({"ru": "Новые", "en": "Child deals"}, "Child deals", ("en", "ru"),
+         (("label[ru]", "Child deals", "Новые"),)),
     ],
 )  # fmt: skip
 def test_labels_compare_as_per_language_texts(

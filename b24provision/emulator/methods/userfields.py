@@ -9,7 +9,27 @@ over every portal language in ``get``, but plain strings and only with ``filter[
 Enumeration items (LIST) on update: an item with ID is changed, with ``DEL: Y`` deleted, an item
 without ID added, unmentioned items untouched; the source's two gotchas are kept on purpose — an
 item sent with ID but without VALUE is deleted, and an item changed without XML_ID gets
-``md5(VALUE)``. Duplicate XML_IDs are an ERROR_CORE.
+``md5(VALUE)``. A new item without XML_ID gets ``md5(salt . VALUE)`` with a random salt
+(``CUserFieldEnum::SetEnumValues``). Duplicate XML_IDs are an ERROR_CORE.
+
+Where the core and the docs disagree, ``PortalSettings.quirks`` decides (reference §13.1-13.4, each
+settled against ``SC:core-biz:modules/rest/lib/userfieldproxy.php`` and the main module):
+
+- ``enum_xml_id="dropped"``: add rebuilds each LIST item as ``{VALUE, SORT, DEF}`` (the XML_ID sent is
+  lost and the core makes a salted one), get/list return items as ``{ID, SORT, VALUE, DEF}``;
+  update keeps an XML_ID it is sent, and passes DEF of a single-value list on only when some item
+  is the default (so it cannot clear the default). ``"kept"``: the docs' reading.
+  ``"dropped_on_add"``: the core's add and update with the docs' get/list (a mix nobody has seen,
+  but the snapshots and the docs each allow it): items come back with the salted XML_ID add made.
+- ``uf_settings="core"``: add has a case only for string, integer, double, boolean, date, datetime,
+  enumeration, iblock_*, crm_status, crm and employee, and keeps only the settings each case names;
+  every other type (money, url, address, file) gets ``SHOW_FILTER=N`` and no settings. Update has no
+  case for date, money, url, address, file: their SETTINGS cannot change (SHOW_FILTER can).
+- ``date_default="site"``: ``CRestUtil::unConvertDateTime`` stores a fixed default in the site's
+  format (31.01.2025 / 31.01.2025 10:00:00); ``getList`` converts only datetime back (ISO 8601 with
+  the portal's offset), ``get`` converts nothing.
+- ``labels="fill"``: ``prepareLabels`` on add gives every installed language a label map does not
+  name the LABEL sent (else FIELD_NAME); ``"as_sent"`` leaves them empty. On update both give ''.
 """
 
 from __future__ import annotations
@@ -18,6 +38,7 @@ import hashlib
 import json
 import re
 import sqlite3
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from b24provision.emulator import store
@@ -63,7 +84,9 @@ _IBLOCK = {
     "LIST_HEIGHT": 5,
     "ACTIVE_FILTER": "N",
 }
-# What the proxy fills in when SETTINGS omit a key (reference §7.3; exact sets per type UNVERIFIED).
+# What a field's SETTINGS hold when a key is not sent. The keys REST itself sets per type are
+# settled by the audit (CORE_ADD_SETTINGS below, §13.2); the rest are what each type's
+# PrepareSettings adds in the main module, of which only date's was read (UNVERIFIED for the others).
 SETTINGS_DEFAULTS: dict[str, dict[str, Any]] = {
     "string": {"SIZE": 20, "ROWS": 1, "REGEXP": "", "MIN_LENGTH": 0, "MAX_LENGTH": 0, "DEFAULT_VALUE": ""},
     "integer": {"SIZE": 20, "MIN_VALUE": 0, "MAX_VALUE": 0, "DEFAULT_VALUE": None},
@@ -91,6 +114,27 @@ SETTINGS_DEFAULTS: dict[str, dict[str, Any]] = {
     "crm": {"LEAD": "N", "CONTACT": "N", "COMPANY": "N", "DEAL": "N"},
 }
 _NAME_CHARS = re.compile(r"^[0-9A-Z_]+$")
+_IBLOCK_KEYS = ("IBLOCK_TYPE_ID", "IBLOCK_ID", "DEFAULT_VALUE", "DISPLAY", "LIST_HEIGHT", "ACTIVE_FILTER")
+# The settings each `case` of UserFieldProxy::add() keeps (uf_settings="core"); a type missing here
+# falls into `default:` (SHOW_FILTER=N, no settings).
+CORE_ADD_SETTINGS: dict[str, tuple[str, ...]] = {
+    "string": ("DEFAULT_VALUE", "ROWS"),
+    "integer": ("DEFAULT_VALUE",),
+    "double": ("DEFAULT_VALUE", "PRECISION"),
+    "boolean": ("DEFAULT_VALUE", "DISPLAY"),
+    "date": ("DEFAULT_VALUE",),
+    "datetime": ("DEFAULT_VALUE",),
+    "enumeration": ("DISPLAY", "LIST_HEIGHT"),
+    "iblock_section": _IBLOCK_KEYS,
+    "iblock_element": _IBLOCK_KEYS,
+    "crm_status": ("ENTITY_TYPE",),
+    "crm": ("LEAD", "CONTACT", "COMPANY", "DEAL"),
+    "employee": (),
+}
+# UserFieldProxy::update() has the same cases except date; the rest keep their persisted SETTINGS.
+CORE_UPDATE_SETTINGS = {k: v for k, v in CORE_ADD_SETTINGS.items() if k != "date"}
+# The emulated site: Russian formats, Moscow time (ConvertTimeStamp / date('c') on a ru portal).
+SITE_OFFSET = timezone(timedelta(hours=3))
 
 
 def known_types(db: sqlite3.Connection) -> dict[str, str]:
@@ -139,20 +183,53 @@ def _clean_settings(type_id: str, settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def _labels_for_add(
-    fields: dict[str, Any], field_name: str, languages: tuple[str, ...]
+    fields: dict[str, Any], field_name: str, languages: tuple[str, ...], *, fill: bool
 ) -> dict[str, dict[str, str]]:
+    """prepareLabels on add: a string sets every language; a map sets its languages, and the others
+    get LABEL (else FIELD_NAME) with ``fill`` or stay empty; a label not sent is LABEL everywhere."""
     label = param(fields, "LABEL")
-    default = label if isinstance(label, str) and label.strip() else field_name
+    default = label.strip() if isinstance(label, str) and label.strip() else field_name
     out: dict[str, dict[str, str]] = {}
     for key in LABEL_KEYS:
         given = fields.get(key)
         if isinstance(given, dict):
-            out[key] = {lang: str(given.get(lang) or default) for lang in languages}
+            other = default if fill else ""
+            out[key] = {lang: str(given.get(lang) or other) for lang in languages}
         elif isinstance(given, str) and given != "":
             out[key] = {lang: given for lang in languages}
         else:
             out[key] = {lang: default for lang in languages}
     return out
+
+
+def _parse_iso(text: str) -> datetime | None:
+    """strtotime() of what a client sends: an ISO date or date-time, with or without an offset."""
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(SITE_OFFSET).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def _site_default(type_id: str, value: Any) -> dict[str, Any]:
+    """``DEFAULT_VALUE`` of a date or datetime field as unConvertDateTime stores it (site format)."""
+    default = value if isinstance(value, dict) else {"VALUE": value, "TYPE": "NONE"}
+    kind = str(default.get("TYPE") or "NONE").upper()
+    text = str(default.get("VALUE") or "")
+    parsed = _parse_iso(text) if text else None
+    if parsed is not None:
+        text = parsed.strftime("%d.%m.%Y" if type_id == "date" else "%d.%m.%Y %H:%M:%S")
+    return {"VALUE": text, "TYPE": kind}
+
+
+def _iso_from_site(text: str) -> str:
+    """CRestUtil::ConvertDateTime: a site-format date-time as ISO 8601 with the portal's offset."""
+    for pattern in ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=SITE_OFFSET).isoformat()
+        except ValueError:
+            continue
+    return text
 
 
 def _show_filter(type_id: str, value: Any, builtin: bool) -> str:
@@ -176,6 +253,21 @@ def _check_xml_unique(db: sqlite3.Connection, field_id: int) -> None:
         if row["xml_id"] in seen:
             raise RestError("ERROR_CORE", f"List item with value XML_ID={row['xml_id']} already exists.")
         seen.add(row["xml_id"])
+
+
+def _proxy_defaults(items: list[Any], multiple: bool) -> list[dict[str, Any]]:
+    """DEF as UserFieldProxy::update() passes it on: as sent for a multiple field; for a single-value
+    one Y on the first default and N on every other item sent, and no DEF at all when none is a
+    default, so an update cannot clear a single-value list's default (the item keeps DEF=Y)."""
+    out = [dict(as_dict(i)) for i in items]
+    if multiple:
+        return out
+    first = next((n for n, i in enumerate(out) if to_yn(i.get("DEF")) == "Y"), None)
+    for n, item in enumerate(out):
+        item.pop("DEF", None)
+        if first is not None:
+            item["DEF"] = "Y" if n == first else "N"
+    return out
 
 
 def _apply_list(db: sqlite3.Connection, field_id: int, items: list[Any], multiple: bool) -> None:
@@ -202,7 +294,11 @@ def _apply_list(db: sqlite3.Connection, field_id: int, items: list[Any], multipl
                 ),
             )
         elif item_id is None and value:
-            xml_id = str(item.get("XML_ID") or "") or hashlib.md5(value.encode()).hexdigest()
+            # md5(salt . VALUE), the salt random in the core; here made from the field and the item
+            # count so that two runs of one script give equal portals (and exports).
+            salt = f"{field_id}.{len(existing)}.{len(items)}"
+            salted = hashlib.md5((salt + value).encode()).hexdigest()
+            xml_id = str(item.get("XML_ID") or "") or salted
             db.execute(
                 "INSERT INTO enum_item (field_id, value, sort, def, xml_id) VALUES (?, ?, ?, ?, ?)",
                 (field_id, value, max(to_int(item.get("SORT"), 500) or 0, 0), to_yn(item.get("DEF")), xml_id),
@@ -219,9 +315,23 @@ def field_row(db: sqlite3.Connection, field_id: int) -> sqlite3.Row | None:
 
 
 def field_to_wire(
-    db: sqlite3.Connection, row: sqlite3.Row, *, lang: str | None, label_maps: bool
+    db: sqlite3.Connection,
+    row: sqlite3.Row,
+    *,
+    lang: str | None,
+    label_maps: bool,
+    xml_ids: bool = True,
+    iso_datetime: bool = False,
 ) -> dict[str, Any]:
-    """A field as get (label maps) or list (labels only for ``lang``, as plain strings) show it."""
+    """A field as get (label maps) or list (labels only for ``lang``, as plain strings) show it.
+
+    ``xml_ids``: enumeration items carry their XML_ID (the docs) or not (the core's proxy);
+    ``iso_datetime``: a datetime default stored in site format goes out as ISO 8601 (getList)."""
+    settings = json.loads(row["settings"])
+    default = settings.get("DEFAULT_VALUE")
+    is_datetime = row["user_type_id"] == "datetime"
+    if iso_datetime and is_datetime and isinstance(default, dict) and default.get("VALUE"):
+        settings["DEFAULT_VALUE"] = {**default, "VALUE": _iso_from_site(str(default["VALUE"]))}
     item: dict[str, Any] = {
         "ID": str(row["id"]),
         "ENTITY_ID": ENTITY_ID,
@@ -235,7 +345,7 @@ def field_to_wire(
         "SHOW_IN_LIST": row["show_in_list"],
         "EDIT_IN_LIST": row["edit_in_list"],
         "IS_SEARCHABLE": row["is_searchable"],
-        "SETTINGS": json.loads(row["settings"]),
+        "SETTINGS": settings,
     }
     labels: dict[str, dict[str, str]] = json.loads(row["labels"])
     if label_maps:
@@ -251,7 +361,7 @@ def field_to_wire(
                 "SORT": str(e["sort"]),
                 "VALUE": e["value"],
                 "DEF": e["def"],
-                "XML_ID": e["xml_id"],
+                **({"XML_ID": e["xml_id"]} if xml_ids else {}),
             }
             for e in _enum_rows(db, int(row["id"]))
         ]
@@ -310,13 +420,24 @@ def userfield_add(call: Call) -> int:
             "ERROR_CORE", f"The maximum number of custom fields for your plan ({limit}) has been reached."
         )
     builtin = type_id in BUILTIN_TYPES
+    quirks = call.settings.quirks
     settings = dict(SETTINGS_DEFAULTS.get(type_id, {}))
     given = as_dict(param(fields, "SETTINGS"))
+    show_filter = _show_filter(type_id, param(fields, "SHOW_FILTER"), builtin)
+    if quirks.uf_settings == "core":
+        # Only the settings add()'s case for the type names; `default:` keeps none and no filter.
+        kept = CORE_ADD_SETTINGS.get(type_id)
+        given = {k: v for k, v in given.items() if k in (kept or ())}
+        if kept is None:
+            show_filter = "N"
     settings.update(given)
     if type_id == "crm" and not any(
         to_yn(given.get(k)) == "Y" for k in ("LEAD", "CONTACT", "COMPANY", "DEAL")
     ):
-        settings["LEAD"] = "Y"  # docs: with no entity chosen, LEAD=Y
+        # docs: with no entity chosen, LEAD=Y; the core's add() sets each flag from SETTINGS only (N).
+        settings["LEAD"] = "N" if quirks.uf_settings == "core" else "Y"
+    if type_id in ("date", "datetime") and quirks.date_default == "site" and "DEFAULT_VALUE" in given:
+        settings["DEFAULT_VALUE"] = _site_default(type_id, given["DEFAULT_VALUE"])
     multiple = "N" if type_id == "boolean" else to_yn(param(fields, "MULTIPLE"))
     sort = to_int(param(fields, "SORT"), 100) or 100
     cursor = call.db.execute(
@@ -329,21 +450,26 @@ def userfield_add(call: Call) -> int:
             sort if sort > 0 else 100,
             multiple,
             to_yn(param(fields, "MANDATORY")),
-            _show_filter(type_id, param(fields, "SHOW_FILTER"), builtin),
+            show_filter,
             to_yn(param(fields, "SHOW_IN_LIST")),
             to_yn(param(fields, "EDIT_IN_LIST"), "Y"),
             to_yn(param(fields, "IS_SEARCHABLE")),
             json.dumps(_clean_settings(type_id, settings), ensure_ascii=False),
-            json.dumps(_labels_for_add(fields, field_name, call.settings.languages), ensure_ascii=False),
+            json.dumps(
+                _labels_for_add(fields, field_name, call.settings.languages, fill=quirks.labels == "fill"),
+                ensure_ascii=False,
+            ),
         ),
     )
     field_id = int(cursor.lastrowid or 0)
     if type_id == "enumeration":
         items = [i for i in as_list(param(fields, "LIST")) if isinstance(i, dict | list)]
+        # The core's add() rebuilds each item as {VALUE, SORT, DEF}: an XML_ID sent is lost (§13.1).
+        dropped = ("ID", "XML_ID") if quirks.enum_xml_id in ("dropped", "dropped_on_add") else ("ID",)
         _apply_list(
             call.db,
             field_id,
-            [{k: v for k, v in as_dict(i).items() if k != "ID"} for i in items],
+            [{k: v for k, v in as_dict(i).items() if k not in dropped} for i in items],
             multiple == "Y",
         )
     return field_id
@@ -351,7 +477,8 @@ def userfield_add(call: Call) -> int:
 
 @method("crm.deal.userfield.get")
 def userfield_get(call: Call) -> dict[str, Any]:
-    return field_to_wire(call.db, _existing(call), lang=None, label_maps=True)
+    xml_ids = call.settings.quirks.enum_xml_id != "dropped"
+    return field_to_wire(call.db, _existing(call), lang=None, label_maps=True, xml_ids=xml_ids)
 
 
 @method("crm.deal.userfield.list")
@@ -359,8 +486,20 @@ def userfield_list(call: Call) -> Paged:
     flt = {k.upper(): v for k, v in as_dict(param(call.params, "filter")).items()}
     lang = flt.pop("LANG", None)
     rows = store.rows(call.db, "SELECT * FROM userfield")
-    # LIST is included for enumeration fields in list answers too (UNVERIFIED: docs show it only in get).
-    items = [field_to_wire(call.db, r, lang=str(lang) if lang else None, label_maps=False) for r in rows]
+    # LIST is included for enumeration fields in list answers too (settled by the audit, §13.11:
+    # getList fills LIST as get does, as {ID, SORT, VALUE, DEF}).
+    quirks = call.settings.quirks
+    items = [
+        field_to_wire(
+            call.db,
+            r,
+            lang=str(lang) if lang else None,
+            label_maps=False,
+            xml_ids=quirks.enum_xml_id != "dropped",
+            iso_datetime=quirks.date_default == "site",
+        )
+        for r in rows
+    ]
     for key, value in flt.items():
         if key in ("ENTITY_ID",):
             continue
@@ -396,8 +535,15 @@ def userfield_update(call: Call) -> bool:
         sort = to_int(fields["SORT"], row["sort"]) or row["sort"]
         updates["sort"] = sort if sort > 0 else row["sort"]
     if "SETTINGS" in fields:
+        quirks = call.settings.quirks
+        given = as_dict(fields["SETTINGS"])
+        if quirks.uf_settings == "core":
+            # update() has no case for date, money, url, address, file: their SETTINGS stay.
+            given = {k: v for k, v in given.items() if k in CORE_UPDATE_SETTINGS.get(type_id, ())}
+        if type_id in ("date", "datetime") and quirks.date_default == "site" and "DEFAULT_VALUE" in given:
+            given["DEFAULT_VALUE"] = _site_default(type_id, given["DEFAULT_VALUE"])
         merged = json.loads(row["settings"])
-        merged.update(as_dict(fields["SETTINGS"]))
+        merged.update(given)
         updates["settings"] = json.dumps(_clean_settings(type_id, merged), ensure_ascii=False)
     labels: dict[str, dict[str, str]] = json.loads(row["labels"])
     changed_labels = False
@@ -418,7 +564,11 @@ def userfield_update(call: Call) -> bool:
         assignments = ", ".join(f"{column} = ?" for column in updates)
         call.db.execute(f"UPDATE userfield SET {assignments} WHERE id = ?", (*updates.values(), row["id"]))
     if type_id == "enumeration" and "LIST" in fields:
-        _apply_list(call.db, int(row["id"]), as_list(fields["LIST"]), row["multiple"] == "Y")
+        items = as_list(fields["LIST"])
+        multiple = row["multiple"] == "Y"
+        if call.settings.quirks.enum_xml_id != "kept":  # the core's proxy rebuilds each item
+            items = _proxy_defaults(items, multiple)
+        _apply_list(call.db, int(row["id"]), items, multiple)
     return True
 
 
