@@ -33,36 +33,14 @@ from b24provision.blueprint.model import (
     WaitRobot,
     parse_duration,
 )
+from b24provision.robots.kinds import ROBOT_KINDS, RobotKind
 
 Lang = str  # "ru" or "en"; anything else falls back to English
 
 
-@dataclass(frozen=True)
-class RobotKind:
-    """A robot type as the portal's catalogue shows it, in both languages."""
+# The robot-kind table (names, activity classes, settings) lives in kinds.py; re-exported here.
+__all__ = ["ROBOT_KINDS", "RobotDescription", "RobotKind", "describe_robot"]
 
-    en: str
-    ru: str
-    activity: str
-    """The activity class the portal stores (reference §8.6)."""
-
-
-# One table for every robot type. Names are the UI titles from the activities' language files.
-ROBOT_KINDS: dict[str, RobotKind] = {
-    "copy_deal": RobotKind("Copy deal", "Копировать сделку", "CrmCopyDealActivity"),
-    # CRM_CDA_NAME_1 of CrmCreateDynamicActivity: the one robot that creates any CRM item, deals too.
-    "create_deal": RobotKind("Create CRM item", "Создать элемент CRM", "CrmCreateDynamicActivity"),
-    "create_task": RobotKind("Create task", "Создать задачу", "Task2Activity"),
-    # BPRDA_DESCR_NAME of RobotDelayActivity.
-    "wait": RobotKind("Automation rule pause", "Пауза робота", "RobotDelayActivity"),
-    # BPSFA_DESCR_ROBOT_TITLE of SetFieldActivity; the English helpdesk (22396442) says "Modify item".
-    "set_field": RobotKind("Modify item", "Изменить элемент", "SetFieldActivity"),
-    "change_stage": RobotKind("Change stage", "Сменить стадию", "CrmChangeStatusActivity"),
-    # Not CrmControlNotifyActivity: its UI name is "Notify supervisor" and it only writes to the
-    # responsible person's head. A message to any chosen person is "Add notification"
-    # (SocNetMessageActivity, BPSNMA_DESCR_ROBOT_TITLE_1).
-    "notify": RobotKind("Add notification", "Добавить уведомление", "SocNetMessageActivity"),
-}
 
 # Texts used in settings, (en, ru).
 _TEXT: dict[str, tuple[str, str]] = {
