@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from b24provision.apply import ApplyResult, Progress, apply_plan, read_for_plan, with_counts
 from b24provision.blueprint import load_blueprint
@@ -30,6 +31,9 @@ from b24provision.tariff_detect import (
     refuse_unfit,
     tariff_findings,
 )
+
+if TYPE_CHECKING:
+    from b24provision.robots.check import RobotCheck
 
 
 @dataclass
@@ -167,3 +171,22 @@ def check_portal_tariff(
     n = needs_for(plan, live, blueprint)
     refuse_unfit(tariff_findings(n, tariff), tariff, n)
     return tariff
+
+
+def check_robots_against_export(
+    paths: Sequence[Path],
+    export_file: Path,
+    *,
+    variables: Mapping[str, str] | None = None,
+    values_files: Sequence[Path] = (),
+) -> RobotCheck:
+    """Compare the blueprint's robots with the portal's configuration export at ``export_file``.
+
+    No portal is contacted: the export is the portal's own word on its robots (REST cannot read
+    them). Raises ExportArchiveError for a damaged or hostile archive.
+    """
+    from b24provision.robots.check import check_robots  # noqa: PLC0415 - deepdiff loads only here
+    from b24provision.robots.export_reader import read_export  # noqa: PLC0415
+
+    blueprint = load_blueprint(paths, variables=dict(variables or {}), values_files=values_files)
+    return check_robots(blueprint, read_export(export_file, blueprint))

@@ -37,6 +37,10 @@ app = typer.Typer(
 )
 emulator_app = typer.Typer(help="The local Bitrix24 portal (emulator).", no_args_is_help=True)
 app.add_typer(emulator_app, name="emulator")
+robots_app = typer.Typer(
+    help="Robots on stages, read from the portal's configuration export.", no_args_is_help=True
+)
+app.add_typer(robots_app, name="robots")
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -654,6 +658,43 @@ def forecast(
         typer.echo(forecasting.render_text(result, lang=lang, verbose=verbose), nl=False)
     if verbose and fmt == "json":
         typer.echo(f"Requests: {result.requests}", err=True)
+
+
+# --- robots (from the portal's configuration export) --------------------------------------------
+
+ExportFileOpt = Annotated[
+    Path,
+    typer.Option(
+        "--export",
+        help="The portal's configuration export, .zip or .tar.gz (CRM -> settings -> solution presets).",
+    ),
+]
+
+
+@robots_app.command("check")
+def robots_check(
+    paths: PathsArg = None,
+    export_file: ExportFileOpt = Path("configuration.zip"),
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+    fmt: FormatOpt = "text",
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 0: all match, 2: differences, 1: error.")
+    ] = False,
+) -> None:
+    """Check the blueprint's robots, stage by stage, against the portal's configuration export."""
+    from b24provision import api
+    from b24provision.robots.check_render import render_check
+
+    if fmt not in ("text", "json", "markdown"):
+        fail(f"--format {fmt!r}: use text, json or markdown")
+    with user_errors():
+        check = api.check_robots_against_export(
+            default_paths(paths), export_file, variables=_variables(var), values_files=values or ()
+        )
+    typer.echo(render_check(check, fmt).rstrip("\n"))
+    if detailed_exitcode and check.has_differences:
+        raise typer.Exit(EXIT_CHANGES)
 
 
 # --- emulator -----------------------------------------------------------------------------------

@@ -1,0 +1,78 @@
+"""`robots check`: the blueprint's robots against a hand-written configuration export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from b24provision.cli import app
+from tests.robots.export_fixtures import KITCHEN, KITCHEN_BLUEPRINT, kitchen_doc, pack_zip
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["robots", "check", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def kitchen_zip(tmp_path: Path) -> Path:
+    return pack_zip(KITCHEN, tmp_path / "configuration.zip")
+
+
+def test_the_matching_blueprint_matches_robot_by_robot(kitchen_zip: Path) -> None:
+    code, out, _ = _run(str(KITCHEN_BLUEPRINT), "--export", str(kitchen_zip), "--detailed-exitcode")
+    assert code == 0, out
+    assert "7 match, 0 differ, 0 missing on the portal, 0 only on the portal" in out
+    assert "configuration.zip" in out
+    # reported, yet no difference: no blueprint can declare these
+    assert "CrmControlNotifyActivity" in out and "of a type the blueprint language does not describe" in out
+    assert "edited in the designer" in out
+
+
+def test_a_changed_setting_exits_2_naming_the_robot_and_the_setting(tmp_path: Path) -> None:
+    doc = kitchen_doc("BIZPROC_MAIN/1.json")
+    task = doc["TEMPLATE_DATA"]["TEMPLATE"][0]["Children"][0]["Children"][0]["Children"][2]
+    task["Properties"]["Fields"]["DEADLINE"] = '=dateadd({=System:Now},"5d")'
+    changed = pack_zip(KITCHEN, tmp_path / "changed.zip", replace={"BIZPROC_MAIN/1.json": doc})
+    code, out, _ = _run(str(KITCHEN_BLUEPRINT), "--export", str(changed), "--detailed-exitcode")
+    assert code == 2
+    assert "~ robot[1] create_task «Звонок клиенту»: differs" in out
+    assert 'deadline: "5 days" -> "3 days"' in out
+    code, _, _ = _run(str(KITCHEN_BLUEPRINT), "--export", str(changed))
+    assert code == 0  # without --detailed-exitcode, differences are not a failure (as plan)
+
+
+def test_missing_and_only_on_the_portal(tmp_path: Path, kitchen_zip: Path) -> None:
+    text = KITCHEN_BLUEPRINT.read_text(encoding="utf-8")
+    # the blueprint drops the wait robot of mount/NEW and adds a notify on PREPARATION
+    text = text.replace("          - {type: wait, duration: 2 hours}\n", "")
+    text = text.replace(
+        "      - {code: PREPARATION, name: Подготовка документов}",
+        "      - code: PREPARATION\n        name: Подготовка документов\n"
+        "        robots:\n          - {type: notify, message: Документы}",
+    )
+    blueprint = tmp_path / "blueprint.yaml"
+    blueprint.write_text(text, encoding="utf-8")
+    code, out, _ = _run(
+        str(blueprint), "--export", str(kitchen_zip), "--format", "json", "--detailed-exitcode"
+    )
+    assert code == 2
+    doc = json.loads(out)
+    by_key = {r["key"]: r for r in doc["robots"]}
+    assert by_key["general/PREPARATION/robot[0]"]["status"] == "missing"
+    assert by_key["mount/NEW/portal[0]"]["status"] == "only_on_portal"
+    assert by_key["mount/NEW/portal[0]"]["type"] == "wait"
+    # the change_stage robot now leads the blueprint's stage; on the portal it runs after the pause
+    assert by_key["mount/NEW/robot[0]"]["status"] == "matches"
+    assert doc["summary"]["missing"] == 1 and doc["has_differences"] is True
+
+
+def test_a_damaged_export_is_one_error_line_and_exit_1(tmp_path: Path, kitchen_zip: Path) -> None:
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(kitchen_zip.read_bytes()[:500])
+    code, out, err = _run(str(KITCHEN_BLUEPRINT), "--export", str(damaged))
+    assert code == 1 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "damaged.zip" in err and "Traceback" not in err
