@@ -779,5 +779,40 @@ def emulator_serve(
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another --port.")
 
 
+@emulator_app.command("export-config")
+def emulator_export_config(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the ZIP.")],
+    state: Annotated[
+        Path | None, typer.Option("--state", help="The SQLite file of a portal (`emulator serve --state`).")
+    ] = None,
+    seed: Annotated[str | None, typer.Option("--seed", help="Start from a named portal: handmade.")] = None,
+) -> None:
+    """Write the local portal's configuration export ZIP (on a real portal: an administrator's click
+    in CRM -> settings -> solution presets -> export)."""
+    from b24provision.emulator import Emulator
+
+    if state is None and seed is None:
+        fail("give --state FILE (a portal's SQLite file) or --seed handmade")
+    if state is not None and not state.is_file():
+        fail(
+            f"{state}: no such portal state file — make one with: b24provision emulator serve --state {state}"
+        )
+    emulator = Emulator(state if state is not None else ":memory:")
+    try:
+        if seed:
+            try:
+                emulator.reset(seed)
+            except ValueError as exc:
+                fail(str(exc))
+        data = emulator.configuration_export()
+    finally:
+        emulator.close()
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror}")
+    typer.echo(f"Wrote the configuration export to {out}", err=True)
+
+
 def main() -> None:
     app()
