@@ -92,18 +92,31 @@ def make_plan(
     values_files: Sequence[Path] = (),
     lang: str = "en",
     reregister_app_robots: bool = False,
+    robots_from: Path | None = None,
 ) -> PlanResult:
     """Load the blueprint at ``paths`` and plan it against ``portal``. Never writes.
 
     ``reregister_app_robots`` adds a re-registration of every declared application robot type the
-    portal already has (see :func:`with_app_robots_reregistered`).
+    portal already has (see :func:`with_app_robots_reregistered`). ``robots_from``, the portal's
+    configuration export, turns the robots' manual steps into what the export showed (read before
+    the portal is contacted: a bad archive stops the plan at once).
     """
     blueprint = load_blueprint(paths, variables=dict(variables or {}), values_files=values_files)
+    check = None
+    if robots_from is not None:
+        from b24provision.robots.check import check_robots  # noqa: PLC0415 - deepdiff loads only here
+        from b24provision.robots.export_reader import read_export  # noqa: PLC0415
+
+        check = check_robots(blueprint, read_export(robots_from, blueprint))
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
         result = plan_against(client, blueprint, lang=lang, declaration=declaration)
     if reregister_app_robots:
         result.plan = with_app_robots_reregistered(result.plan, blueprint)
+    if check is not None:
+        from b24provision.plan.robots_export import with_export_robots  # noqa: PLC0415
+
+        result.plan = with_export_robots(result.plan, check)
     return result
 
 

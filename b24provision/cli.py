@@ -109,6 +109,13 @@ VarsFileOpt = Annotated[
     typer.Option("--values", help="A YAML file of variable values, e.g. values/production.yaml."),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text | json | markdown")]
+RobotsFromOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--robots-from",
+        help="The portal's configuration export (.zip/.tar.gz): check robots against it, not by hand.",
+    ),
+]
 
 
 def default_paths(paths: list[Path] | None) -> list[Path]:
@@ -247,6 +254,7 @@ def plan(
     lang: Annotated[
         str, typer.Option("--lang", help="Language of the robot steps (the portal UI's words): ru | en")
     ] = "en",
+    robots_from: RobotsFromOpt = None,
 ) -> None:
     """Show what `apply` would change on the portal. Never writes."""
     from b24provision import api
@@ -266,6 +274,7 @@ def plan(
             variables=variables,
             values_files=values or (),
             lang=lang,
+            robots_from=robots_from,
         )
         if result.tariff is not None:
             typer.echo(f"Tariff: {result.tariff.title()}", err=True)
@@ -320,6 +329,7 @@ def apply(
         bool,
         typer.Option("--ignore-tariff", help="Apply the rest when the portal's plan cannot hold everything."),
     ] = False,
+    robots_from: RobotsFromOpt = None,
 ) -> None:
     """Make the portal match the blueprint (or carry out a saved plan)."""
     from b24provision import api
@@ -346,6 +356,7 @@ def apply(
                 variables=_variables(var),
                 values_files=values or (),
                 reregister_app_robots=reregister_app_robots,
+                robots_from=robots_from,
             )
         the_plan = target if isinstance(target, Plan) else target.plan
         # The robots' steps were shown by `plan` (and `runbook` lists them): the summary counts them.
@@ -419,13 +430,15 @@ def export(
         Path | None,
         typer.Option("--out", "-o", help="A directory (gets blueprint.yaml) or a file; default: stdout."),
     ] = None,
+    robots_from: RobotsFromOpt = None,
 ) -> None:
-    """Write the live portal as a blueprint (robots cannot be read over REST: add them by hand)."""
+    """Write the live portal as a blueprint (robots: from --robots-from, the portal's configuration
+    export; REST cannot read them)."""
     from b24provision.export import export_portal, write_export
 
     _say_portal(portal, portals)
     with user_errors():
-        result = export_portal(portal, portals_file=portals)
+        result = export_portal(portal, portals_file=portals, robots_from=robots_from)
         if out is None:
             typer.echo(result.text, nl=False)
             return

@@ -60,7 +60,11 @@ class ExportResult:
 
 
 def export_portal(
-    spec: str = "local", *, portals_file: Path | None = None, today: date | None = None
+    spec: str = "local",
+    *,
+    portals_file: Path | None = None,
+    today: date | None = None,
+    robots_from: Path | None = None,
 ) -> ExportResult:
     """Read the portal named by ``spec`` and write it as blueprint YAML (returned, not saved).
 
@@ -68,6 +72,8 @@ def export_portal(
         spec: A ``--portal`` spec: local, local:FILE, env:VAR or a profile name.
         portals_file: The portals file for a profile name (default: ./portals.yaml).
         today: The date for the header (default: today).
+        robots_from: The portal's configuration export: its robots go on the stages (REST cannot
+            read them), so a hand-made portal round-trips with its automation.
     """
     from dataclasses import replace  # noqa: PLC0415
 
@@ -80,7 +86,19 @@ def export_portal(
         requests = client.request_count - start
     # The header names the portal as the user knows it (a local portal's loopback port means nothing).
     live = replace(live, portal=describe_portal(spec, portals_file=portals_file))
-    return ExportResult(text=render_export(live, today=today), live=live, requests=requests)
+    if robots_from is None:
+        return ExportResult(text=render_export(live, today=today), live=live, requests=requests)
+    from b24provision.robots.export_reader import read_export, robots_into  # noqa: PLC0415
+
+    export = read_export(robots_from, live.blueprint)
+    with_robots, left_out = robots_into(live.blueprint, export)
+    text = render_export(
+        replace(live, blueprint=with_robots),
+        today=today,
+        robots_export=export.label(),
+        robots_left_out=left_out,
+    )
+    return ExportResult(text=text, live=live, requests=requests)
 
 
 def write_export(text: str, out: Path) -> Path:
@@ -104,8 +122,18 @@ def write_export(text: str, out: Path) -> Path:
     return target
 
 
-def render_export(live: LiveState, *, today: date | None = None) -> str:
-    """The live state as blueprint YAML, with the header comment. Pure; see the module docstring."""
+def render_export(
+    live: LiveState,
+    *,
+    today: date | None = None,
+    robots_export: str = "",
+    robots_left_out: Sequence[str] = (),
+) -> str:
+    """The live state as blueprint YAML, with the header comment. Pure; see the module docstring.
+
+    ``robots_export`` names the configuration export the stages' robots were read from ("": none,
+    the stages have no robots); ``robots_left_out`` are its robots a blueprint cannot say exactly.
+    """
     doc = CommentedMap()
     doc["version"] = 1
     doc["pipelines"] = CommentedSeq(_pipeline(p) for p in _ordered_pipelines(live.blueprint.pipelines))
@@ -113,22 +141,33 @@ def render_export(live: LiveState, *, today: date | None = None) -> str:
     doc["fields"] = CommentedSeq(_field(f) for f in fields)
     if live.triggers:
         doc["triggers"] = CommentedSeq(_flow({"code": t.code, "name": t.name}) for t in live.triggers)
-    parts = [_header(live, today or date.today()), _dump(doc)]
+    parts = [_header(live, today or date.today(), robots_export), _dump(doc)]
     if live.unsupported_fields:
         parts.append(_unsupported(live.unsupported_fields))
     if live.app_robot_codes:
         parts.append(_app_robots(sorted(live.app_robot_codes)))
+    if robots_left_out:
+        lines = [
+            "",
+            "# Robots in the configuration export that a blueprint cannot say exactly (set them by hand):",
+        ]
+        parts.append("\n".join(lines + [f"#   {line}" for line in robots_left_out]) + "\n")
     return "".join(parts)
 
 
 # ------------------------------------------------------------------------------------ sections
 
 
-def _header(live: LiveState, today: date) -> str:
+def _header(live: LiveState, today: date, robots_export: str = "") -> str:
+    robots = (
+        f"Robots read from the portal's configuration export {robots_export} (REST cannot read them)."
+        if robots_export
+        else "Robots cannot be read over REST: add them by hand (see `robots:` on a stage in the docs)."
+    )
     lines = [
         f"Exported from {live.portal or 'a portal'} on {today.isoformat()} by b24provision {__version__}.",
         *([f"The portal's licence: {live.license}."] if live.license else []),
-        "Robots cannot be read over REST: add them by hand (see `robots:` on a stage in the docs).",
+        robots,
         "Pipeline keys are made from the pipelines' names; rename them freely (plan matches by name).",
     ]
     return "".join(f"# {line}\n" for line in lines) + "\n"
@@ -161,7 +200,22 @@ def _stage(s: Stage, position_sort: int) -> CommentedMap:
         data["color"] = s.color
     if s.sort is not None and s.sort != position_sort:
         data["sort"] = s.sort
-    return _flow(data)
+    if not s.robots:
+        return _flow(data)
+    out = CommentedMap(data)  # a stage with robots: a block, one robot per line
+    out["robots"] = CommentedSeq(_robot(r) for r in s.robots)
+    return out
+
+
+def _robot(robot: Any) -> CommentedMap:
+    data = robot.model_dump(mode="json", exclude_defaults=True)
+    common = ("title", "delay", "condition", "after_previous")  # after the robot's own settings
+    own = {k: v for k, v in data.items() if k != "type" and k not in common}
+    out = _flow({"type": robot.type, **own, **{k: data[k] for k in common if k in data}})
+    for key, value in list(out.items()):
+        if isinstance(value, dict):
+            out[key] = _flow(value)
+    return out
 
 
 def _field(f: FieldBase) -> CommentedMap:

@@ -82,6 +82,8 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "operations": [_operation(op) for op in plan.ops],
         "unmanaged": [{"kind": r.kind, "key": r.key, "note": r.note} for r in plan.unmanaged],
         "warnings": list(plan.warnings),
+        # The configuration export the robots were checked against (plan --robots-from), or null.
+        "robots_export": plan.robots_export or None,
     }
 
 
@@ -170,6 +172,9 @@ def _states(op: AnyOp) -> tuple[Any, Any, str | None]:
                 "settings": [[k, v] for k, v in op.settings],
                 "robot": dump(op.robot),
             }
+            if op.export_status:  # checked against the configuration export (plan --robots-from)
+                after["export_status"] = op.export_status
+                after["export_differences"] = list(op.export_differences)
             return None, after, "set up by hand: REST cannot read or write robots on stages"
         case _:
             assert_never(op)

@@ -68,7 +68,10 @@ class RobotVerdict:
 
     @property
     def key(self) -> str:
-        """``pipeline/STAGE/robot[i]`` (the plan's key) or ``pipeline/STAGE/portal[j]``."""
+        """``pipeline/STAGE/robot[i]`` (the plan's key), ``pipeline/STAGE/portal[j]`` or, for the
+        stage's whole template, ``pipeline/STAGE/template``."""
+        if self.index is None and self.position is None:
+            return f"{self.pipeline_key}/{self.stage_code}/template"
         where = f"robot[{self.index}]" if self.index is not None else f"portal[{self.position}]"
         return f"{self.pipeline_key}/{self.stage_code}/{where}"
 

@@ -207,3 +207,28 @@ def _int(value: Any) -> int:
         return int(str(value))
     except ValueError:
         return 0
+
+
+def robots_into(blueprint: Blueprint, export: ExportRobots) -> tuple[Blueprint, list[str]]:
+    """``blueprint`` with every stage's robots from ``export`` (read with that blueprint's keys),
+    and a line for each robot or stage left out because a blueprint cannot say it exactly."""
+    left_out: list[str] = []
+    pipelines = []
+    for pipeline in blueprint.pipelines:
+        stages = []
+        for stage in pipeline.stages:
+            found = export.stage(pipeline.key, stage.code)
+            robots = []
+            if found is not None and found.designer_edited:
+                left_out.append(
+                    f"{pipeline.key}/{stage.code}: edited in the designer ({found.designer_edited})"
+                )
+            for r in found.robots if found is not None else ():
+                if r.robot is not None and not r.notes:
+                    robots.append(r.robot)
+                    continue
+                why = "a type blueprints do not describe" if r.type is None else "; ".join(r.notes)
+                left_out.append(f"{pipeline.key}/{stage.code}: {r.activity} «{r.title}» ({why})")
+            stages.append(stage.model_copy(update={"robots": robots}) if robots else stage)
+        pipelines.append(pipeline.model_copy(update={"stages": stages}))
+    return blueprint.model_copy(update={"pipelines": pipelines}), left_out
