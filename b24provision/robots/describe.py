@@ -33,7 +33,7 @@ from b24provision.blueprint.model import (
     WaitRobot,
     parse_duration,
 )
-from b24provision.robots.kinds import ROBOT_KINDS, RobotKind
+from b24provision.robots.kinds import ROBOT_KINDS, RobotKind, ui_duration
 
 Lang = str  # "ru" or "en"; anything else falls back to English
 
@@ -286,8 +286,9 @@ def describe_robot(robot: Robot, blueprint: Blueprint, lang: Lang = "en") -> Rob
     if robot.title:
         settings.append((_t("robot_title", lang), robot.title))
     settings += _own_settings(robot, blueprint, lang)
+    # The delay as the UI's selector holds it (minutes, hours, days): "1 month" is set as 30 days.
     delay = (
-        _t("after", lang).format(describe_duration(robot.delay, lang))
+        _t("after", lang).format(describe_duration(ui_duration(robot.delay), lang))
         if robot.delay
         else _t("immediately", lang)
     )
@@ -351,7 +352,7 @@ def _own_settings(robot: Robot, blueprint: Blueprint, lang: Lang) -> list[tuple[
         if robot.store_id_in:
             out.append(_save_id("save_task_id", "result_task_id", robot.store_id_in, blueprint, lang))
     elif isinstance(robot, WaitRobot):
-        out.append((_t("duration", lang), describe_duration(robot.duration, lang)))
+        out.append((_t("duration", lang), describe_duration(ui_duration(robot.duration), lang)))
     elif isinstance(robot, SetFieldRobot):
         out.append((_t("field", lang), field_text(robot.field, blueprint, lang)))
         out.append((_t("value", lang), _value_text(robot.value, lang)))

@@ -305,12 +305,33 @@ def read_timeout(props: Mapping[str, Any]) -> str | None:
     return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
 
 
+# What the robots' delay selector offers: minutes, hours, days (DelayInterval::setValueType takes
+# i/h/d only). Longer units are written in days, as the UI would have them.
+_UI_DAYS = {"week": 7, "month": 30, "year": 365}
+
+
+def ui_duration(duration: str) -> str:
+    """A delay as the portal's UI can set it: ``"1 month"`` -> ``"30 days"``, ``"2 hours"`` unchanged.
+
+    A working day becomes a day: the selector counts calendar days (its "working time" switch is
+    a separate setting the blueprint does not hold).
+    """
+    count, unit = parse_duration(duration)
+    if unit == "workday":
+        unit = "day"
+    if unit in _UI_DAYS:
+        count, unit = count * _UI_DAYS[unit], "day"
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def ui_can_hold(duration: str) -> bool:
+    """True when the robots' delay selector holds ``duration`` as written (minutes, hours, days)."""
+    return parse_duration(duration)[1] in ("minute", "hour", "day")
+
+
 def write_timeout(duration: str) -> dict[str, Any]:
     """A duration as the delay's properties; only minutes, hours and days exist (DelayInterval)."""
-    count, unit = parse_duration(duration)
-    days = {"week": 7, "month": 30, "year": 365, "workday": 1}.get(unit)
-    if days is not None:  # the UI cannot hold these units: validate warns (lint/delay-unit)
-        count, unit = count * days, "day"
+    count, unit = parse_duration(ui_duration(duration))  # validate warns about other units (lint/delay-unit)
     return {"TimeoutDuration": count, "TimeoutDurationType": unit[0], "TimeoutTimeIsLocal": "N"}
 
 
