@@ -18,10 +18,13 @@ Only the members the reader needs are read: ``manifest.json``, ``CRM_STATUS/*.js
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +36,9 @@ from b24provision.errors import B24ProvisionError
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 MAX_MEMBERS = 5000
 MAX_MEMBER_BYTES = 16 * 1024 * 1024
-MAX_TOTAL_BYTES = 128 * 1024 * 1024
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_TAR_STREAM_BYTES = 256 * 1024 * 1024
+"""A .tar.gz is one compressed stream: skipping a member means unpacking it, so the whole stream is capped."""
 MAX_RATIO = 200
 """A member may expand at most this many times (JSON compresses ~10x; DOCUMENT_FIELDS up to ~50x)."""
 _RATIO_FLOOR = 1024 * 1024
@@ -90,7 +95,17 @@ def read_export_files(path: Path) -> ExportFiles:
             if total > MAX_TOTAL_BYTES:
                 raise _bad(path, f"it unpacks to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB")
             documents[name] = _parse_json(path, name, data)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        OverflowError,
+        NotImplementedError,
+        RuntimeError,  # zipfile: an encrypted member
+    ) as exc:
         raise _bad(path, f"the archive is damaged ({type(exc).__name__}: {exc})") from None
     if "manifest.json" not in documents:
         raise _bad(path, "it has no manifest.json")
@@ -121,30 +136,58 @@ def _zip_members(path: Path) -> Iterator[Member]:
             yield name, when, read
 
 
+class _CappedStream(io.RawIOBase):
+    """The decompressed .tar.gz stream, refusing to give more than MAX_TAR_STREAM_BYTES."""
+
+    def __init__(self, path: Path, inner: gzip.GzipFile) -> None:
+        self.path, self.inner, self.total = path, inner, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.inner.read(len(buffer))
+        self.total += len(data)
+        if self.total > MAX_TAR_STREAM_BYTES:
+            raise _bad(self.path, f"it unpacks to more than {MAX_TAR_STREAM_BYTES // (1024 * 1024)} MB")
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def _tar_members(path: Path) -> Iterator[Member]:
-    with tarfile.open(path, mode="r:gz") as archive:
-        count = 0
-        for info in archive:  # streamed: the member list is not trusted to be small
-            count += 1
-            _check_count(path, count)
-            name = _safe_name(path, info.name)
-            if info.issym() or info.islnk():
-                raise _bad(path, f"member {name!r} is a link")
-            if info.isdir():
-                continue
-            if not info.isfile():
-                raise _bad(path, f"member {name!r} is not a regular file")
-            when = datetime.fromtimestamp(info.mtime) if info.mtime else None
+    # Stream mode ("r|"): members are read once, in order, as they come out of the capped stream.
+    with gzip.open(path, "rb") as unpacked:
+        stream = io.BufferedReader(_CappedStream(path, unpacked))
+        archive = tarfile.open(None, "r|", stream)
+        try:
+            yield from _tar_entries(path, archive)
+        finally:
+            archive.close()
 
-            def read(info: tarfile.TarInfo = info, name: str = name) -> bytes:
-                stream = archive.extractfile(info)
-                if stream is None:
-                    raise _bad(path, f"member {name!r} cannot be read")
-                with stream:
-                    # A tar's compression is over the whole stream: no per-member ratio to check.
-                    return _read_capped(path, name, stream, None)
 
-            yield name, when, read
+def _tar_entries(path: Path, archive: tarfile.TarFile) -> Iterator[Member]:
+    count = 0
+    for info in archive:  # streamed: the member list is not trusted to be small
+        count += 1
+        _check_count(path, count)
+        name = _safe_name(path, info.name)
+        if info.issym() or info.islnk():
+            raise _bad(path, f"member {name!r} is a link")
+        if info.isdir():
+            continue
+        if not info.isfile():
+            raise _bad(path, f"member {name!r} is not a regular file")
+        when = datetime.fromtimestamp(info.mtime) if info.mtime else None
+
+        def read(info: tarfile.TarInfo = info, name: str = name) -> bytes:
+            stream = archive.extractfile(info)
+            if stream is None:
+                raise _bad(path, f"member {name!r} cannot be read")
+            with stream:
+                # A tar's compression is over the whole stream: no per-member ratio to check.
+                return _read_capped(path, name, stream, None)
+
+        yield name, when, read
 
 
 # ------------------------------------------------------------------------------------ checks

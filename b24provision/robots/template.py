@@ -33,6 +33,38 @@ from b24provision.robots.kinds import ROBOT_KINDS, Ids, kind_of_activity, read_t
 
 _ROBOT = TypeAdapter(Robot)
 
+# The core calls a node a robot when its class is in the portal's robot catalogue for the document
+# type (Template::isRobot), which an export does not carry. These classes are the designer's own
+# (bizproc activities without the robot_activity type): one in a chain means the template was edited
+# in the designer. Any other childless activity is read as a robot, of a type the blueprint may
+# not describe.
+DESIGNER_ONLY = frozenset(
+    {
+        "SequentialWorkflowActivity",
+        "StateMachineWorkflowActivity",
+        "StateActivity",
+        "StateInitializationActivity",
+        "StateFinalizationActivity",
+        "SetStateActivity",
+        "SetStateTitleActivity",
+        "SetPermissionsActivity",
+        "SetVariableActivity",
+        "ApproveActivity",
+        "ReviewActivity",
+        "RequestInformationActivity",
+        "RequestInformationOptionalActivity",
+        "WhileActivity",
+        "ForEachActivity",
+        "ListenActivity",
+        "EventDrivenActivity",
+        "HandleExternalEventActivity",
+        "CodeActivity",
+        "SequenceActivity",
+        "ParallelActivity",
+        "IfElseBranchActivity",
+    }
+)
+
 # Condition operators: the core's codes (Bizproc\Activity\Operator\*) -> the blueprint's.
 _OPERATORS = {
     "=": "=",
@@ -121,6 +153,8 @@ def _robots(tree: Any, ids: Ids) -> list[PortalRobot]:
                 condition, node = _condition(node)
             if _children(node):
                 raise _Edited(f"{node.get('Type')} {node.get('Name')!r} holds other activities")
+            if node.get("Type") in DESIGNER_ONLY or node.get("Type") == "IfElseActivity":
+                raise _Edited(f"{node.get('Type')} {node.get('Name')!r} is a designer activity, not a robot")
             out.append(
                 _robot(node, len(out), after_previous=in_chain > 0, delay=delay, condition=condition, ids=ids)
             )

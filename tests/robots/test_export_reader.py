@@ -203,3 +203,33 @@ def test_an_export_without_deal_stages_says_so(tmp_path: Path) -> None:
     with zipfile.ZipFile(bare, "w") as z:
         z.writestr("manifest.json", '{"CODE": "vertical_crm"}')
     assert "no deal stages" in _error(bare)
+
+
+def test_a_tar_gz_that_unpacks_too_far_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(archive, "MAX_TAR_STREAM_BYTES", 1024 * 1024)
+    bomb = tmp_path / "bomb.tar.gz"
+    with tarfile.open(bomb, "w:gz") as t:
+        blob = b"\0" * (3 * 1024 * 1024)  # not a member the reader wants: skipping it still unpacks it
+        info = tarfile.TarInfo("files/1")
+        info.size = len(blob)
+        t.addfile(info, io.BytesIO(blob))
+    assert "unpacks to more than 1 MB" in _error(bomb)
+
+
+def test_corrupted_member_data_is_damage(tmp_path: Path, kitchen_zip: Path) -> None:
+    data = bytearray(kitchen_zip.read_bytes())
+    start = data.index(b"BIZPROC_MAIN/1.json") + 40  # inside the member's compressed data
+    data[start : start + 64] = bytes(64)
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(bytes(data))
+    assert "damaged" in _error(broken)
+
+
+def test_a_designer_activity_inside_a_chain_marks_the_template_edited(tmp_path: Path) -> None:
+    doc = kitchen_doc("BIZPROC_MAIN/3.json")
+    chain = doc["TEMPLATE_DATA"]["TEMPLATE"][0]["Children"][0]["Children"][0]["Children"]
+    chain.insert(1, {"Type": "SetVariableActivity", "Name": "A1_1_1_1", "Properties": {}, "Children": []})
+    export = read_export(pack_zip(KITCHEN, tmp_path / "x.zip", replace={"BIZPROC_MAIN/3.json": doc}))
+    stage = export.stage("montazh", "NEW")
+    assert stage is not None and stage.robots == ()
+    assert "SetVariableActivity" in stage.designer_edited

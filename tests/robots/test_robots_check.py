@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -76,3 +77,16 @@ def test_a_damaged_export_is_one_error_line_and_exit_1(tmp_path: Path, kitchen_z
     code, out, err = _run(str(KITCHEN_BLUEPRINT), "--export", str(damaged))
     assert code == 1 and out == ""
     assert len(err.strip().splitlines()) == 1 and "damaged.zip" in err and "Traceback" not in err
+
+
+def test_plan_reads_the_export_before_it_touches_a_portal(start_portal: Any, tmp_path: Path) -> None:
+    portal = start_portal()
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(b"PK\x03\x04 not really")
+    result = CliRunner().invoke(
+        app, ["plan", str(KITCHEN_BLUEPRINT), "--portal", portal.spec, "--robots-from", str(damaged)]
+    )
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and "damaged.zip: not a readable configuration export" in errors[0]
+    assert portal.emulator.request_log == []  # a bad archive stops the plan before any request
