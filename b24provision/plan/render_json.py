@@ -8,7 +8,7 @@ Shape (``format_version`` 2; keys may be added, never renamed or removed within 
      "operations": [{"action", "kind", "key", "before", "after", "changes": [{"attribute", "before",
                      "after"}], "destructive", "needs_allow_delete", "blocked_by_data", "deals",
                      "data_lost", "source", "note"}],
-     "unmanaged": [{"kind", "key", "note"}], "warnings": [...]}
+     "unmanaged": [{"kind", "key", "note"}], "warnings": [...], "robots_export": "..." | null}
 
 One name per meaning, as in the text and Markdown plans:
 
@@ -18,7 +18,10 @@ One name per meaning, as in the text and Markdown plans:
   ``data_lost`` says what, in words ("37 deals hold a value"); a delete that destroys nothing is not
   destructive;
 - ``needs_allow_delete``: destructive, and apply carries it out only with ``--allow-delete``;
-- ``blocked_by_data``: a stage or pipeline that holds deals: apply refuses it even then.
+- ``blocked_by_data``: a stage or pipeline that holds deals: apply refuses it even then;
+- ``robots_export``: the configuration export (file and date) the robots were checked against
+  (``plan --robots-from``); a manual robot's ``after`` then has ``export_status`` (differs/missing)
+  and ``export_differences``.
 
 Version 1 had ``summary.blocked`` (meaning ``needs_app``), ``action: "blocked"`` and an op's
 ``blocked_by_deals`` (now ``deals`` with ``blocked_by_data``).

@@ -215,12 +215,23 @@ def comparable(robot: Robot, *, first: bool, with_title: bool) -> dict[str, Any]
         data.pop("title", None)
     if first:  # the first robot of a stage starts its own chain: "after previous" means nothing
         data["after_previous"] = False
+    # The portal stores values as strings (yes/no as Y/N): 100000 and "100000" are one value.
     condition = data.get("condition")
-    if isinstance(condition, dict) and condition.get("value") is not None:
-        value = condition["value"]
-        # The portal stores condition values as strings; 100000 and "100000" are one value.
-        condition["value"] = str(value).lower() if isinstance(value, bool) else str(value)
+    if isinstance(condition, dict) and "value" in condition:
+        condition["value"] = _as_stored(condition["value"])
+    if "value" in data and robot.type == "set_field":
+        data["value"] = _as_stored(data["value"])
+    if isinstance(data.get("set_fields"), dict):
+        data["set_fields"] = {k: _as_stored(v) for k, v in data["set_fields"].items()}
     return data
+
+
+def _as_stored(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    return str(value)
 
 
 def _compare(base: dict[str, Any], index: int, wanted: Robot, have: PortalRobot) -> RobotVerdict:

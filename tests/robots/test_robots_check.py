@@ -90,3 +90,12 @@ def test_plan_reads_the_export_before_it_touches_a_portal(start_portal: Any, tmp
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
     assert len(errors) == 1 and "damaged.zip: not a readable configuration export" in errors[0]
     assert portal.emulator.request_log == []  # a bad archive stops the plan before any request
+
+
+def test_values_compare_as_the_portal_stores_them(tmp_path: Path, kitchen_zip: Path) -> None:
+    text = KITCHEN_BLUEPRINT.read_text(encoding="utf-8").replace("value: 100000}", "value: '100000'}")
+    blueprint = tmp_path / "blueprint.yaml"
+    blueprint.write_text(text, encoding="utf-8")
+    for path in (KITCHEN_BLUEPRINT, blueprint):  # 100000 and "100000" are one value to the portal
+        code, out, _ = _run(str(path), "--export", str(kitchen_zip), "--detailed-exitcode")
+        assert code == 0, out
