@@ -72,14 +72,14 @@ def build_tree(robots: list[dict[str, Any]], rng: random.Random | None = None) -
         delay = robot.get("Delay") or {}
         if delay and int(delay.get("value") or 0) > 0:
             chain["Children"].append(
-                {
-                    "Type": "DelayActivity",
+                {  # the newest core's createDelayActivity (older cores wrote DelayActivity)
+                    "Type": "RobotDelayActivity",
                     "Name": robot.get("DelayName") or _name(rng),
                     "Properties": {
                         "TimeoutTimeIsLocal": "N",
                         "TimeoutDuration": int(delay["value"]),
                         "TimeoutDurationType": _DELAY_UNITS[str(delay.get("valueType") or "i")],
-                        "Title": "Ожидание",
+                        "Title": "Пауза робота",
                     },
                     "Children": [],
                 }

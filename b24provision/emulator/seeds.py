@@ -4,9 +4,10 @@
 pipelines, stages with the UI's random codes (``UC_LAFJPE``), a renamed system stage, deals sitting
 in stages, an enumeration field and a CRM-link field with numeric UI codes and labels in two
 languages, one field of an app-registered type that no blueprint can express, and robots on
-stages put there in the robots editor (every robot type a blueprint has, a delay, a condition, a
-chain, one robot of a type blueprints do not describe, and one stage whose template was edited in the
-bizproc designer). It is built through
+stages put there in the robots editor (every robot type a blueprint has — the pause before a stage
+change reads back, as on the portal, as that robot's delay — a delay, a condition, a chain, one
+robot of a type blueprints do not describe, and one stage whose template was edited in the bizproc
+designer). It is built through
 the same handlers the REST API uses, so it obeys every rule a real portal does.
 """
 

@@ -13,7 +13,9 @@ For every stage, robot by robot, a verdict:
 - ``designer_edited``: the stage's template was edited in the bizproc designer, so its robots
   cannot be read (reported once per stage; the blueprint's robots there are ``missing``).
 
-Robots are matched by stage, then by order and type (their names in the export are random): the
+A pause followed by a robot that runs after it is compared as that robot with a delay: the portal
+stores and shows the two as one delayed robot (``fold_pauses``). Robots are matched by stage, then by
+order and type (their names in the export are random): the
 longest common run of types in order pairs them, the rest are missing or only on the portal.
 Attributes a robot's own settings do not show (``keep_amount``, ``store_id_in``, ``checklist``:
 they are other robots or task details) are not compared; a title only when the blueprint sets one.
@@ -22,12 +24,12 @@ they are other robots or task details) are not compared; a title only when the b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from deepdiff import DeepDiff
 
-from b24provision.blueprint.model import Blueprint, Robot
+from b24provision.blueprint.model import Blueprint, Robot, WaitRobot
 from b24provision.robots.export_reader import ExportRobots, ExportStage
 from b24provision.robots.kinds import ROBOT_KINDS
 from b24provision.robots.template import PortalRobot
@@ -145,12 +147,17 @@ def _stage(base: dict[str, Any], robots: Sequence[Robot], found: ExportStage | N
         out += [_missing(base, i, r, note) for i, r in enumerate(robots)]
         return out
     portal = list(found.robots) if found is not None else []
-    pairs = _align([r.type for r in robots], [p.type for p in portal])
+    folded = fold_pauses(robots)
+    pairs = _align([r.type for _, r in folded], [p.type for p in portal])
     paired_b = {i for i, _ in pairs}
     paired_p = {j for _, j in pairs}
     for i, j in pairs:
-        out.append(_compare(base, i, robots[i], portal[j]))
-    out += [_missing(base, i, r) for i, r in enumerate(robots) if i not in paired_b]
+        indices, robot = folded[i]
+        verdict = _compare(base, indices[0], robot, portal[j])
+        out += [replace(verdict, index=index) for index in indices]
+    for i, (indices, _) in enumerate(folded):
+        if i not in paired_b:
+            out += [_missing(base, index, robots[index]) for index in indices]
     for j, p in enumerate(portal):
         if j in paired_p:
             continue
@@ -167,6 +174,33 @@ def _stage(base: dict[str, Any], robots: Sequence[Robot], found: ExportStage | N
             )
         )
     out.sort(key=lambda v: (v.index if v.index is not None else 1 << 20, v.position or 0))
+    return out
+
+
+def fold_pauses(robots: Sequence[Robot]) -> list[tuple[tuple[int, ...], Robot]]:
+    """The stage's robots as the portal stores them: a pause (``wait``) followed by a robot that
+    runs after it is that robot with a delay (the core writes both as RobotDelayActivity + robot and
+    reads them back as one delayed robot). Each entry keeps the blueprint positions it stands for."""
+    out: list[tuple[tuple[int, ...], Robot]] = []
+    i = 0
+    while i < len(robots):
+        robot, after = robots[i], robots[i + 1] if i + 1 < len(robots) else None
+        if (
+            isinstance(robot, WaitRobot)
+            and robot.delay is None
+            and robot.condition is None
+            and after is not None
+            and after.after_previous
+            and after.delay is None
+        ):
+            merged = after.model_copy(
+                update={"delay": robot.duration, "after_previous": robot.after_previous}
+            )
+            out.append(((i, i + 1), merged))
+            i += 2
+        else:
+            out.append(((i,), robot))
+            i += 1
     return out
 
 

@@ -12,10 +12,14 @@ A stage's robots are one template (``AUTO_EXECUTE`` 8, ``DOCUMENT_STATUS`` = the
                 {Type: CrmCopyDealActivity, ...},     # a robot; the next robots of the chain run after it
             ]}, ...]}]}]
 
-``convertTemplate`` takes ``DelayActivity`` as the delay; ``RobotDelayActivity`` is a robot of its
-own in the catalogue ("Automation rule pause", the blueprint's ``wait``). Reference §8.8 also names
-``RobotDelayActivity`` as a delay on newer builds (UNSETTLED): it is read as a ``wait`` robot, which
-runs the rest of its chain later all the same. A template that is not this shape (more children at
+The delay node: older cores write and read ``DelayActivity``; the newest ``convertTemplate`` reads
+``DelayActivity`` or ``RobotDelayActivity`` as the delay of the robot that follows, and
+``unConvertTemplate`` writes ``RobotDelayActivity``. Both are read so. A ``RobotDelayActivity`` with
+no robot after it in its chain is read as what older cores made of it: a robot of its own,
+"Automation rule pause" (the blueprint's ``wait``). A blueprint's pause followed by a robot that
+runs after it is the same thing to the portal as that robot with a delay (``check.py`` folds it).
+
+A template that is not this shape (more children at
 the root, a node with children that is not a condition, a malformed condition) was edited in the
 bizproc designer: the core shows it as "external modified" and so does this reader, never guessing.
 """
@@ -142,10 +146,13 @@ def _robots(tree: Any, ids: Ids) -> list[PortalRobot]:
             raise _Edited("a branch of the parallel block is not a SequenceActivity")
         delay: Mapping[str, Any] | None = None
         in_chain = 0
-        for node in _children(sequence):
+        nodes = _children(sequence)
+        for at, node in enumerate(nodes):
             if not isinstance(node, Mapping):
                 raise _Edited("a chain holds something that is not an activity")
-            if node.get("Type") == "DelayActivity":
+            if node.get("Type") == "DelayActivity" or (
+                node.get("Type") == "RobotDelayActivity" and at < len(nodes) - 1
+            ):
                 delay = node
                 continue
             condition: Mapping[str, Any] | None = None

@@ -71,8 +71,10 @@ def test_every_robot_type_with_delay_condition_and_chain_is_read(kitchen_zip: Pa
         },
     ]
     assert robots["mount/NEW"] == [
-        {"type": "wait", "duration": "2 hours"},
-        {"type": "change_stage", "stage": "EXECUTING", "after_previous": True},
+        # RobotDelayActivity before a robot is its delay (the newest convertTemplate) ...
+        {"type": "change_stage", "stage": "EXECUTING", "delay": "2 hours"},
+        # ... and with nothing after it, a pause robot of its own (older cores)
+        {"type": "wait", "duration": "1 day"},
     ]
 
 

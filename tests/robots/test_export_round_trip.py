@@ -33,21 +33,21 @@ def test_handmade_robots_round_trip_and_a_changed_setting_shows(
     code, _ = _cli("export", "--portal", portal.spec, "--robots-from", str(first), "--out", str(blueprint))
     assert code == 0
     text = blueprint.read_text(encoding="utf-8")
-    assert "type: copy_deal" in text and "type: wait" in text and "condition:" in text
+    assert "type: copy_deal" in text and "delay: 2 hours" in text and "condition:" in text
     assert "edited in the designer" in text  # the designer-edited stage is named, not guessed
 
     code, out = _cli("robots", "check", str(blueprint), "--export", str(first), "--detailed-exitcode")
     assert code == 0, out
     assert (
-        "7 robots checked" in out
-        and "7 match, 0 differ, 0 missing on the portal, 0 only on the portal" in out
+        "6 robots checked" in out
+        and "6 match, 0 differ, 0 missing on the portal, 0 only on the portal" in out
     )
 
     code, out = _cli("plan", str(blueprint), "--portal", portal.spec, "--robots-from", str(first))
     assert code == 0, out
     assert "No changes." in out
     assert "Robots checked against the export configuration.zip, written " in out
-    assert "7 match, 0 to set up by hand." in out
+    assert "6 match, 0 to set up by hand." in out
 
     # Someone changes the copy robot's deal title in the portal's robots editor.
     portal.emulator.put_stage_robots(
@@ -75,7 +75,7 @@ def test_handmade_robots_round_trip_and_a_changed_setting_shows(
 
     code, out = _cli("plan", str(blueprint), "--portal", portal.spec, "--robots-from", str(second))
     assert code == 0, out
-    assert "6 match, 1 to set up by hand." in out
+    assert "5 match, 1 to set up by hand." in out
     assert "differs on the portal (per the export):" in out
     assert 'deal_title: "Повторный монтаж: {=Document:TITLE}" -> "Монтаж: {=Document:TITLE}"' in out
 

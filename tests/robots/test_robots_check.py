@@ -26,7 +26,7 @@ def kitchen_zip(tmp_path: Path) -> Path:
 def test_the_matching_blueprint_matches_robot_by_robot(kitchen_zip: Path) -> None:
     code, out, _ = _run(str(KITCHEN_BLUEPRINT), "--export", str(kitchen_zip), "--detailed-exitcode")
     assert code == 0, out
-    assert "7 match, 0 differ, 0 missing on the portal, 0 only on the portal" in out
+    assert "8 match, 0 differ, 0 missing on the portal, 0 only on the portal" in out
     assert "configuration.zip" in out
     # reported, yet no difference: no blueprint can declare these
     assert "CrmControlNotifyActivity" in out and "of a type the blueprint language does not describe" in out
@@ -48,8 +48,10 @@ def test_a_changed_setting_exits_2_naming_the_robot_and_the_setting(tmp_path: Pa
 
 def test_missing_and_only_on_the_portal(tmp_path: Path, kitchen_zip: Path) -> None:
     text = KITCHEN_BLUEPRINT.read_text(encoding="utf-8")
-    # the blueprint drops the wait robot of mount/NEW and adds a notify on PREPARATION
-    text = text.replace("          - {type: wait, duration: 2 hours}\n", "")
+    # the blueprint drops the last pause of mount/NEW and adds a notify on PREPARATION
+    text = text.replace(
+        "          - {type: wait, duration: 1 day}  # a pause with nothing after it: a robot of its own\n", ""
+    )
     text = text.replace(
         "      - {code: PREPARATION, name: Подготовка документов}",
         "      - code: PREPARATION\n        name: Подготовка документов\n"
@@ -64,10 +66,10 @@ def test_missing_and_only_on_the_portal(tmp_path: Path, kitchen_zip: Path) -> No
     doc = json.loads(out)
     by_key = {r["key"]: r for r in doc["robots"]}
     assert by_key["general/PREPARATION/robot[0]"]["status"] == "missing"
-    assert by_key["mount/NEW/portal[0]"]["status"] == "only_on_portal"
-    assert by_key["mount/NEW/portal[0]"]["type"] == "wait"
-    # the change_stage robot now leads the blueprint's stage; on the portal it runs after the pause
-    assert by_key["mount/NEW/robot[0]"]["status"] == "matches"
+    assert by_key["mount/NEW/portal[1]"]["status"] == "only_on_portal"
+    assert by_key["mount/NEW/portal[1]"]["type"] == "wait"
+    # a pause, then a robot after it: to the portal, one robot with a delay — both positions match
+    assert by_key["mount/NEW/robot[0]"]["status"] == by_key["mount/NEW/robot[1]"]["status"] == "matches"
     assert doc["summary"]["missing"] == 1 and doc["has_differences"] is True
 
 
