@@ -87,3 +87,19 @@ def test_handmade_robots_round_trip_and_a_changed_setting_shows(
     (manual,) = [op for op in doc["operations"] if op["action"] == "manual"]
     assert manual["after"]["export_status"] == "differs"
     assert manual["after"]["type"] == "copy_deal"
+
+
+def test_apply_takes_the_export_too(start_portal: Callable[..., Any], tmp_path: Path) -> None:
+    portal = start_portal(seed="handmade")
+    export = tmp_path / "configuration.zip"
+    export.write_bytes(portal.emulator.configuration_export())
+    blueprint = tmp_path / "blueprint.yaml"
+    assert (
+        _cli("export", "--portal", portal.spec, "--robots-from", str(export), "--out", str(blueprint))[0] == 0
+    )
+    code, out = _cli(
+        "apply", str(blueprint), "--portal", portal.spec, "--robots-from", str(export), "--auto-approve"
+    )
+    assert code == 0, out
+    assert "No changes." in out and "to check by hand" not in out  # every robot matched the export
+    assert portal.emulator.write_count() == 0
