@@ -189,7 +189,9 @@ def _pipelines(path: Path, documents: Mapping[str, Any], blueprint: Blueprint | 
     taken: dict[str, int] = {p.key: -1 for p in blueprint.pipelines} if blueprint is not None else {}
     out: list[ExportPipeline] = []
     for category, name, items in found:
-        key = _blueprint_key(blueprint, category, name) or make_key(name or "pipeline", taken=taken)
+        key = _blueprint_key(blueprint, category, name)
+        if key is None or taken.get(key, -1) != -1:  # two pipelines of one name: only the first is matched
+            key = make_key(name or "pipeline", taken=taken)
         taken[key] = category
         rows = sorted(items, key=lambda r: (_int(r.get("SORT")), _int(r.get("ID"))))
         prefix = f"C{category}:" if category else ""

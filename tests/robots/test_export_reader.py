@@ -235,3 +235,17 @@ def test_a_designer_activity_inside_a_chain_marks_the_template_edited(tmp_path: 
     stage = export.stage("montazh", "NEW")
     assert stage is not None and stage.robots == ()
     assert "SetVariableActivity" in stage.designer_edited
+
+
+def test_two_pipelines_of_one_name_never_share_a_key(tmp_path: Path) -> None:
+    twin = kitchen_doc("CRM_STATUS/DEAL_STAGE_3.json")
+    twin["ENTITY"]["ID"] = "DEAL_STAGE_4"
+    for item in twin["ITEMS"]:
+        item["STATUS_ID"] = item["STATUS_ID"].replace("C3:", "C4:")
+    path = pack_zip(KITCHEN, tmp_path / "x.zip", replace={"CRM_STATUS/DEAL_STAGE_4.json": twin})
+    export = read_export(path, load_blueprint([KITCHEN_BLUEPRINT]))
+    assert [(p.key, p.category_id) for p in export.pipelines] == [
+        ("general", 0),
+        ("mount", 3),
+        ("montazh", 4),
+    ]
