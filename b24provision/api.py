@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from b24provision.apply import ApplyResult, Progress, apply_plan, with_counts
 from b24provision.blueprint import load_blueprint
@@ -33,6 +34,9 @@ from b24provision.tariff_detect import (
     refuse_unfit,
     tariff_findings,
 )
+
+if TYPE_CHECKING:
+    from b24provision.robots.check import RobotCheck
 
 
 @dataclass
@@ -110,19 +114,38 @@ def make_plan(
     values_files: Sequence[Path] = (),
     lang: str = "en",
     reregister_app_robots: bool = False,
+    robots_from: Path | None = None,
 ) -> PlanResult:
     """Load the blueprint at ``paths`` and plan it against ``portal``. Never writes.
 
     ``reregister_app_robots`` adds a re-registration of every declared application robot type the
-    portal already has (see :func:`with_app_robots_reregistered`).
+    portal already has (see :func:`with_app_robots_reregistered`). ``robots_from``, the portal's
+    configuration export, turns the robots' manual steps into what the export showed (read before
+    the portal is contacted: a bad archive stops the plan at once).
     """
     blueprint = load_blueprint(paths, variables=dict(variables or {}), values_files=values_files)
+    robots = _robots_from_export(blueprint, robots_from)
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
         result = plan_against(client, blueprint, lang=lang, declaration=declaration)
     if reregister_app_robots:
         result.plan = with_app_robots_reregistered(result.plan, blueprint)
+    result.plan = robots(result.plan)
     return result
+
+
+def _robots_from_export(blueprint: Blueprint, robots_from: Path | None) -> Callable[[Plan], Plan]:
+    """What the configuration export at ``robots_from`` says of the blueprint's robots, as a change
+    to a plan's robot steps (none without an export). The archive is read at once, before the portal
+    is contacted: a bad one stops the command before any request."""
+    if robots_from is None:
+        return lambda plan: plan
+    from b24provision.plan.robots_export import with_export_robots  # noqa: PLC0415
+    from b24provision.robots.check import check_robots  # noqa: PLC0415 - deepdiff loads only here
+    from b24provision.robots.export_reader import read_export  # noqa: PLC0415
+
+    check = check_robots(blueprint, read_export(robots_from, blueprint))
+    return lambda plan: with_export_robots(plan, check)
 
 
 def with_app_robots_reregistered(plan: Plan, blueprint: Blueprint) -> Plan:
@@ -213,6 +236,7 @@ def plan_and_apply(
     allow_delete: bool = False,
     ignore_tariff: bool = False,
     reregister_app_robots: bool = False,
+    robots_from: Path | None = None,
     progress: Progress | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     say: Say | None = None,
@@ -232,6 +256,7 @@ def plan_and_apply(
         TariffLimitError, DestructiveChangeError, PlanError, ApplyError: as for :func:`apply`.
     """
     blueprint = load_blueprint(paths, variables=dict(variables or {}), values_files=values_files)
+    robots = _robots_from_export(blueprint, robots_from)
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
         start = client.request_count
@@ -243,6 +268,7 @@ def plan_and_apply(
             )
             if reregister_app_robots:
                 result.plan = with_app_robots_reregistered(result.plan, blueprint)
+            result.plan = robots(result.plan)
             if not confirm(result):
                 return None
             if not ignore_tariff:
@@ -294,3 +320,22 @@ def check_portal_tariff(
     n = needs_for(plan, live, blueprint)
     refuse_unfit(tariff_findings(n, tariff), tariff, n)
     return tariff
+
+
+def check_robots_against_export(
+    paths: Sequence[Path],
+    export_file: Path,
+    *,
+    variables: Mapping[str, str] | None = None,
+    values_files: Sequence[Path] = (),
+) -> RobotCheck:
+    """Compare the blueprint's robots with the portal's configuration export at ``export_file``.
+
+    No portal is contacted: the export is the portal's own word on its robots (REST cannot read
+    them). Raises ExportArchiveError for a damaged or hostile archive.
+    """
+    from b24provision.robots.check import check_robots  # noqa: PLC0415 - deepdiff loads only here
+    from b24provision.robots.export_reader import read_export  # noqa: PLC0415
+
+    blueprint = load_blueprint(paths, variables=dict(variables or {}), values_files=values_files)
+    return check_robots(blueprint, read_export(export_file, blueprint))

@@ -98,6 +98,12 @@ emulator_app = typer.Typer(
     help="The local Bitrix24 portal (emulator).", no_args_is_help=True, cls=_Conventions
 )
 app.add_typer(emulator_app, name="emulator")
+robots_app = typer.Typer(
+    help="Robots on stages, read from the portal's configuration export.",
+    no_args_is_help=True,
+    cls=_Conventions,
+)
+app.add_typer(robots_app, name="robots")
 
 
 def _show_version(value: bool) -> None:
@@ -213,6 +219,14 @@ FormatOpt = Annotated[str, _choice_option("text", "json", "markdown")]
 TextOrJsonOpt = Annotated[str, _choice_option("text", "json")]
 LangOpt = Annotated[str, _choice_option("en", "ru", name="--lang", short="", help="Language: en | ru.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")]
+RobotsFromOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--robots-from",
+        metavar="ZIP",
+        help="The portal's configuration export (.zip/.tar.gz): check robots against it, not by hand.",
+    ),
+]
 
 
 def default_paths(paths: list[Path] | None) -> list[Path]:
@@ -383,6 +397,7 @@ def plan(
             "en", "ru", name="--lang", short="", help="Language of the robot steps (the UI's words)."
         ),
     ] = "en",
+    robots_from: RobotsFromOpt = None,
 ) -> None:
     """Show what `apply` would change on the portal. Never writes."""
     from b24provision import api
@@ -403,6 +418,7 @@ def plan(
             variables=variables,
             values_files=values or (),
             lang=lang,
+            robots_from=robots_from,
         )
         if result.tariff is not None:
             typer.echo(f"Tariff: {result.tariff.title()}", err=True)
@@ -493,6 +509,7 @@ def apply(
         ),
     ] = None,
     fmt: TextOrJsonOpt = "text",
+    robots_from: RobotsFromOpt = None,
 ) -> None:
     """Make the portal match the blueprint (or carry out a saved plan).
 
@@ -577,6 +594,7 @@ def apply(
                 progress=progress,
                 lock_timeout=lock_timeout,
                 say=say,
+                robots_from=robots_from,
             )
         if outcome is None:
             if as_json and shown:
@@ -749,13 +767,15 @@ def export(
         str, _choice_option("yaml", "json", help="yaml: the blueprint; json: it and what it holds.")
     ] = "yaml",
     force: ForceOpt = False,
+    robots_from: RobotsFromOpt = None,
 ) -> None:
-    """Write the live portal as a blueprint (robots cannot be read over REST: add them by hand)."""
+    """Write the live portal as a blueprint (robots: from --robots-from, the portal's configuration
+    export; REST cannot read them)."""
     from b24provision.export import export_portal, write_export
 
     _say_portal(portal, portals)
     with user_errors():
-        result = export_portal(portal, portals_file=portals, out=out)
+        result = export_portal(portal, portals_file=portals, out=out, robots_from=robots_from)
         written = write_export(result.text, out, force=force) if out is not None else None
     if fmt == "json":
         from b24provision.json_output import export_to_json
@@ -998,6 +1018,42 @@ def forecast(
         typer.echo(f"Requests: {result.requests}", err=True)
 
 
+# --- robots (from the portal's configuration export) --------------------------------------------
+
+ExportFileOpt = Annotated[
+    Path,
+    typer.Option(
+        "--export",
+        metavar="ZIP",
+        help="The portal's configuration export, .zip or .tar.gz (CRM -> settings -> solution presets).",
+    ),
+]
+
+
+@robots_app.command("check")
+def robots_check(
+    paths: PathsArg = None,
+    export_file: ExportFileOpt = Path("configuration.zip"),
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+    fmt: FormatOpt = "text",
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 0: all match, 2: differences, 1: error.")
+    ] = False,
+) -> None:
+    """Check the blueprint's robots, stage by stage, against the portal's configuration export."""
+    from b24provision import api
+    from b24provision.robots.check_render import render_check
+
+    with user_errors():
+        check = api.check_robots_against_export(
+            default_paths(paths), export_file, variables=_variables(var), values_files=values or ()
+        )
+    typer.echo(render_check(check, fmt).rstrip("\n"))
+    if detailed_exitcode and check.has_differences:
+        raise typer.Exit(EXIT_CHANGES)
+
+
 # --- emulator -----------------------------------------------------------------------------------
 
 
@@ -1084,6 +1140,45 @@ def emulator_serve(
         typer.echo("Stopped.", err=True)
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another --port.")
+
+
+@emulator_app.command("export-config")
+def emulator_export_config(
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="ZIP", help="Where to write the ZIP.")],
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            "--state", metavar="FILE", help="The SQLite file of a portal (`emulator serve --state`)."
+        ),
+    ] = None,
+    seed: Annotated[str | None, typer.Option("--seed", help="Start from a named portal: handmade.")] = None,
+    force: ForceOpt = False,
+) -> None:
+    """Write the local portal's configuration export ZIP (on a real portal: an administrator's click
+    in CRM -> settings -> solution presets -> export)."""
+    from b24provision.emulator import Emulator
+
+    if state is None and seed is None:
+        fail("give --state FILE (a portal's SQLite file) or --seed handmade")
+    if state is not None and not state.is_file():
+        fail(
+            f"{state}: no such portal state file — make one with: b24provision emulator serve --state {state}"
+        )
+    emulator = Emulator(state if state is not None else ":memory:")
+    try:
+        if seed:
+            try:
+                emulator.reset(seed)
+            except ValueError as exc:
+                fail(str(exc))
+        data = emulator.configuration_export()
+    finally:
+        emulator.close()
+    from b24provision.output import write_output
+
+    with user_errors():
+        write_output(out, data, force=force)
+    typer.echo(f"Wrote the configuration export to {out}", err=True)
 
 
 def main() -> None:

@@ -87,6 +87,7 @@ def export_portal(
     portals_file: Path | None = None,
     today: date | None = None,
     out: Path | None = None,
+    robots_from: Path | None = None,
 ) -> ExportResult:
     """Read the portal named by ``spec`` and write it as blueprint YAML (returned, not saved).
 
@@ -96,6 +97,8 @@ def export_portal(
         today: The date for the header (default: today).
         out: Where the text will be written (``write_export``'s ``out``), for the schema modeline's
             relative path; None: the current directory.
+        robots_from: The portal's configuration export: its robots go on the stages (REST cannot
+            read them), so a hand-made portal round-trips with its automation.
     """
     from dataclasses import replace  # noqa: PLC0415
 
@@ -109,7 +112,22 @@ def export_portal(
     # The header names the portal as the user knows it (a local portal's loopback port means nothing).
     live = replace(live, portal=describe_portal(spec, portals_file=portals_file))
     schema = schema_reference(export_target(out) if out is not None else Path("blueprint.yaml"))
-    return ExportResult(text=render_export(live, today=today, schema=schema), live=live, requests=requests)
+    if robots_from is None:
+        return ExportResult(
+            text=render_export(live, today=today, schema=schema), live=live, requests=requests
+        )
+    from b24provision.robots.export_reader import read_export, robots_into  # noqa: PLC0415
+
+    export = read_export(robots_from, live.blueprint)
+    with_robots, left_out = robots_into(live.blueprint, export)
+    text = render_export(
+        replace(live, blueprint=with_robots),
+        today=today,
+        schema=schema,
+        robots_export=export.label(),
+        robots_left_out=left_out,
+    )
+    return ExportResult(text=text, live=live, requests=requests)
 
 
 def export_target(out: Path) -> Path:
@@ -161,8 +179,19 @@ def write_export(text: str, out: Path, *, force: bool = False) -> Path:
     return write_output(target, text, force=force)
 
 
-def render_export(live: LiveState, *, today: date | None = None, schema: str = SCHEMA_FILE) -> str:
-    """The live state as blueprint YAML, with the header comment. Pure; see the module docstring."""
+def render_export(
+    live: LiveState,
+    *,
+    today: date | None = None,
+    schema: str = SCHEMA_FILE,
+    robots_export: str = "",
+    robots_left_out: Sequence[str] = (),
+) -> str:
+    """The live state as blueprint YAML, with the header comment. Pure; see the module docstring.
+
+    ``robots_export`` names the configuration export the stages' robots were read from ("": none,
+    the stages have no robots); ``robots_left_out`` are its robots a blueprint cannot say exactly.
+    """
     doc = CommentedMap()
     doc["version"] = 1
     doc["pipelines"] = CommentedSeq(_pipeline(p) for p in _ordered_pipelines(live.blueprint.pipelines))
@@ -170,27 +199,38 @@ def render_export(live: LiveState, *, today: date | None = None, schema: str = S
     doc["fields"] = CommentedSeq(_field(f) for f in fields)
     if live.triggers:
         doc["triggers"] = CommentedSeq(_flow({"code": t.code, "name": t.name}) for t in live.triggers)
-    parts = [_header(live, today or date.today(), schema), _dump(doc)]
+    parts = [_header(live, today or date.today(), schema, robots_export), _dump(doc)]
     if live.unsupported_fields:
         parts.append(_unsupported(live.unsupported_fields))
     if live.app_robot_codes:
         parts.append(_app_robots(sorted(live.app_robot_codes)))
+    if robots_left_out:
+        lines = [
+            "",
+            "# Robots in the configuration export that a blueprint cannot say exactly (set them by hand):",
+        ]
+        parts.append("\n".join(lines + [f"#   {line}" for line in robots_left_out]) + "\n")
     return "".join(parts)
 
 
 # ------------------------------------------------------------------------------------ sections
 
 
-def _header(live: LiveState, today: date, schema: str) -> str:
+def _header(live: LiveState, today: date, schema: str, robots_export: str = "") -> str:
     from b24provision.blueprint.lint import lint_blueprint  # noqa: PLC0415
 
     advice = [f"Advice (b24provision validate): {p.message}" for p in lint_blueprint(live.blueprint)]
+    robots = (
+        f"Robots read from the portal's configuration export {robots_export} (REST cannot read them)."
+        if robots_export
+        else "Robots cannot be read over REST: add them by hand (see `robots:` on a stage in the docs)."
+    )
     lines = [
         f"yaml-language-server: $schema={schema}",
         "",
         f"Exported from {live.portal or 'a portal'} on {today.isoformat()} by b24provision {__version__}.",
         *([f"The portal's licence: {live.license}."] if live.license else []),
-        "Robots cannot be read over REST: add them by hand (see `robots:` on a stage in the docs).",
+        robots,
         "Pipeline keys are made from the pipelines' names; rename them freely (plan matches by name).",
         *([f"The schema: b24provision schema --out {SCHEMA_FILE}"] if schema == SCHEMA_FILE else []),
         *advice,
@@ -241,7 +281,22 @@ def _stage(s: Stage, write_sort: bool) -> CommentedMap:
         data["color"] = s.color
     if write_sort and s.sort is not None:
         data["sort"] = s.sort
-    return _flow(data)
+    if not s.robots:
+        return _flow(data)
+    out = CommentedMap(data)  # a stage with robots: a block, one robot per line
+    out["robots"] = CommentedSeq(_robot(r) for r in s.robots)
+    return out
+
+
+def _robot(robot: Any) -> CommentedMap:
+    data = robot.model_dump(mode="json", exclude_defaults=True)
+    common = ("title", "delay", "condition", "after_previous")  # after the robot's own settings
+    own = {k: v for k, v in data.items() if k != "type" and k not in common}
+    out = _flow({"type": robot.type, **own, **{k: data[k] for k in common if k in data}})
+    for key, value in list(out.items()):
+        if isinstance(value, dict):
+            out[key] = _flow(value)
+    return out
 
 
 def _field(f: FieldBase) -> CommentedMap:

@@ -9,6 +9,9 @@ alternative the story arrived at.
   or what they will bring; the wait occupies the portal for weeks and a silent failure means the
   deal is never created. Create a task (or the deal) with a deadline at once instead.
 - ``lint/long-wait``: a ``wait`` robot longer than a month, for the same reasons anywhere.
+- ``lint/delay-unit``: a robot's ``delay`` or a pause's ``duration`` in weeks, months, years or
+  working days: the portal's delay selector takes minutes, hours or days only (``DelayInterval``),
+  so "1 month" cannot be set in the UI; the warning suggests the days to write ("30 days").
 - ``lint/duplicated-amount``: a robot copies or creates a deal in another pipeline and keeps the
   amount (seed 1: "child deals"): end-to-end analytics then count the same money twice.
 - ``lint/copy-into-same-pipeline``: a deal copied into its own pipeline; usually a wrong key, and
@@ -36,6 +39,7 @@ from b24provision.blueprint.model import (
     duration_days,
 )
 from b24provision.errors import Problem
+from b24provision.robots.kinds import ui_can_hold, ui_duration
 
 DELAY_ON_SUCCESS_DAYS = 3
 LONG_WAIT_DAYS = 30
@@ -68,6 +72,14 @@ def _waits(bp: Blueprint) -> Iterator[Problem]:
         for attr, duration in waits:
             if duration is None:
                 continue
+            if not ui_can_hold(duration):
+                yield _warn(
+                    bp,
+                    (*base, attr),
+                    f"{label}: {attr} {duration} cannot be set in the portal — a robot's delay takes "
+                    f"minutes, hours or days only; write {attr}: {ui_duration(duration)}",
+                    "delay-unit",
+                )
             if stage.semantics == "success" and duration_days(duration) > DELAY_ON_SUCCESS_DAYS:
                 flagged = True
                 yield _warn(

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from b24provision.emulator import methods, oauth, store
+from b24provision.emulator import configuration, methods, oauth, store
 from b24provision.emulator.faults import DAMAGED_ANSWERS, Faults, LoggedRequest
 from b24provision.emulator.limits import LeakyBucket, OperatingClock
 from b24provision.emulator.permissions import check_settings_rights
@@ -164,6 +164,22 @@ class Emulator:
                         (stamp, deal_id),
                     )
 
+    def put_stage_robots(self, status_id: str, robots: list[dict[str, Any]]) -> None:
+        """Put robots on a deal stage "by hand" (emulator-only: on a portal it is the UI's robots
+        editor). ``robots`` are in the core's array form, see emulator/configuration.py."""
+        with self._lock, self._transaction():
+            configuration.put_stage_robots(self._db, status_id, robots)
+
+    def put_stage_template(self, status_id: str, tree: list[dict[str, Any]]) -> None:
+        """Store any bizproc tree as a stage's robot template (e.g. one edited in the designer)."""
+        with self._lock, self._transaction():
+            configuration.put_stage_template(self._db, status_id, tree)
+
+    def configuration_export(self) -> bytes:
+        """The portal's configuration export ZIP (on a portal: CRM -> settings -> solution presets)."""
+        with self._lock:
+            return configuration.configuration_zip(self._db)
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -190,6 +206,8 @@ class Emulator:
                 envelope = self._oauth_token(environ)
             elif path.startswith("/rest/"):
                 envelope = self._rest(environ, path)
+            elif path.startswith("/b24emu/"):
+                return self._emulator_only(path, start_response)
             else:
                 envelope = Envelope(404, RestError("ERROR_METHOD_NOT_FOUND", "Method not found!", 404).body())
         if fault == "lost_response":
@@ -206,6 +224,32 @@ class Emulator:
         return [body]
 
     # --- internals --------------------------------------------------------------------------------
+
+    def _emulator_only(self, path: str, start_response: StartResponse) -> Iterable[bytes]:
+        """``GET /b24emu/<user_id>/<token>/configuration-export.zip``: what an administrator
+        downloads from the UI on a real portal (no REST method exists for it)."""
+        parts = [p for p in path.split("/") if p]
+        if (
+            len(parts) != 4
+            or parts[1] != str(self.settings.user_id)
+            or parts[2] != self.settings.token
+            or parts[3] != "configuration-export.zip"
+        ):
+            body = dumps({"error": "NOT_FOUND", "error_description": "Not found"})
+            start_response(
+                "404 Not Found", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            )
+            return [body]
+        data = configuration.configuration_zip(self._db)
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "application/zip"),
+                ("Content-Disposition", 'attachment; filename="configuration.zip"'),
+                ("Content-Length", str(len(data))),
+            ],
+        )
+        return [data]
 
     def _log(self, entry: LoggedRequest) -> None:
         self.request_log.append(entry)

@@ -3,7 +3,11 @@
 ``handmade`` is a portal as people's portals look after a year of clicking in the UI: extra
 pipelines, stages with the UI's random codes (``UC_LAFJPE``), a renamed system stage, deals sitting
 in stages, an enumeration field and a CRM-link field with numeric UI codes and labels in two
-languages, and one field of an app-registered type that no blueprint can express. It is built through
+languages, one field of an app-registered type that no blueprint can express, and robots on
+stages put there in the robots editor (every robot type a blueprint has — the pause before a stage
+change reads back, as on the portal, as that robot's delay — a delay, a condition, a chain, one
+robot of a type blueprints do not describe, and one stage whose template was edited in the bizproc
+designer). It is built through
 the same handlers the REST API uses, so it obeys every rule a real portal does.
 """
 
@@ -13,6 +17,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from b24provision.emulator.configuration import build_tree, put_stage_robots, put_stage_template
 from b24provision.emulator.methods.userfields import register_app_type
 
 Invoke = Callable[[str, dict[str, Any]], Any]
@@ -143,6 +148,149 @@ def handmade(invoke: Invoke, db: sqlite3.Connection) -> None:
                 }
             },
         )
+
+    _robots(db, mount, service)
+
+
+def _robots(db: sqlite3.Connection, mount: int, service: int) -> None:
+    """Robots as an administrator sets them in the UI, in the core's array form (demo robot sets)."""
+    responsible = "{=Document:ASSIGNED_BY_ID}"
+
+    def by_name(entity: str, name: str) -> str:  # UI stages have random codes: found by their names
+        row = db.execute(
+            "SELECT status_id FROM status WHERE entity_id = ? AND name = ?", (entity, name)
+        ).fetchone()
+        return str(row[0])
+
+    put_stage_robots(
+        db,
+        "NEW",
+        [
+            {
+                "Type": "SocNetMessageActivity",
+                "Properties": {
+                    "MessageUserFrom": "",
+                    "MessageUserTo": responsible,
+                    "MessageText": "Новая заявка: {=Document:TITLE}",
+                    "MessageFormat": "robot",
+                    "Title": "Добавить уведомление",
+                },
+            },
+            {
+                "Type": "Task2Activity",
+                "Properties": {
+                    "Fields": {
+                        "TITLE": "Перезвонить клиенту",
+                        "CREATED_BY": responsible,
+                        "RESPONSIBLE_ID": [responsible],
+                        "DEADLINE": '=dateadd({=System:Now},"2d")',
+                    },
+                    "HoldToClose": "N",
+                    "AUTO_LINK_TO_CRM_ENTITY": "Y",
+                    "Title": "Создать задачу",
+                },
+                "Delay": {"type": "after", "value": "1", "valueType": "d", "basis": "{=System:Now}"},
+                "ExecuteAfterPrevious": "1",
+            },
+            {
+                "Type": "CrmControlNotifyActivity",
+                "Properties": {
+                    "MessageText": "Заявка ждёт ответа",
+                    "ToHead": "Y",
+                    "Title": "Уведомить руководителя",
+                },
+                "Delay": {"type": "after", "value": "3", "valueType": "d", "basis": "{=System:Now}"},
+            },
+        ],
+    )
+    put_stage_robots(
+        db,
+        by_name("DEAL_STAGE", "Замер"),
+        [
+            {
+                "Type": "SetFieldActivity",
+                "Properties": {
+                    "FieldValue": {"UF_CRM_MEASURE_DATE": "{=System:Now}"},
+                    "Title": "Изменить элемент",
+                },
+                "Condition": {
+                    "type": "mixed",
+                    "items": [
+                        [{"object": "Document", "field": "OPPORTUNITY", "operator": ">", "value": "0"}, "AND"]
+                    ],
+                },
+            }
+        ],
+    )
+    put_stage_robots(
+        db,
+        "WON",
+        [
+            {
+                "Type": "CrmCopyDealActivity",
+                "Properties": {
+                    "DealTitle": "Монтаж: {=Document:TITLE}",
+                    "CategoryId": str(mount),
+                    "StageId": f"C{mount}:NEW",
+                    "Responsible": responsible,
+                    "Title": "Копировать сделку",
+                },
+            }
+        ],
+    )
+    put_stage_robots(
+        db,
+        by_name(f"DEAL_STAGE_{mount}", "Монтаж назначен"),
+        [
+            {
+                "Type": "RobotDelayActivity",
+                "Properties": {"TimeoutDuration": "2", "TimeoutDurationType": "h", "Title": "Пауза робота"},
+            },
+            {
+                "Type": "CrmChangeStatusActivity",
+                "Properties": {"TargetStatus": f"C{mount}:EXECUTING", "Title": "Сменить стадию"},
+                "ExecuteAfterPrevious": "1",
+            },
+        ],
+    )
+    put_stage_robots(
+        db,
+        f"C{mount}:WON",
+        [
+            {
+                "Type": "CrmCreateDynamicActivity",
+                "Properties": {
+                    "DynamicTypeId": "2",
+                    "DynamicEntitiesFields": {
+                        "2_TITLE": "Гарантия: {=Document:TITLE}",
+                        "2_CATEGORY_ID": str(service),
+                        "2_STAGE_ID": f"C{service}:NEW",
+                        "2_ASSIGNED_BY_ID": "user_1",
+                    },
+                    "Title": "Создать элемент CRM",
+                },
+            }
+        ],
+    )
+    # Edited in the bizproc designer: a variable set before the robots' parallel block.
+    tree = build_tree(
+        [
+            {
+                "Type": "SocNetMessageActivity",
+                "Properties": {"MessageUserTo": responsible, "MessageText": "Ремонт"},
+            }
+        ]
+    )
+    tree[0]["Children"].insert(
+        0,
+        {
+            "Type": "SetVariableActivity",
+            "Name": "A10001_20002_30003_40004",
+            "Properties": {"VariableValue": {"Counter": "1"}, "Title": "Изменение переменных"},
+            "Children": [],
+        },
+    )
+    put_stage_template(db, f"C{service}:NEW", tree)
 
 
 SEEDS: dict[str, Callable[[Invoke, sqlite3.Connection], None]] = {"handmade": handmade}

@@ -416,6 +416,10 @@ class ManualRobotOp(_Op):
     robot: Robot
     title: str
     settings: tuple[tuple[str, str], ...] = ()
+    export_status: Literal["", "differs", "missing"] = ""
+    """What the portal's configuration export showed (``plan --robots-from``); "" without one."""
+    export_differences: tuple[str, ...] = ()
+    """For a robot that differs: each setting, the portal's value -> the blueprint's (and notes)."""
 
     @property
     def key(self) -> str:
@@ -561,6 +565,8 @@ class Plan(BaseModel):
     """LiveState.fingerprint() of the state the plan was made from; apply refuses a changed portal."""
     portal: str = ""
     """The portal's host (never a secret)."""
+    robots_export: str = ""
+    """The configuration export the robots were checked against (file and date); "" when none."""
 
     @property
     def has_changes(self) -> bool:

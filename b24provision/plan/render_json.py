@@ -9,7 +9,8 @@ Shape (``format_version`` 2; keys may be added, never renamed or removed within 
                      "after"}], "destructive", "needs_allow_delete", "blocked_by_data", "deals",
                      "data_lost", "source", "note"}],
      "unmanaged": [{"kind", "key", "note"}], "warnings": [...],
-     "manual_fields": [{"code", "attribute", "before", "after", "text", "source"}]}
+     "manual_fields": [{"code", "attribute", "before", "after", "text", "source"}],
+     "robots_export": "..." | null}
 
 One name per meaning, as in the text and Markdown plans:
 
@@ -19,7 +20,10 @@ One name per meaning, as in the text and Markdown plans:
   ``data_lost`` says what, in words ("37 deals hold a value"); a delete that destroys nothing is not
   destructive;
 - ``needs_allow_delete``: destructive, and apply carries it out only with ``--allow-delete``;
-- ``blocked_by_data``: a stage or pipeline that holds deals: apply refuses it even then.
+- ``blocked_by_data``: a stage or pipeline that holds deals: apply refuses it even then;
+- ``robots_export``: the configuration export (file and date) the robots were checked against
+  (``plan --robots-from``); a manual robot's ``after`` then has ``export_status`` (differs/missing)
+  and ``export_differences``.
 
 Version 1 had ``summary.blocked`` (meaning ``needs_app``), ``action: "blocked"`` and an op's
 ``blocked_by_deals`` (now ``deals`` with ``blocked_by_data``).
@@ -86,6 +90,8 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "unmanaged": [{"kind": r.kind, "key": r.key, "note": r.note} for r in plan.unmanaged],
         "warnings": list(plan.warnings),
         "manual_fields": [step.model_dump(mode="json") for step in plan.manual_fields],
+        # The configuration export the robots were checked against (plan --robots-from), or null.
+        "robots_export": plan.robots_export or None,
     }
 
 
@@ -174,6 +180,9 @@ def _states(op: AnyOp) -> tuple[Any, Any, str | None]:
                 "settings": [[k, v] for k, v in op.settings],
                 "robot": dump(op.robot),
             }
+            if op.export_status:  # checked against the configuration export (plan --robots-from)
+                after["export_status"] = op.export_status
+                after["export_differences"] = list(op.export_differences)
             return None, after, "set up by hand: REST cannot read or write robots on stages"
         case _:
             assert_never(op)

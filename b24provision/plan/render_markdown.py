@@ -20,6 +20,7 @@ from b24provision.plan.render_common import (
     summary,
     value,
 )
+from b24provision.plan.robots_export import export_lines, export_summary
 
 
 def render_markdown(plan: Plan) -> str:
@@ -55,10 +56,13 @@ def render_markdown(plan: Plan) -> str:
         lines += [f"- field `{m.code}`: {_escape(m.text)}" for m in plan.manual_fields]
 
     manual = plan.manual_ops()
+    if plan.robots_export:
+        lines += ["", _escape(export_summary(plan))]
     if manual:
         lines += ["", f"<details><summary>{plural(len(manual), 'robot')} to set up by hand</summary>", ""]
         for m in manual:
             lines.append(f"- **{_escape(robot_heading(m))}**")
+            lines += [f"  - {_escape(line.strip())}" for line in export_lines(m)]
             lines += [f"  - {_escape(name)}: {_escape(text)}" for name, text in m.settings]
         lines += ["", "</details>"]
     # What a reviewer approves; the merge job applies only a fresh plan with this digest (apply --expect).

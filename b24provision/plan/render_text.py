@@ -27,6 +27,7 @@ from b24provision.plan.render_common import (
     summary,
     value,
 )
+from b24provision.plan.robots_export import export_lines, export_summary
 
 RobotDetail = Literal["steps", "titles", "none"]
 _STYLES = {"create": "green", "update": "yellow", "delete": "red", "replace": "magenta", "needs_app": "red"}
@@ -99,11 +100,16 @@ def render_text(
             out.line(f"  ? field {step.code}: {step.text}")
     manual = plan.manual_ops()
     detail = robots or ("steps" if plan.has_changes else "titles")
+    if plan.robots_export and detail != "none":
+        out.blank()
+        out.line(export_summary(plan), style="bold")
     if manual and detail == "steps":
         out.blank()
         out.line("Robots to set up by hand (REST cannot read or write robots on stages):", style="bold")
         for m in manual:
             out.line(f"  {robot_heading(m)}")
+            for line in export_lines(m):
+                out.line(f"      {line}")
             for name, text in m.settings:
                 out.line(f"      {name}: {text}")
     elif manual and detail == "titles":
@@ -111,6 +117,8 @@ def render_text(
         out.line("Robots to check by hand (every setting: `b24provision runbook`):", style="bold")
         for m in manual:
             out.line(f"  {robot_heading(m)}")
+            for line in export_lines(m):
+                out.line(f"      {line}")
     return out.text()
 
 

@@ -33,36 +33,14 @@ from b24provision.blueprint.model import (
     WaitRobot,
     parse_duration,
 )
+from b24provision.robots.kinds import ROBOT_KINDS, RobotKind, ui_duration
 
 Lang = str  # "ru" or "en"; anything else falls back to English
 
 
-@dataclass(frozen=True)
-class RobotKind:
-    """A robot type as the portal's catalogue shows it, in both languages."""
+# The robot-kind table (names, activity classes, settings) lives in kinds.py; re-exported here.
+__all__ = ["ROBOT_KINDS", "RobotDescription", "RobotKind", "describe_robot"]
 
-    en: str
-    ru: str
-    activity: str
-    """The activity class the portal stores (reference §8.6)."""
-
-
-# One table for every robot type. Names are the UI titles from the activities' language files.
-ROBOT_KINDS: dict[str, RobotKind] = {
-    "copy_deal": RobotKind("Copy deal", "Копировать сделку", "CrmCopyDealActivity"),
-    # CRM_CDA_NAME_1 of CrmCreateDynamicActivity: the one robot that creates any CRM item, deals too.
-    "create_deal": RobotKind("Create CRM item", "Создать элемент CRM", "CrmCreateDynamicActivity"),
-    "create_task": RobotKind("Create task", "Создать задачу", "Task2Activity"),
-    # BPRDA_DESCR_NAME of RobotDelayActivity.
-    "wait": RobotKind("Automation rule pause", "Пауза робота", "RobotDelayActivity"),
-    # BPSFA_DESCR_ROBOT_TITLE of SetFieldActivity; the English helpdesk (22396442) says "Modify item".
-    "set_field": RobotKind("Modify item", "Изменить элемент", "SetFieldActivity"),
-    "change_stage": RobotKind("Change stage", "Сменить стадию", "CrmChangeStatusActivity"),
-    # Not CrmControlNotifyActivity: its UI name is "Notify supervisor" and it only writes to the
-    # responsible person's head. A message to any chosen person is "Add notification"
-    # (SocNetMessageActivity, BPSNMA_DESCR_ROBOT_TITLE_1).
-    "notify": RobotKind("Add notification", "Добавить уведомление", "SocNetMessageActivity"),
-}
 
 # Texts used in settings, (en, ru).
 _TEXT: dict[str, tuple[str, str]] = {
@@ -308,8 +286,9 @@ def describe_robot(robot: Robot, blueprint: Blueprint, lang: Lang = "en") -> Rob
     if robot.title:
         settings.append((_t("robot_title", lang), robot.title))
     settings += _own_settings(robot, blueprint, lang)
+    # The delay as the UI's selector holds it (minutes, hours, days): "1 month" is set as 30 days.
     delay = (
-        _t("after", lang).format(describe_duration(robot.delay, lang))
+        _t("after", lang).format(describe_duration(ui_duration(robot.delay), lang))
         if robot.delay
         else _t("immediately", lang)
     )
@@ -373,7 +352,7 @@ def _own_settings(robot: Robot, blueprint: Blueprint, lang: Lang) -> list[tuple[
         if robot.store_id_in:
             out.append(_save_id("save_task_id", "result_task_id", robot.store_id_in, blueprint, lang))
     elif isinstance(robot, WaitRobot):
-        out.append((_t("duration", lang), describe_duration(robot.duration, lang)))
+        out.append((_t("duration", lang), describe_duration(ui_duration(robot.duration), lang)))
     elif isinstance(robot, SetFieldRobot):
         out.append((_t("field", lang), field_text(robot.field, blueprint, lang)))
         out.append((_t("value", lang), _value_text(robot.value, lang)))

@@ -29,7 +29,7 @@ def test_validate_the_shipped_collection_exits_0_with_a_summary_per_blueprint() 
         for line in lines
     )
     assert any(
-        "seed-pattern.yaml:21:20: warning: robot consumables/WON#1 waits 1 month" in line for line in lines
+        "seed-pattern.yaml:21:20: warning: robot consumables/WON#1 waits 30 days" in line for line in lines
     )
 
 

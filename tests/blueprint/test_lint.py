@@ -20,12 +20,12 @@ SECOND = (
 CASES = [
     (
         "delay-on-success",
-        with_robots("- type: copy_deal\n  to_pipeline: repeat\n  keep_amount: false\n  delay: 1 month\n")
+        with_robots("- type: copy_deal\n  to_pipeline: repeat\n  keep_amount: false\n  delay: 30 days\n")
         + SECOND,
         "long-delay-on-success",
         14,
         20,
-        "create a task (create_task with deadline: 1 month)",
+        "create a task (create_task with deadline: 30 days)",
     ),
     (
         "wait-on-success",
@@ -39,12 +39,23 @@ CASES = [
         "long-wait",
         BASE.replace(
             "        name: Новая\n",
-            "        name: Новая\n        robots:\n          - {type: wait, duration: 6 weeks}\n",
+            "        name: Новая\n        robots:\n          - {type: wait, duration: 42 days}\n",
         ),
         "long-wait",
         8,
         36,
         "longer than a month",
+    ),
+    (
+        "delay-unit",
+        BASE.replace(
+            "        name: Новая\n",
+            "        name: Новая\n        robots:\n          - {type: notify, message: hi, delay: 2 weeks}\n",
+        ),
+        "delay-unit",
+        8,
+        48,
+        "a robot's delay takes minutes, hours or days only; write delay: 14 days",
     ),
     (
         "duplicated-amount",

@@ -73,8 +73,9 @@ def test_delay_and_kept_amount_of_a_repeat_deal(child_deals: Blueprint) -> None:
     robot = _robot(child_deals, "sales", "WON")
     en = dict(describe_robot(robot, child_deals, "en").settings)
     ru = dict(describe_robot(robot, child_deals, "ru").settings)
-    assert en["Run"] == "after 1 month"
-    assert ru["Выполнить"] == "через 1 месяц"
+    # "1 month" is set in the UI as 30 days: the delay selector has minutes, hours and days only
+    assert en["Run"] == "after 30 days"
+    assert ru["Выполнить"] == "через 30 дней"
     assert en["Initial stage"] == "New (NEW) — the pipeline's first stage"
     assert "counted twice" in en["Amount"]
 

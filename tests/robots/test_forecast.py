@@ -289,9 +289,10 @@ def test_silent_failures_on_the_portal(forecast_result: Forecast, seeded: dict[s
     copy = next(r for r in forecast_result.robots if r.robot.creates == "deals")
     assert copy.past_due == 112
     ids = seeded["ids"]
+    # the shipped blueprint waits 30 days (the portal's delay has no months): entered + 30 days
     assert [(f.deal_id, f.expected.date().isoformat()) for f in copy.failures] == [
-        (ids["ООО Рано"], "2026-02-15"),
-        (ids["ООО Пропавший"], "2026-03-10"),
+        (ids["ООО Рано"], "2026-02-14"),
+        (ids["ООО Пропавший"], "2026-03-12"),
     ]
 
 
@@ -315,7 +316,7 @@ def test_text_and_json_show_the_numbers(forecast_result: Forecast, seeded: dict[
     assert "  2026-06           3  5,000.00 RUB, 500.00 USD" in text
     assert 'SILENT FAILURES: 2 with no repeat deal in "Повторные продажи"' in text
     assert (
-        f'deal {seeded["ids"]["ООО Пропавший"]} "ООО Пропавший": entered 2026-02-10, expected 2026-03-10'
+        f'deal {seeded["ids"]["ООО Пропавший"]} "ООО Пропавший": entered 2026-02-10, expected 2026-03-12'
         in text
     )
     assert "Requests: 6" in text
