@@ -105,6 +105,26 @@ VarsFileOpt = Annotated[
     typer.Option("--values", help="A YAML file of variable values, e.g. values/production.yaml."),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text | json | markdown")]
+TraceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--trace",
+        help="Write every request and answer to FILE (JSON lines, secrets removed) for a bug report.",
+    ),
+]
+
+
+def start_trace(trace: Path | None) -> None:
+    """``--trace FILE``: record this command's requests (portal/trace.py); every line is flushed as
+    it is written, and the file is closed when the process ends or the next command starts."""
+    if trace is None and "b24provision.portal.trace" not in sys.modules:
+        return  # nothing was ever traced in this process: do not import httpx for nothing
+    from b24provision.portal import trace as tracing
+
+    tracing.stop()
+    if trace is not None:
+        with user_errors():
+            tracing.start(trace)
 
 
 def default_paths(paths: list[Path] | None) -> list[Path]:
@@ -243,8 +263,10 @@ def plan(
     lang: Annotated[
         str, typer.Option("--lang", help="Language of the robot steps (the portal UI's words): ru | en")
     ] = "en",
+    trace: TraceOpt = None,
 ) -> None:
     """Show what `apply` would change on the portal. Never writes."""
+    start_trace(trace)
     from b24provision import api
     from b24provision.plan.planfile import save_plan
     from b24provision.plan.render import render
@@ -316,8 +338,10 @@ def apply(
         bool,
         typer.Option("--ignore-tariff", help="Apply the rest when the portal's plan cannot hold everything."),
     ] = False,
+    trace: TraceOpt = None,
 ) -> None:
     """Make the portal match the blueprint (or carry out a saved plan)."""
+    start_trace(trace)
     from b24provision import api
     from b24provision.apply import check_safety
     from b24provision.plan.ops import Plan
@@ -414,8 +438,10 @@ def export(
         Path | None,
         typer.Option("--out", "-o", help="A directory (gets blueprint.yaml) or a file; default: stdout."),
     ] = None,
+    trace: TraceOpt = None,
 ) -> None:
     """Write the live portal as a blueprint (robots cannot be read over REST: add them by hand)."""
+    start_trace(trace)
     from b24provision.export import export_portal, write_export
 
     _say_portal(portal, portals)
@@ -444,8 +470,10 @@ def diff_command(
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 0: no differences, 2: differences, 1: error.")
     ] = False,
+    trace: TraceOpt = None,
 ) -> None:
     """Show the differences between A and B (two portals, two blueprints, or one of each)."""
+    start_trace(trace)
     from b24provision.compare import compare_specs, render_comparison
 
     with user_errors():
@@ -486,11 +514,13 @@ def tariff(
     var: VarOpt = None,
     values: VarsFileOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    trace: TraceOpt = None,
 ) -> None:
     """What the blueprint needs (REST, robots, business processes, ...) against a plan. Exit 1 if unmet.
 
     The plan is --plan CODE, else the one detected on --portal, else the blueprint's `tariff:`.
     """
+    start_trace(trace)
     from b24provision import tariffs
 
     if fmt not in ("text", "json"):
@@ -628,9 +658,11 @@ def forecast(
     var: VarOpt = None,
     values: VarsFileOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the number of requests.")] = False,
+    trace: TraceOpt = None,
 ) -> None:
     """When delayed robots will create their deals (and tasks fall due), how many and for what sums,
     month by month from the portal's stage history — and which ones silently never appeared."""
+    start_trace(trace)
     from b24provision import forecast as forecasting
 
     if fmt not in ("text", "json"):
