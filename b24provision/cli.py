@@ -769,5 +769,38 @@ def emulator_serve(
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another --port.")
 
 
+@emulator_app.command("replay")
+def emulator_replay(
+    trace: Annotated[
+        Path, typer.Argument(help="A trace file (--trace FILE, or one made from real answers).")
+    ],
+    quirk: Annotated[
+        list[str] | None,
+        typer.Option("--quirks", help="Replay against: a preset (core, docs) or NAME=VALUE (repeatable)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+) -> None:
+    """Send a trace's requests to a fresh emulator; show where its answers differ. Exit 1 if they do."""
+    from b24provision.emulator import Quirks
+    from b24provision.emulator.replay import load_trace, replay_entries, settings_from_header
+
+    if fmt not in ("text", "json"):
+        fail(f"--format {fmt!r}: use text or json")
+    try:
+        header, entries = load_trace(trace)
+        settings = settings_from_header(header)
+        for spec in quirk or []:
+            settings.quirks = Quirks.parse(spec, settings.quirks)
+    except (OSError, ValueError) as exc:
+        fail(f"{trace}: {getattr(exc, 'strerror', None) or exc}")
+    report = replay_entries(entries, header, settings=settings, source=str(trace))
+    if fmt == "json":
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(report.render_text(), nl=False)
+    if not report.ok:
+        raise typer.Exit(EXIT_ERROR)
+
+
 def main() -> None:
     app()
