@@ -687,6 +687,70 @@ def forecast(
         typer.echo(f"Requests: {result.requests}", err=True)
 
 
+# --- doctor -------------------------------------------------------------------------------------
+
+
+@app.command()
+def doctor(
+    paths: PathsArg = None,
+    portal: PortalOpt = "local",
+    portals: PortalsFileOpt = None,
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+    probe: Annotated[
+        bool,
+        typer.Option(
+            "--probe", help="Also try the open assumptions by writing (staging!); deletes what it makes."
+        ),
+    ] = False,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Run --probe without asking (CI).")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    trace: TraceOpt = None,
+) -> None:
+    """Check the portal before an apply: access, scopes, rights, plan, languages, features, budget.
+
+    Read-only unless --probe. Exit 0 when nothing blocks an apply, 1 otherwise.
+    """
+    start_trace(trace)
+    from b24provision.doctor import run_doctor
+    from b24provision.doctor.render import render_json, render_text
+    from b24provision.doctor.run import load_optional
+
+    if fmt not in ("text", "json"):
+        fail(f"--format {fmt!r}: use text or json")
+    _say_portal(portal, portals)
+
+    def confirm(host: str) -> bool:
+        typer.echo(
+            f"doctor --probe writes to {host}: it creates a pipeline and two deal fields named "
+            "B24P_PROBE_..., and deletes them again. Run it on a staging portal.",
+            err=True,
+        )
+        if auto_approve:
+            return True
+        if not sys.stdin.isatty():
+            fail("not asking for confirmation: standard input is not a terminal — re-run with --auto-approve")
+        return typer.confirm("Probe this portal?", default=False)
+
+    with user_errors():
+        report = run_doctor(
+            load_optional(paths, lambda: _load_one(paths, var, values)),
+            portal=portal,
+            portals_file=portals,
+            probe=probe,
+            confirm=confirm,
+            say=lambda line: typer.echo(line, err=True),
+        )
+    if fmt == "json":
+        typer.echo(json.dumps(render_json(report), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_text(report), nl=False)
+    if report.blocked:
+        raise typer.Exit(EXIT_ERROR)
+
+
 # --- emulator -----------------------------------------------------------------------------------
 
 

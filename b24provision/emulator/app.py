@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl
 from b24provision.emulator import methods, oauth, store
 from b24provision.emulator.faults import Faults, LoggedRequest
 from b24provision.emulator.limits import LeakyBucket, OperatingClock
+from b24provision.emulator.permissions import check_settings_rights
 from b24provision.emulator.registry import Auth, Call, available_methods, is_write
 from b24provision.emulator.settings import PortalSettings
 from b24provision.emulator.wire import (
@@ -267,6 +268,7 @@ class Emulator:
                 raise RestError("ERROR_METHOD_NOT_FOUND", "Method not found!", 404)
             if self._operating.blocked(name, self.faults.operating_budget, started):
                 raise self._operating_error(name)
+            check_settings_rights(name, self.settings)
         except RestError as error:
             self._log(LoggedRequest(name, is_write(name), error.status, executed=False, auth=auth_kind))
             return Envelope(error.status, error.body())
@@ -318,6 +320,11 @@ class Emulator:
         if name not in available_methods(self.settings):
             self._log(LoggedRequest(name, is_write(name), 404, sub_call=True, executed=False, auth=auth.kind))
             raise RestError("ERROR_METHOD_NOT_FOUND", "Method not found!", 404)
+        try:
+            check_settings_rights(name, self.settings)
+        except RestError as error:
+            self._log(LoggedRequest(name, is_write(name), error.status, sub_call=True, auth=auth.kind))
+            raise
         self._db.execute("SAVEPOINT sub_call")
         try:
             result = self._run(name, params, auth, base_url, in_batch=True)

@@ -126,6 +126,9 @@ class PortalSettings:
     """Seconds an OAuth access token lives."""
     quirks: Quirks = field(default_factory=Quirks)
     """Where the core and the docs disagree, which one this portal follows (see Quirks)."""
+    scopes: tuple[str, ...] | None = None
+    """The webhook's scopes as ``scope`` reports them (None: every scope the emulator has). Only
+    reported: methods of a missing scope still answer."""
     crm_settings_rights: bool = True
     """§13.9: the webhook's user may change CRM settings (CONFIG WRITE); False: userfield, status and
     category writes answer "Access denied." while reads work."""

@@ -20,7 +20,8 @@ REAL_TRACES = sorted((Path(__file__).parent / "real_traces").glob("*.jsonl"))
 def record_apply(start_portal, tmp_path: Path, quirks: str | None = None) -> Path:
     portal = start_portal("rec", quirks=quirks)
     trace = tmp_path / "apply.jsonl"
-    blueprint = str(REPO / "blueprints" / "kitchen-child-deals")
+    # recurring-deals: every success stage is WON, so it applies under every quirk (success_stage_code)
+    blueprint = str(REPO / "blueprints" / "recurring-deals")
     result = CliRunner().invoke(
         app,
         [

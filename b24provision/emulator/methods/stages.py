@@ -16,11 +16,28 @@ from typing import Any
 from b24provision.emulator import store
 from b24provision.emulator.methods.pipelines import category_exists, category_name
 from b24provision.emulator.registry import Call, method
+from b24provision.emulator.settings import Quirks
 from b24provision.emulator.wire import Paged, RestError, as_dict, crm_error, order_items, param, to_int
 
 _DEAL_STAGE = re.compile(r"^DEAL_STAGE(?:_(\d+))?$")
 _EXTRA_SEMANTICS = {None: "process", "": "process", "S": "success", "F": "failure"}
 _STAGE_CODE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def max_stage_code(prefix: str) -> int:
+    """The longest bare stage code: ``validateStatusId`` allows 30 − len(prefix) − len('STAGE_ID')
+    (reference §13.5): 22 in the default pipeline, 19 in C1–C9, 18 in C10–C99, 17 in C100–C999.
+    Added for doctor --probe's tests; lane "core" owns stage code rules."""
+    return 30 - len(prefix) - len("STAGE_ID")
+
+
+def _quirk_success_code(bare: str, semantics: str | None, quirks: Quirks) -> None:
+    """Quirk ``success_stage_code`` (§13.7): "WON" refuses a success stage with another code.
+
+    How the portal words it is UNVERIFIED; the legacy proxies' empty code and a plain sentence is
+    the plausible shape. Minimal, added for doctor --probe's tests; lane "core" owns it."""
+    if quirks.success_stage_code == "WON" and semantics == "S" and bare != "WON":
+        raise crm_error("The successful stage of a pipeline must have the code WON.")
 
 
 def deal_category_of(entity_id: str) -> int | None:
@@ -176,8 +193,9 @@ def status_add(call: Call) -> int:
             raise RestError(
                 "ERROR_CORE", "The status ID contains invalid characters. Allowed: A-Z, a-z, 0-9, _ and -."
             )
-        if len(code) > 22 + len(prefix):  # ≤22 for DEAL_STAGE, longer by the prefix in pipelines
+        if len(bare) > max_stage_code(prefix):
             raise RestError("ERROR_CORE", "The status ID is too long.")
+        _quirk_success_code(bare, semantics, call.settings.quirks)
         won = call.db.execute(
             "SELECT sort FROM status WHERE entity_id = ? AND semantics = 'S'", (entity_id,)
         ).fetchone()

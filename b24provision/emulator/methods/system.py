@@ -66,7 +66,9 @@ def feature_get(call: Call) -> dict[str, str]:
 
 @method("scope", scope="basic")
 def scope(call: Call) -> list[str]:
-    return ALL_SCOPES if is_true(param(call.params, "full")) else SCOPES
+    if is_true(param(call.params, "full")):
+        return ALL_SCOPES
+    return SCOPES if call.settings.scopes is None else list(call.settings.scopes)
 
 
 @method("methods", scope="basic")
@@ -84,7 +86,8 @@ def methods_list(call: Call) -> list[str]:
 def profile(call: Call) -> dict[str, Any]:
     return {
         "ID": str(call.auth.user_id),
-        "ADMIN": True,
+        # A user without CRM settings rights is no administrator (administrators have every right).
+        "ADMIN": call.settings.crm_settings_rights,
         "NAME": "Admin",
         "LAST_NAME": "Emulator",
         "PERSONAL_GENDER": "",

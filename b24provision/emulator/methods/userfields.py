@@ -22,6 +22,7 @@ from typing import Any
 
 from b24provision.emulator import store
 from b24provision.emulator.registry import Call, method
+from b24provision.emulator.settings import Quirks
 from b24provision.emulator.wire import (
     Paged,
     RestError,
@@ -138,8 +139,38 @@ def _clean_settings(type_id: str, settings: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _unnamed_label(default: str, quirks: Quirks) -> str:
+    """Quirk ``labels`` (§13.4): a language the label map does not name is filled (core) or empty.
+
+    Minimal, added for doctor --probe's tests; lane "fields" owns label behaviour."""
+    return default if quirks.labels == "fill" else ""
+
+
+def _quirk_enum_items_for_add(items: list[dict[str, Any]], quirks: Quirks) -> list[dict[str, Any]]:
+    """Quirk ``enum_xml_id`` (§13.1): "dropped" rebuilds each item without XML_ID, as the core's
+    UserFieldProxy::add does. Minimal, added for doctor --probe's tests; lane "fields" owns it."""
+    if quirks.enum_xml_id != "dropped":
+        return items
+    return [{k: v for k, v in item.items() if k != "XML_ID"} for item in items]
+
+
+def _quirk_date_default(type_id: str, settings: dict[str, Any], quirks: Quirks) -> dict[str, Any]:
+    """Quirk ``date_default`` (§13.3): "site" stores a date default in the site format, 31.01.2025,
+    as CRestUtil::unConvertDateTime does. Minimal, added for doctor --probe's tests; lane "fields"
+    owns it."""
+    default = settings.get("DEFAULT_VALUE")
+    if quirks.date_default != "site" or type_id != "date" or not isinstance(default, dict):
+        return settings
+    value = str(default.get("VALUE") or "")
+    match = re.match(r"^(\d{4})-(\d\d)-(\d\d)", value)
+    if not match:
+        return settings
+    site = f"{match[3]}.{match[2]}.{match[1]}"
+    return {**settings, "DEFAULT_VALUE": {**default, "VALUE": site}}
+
+
 def _labels_for_add(
-    fields: dict[str, Any], field_name: str, languages: tuple[str, ...]
+    fields: dict[str, Any], field_name: str, languages: tuple[str, ...], quirks: Quirks
 ) -> dict[str, dict[str, str]]:
     label = param(fields, "LABEL")
     default = label if isinstance(label, str) and label.strip() else field_name
@@ -147,7 +178,7 @@ def _labels_for_add(
     for key in LABEL_KEYS:
         given = fields.get(key)
         if isinstance(given, dict):
-            out[key] = {lang: str(given.get(lang) or default) for lang in languages}
+            out[key] = {lang: str(given.get(lang) or _unnamed_label(default, quirks)) for lang in languages}
         elif isinstance(given, str) and given != "":
             out[key] = {lang: given for lang in languages}
         else:
@@ -219,7 +250,12 @@ def field_row(db: sqlite3.Connection, field_id: int) -> sqlite3.Row | None:
 
 
 def field_to_wire(
-    db: sqlite3.Connection, row: sqlite3.Row, *, lang: str | None, label_maps: bool
+    db: sqlite3.Connection,
+    row: sqlite3.Row,
+    *,
+    lang: str | None,
+    label_maps: bool,
+    quirks: Quirks | None = None,
 ) -> dict[str, Any]:
     """A field as get (label maps) or list (labels only for ``lang``, as plain strings) show it."""
     item: dict[str, Any] = {
@@ -255,6 +291,8 @@ def field_to_wire(
             }
             for e in _enum_rows(db, int(row["id"]))
         ]
+        if quirks is not None and quirks.enum_xml_id == "dropped":  # get/getList return ID, SORT, VALUE, DEF
+            item["LIST"] = [{k: v for k, v in i.items() if k != "XML_ID"} for i in item["LIST"]]
     return item
 
 
@@ -333,8 +371,14 @@ def userfield_add(call: Call) -> int:
             to_yn(param(fields, "SHOW_IN_LIST")),
             to_yn(param(fields, "EDIT_IN_LIST"), "Y"),
             to_yn(param(fields, "IS_SEARCHABLE")),
-            json.dumps(_clean_settings(type_id, settings), ensure_ascii=False),
-            json.dumps(_labels_for_add(fields, field_name, call.settings.languages), ensure_ascii=False),
+            json.dumps(
+                _quirk_date_default(type_id, _clean_settings(type_id, settings), call.settings.quirks),
+                ensure_ascii=False,
+            ),
+            json.dumps(
+                _labels_for_add(fields, field_name, call.settings.languages, call.settings.quirks),
+                ensure_ascii=False,
+            ),
         ),
     )
     field_id = int(cursor.lastrowid or 0)
@@ -343,7 +387,9 @@ def userfield_add(call: Call) -> int:
         _apply_list(
             call.db,
             field_id,
-            [{k: v for k, v in as_dict(i).items() if k != "ID"} for i in items],
+            _quirk_enum_items_for_add(
+                [{k: v for k, v in as_dict(i).items() if k != "ID"} for i in items], call.settings.quirks
+            ),
             multiple == "Y",
         )
     return field_id
@@ -351,7 +397,7 @@ def userfield_add(call: Call) -> int:
 
 @method("crm.deal.userfield.get")
 def userfield_get(call: Call) -> dict[str, Any]:
-    return field_to_wire(call.db, _existing(call), lang=None, label_maps=True)
+    return field_to_wire(call.db, _existing(call), lang=None, label_maps=True, quirks=call.settings.quirks)
 
 
 @method("crm.deal.userfield.list")
@@ -360,7 +406,12 @@ def userfield_list(call: Call) -> Paged:
     lang = flt.pop("LANG", None)
     rows = store.rows(call.db, "SELECT * FROM userfield")
     # LIST is included for enumeration fields in list answers too (UNVERIFIED: docs show it only in get).
-    items = [field_to_wire(call.db, r, lang=str(lang) if lang else None, label_maps=False) for r in rows]
+    items = [
+        field_to_wire(
+            call.db, r, lang=str(lang) if lang else None, label_maps=False, quirks=call.settings.quirks
+        )
+        for r in rows
+    ]
     for key, value in flt.items():
         if key in ("ENTITY_ID",):
             continue

@@ -1,0 +1,172 @@
+"""``b24provision doctor``: the read-only checks, then (with ``--probe``) the write probes.
+
+:func:`run_doctor` opens the portal once. It first asks who the portal is (a failure there is the
+answer: wrong address, not Bitrix24, wrong credentials), then plans the blueprint against it — which
+is also how the request budget is measured — and, when asked and approved, probes the portal and
+saves what it learnt (:mod:`.facts`) where plan and apply find it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from b24provision.blueprint.model import Blueprint
+from b24provision.doctor.checks import Check, hello, hello_checks, portal_checks, worst
+from b24provision.doctor.facts import DEFAULT_STATE_DIR, save_facts
+from b24provision.doctor.probe import Answer, ProbeResult, run_probe
+from b24provision.errors import BlueprintError, PortalAuthError, PortalError, PortalNotFound
+from b24provision.portal.connect import open_portal
+from b24provision.tariff_detect import declaration_for, detect_tariff
+
+__all__ = ["DoctorReport", "run_doctor"]
+
+Confirm = Callable[[str], bool]
+
+
+@dataclass
+class DoctorReport:
+    """Everything doctor found about one portal."""
+
+    portal: str
+    checks: list[Check] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+    """The probe's answers, assumption by assumption (empty without --probe)."""
+    facts_file: Path | None = None
+    cleanup: list[str] = field(default_factory=list)
+    """What the probe could not delete (empty when it left nothing behind)."""
+    probe_declined: bool = False
+    requests: int = 0
+
+    @property
+    def blocked(self) -> bool:
+        """True when something would make an apply fail or refuse (exit code 1)."""
+        return worst(self.checks) == "problem" or bool(self.cleanup)
+
+
+def run_doctor(
+    blueprint_loader: Callable[[], Blueprint | None],
+    *,
+    portal: str = "local",
+    portals_file: Path | None = None,
+    probe: bool = False,
+    confirm: Confirm | None = None,
+    say: Callable[[str], None] = lambda text: None,
+    state_dir: Path = DEFAULT_STATE_DIR,
+) -> DoctorReport:
+    """Check ``portal`` for an apply of the blueprint ``blueprint_loader`` gives (None: no blueprint).
+
+    Args:
+        probe: also run the write probes (only after ``confirm`` says yes).
+        confirm: asked, with the portal's host, before anything is written.
+        say: progress lines (the probe announces what it created and deleted).
+    """
+    from b24provision.api import plan_against  # noqa: PLC0415 - api imports much; only doctor needs this
+
+    report = DoctorReport(portal=portal)
+    blueprint: Blueprint | None = None
+    try:
+        blueprint = blueprint_loader()
+    except BlueprintError as exc:
+        report.checks.append(
+            Check("blueprint", "problem", exc.message.splitlines()[0], "fix it (b24provision validate)")
+        )
+    declaration = declaration_for(portal, portals_file)
+    with open_portal(portal, portals_file=portals_file) as client:
+        report.portal = client.host
+        start = client.request_count
+        try:
+            h = hello(client)
+        except PortalError as exc:
+            report.checks.extend(_unreachable(client.host, exc))
+            report.requests = client.request_count - start
+            return report
+        report.checks.extend(hello_checks(h, client.host, blueprint))
+        plan = None
+        plan_requests = None
+        if blueprint is not None:
+            before = client.request_count
+            result = plan_against(client, blueprint, declaration=declaration)
+            live, tariff, plan = result.live, result.tariff, result.plan
+            plan_requests = client.request_count - before
+        else:
+            from b24provision.portal.read import read_portal  # noqa: PLC0415
+
+            live = read_portal(client)
+            tariff = None
+        tariff = tariff or detect_tariff(live, declaration)
+        report.checks.extend(
+            portal_checks(
+                live,
+                tariff,
+                blueprint=blueprint,
+                plan=plan,
+                plan_requests=plan_requests,
+                rate=_rate(portal, portals_file),
+            )
+        )
+        if probe:
+            if confirm is not None and not confirm(client.host):
+                report.probe_declined = True
+            else:
+                _probe(report, run_probe(client, say), state_dir)
+        report.requests = client.request_count - start
+    return report
+
+
+def _probe(report: DoctorReport, result: ProbeResult, state_dir: Path) -> None:
+    report.answers = result.answers
+    report.cleanup = result.not_removed
+    report.facts_file = save_facts(result.facts, state_dir)
+    if result.denied:
+        report.checks = [c for c in report.checks if c.name != "rights"]
+        report.checks.append(
+            Check(
+                "rights",
+                "problem",
+                f"the probe's write was refused: {result.denied}",
+                "give the user CRM settings rights (or use an administrator's webhook)",
+            )
+        )
+    elif any(a.verdict != "could not tell" for a in result.answers):
+        report.checks = [c for c in report.checks if not (c.name == "rights" and c.status == "warning")]
+        if not any(c.name == "rights" for c in report.checks):
+            report.checks.append(Check("rights", "ok", "the probe created and deleted a pipeline and fields"))
+
+
+def _unreachable(host: str, exc: PortalError) -> list[Check]:
+    if isinstance(exc, PortalAuthError):
+        return [
+            Check("portal", "ok", f"{host} answers as a Bitrix24 REST API"),
+            Check(
+                "credentials", "problem", exc.message, "copy the webhook URL again, or re-authorize the app"
+            ),
+        ]
+    if isinstance(exc, PortalNotFound) or "not a Bitrix24 REST reply" in exc.message:
+        return [Check("portal", "problem", exc.message, "check the portal address in the webhook URL")]
+    return [
+        Check("portal", "problem", exc.message, "check the address and the network, then run doctor again")
+    ]
+
+
+def _rate(portal: str, portals_file: Path | None) -> str | None:
+    spec = portal.strip()
+    if spec == "local" or spec.startswith(("local:", "env:")):
+        return None
+    from b24provision.portal.profiles import find_profile  # noqa: PLC0415
+
+    return find_profile(spec, portals_file).rate
+
+
+def load_optional(
+    paths: Sequence[Path] | None, load: Callable[[], Blueprint]
+) -> Callable[[], Blueprint | None]:
+    """The blueprint loader doctor uses: no paths and no ./blueprints means no blueprint."""
+
+    def loader() -> Blueprint | None:
+        if not paths and not Path("blueprints").is_dir():
+            return None
+        return load()
+
+    return loader
