@@ -13,6 +13,7 @@ from pathlib import Path
 from b24provision.apply import ApplyResult, Progress, apply_plan, read_for_plan, stages_to_count
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
+from b24provision.doctor.facts import facts_warnings
 from b24provision.plan.diff import diff
 from b24provision.plan.ops import Plan, UpdateAppRobotOp
 from b24provision.plan.order import order
@@ -72,6 +73,7 @@ def plan_against(
         plan = diff(blueprint, live, lang=lang)
     tariff = detect_tariff(live, declaration)
     warnings = plan_warnings(tariff_findings(needs_for(plan, live, blueprint), tariff), tariff)
+    warnings += facts_warnings(blueprint, live)  # what `doctor --probe` learnt about this portal
     if warnings:
         plan = plan.model_copy(update={"warnings": (*plan.warnings, *warnings)})
     requests = client.request_count - start

@@ -45,6 +45,8 @@ class PortalFacts:
     stage_id_budget: int | None = None
     """Characters a STATUS_ID may have with its ``C<id>:`` prefix (§13.5): a stage code in pipeline
     ``id`` may have ``stage_id_budget - len("C<id>:")`` (the default pipeline has no prefix)."""
+    probe_pipeline_id: int | None = None
+    """The id the probe's pipeline got: pipelines made later get higher ids (ids only grow)."""
     system_stage_forced_delete: bool | None = None
     """A SYSTEM stage of a pipeline is deleted with ``params[FORCED]=Y`` (§6)."""
     success_stage_any_code: bool | None = None
@@ -105,6 +107,7 @@ def load_facts(host: str, state_dir: Path = DEFAULT_STATE_DIR) -> PortalFacts | 
         date_default=_choice(doc.get("date_default"), ("iso", "site")),  # type: ignore[arg-type]
         labels=_choice(doc.get("labels"), ("as_sent", "fill")),  # type: ignore[arg-type]
         stage_id_budget=_int(doc.get("stage_id_budget")),
+        probe_pipeline_id=_int(doc.get("probe_pipeline_id")),
         system_stage_forced_delete=_bool(doc.get("system_stage_forced_delete")),
         success_stage_any_code=_bool(doc.get("success_stage_any_code")),
         languages=tuple(str(x) for x in doc.get("languages") or () if isinstance(x, str)),
@@ -124,7 +127,7 @@ def facts_warnings(blueprint: Blueprint, live: LiveState, state_dir: Path = DEFA
         return [f"doctor: ignored {exc}; run `b24provision doctor --probe` again"]
     if facts is None or facts.stage_id_budget is None:
         return []
-    next_id = max([*live.pipeline_ids.values(), 0]) + 1
+    next_id = max([*live.pipeline_ids.values(), facts.probe_pipeline_id or 0]) + 1
     warnings = []
     for pipeline in blueprint.pipelines:
         live_key = _live_key(pipeline.name, pipeline.default, live)

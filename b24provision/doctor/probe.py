@@ -256,6 +256,7 @@ def _probe_pipeline(
         return {k: Answer(k, "could not tell", words) for k in ("stage_code", "system_stage", "success_code")}
     category = int(_map(_map(reply.result).get("category")).get("id") or 0)
     say(f"probe: created the pipeline {prefix} (id {category})")
+    found["probe_pipeline_id"] = category
     entity, stage_prefix = f"DEAL_STAGE_{category}", f"C{category}:"
     out = {"stage_code": _stage_code_answer(client, entity, stage_prefix, found)}
 
@@ -373,6 +374,7 @@ def _facts(host: str, answers: list[Answer], found: Mapping[str, Any]) -> Portal
         date_default=found.get("date_default"),
         labels=found.get("labels"),
         stage_id_budget=found.get("stage_id_budget"),
+        probe_pipeline_id=found.get("probe_pipeline_id"),
         system_stage_forced_delete=found.get("system_stage_forced_delete"),
         success_stage_any_code=found.get("success_stage_any_code"),
         languages=tuple(found.get("languages") or ()),

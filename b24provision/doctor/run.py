@@ -119,6 +119,10 @@ def _probe(report: DoctorReport, result: ProbeResult, state_dir: Path) -> None:
     report.answers = result.answers
     report.cleanup = result.not_removed
     report.facts_file = save_facts(result.facts, state_dir)
+    if result.facts.languages:
+        report.checks = [c for c in report.checks if c.name != "languages"]
+        languages = ", ".join(result.facts.languages)
+        report.checks.append(Check("languages", "ok", f"{languages} (the label map of the probe's field)"))
     if result.denied:
         report.checks = [c for c in report.checks if c.name != "rights"]
         report.checks.append(

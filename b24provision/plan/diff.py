@@ -32,6 +32,7 @@ from b24provision.blueprint.model import (
     label_map,
 )
 from b24provision.errors import PlanError
+from b24provision.keys import is_tool_object
 from b24provision.plan.ops import (
     AnyOp,
     Change,
@@ -172,7 +173,7 @@ class _Diff:
                 self.ops.append(self.delete_pipeline(gone, _src(desired, "removed", "pipelines", i)))
                 matched[gone.key] = ""
         for p in live_pipelines:
-            if p.key not in matched and p.name not in removed:
+            if p.key not in matched and p.name not in removed and not is_tool_object(p.name):
                 self.unmanaged.append(ObjectRef(kind="pipeline", key=p.key, note=p.name))
 
     def delete_pipeline(self, gone: Pipeline, source: str) -> DeletePipelineOp:
@@ -309,7 +310,7 @@ class _Diff:
             elif code in unsupported:
                 self.ops.append(DeleteFieldOp(code=code, label=unsupported[code].label, source=source))
         for code, f in have.items():
-            if code not in want and code not in removed:
+            if code not in want and code not in removed and not is_tool_object(code):
                 self.unmanaged.append(ObjectRef(kind="field", key=code, note=_label_note(f)))
         for u in live.unsupported_fields:
             if u.code not in want and u.code not in removed:
