@@ -106,6 +106,15 @@ def run_doctor(
                 rate=_rate(portal, portals_file),
             )
         )
+        if blueprint is None and not any(c.name == "blueprint" for c in report.checks):
+            report.checks.append(
+                Check(
+                    "budget",
+                    "warning",
+                    "no blueprint given: how many requests its plan and apply take is not known",
+                    "name one: b24provision doctor PATH",
+                )
+            )
         if probe:
             if confirm is not None and not confirm(client.host):
                 report.probe_declined = True
@@ -169,7 +178,8 @@ def load_optional(
     """The blueprint loader doctor uses: no paths and no ./blueprints means no blueprint."""
 
     def loader() -> Blueprint | None:
-        if not paths and not Path("blueprints").is_dir():
+        # ./blueprints holding several blueprint directories is not one blueprint: the user names one.
+        if not paths and not any(Path("blueprints").glob("*.yaml")):
             return None
         return load()
 

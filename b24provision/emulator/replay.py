@@ -48,6 +48,8 @@ from b24provision.emulator.settings import PortalSettings, Quirks
 __all__ = ["Difference", "ReplayReport", "load_trace", "replay_entries", "replay_trace"]
 
 _ID_KEYS = frozenset({"ID", "id"})
+# Keys whose value is some object's id (ignored in comparisons; entityTypeId is a type, not an id).
+_ID_VALUED = _ID_KEYS | {"CATEGORY_ID", "categoryId", "OWNER_ID", "ownerId"}
 _DATE = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?")
 _PREFIXES = (
     (re.compile(r"\bC(\d+):"), "C{}:"),
@@ -274,7 +276,7 @@ def normalise(value: Any, method: str = "", params: Mapping[str, Any] | None = N
             }
         if isinstance(node, list):
             return [walk(v, key, (*path, "[]")) for v in node]
-        if key in _ID_KEYS and _int_like(node):
+        if key in _ID_VALUED and _int_like(node):
             return "<id>"
         if _int_like(node) and (path == ("result",) and method.endswith(".add")):
             return "<id>"
@@ -351,11 +353,15 @@ def _walk(rec: Any, rep: Any, path: str, out: list[tuple[str, str, str]], *, sha
 
 
 class _IdMap:
-    """Ids the recorded portal gave -> the ids the emulator gave, learnt answer by answer."""
+    """Ids the recorded portal gave -> the ids the emulator gave, learnt answer by answer.
+
+    Kept per kind of object (the method's family: ``crm.status``, ``crm.deal.userfield``, pipelines
+    for both ``crm.category`` and ``crm.dealcategory``), identical pairs included, so that a stage
+    id is never rewritten with a field's mapping.
+    """
 
     def __init__(self) -> None:
-        self.categories: dict[str, str] = {}
-        self.other: dict[str, str] = {}
+        self.maps: dict[str, dict[str, str]] = {}
 
     def learn(self, method: str, params: Mapping[str, Any], recorded: Any, replayed: Any) -> None:
         if method == "batch":
@@ -371,7 +377,6 @@ class _IdMap:
         self._pair(method, _dig(recorded, "result"), _dig(replayed, "result"), "result")
 
     def _pair(self, method: str, rec: Any, rep: Any, key: str) -> None:
-        target = self.categories if method.startswith(("crm.category.", "crm.dealcategory.")) else self.other
         if isinstance(rec, Mapping) and isinstance(rep, Mapping):
             for k in rec:
                 if k in rep:
@@ -380,12 +385,12 @@ class _IdMap:
             for a, b in zip(rec, rep, strict=True):
                 self._pair(method, a, b, key)
         elif (key in _ID_KEYS or (key == "result" and method.endswith(".add"))) and (
-            _int_like(rec) and _int_like(rep) and str(rec) != str(rep)
+            _int_like(rec) and _int_like(rep)
         ):
-            target[str(rec)] = str(rep)
+            self.maps.setdefault(_family(method), {})[str(rec)] = str(rep)
 
     def rewrite(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        if not self.categories and not self.other:
+        if not self.maps:
             return dict(params)
         if method == "batch" and isinstance(params.get("cmd"), Mapping):
             cmd = {key: self._command(str(text)) for key, text in params["cmd"].items()}
@@ -413,23 +418,34 @@ class _IdMap:
         return {k: walk(v, str(k)) for k, v in params.items()}
 
     def _scalar(self, method: str, key: str, value: Any) -> Any:
-        category = method.startswith(("crm.category.", "crm.dealcategory."))
-        if key in _ID_KEYS and _int_like(value):
-            mapped = (self.categories if category else self.other).get(str(value))
-            return value if mapped is None else type(value)(mapped) if isinstance(value, int) else mapped
-        if key in ("categoryId", "CATEGORY_ID") and _int_like(value):
-            mapped = self.categories.get(str(value))
-            return value if mapped is None else mapped
+        family = _family(method)
+        if key in ("categoryId", "CATEGORY_ID"):
+            family = "pipeline"
+        if key in _ID_KEYS or key in ("categoryId", "CATEGORY_ID"):
+            if _int_like(value):
+                mapped = self.maps.get(family, {}).get(str(value))
+                if mapped is not None:
+                    return int(mapped) if isinstance(value, int) else mapped
+                return value
         if isinstance(value, str):
             for pattern, template in _PREFIXES:
                 value = pattern.sub(self._prefix_with(template), value)
         return value
 
     def _prefix_with(self, template: str) -> Callable[[re.Match[str]], str]:
+        pipelines = self.maps.get("pipeline", {})
+
         def mapped(match: re.Match[str]) -> str:
-            return template.format(self.categories.get(match[1], match[1]))
+            return template.format(pipelines.get(match[1], match[1]))
 
         return mapped
+
+
+def _family(method: str) -> str:
+    """The kind of object a method's ids are of: its name without the action."""
+    if method.startswith(("crm.category.", "crm.dealcategory.")):
+        return "pipeline"
+    return method.rsplit(".", 1)[0]
 
 
 def _post(url: str, params: Mapping[str, Any]) -> tuple[int, Any]:

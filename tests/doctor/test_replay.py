@@ -122,3 +122,43 @@ def test_replay_command_exits_1_on_a_difference(start_portal, tmp_path) -> None:
     assert bad.exit_code == 1, bad.output
     doc = json.loads(bad.stdout)
     assert doc["ok"] is False and doc["differences"][0]["path"] == "status"
+
+
+def test_ids_of_a_busier_portal_are_mapped_to_the_fresh_emulators(start_portal, tmp_path) -> None:
+    """Recorded where 12 pipelines and a field came and went (ids 13.., C13:, field 2), replayed where
+    the ids start at 1: later requests are rewritten with the emulator's ids, and nothing differs."""
+    from b24provision.portal import Command, PortalClient, WebhookCredentials
+
+    portal = start_portal("busy")
+    with PortalClient(WebhookCredentials(portal.server.webhook_url), rate=None) as client:
+        made = client.batch(
+            [
+                Command(f"a{n}", "crm.category.add", {"entityTypeId": 2, "fields": {"name": f"t{n}"}})
+                for n in range(12)
+            ]
+        )
+        ids = [v["category"]["id"] for v in made.results.values()]
+        client.batch([Command(f"d{i}", "crm.category.delete", {"entityTypeId": 2, "id": i}) for i in ids])
+        field = client.call(
+            "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "GONE", "USER_TYPE_ID": "string"}}
+        )
+        client.call("crm.deal.userfield.delete", {"id": field.result})
+    trace = tmp_path / "busy.jsonl"
+    blueprint = str(REPO / "blueprints" / "kitchen-child-deals")
+    result = CliRunner().invoke(
+        app,
+        [
+            "apply",
+            blueprint,
+            "--portal",
+            portal.spec,
+            "--auto-approve",
+            "--allow-delete",
+            "--trace",
+            str(trace),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "C13:" in trace.read_text(encoding="utf-8")
+    report = replay_trace(trace)
+    assert report.compared >= 5 and report.differences == []
