@@ -67,6 +67,8 @@ class Hello:
     user_error: str | None = None
     methods: dict[str, tuple[bool, bool]] = field(default_factory=dict)
     """method -> (isExisting, isAvailable)."""
+    leftovers: list[str] = field(default_factory=list)
+    """Pipelines and fields named B24P_PROBE_*: what an interrupted probe left."""
 
 
 def hello(client: PortalClient) -> Hello:
@@ -77,6 +79,8 @@ def hello(client: PortalClient) -> Hello:
         Command("scope", "scope", {}),
         Command("profile", "profile", {}),
         Command("user", "user.current", {}),
+        Command("pipelines", "crm.category.list", {"entityTypeId": 2}),
+        Command("fields", "crm.deal.userfield.list", {}),
         *(Command(f"m{n}", "method.get", {"name": name}) for n, name in enumerate(names)),
     ]
     reply = client.batch(commands)
@@ -90,6 +94,20 @@ def hello(client: PortalClient) -> Hello:
         if isinstance(answer, Mapping) and "isExisting" in answer:
             methods[name] = (bool(answer.get("isExisting")), bool(answer.get("isAvailable")))
     admin = profile.get("ADMIN") if profile else None
+    raw_pipelines = results.get("pipelines")
+    pipelines: Mapping[str, Any] = raw_pipelines if isinstance(raw_pipelines, Mapping) else {}
+    leftovers = [
+        str(p.get("name"))
+        for p in pipelines.get("categories") or []
+        if isinstance(p, Mapping) and str(p.get("name", "")).startswith(PROBE_PREFIX)
+    ]
+    raw_fields = results.get("fields")
+    fields: list[Any] = raw_fields if isinstance(raw_fields, list) else []
+    leftovers += [
+        str(f.get("FIELD_NAME"))
+        for f in fields
+        if isinstance(f, Mapping) and str(f.get("FIELD_NAME", "")).startswith(f"UF_CRM_{PROBE_PREFIX}")
+    ]
     return Hello(
         server_time=str(results["time"]) if results.get("time") else None,
         scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else None,
@@ -97,6 +115,7 @@ def hello(client: PortalClient) -> Hello:
         user_name=" ".join(str(user.get(k) or "") for k in ("NAME", "LAST_NAME")).strip() if user else None,
         user_error=reply.errors["user"].message if "user" in reply.errors else None,
         methods=methods,
+        leftovers=leftovers,
     )
 
 
@@ -155,6 +174,15 @@ def hello_checks(h: Hello, host: str, blueprint: Blueprint | None) -> list[Check
             )
         )
     checks.append(_rights(h))
+    if h.leftovers:
+        checks.append(
+            Check(
+                "leftovers",
+                "warning",
+                f"objects an interrupted probe left: {', '.join(h.leftovers)}",
+                "run `b24provision doctor --probe` again: it removes them first",
+            )
+        )
     return checks
 
 
@@ -214,17 +242,6 @@ def portal_checks(
     else:
         checks.append(Check("features", "warning", "method.get did not answer: features could not be told"))
     checks.append(_rate_check(live, rate))
-    leftovers = [p.name for p in live.blueprint.pipelines if p.name.startswith(PROBE_PREFIX)]
-    leftovers += [f"UF_CRM_{f.code}" for f in live.blueprint.fields if f.code.startswith(PROBE_PREFIX)]
-    if leftovers:
-        checks.append(
-            Check(
-                "leftovers",
-                "warning",
-                f"objects an interrupted probe left: {', '.join(leftovers)}",
-                "run `b24provision doctor --probe` again: it removes them first",
-            )
-        )
     if plan is not None:
         apply_requests = apply_budget(plan)
         text = f"plan: {plan_requests} requests; apply: about {apply_requests}" + (

@@ -32,6 +32,7 @@ def in_tmp(tmp_path, monkeypatch) -> None:
 def doctor(*args: str) -> tuple[int, dict]:
     result = CliRunner().invoke(app, ["doctor", *args, "--format", "json"])
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.stdout.startswith("{"), result.output
     return result.exit_code, json.loads(result.stdout)
 
 
@@ -338,14 +339,25 @@ def test_probe_objects_are_never_unmanaged(start_portal, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     portal = start_portal("um")
     with PortalClient(WebhookCredentials(portal.server.webhook_url), rate=None) as client:
-        client.call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "B24P_PROBE_ABC"}})
+        probe = client.call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "B24P_PROBE_ABC"}})
+        # A probe killed half-way leaves stage codes no blueprint may hold: the plan still reads.
+        long_code = {
+            "ENTITY_ID": f"DEAL_STAGE_{probe.result['category']['id']}",
+            "STATUS_ID": "L" * 19,
+            "NAME": "x",
+        }
+        client.call("crm.status.add", {"fields": {**long_code, "SORT": 15}})
         client.call(
             "crm.deal.userfield.add",
             {"fields": {"FIELD_NAME": "B24P_PROBE_ABC_LIST", "USER_TYPE_ID": "string"}},
         )
         client.call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "Made by hand"}})
     result = CliRunner().invoke(app, ["plan", BLUEPRINT, "--portal", portal.spec, "--format", "json"])
+    assert result.exit_code == 0, result.output
     assert [u["note"] for u in json.loads(result.stdout)["unmanaged"]] == ["Made by hand"]
+    code, doc = doctor("--portal", portal.spec)
+    assert (code, checks(doc)["leftovers"]) == (0, "warning")
+    assert "B24P_PROBE_ABC" in next(c["message"] for c in doc["checks"] if c["check"] == "leftovers")
 
 
 def _env() -> dict[str, str]:
