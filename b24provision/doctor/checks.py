@@ -187,6 +187,8 @@ def hello_checks(h: Hello, host: str, blueprint: Blueprint | None) -> list[Check
 
 
 def _rights(h: Hello) -> Check:
+    # profile.ADMIN is CRestUtil::isAdmin() (rest_provider.php, profile), and CCrmPerms::HavePerm
+    # grants an administrator every permission but "none" (crm/classes/general/crm_perms.php).
     if h.admin:
         return Check(
             "rights", "ok", "the user is an administrator (profile.ADMIN): every CRM right, settings included"

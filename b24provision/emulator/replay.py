@@ -57,6 +57,7 @@ _PREFIXES = (
     (re.compile(r"\bcategory_(\d+)\b"), "category_{}"),
 )
 _SKIPPED_METHODS = frozenset({"oauth/token"})
+_REPLAY_APP = "local.b24provision.replay"
 _MAX_PER_ENTRY = 25
 
 
@@ -185,6 +186,9 @@ def replay_entries(
     settings = settings or settings_from_header(header)
     settings.token = secrets.token_hex(12)
     settings.rate_limit = None  # a trace is replayed as fast as it goes; rates are not compared
+    # Requests an application sent (with `auth`) are replayed as one, so app-only methods answer.
+    app_secret = secrets.token_hex(12)
+    settings.oauth_clients = {**settings.oauth_clients, _REPLAY_APP: app_secret}
     emulator = Emulator(":memory:", settings)
     seed = (header.get("replay") or {}).get("seed")
     if seed:
@@ -192,6 +196,21 @@ def replay_entries(
     expected = [e for e in header.get("expected") or [] if isinstance(e, Mapping)]
     report = ReplayReport(source=source)
     ids = _IdMap()
+    token: list[str] = []
+
+    def app_url(base: str, method: str, params: dict[str, Any]) -> str:
+        if not token:
+            query = {
+                "grant_type": "refresh_token",
+                "client_id": _REPLAY_APP,
+                "client_secret": app_secret,
+                "refresh_token": emulator.issue_refresh_token(_REPLAY_APP),
+            }
+            with urllib.request.urlopen(f"{base}/oauth/token/?{urlencode(query)}", timeout=30) as answer:  # noqa: S310
+                token.append(str(json.loads(answer.read())["access_token"]))
+        params["auth"] = token[0]
+        return f"{base}/rest/{method}"
+
     try:
         with serve_in_thread(emulator) as server:
             for position, entry in enumerate(entries, 1):
@@ -201,8 +220,13 @@ def replay_entries(
                 if method in _SKIPPED_METHODS:  # the OAuth server: not part of a portal's REST
                     report.skipped += 1
                     continue
-                params = ids.rewrite(method, _without_auth(entry.get("params") or {}))
-                status, body = _post(server.webhook_url + method, params)
+                recorded_params = entry.get("params") or {}
+                params = ids.rewrite(method, _without_auth(recorded_params))
+                url = server.webhook_url + method
+                if "auth" in recorded_params or "access_token" in recorded_params:
+                    url = app_url(server.url, method, params)
+                status, body = _post(url, params)
+                params = _without_auth(params)
                 ids.learn(method, params, entry.get("response"), body)
                 if entry.get("setup") or "response" not in entry:
                     report.skipped += 1

@@ -24,6 +24,7 @@ import atexit
 import json
 import re
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -38,7 +39,7 @@ import httpx
 from b24provision import __version__
 from b24provision.errors import ConfigError, redact
 
-__all__ = ["TRACE_FORMAT", "Tracer", "read_trace", "recording", "transport"]
+__all__ = ["TRACE_FORMAT", "Tracer", "read_trace", "recording", "start", "stop", "transport"]
 
 TRACE_FORMAT = 1
 """The ``b24provision_trace`` version in a trace's header line."""
@@ -67,6 +68,9 @@ class Tracer:
         }
         if note:
             header["note"] = note
+        # What was run, for the reader of a bug report (secrets come from the environment, not argv,
+        # and the line is redacted like every other).
+        header["command"] = " ".join(["b24provision", *sys.argv[1:]]) if sys.argv else ""
         self._write(header)
 
     def add_secret(self, value: str | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from b24provision.cli import app
@@ -84,3 +85,29 @@ def test_a_trace_ends_with_its_command(start_portal, tmp_path: Path, monkeypatch
     assert result.exit_code == 0, result.output
     assert (tmp_path / "t.jsonl").read_text(encoding="utf-8") == lines
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.jsonl"]
+
+
+TRACED = [
+    ["plan", str(REPO / "blueprints" / "recurring-deals")],
+    ["apply", str(REPO / "blueprints" / "recurring-deals"), "--auto-approve", "--allow-delete"],
+    ["export"],
+    ["diff", "--from", "{portal}", "--to", str(REPO / "blueprints" / "recurring-deals")],
+    ["tariff", str(REPO / "blueprints" / "recurring-deals")],
+    ["forecast", str(REPO / "blueprints" / "recurring-deals")],
+    ["doctor", str(REPO / "blueprints" / "recurring-deals")],
+]
+
+
+@pytest.mark.parametrize("args", TRACED, ids=[a[0] for a in TRACED])
+def test_every_portal_command_takes_trace(start_portal, tmp_path: Path, monkeypatch, args) -> None:
+    portal = start_portal("every")
+    monkeypatch.chdir(tmp_path)
+    args = [a.replace("{portal}", portal.spec) for a in args]
+    if "--from" not in args:
+        args += ["--portal", portal.spec]
+    result = CliRunner().invoke(app, [*args, "--trace", "t.jsonl"])
+    assert result.exit_code in (0, 2), result.output
+    text = (tmp_path / "t.jsonl").read_text(encoding="utf-8")
+    header, entries = read_trace(tmp_path / "t.jsonl")
+    assert entries and all(e["status"] == 200 for e in entries)
+    assert header["command"].startswith("b24provision") and portal.token not in text
