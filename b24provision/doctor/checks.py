@@ -21,7 +21,8 @@ from typing import Any, Literal
 
 from b24provision.apply import stages_to_count
 from b24provision.blueprint.model import Blueprint
-from b24provision.plan.ops import Plan
+from b24provision.keys import TOOL_PREFIX
+from b24provision.plan.ops import CreatePipelineOp, Plan
 from b24provision.plan.order import level_of
 from b24provision.portal.client import BATCH_LIMIT, Command, PortalClient
 from b24provision.state import LiveState
@@ -34,8 +35,9 @@ Status = Literal["ok", "warning", "problem"]
 
 # The methods apply calls: method.get says whether they exist and may be called with these scopes.
 WRITE_METHODS = ("crm.category.add", "crm.status.add", "crm.deal.userfield.add")
-TOOL_PREFIX = "B24P_"
-PROBE_PREFIX = "B24P_PROBE_"
+DEFAULT_STAGES = 8
+"""Stages a new pipeline gets (reference §13.11)."""
+PROBE_PREFIX = f"{TOOL_PREFIX}PROBE_"
 
 
 @dataclass(frozen=True)
@@ -307,6 +309,10 @@ def apply_budget(plan: Plan) -> int:
             continue
         phase = "A" if level <= 1 else "B" if level <= 4 else "C"
         phases[phase] = phases.get(phase, 0) + 1
+        if isinstance(op, CreatePipelineOp):
+            # A new pipeline comes with the portal's default stages, which its stage ops reconcile
+            # (each deleted or updated): that many more commands in the stage phase.
+            phases["B"] = phases.get("B", 0) + DEFAULT_STAGES
     reads = 1 + (1 if stages_to_count(plan) else 0)
     writes = sum(math.ceil(n / BATCH_LIMIT) for n in phases.values())
     return reads + writes + 1

@@ -370,3 +370,22 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("name", ["kitchen-child-deals", "recurring-deals", "kitchen-subtasks"])
+def test_the_request_budget_is_what_plan_and_apply_take(start_portal, name):
+    portal = start_portal("budget")
+    blueprint = REPO / "blueprints" / name
+    values = (
+        [str(blueprint / "values" / "staging.yaml")]
+        if (blueprint / "values" / "staging.yaml").is_file()
+        else []
+    )
+    extra = [a for v in values for a in ("--values", v)]
+    _, doc = doctor(str(blueprint), "--portal", portal.spec, *extra)
+    message = next(c["message"] for c in doc["checks"] if c["check"] == "budget")
+    from b24provision import api
+
+    result = api.make_plan([blueprint], portal=portal.spec, values_files=[Path(v) for v in values])
+    outcome = api.apply(result, portal=portal.spec, allow_delete=True)
+    assert message.startswith(f"plan: {result.requests} requests; apply: about {outcome.requests} ")
