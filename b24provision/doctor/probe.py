@@ -176,7 +176,13 @@ def _probe_fields(
             Command("date_get", "crm.deal.userfield.get", {"id": "$result[date]"}),
         ]
     )
-    say(f"probe: created the fields UF_CRM_{prefix}_LIST and UF_CRM_{prefix}_DATE")
+    made = [
+        f"UF_CRM_{prefix}_{kind}"
+        for kind, key in (("LIST", "enum"), ("DATE", "date"))
+        if key in reply.results
+    ]
+    if made:
+        say(f"probe: created the field{'s' if len(made) > 1 else ''} {' and '.join(made)}")
     out: dict[str, Answer] = {}
     if "enum" in reply.errors:
         words = reply.errors["enum"].message

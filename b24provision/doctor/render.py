@@ -25,6 +25,8 @@ def render_text(report: DoctorReport) -> str:
         lines.append(f"  LEFT BEHIND    {left} — run `b24provision doctor --probe` again to remove it")
     if report.facts_file is not None:
         lines.append(f"Saved the answers to {report.facts_file}; plan and apply use them.")
+    elif report.answers and any(a.verdict != "could not tell" for a in report.answers):
+        lines.append("Not saved: the embedded portal is the emulator itself.")
     lines.append(f"Requests: {report.requests}")
     problems = sum(c.status == "problem" for c in report.checks) + len(report.cleanup)
     lines.append(

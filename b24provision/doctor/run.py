@@ -119,15 +119,18 @@ def run_doctor(
             if confirm is not None and not confirm(client.host):
                 report.probe_declined = True
             else:
-                _probe(report, run_probe(client, say), state_dir)
+                # The embedded portal is the emulator itself, on a new port each run: nothing to keep.
+                keep = not (portal.strip() == "local" or portal.strip().startswith("local:"))
+                _probe(report, run_probe(client, say), state_dir if keep else None)
         report.requests = client.request_count - start
     return report
 
 
-def _probe(report: DoctorReport, result: ProbeResult, state_dir: Path) -> None:
+def _probe(report: DoctorReport, result: ProbeResult, state_dir: Path | None) -> None:
     report.answers = result.answers
     report.cleanup = result.not_removed
-    report.facts_file = save_facts(result.facts, state_dir)
+    learnt = any(a.verdict != "could not tell" for a in result.answers)
+    report.facts_file = save_facts(result.facts, state_dir) if state_dir is not None and learnt else None
     if result.facts.languages:
         report.checks = [c for c in report.checks if c.name != "languages"]
         languages = ", ".join(result.facts.languages)

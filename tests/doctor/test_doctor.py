@@ -88,6 +88,13 @@ def test_on_the_embedded_portal(tmp_path, monkeypatch):
     code, doc = doctor(BLUEPRINT)
     assert code == 0, doc
     assert checks(doc)["portal"] == "ok" and checks(doc)["languages"] == "warning"  # no field yet
+    code, doc = doctor(BLUEPRINT, "--probe", "--auto-approve")
+    assert code == 0, doc
+    assert set(verdicts(doc).values()) <= {"holds", "differs"}  # it could tell every one
+    assert doc["probe"]["facts_file"] is None  # the embedded portal is the emulator: nothing to keep
+    assert checks(doc)["languages"] == "ok"
+    code, doc = doctor(BLUEPRINT)
+    assert "leftovers" not in checks(doc)
 
 
 def test_wrong_credentials_are_a_problem(start_portal, monkeypatch):
