@@ -855,8 +855,10 @@ def emulator_replay(
         settings = settings_from_header(header)
         for spec in quirk or []:
             settings.quirks = Quirks.parse(spec, settings.quirks)
-    except (OSError, ValueError) as exc:
-        fail(f"{trace}: {getattr(exc, 'strerror', None) or exc}")
+    except OSError as exc:
+        fail(f"{trace}: cannot read it ({exc.strerror}) — check the path")
+    except ValueError as exc:  # its message starts with file:line:col
+        fail(f"{exc} — give a file written by --trace")
     report = replay_entries(entries, header, settings=settings, source=str(trace))
     if fmt == "json":
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

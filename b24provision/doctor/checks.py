@@ -66,7 +66,6 @@ class Hello:
     scopes: tuple[str, ...] | None = None
     admin: bool | None = None
     user_name: str | None = None
-    user_error: str | None = None
     methods: dict[str, tuple[bool, bool]] = field(default_factory=dict)
     """method -> (isExisting, isAvailable)."""
     leftovers: list[str] = field(default_factory=list)
@@ -115,7 +114,6 @@ def hello(client: PortalClient) -> Hello:
         scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else None,
         admin=_yes(admin) if admin is not None else None,
         user_name=" ".join(str(user.get(k) or "") for k in ("NAME", "LAST_NAME")).strip() if user else None,
-        user_error=reply.errors["user"].message if "user" in reply.errors else None,
         methods=methods,
         leftovers=leftovers,
     )

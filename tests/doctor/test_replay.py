@@ -196,3 +196,12 @@ def test_an_applications_trace_replays_as_an_application(tmp_path) -> None:
     report = replay_trace(trace)
     assert (report.compared, report.skipped) == (2, 1)  # the token request is not the portal's REST
     assert report.differences == [], report.render_text()
+
+
+def test_replay_of_a_file_that_is_not_a_trace_is_one_clear_error(tmp_path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"b24provision_trace": 1}\n{"not": "a request"}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["emulator", "replay", str(bad)])
+    assert result.exit_code == 1
+    what = "neither a trace header nor a request (no 'method') — give a file written by --trace"
+    assert result.stderr.strip().splitlines() == [f"Error: {bad}:2:1: {what}"]
