@@ -14,7 +14,7 @@ from pathlib import Path
 
 from b24provision.blueprint.model import Blueprint
 from b24provision.doctor.checks import Check, hello, hello_checks, portal_checks, worst
-from b24provision.doctor.facts import DEFAULT_STATE_DIR, save_facts
+from b24provision.doctor.facts import DEFAULT_STATE_DIR, facts_path, load_facts, save_facts
 from b24provision.doctor.probe import Answer, ProbeResult, run_probe
 from b24provision.errors import BlueprintError, PortalAuthError, PortalError, PortalNotFound
 from b24provision.portal.connect import open_portal
@@ -106,6 +106,7 @@ def run_doctor(
                 rate=_rate(portal, portals_file),
             )
         )
+        report.checks.extend(_facts_check(client.host, state_dir))
         if blueprint is None and not any(c.name == "blueprint" for c in report.checks):
             report.checks.append(
                 Check(
@@ -149,6 +150,21 @@ def _probe(report: DoctorReport, result: ProbeResult, state_dir: Path | None) ->
         report.checks = [c for c in report.checks if not (c.name == "rights" and c.status == "warning")]
         if not any(c.name == "rights" for c in report.checks):
             report.checks.append(Check("rights", "ok", "the probe created and deleted a pipeline and fields"))
+
+
+def _facts_check(host: str, state_dir: Path) -> list[Check]:
+    """What an earlier ``--probe`` saved for this portal, which plan is using now."""
+    try:
+        facts = load_facts(host, state_dir)
+    except ValueError as exc:
+        return [Check("facts", "warning", f"ignored: {exc}", "run `b24provision doctor --probe` again")]
+    if facts is None:
+        return []
+    differs = [a.get("assumption", key) for key, a in facts.answers.items() if a.get("verdict") == "differs"]
+    summary = f"differs: {'; '.join(differs)}" if differs else "every assumption the probe could tell holds"
+    return [
+        Check("facts", "ok", f"probe of {facts.probed_at} in use ({facts_path(host, state_dir)}): {summary}")
+    ]
 
 
 def _unreachable(host: str, exc: PortalError) -> list[Check]:

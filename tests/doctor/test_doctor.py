@@ -202,6 +202,10 @@ def test_probe_tells_each_quirk_and_leaves_nothing(start_portal, tmp_path, monke
     assert getattr(facts, name) == value
     saved = Path(doc["probe"]["facts_file"]).read_text(encoding="utf-8")
     assert portal.token not in saved
+    assumption = doc["probe"]["answers"][key]["assumption"]
+    _, later = doctor("--portal", portal.spec)  # a later read-only run says which answers are in use
+    facts_line = next(c["message"] for c in later["checks"] if c["check"] == "facts")
+    assert (assumption in facts_line) == (verdict == "differs")  # every other quirk is the docs' reading
 
 
 @pytest.mark.parametrize(
