@@ -91,15 +91,19 @@ def run_probe(client: PortalClient, say: Say) -> ProbeResult:
     removed, _ = cleanup(client)
     if removed:
         say(f"probe: removed what an earlier probe left: {', '.join(removed)}")
+    stopped = "the probe did not get that far"
     try:
         with _sigterm_interrupts():
-            answers.update(_probe_fields(client, prefix, say, found, denied))
-            answers.update(_probe_pipeline(client, prefix, say, found, denied))
+            try:
+                answers.update(_probe_fields(client, prefix, say, found, denied))
+                answers.update(_probe_pipeline(client, prefix, say, found, denied))
+            except PortalError as exc:  # one step failed: the others' answers still count
+                stopped = f"the probe stopped: {exc.message}"
     finally:
         gone, not_removed = cleanup(client)
         say(f"probe: deleted {', '.join(gone) if gone else 'nothing (nothing was made)'}")
     for key in ASSUMPTIONS:
-        answers.setdefault(key, Answer(key, "could not tell", "the probe did not get that far"))
+        answers.setdefault(key, Answer(key, "could not tell", stopped))
     ordered = [answers[k] for k in ASSUMPTIONS]
     return ProbeResult(
         answers=ordered,

@@ -400,3 +400,17 @@ def test_the_request_budget_is_what_plan_and_apply_take(start_portal, name):
     result = api.make_plan([blueprint], portal=portal.spec, values_files=[Path(v) for v in values])
     outcome = api.apply(result, portal=portal.spec, allow_delete=True)
     assert message.startswith(f"plan: {result.requests} requests; apply: about {outcome.requests} ")
+
+
+def test_a_probe_step_that_fails_still_cleans_up_and_reports(start_portal):
+    """The stage-code batch gets a 500 (a write whose outcome is unknown, never resent): the field
+    answers stand, the pipeline's are "could not tell", and nothing is left."""
+    portal = start_portal("fail")
+    before = objects(portal)
+    # Requests: 1 who-are-you, 2 read, 3 leftover scan, 4 fields batch, 5 pipeline add, 6 stage codes.
+    portal.emulator.faults.script = {6: "500"}
+    code, doc = doctor("--portal", portal.spec, "--probe", "--auto-approve")
+    assert verdicts(doc)["enum_xml_id"] == "holds"
+    assert verdicts(doc)["stage_code"] == "could not tell"
+    assert "stopped" in doc["probe"]["answers"]["stage_code"]["detail"]
+    assert objects(portal) == before and code == 0
