@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from b24provision.apply import ApplyResult, Progress, apply_plan, with_counts
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
+from b24provision.doctor.facts import facts_for
 from b24provision.plan.diff import diff
 from b24provision.plan.ops import Plan, UpdateAppRobotOp
 from b24provision.plan.order import order
@@ -98,9 +99,11 @@ def plan_against(
             f"the portal is locked by {live.lock.describe()}: an apply is running, and this plan may be "
             "out of date when it ends (if that run was killed: `b24provision force-unlock`)"
         )
+    facts, unusable = facts_for(live)  # what `doctor --probe` learnt about this portal
+    warnings += unusable
     if warnings:
         plan = plan.model_copy(update={"warnings": (*plan.warnings, *warnings)})
-    plan = checked_against_portal(plan, live, blueprint)  # stage codes, rights, WON
+    plan = checked_against_portal(plan, live, blueprint, facts)  # stage codes, rights, WON
     requests = client.request_count - start
     return PlanResult(plan=plan, blueprint=blueprint, live=live, requests=requests, tariff=tariff)
 

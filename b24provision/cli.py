@@ -227,6 +227,26 @@ RobotsFromOpt = Annotated[
         help="The portal's configuration export (.zip/.tar.gz): check robots against it, not by hand.",
     ),
 ]
+TraceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--trace",
+        help="Write every request and answer to FILE (JSON lines, secrets removed) for a bug report.",
+    ),
+]
+
+
+def start_trace(trace: Path | None) -> None:
+    """``--trace FILE``: record this command's requests (portal/trace.py); every line is flushed as
+    it is written, and the file is closed when the process ends or the next command starts."""
+    if trace is None and "b24provision.portal.trace" not in sys.modules:
+        return  # nothing was ever traced in this process: do not import httpx for nothing
+    from b24provision.portal import trace as tracing
+
+    tracing.stop()
+    if trace is not None:
+        with user_errors():
+            tracing.start(trace)
 
 
 def default_paths(paths: list[Path] | None) -> list[Path]:
@@ -398,8 +418,10 @@ def plan(
         ),
     ] = "en",
     robots_from: RobotsFromOpt = None,
+    trace: TraceOpt = None,
 ) -> None:
     """Show what `apply` would change on the portal. Never writes."""
+    start_trace(trace)
     from b24provision import api
     from b24provision.output import check_writable
     from b24provision.plan.planfile import save_plan
@@ -510,6 +532,7 @@ def apply(
     ] = None,
     fmt: TextOrJsonOpt = "text",
     robots_from: RobotsFromOpt = None,
+    trace: TraceOpt = None,
 ) -> None:
     """Make the portal match the blueprint (or carry out a saved plan).
 
@@ -517,6 +540,7 @@ def apply(
     --lock-timeout seconds, then refuses, naming who holds it; `force-unlock` removes a lock left by a
     run that was killed.
     """
+    start_trace(trace)
     from b24provision import api
     from b24provision.apply import check_safety
     from b24provision.plan.digest import check_expected
@@ -768,9 +792,11 @@ def export(
     ] = "yaml",
     force: ForceOpt = False,
     robots_from: RobotsFromOpt = None,
+    trace: TraceOpt = None,
 ) -> None:
     """Write the live portal as a blueprint (robots: from --robots-from, the portal's configuration
     export; REST cannot read them)."""
+    start_trace(trace)
     from b24provision.export import export_portal, write_export
 
     _say_portal(portal, portals)
@@ -803,8 +829,10 @@ def diff_command(
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 0: no differences, 2: differences, 1: error.")
     ] = False,
+    trace: TraceOpt = None,
 ) -> None:
     """Show the differences between A and B (two portals, two blueprints, or one of each)."""
+    start_trace(trace)
     from b24provision.compare import compare_specs, render_comparison
 
     with user_errors():
@@ -844,11 +872,13 @@ def tariff(
     var: VarOpt = None,
     values: VarsFileOpt = None,
     fmt: TextOrJsonOpt = "text",
+    trace: TraceOpt = None,
 ) -> None:
     """What the blueprint needs (REST, robots, business processes, ...) against a plan. Exit 1 if unmet.
 
     The plan is --tariff CODE, else the one detected on --portal, else the blueprint's `tariff:`.
     """
+    start_trace(trace)
     from b24provision import tariffs
 
     if old_plan_option is not None:  # one meaning per option name: --plan is a saved plan file elsewhere
@@ -995,9 +1025,11 @@ def forecast(
     var: VarOpt = None,
     values: VarsFileOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the number of requests.")] = False,
+    trace: TraceOpt = None,
 ) -> None:
     """When delayed robots will create their deals (and tasks fall due), how many and for what sums,
     month by month from the portal's stage history — and which ones silently never appeared."""
+    start_trace(trace)
     from b24provision import forecast as forecasting
 
     _say_portal(portal, portals)
@@ -1052,6 +1084,68 @@ def robots_check(
     typer.echo(render_check(check, fmt).rstrip("\n"))
     if detailed_exitcode and check.has_differences:
         raise typer.Exit(EXIT_CHANGES)
+
+
+# --- doctor -------------------------------------------------------------------------------------
+
+
+@app.command()
+def doctor(
+    paths: PathsArg = None,
+    portal: PortalOpt = "local",
+    portals: PortalsFileOpt = None,
+    var: VarOpt = None,
+    values: VarsFileOpt = None,
+    probe: Annotated[
+        bool,
+        typer.Option(
+            "--probe", help="Also try the open assumptions by writing (staging!); deletes what it makes."
+        ),
+    ] = False,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Run --probe without asking (CI).")
+    ] = False,
+    fmt: TextOrJsonOpt = "text",
+    trace: TraceOpt = None,
+) -> None:
+    """Check the portal before an apply: access, scopes, rights, plan, languages, features, budget.
+
+    Read-only unless --probe. Exit 0 when nothing blocks an apply, 1 otherwise.
+    """
+    start_trace(trace)
+    from b24provision.doctor import run_doctor
+    from b24provision.doctor.render import render_json, render_text
+    from b24provision.doctor.run import load_optional
+
+    _say_portal(portal, portals)
+
+    def confirm(host: str) -> bool:
+        typer.echo(
+            f"doctor --probe writes to {host}: it creates a pipeline and two deal fields named "
+            "B24P_PROBE_..., and deletes them again. Run it on a staging portal.",
+            err=True,
+        )
+        if auto_approve:
+            return True
+        if not sys.stdin.isatty():
+            fail("not asking for confirmation: standard input is not a terminal — re-run with --auto-approve")
+        return typer.confirm("Probe this portal?", default=False)
+
+    with user_errors():
+        report = run_doctor(
+            load_optional(paths, lambda: _load_one(paths, var, values)),
+            portal=portal,
+            portals_file=portals,
+            probe=probe,
+            confirm=confirm,
+            say=lambda line: typer.echo(line, err=True),
+        )
+    if fmt == "json":
+        typer.echo(json.dumps(render_json(report), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_text(report), nl=False)
+    if report.blocked:
+        raise typer.Exit(EXIT_ERROR)
 
 
 # --- emulator -----------------------------------------------------------------------------------
@@ -1179,6 +1273,40 @@ def emulator_export_config(
     with user_errors():
         write_output(out, data, force=force)
     typer.echo(f"Wrote the configuration export to {out}", err=True)
+
+
+@emulator_app.command("replay")
+def emulator_replay(
+    trace: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="A trace file (--trace FILE, or one made from real answers)."),
+    ],
+    quirk: Annotated[
+        list[str] | None,
+        typer.Option("--quirks", help="Replay against: a preset (core, docs) or NAME=VALUE (repeatable)."),
+    ] = None,
+    fmt: TextOrJsonOpt = "text",
+) -> None:
+    """Send a trace's requests to a fresh emulator; show where its answers differ. Exit 1 if they do."""
+    from b24provision.emulator import Quirks
+    from b24provision.emulator.replay import load_trace, replay_entries, settings_from_header
+
+    try:
+        header, entries = load_trace(trace)
+        settings = settings_from_header(header)
+        for spec in quirk or []:
+            settings.quirks = Quirks.parse(spec, settings.quirks)
+    except OSError as exc:
+        fail(f"{trace}: cannot read it ({exc.strerror}) — check the path")
+    except ValueError as exc:  # its message starts with file:line:col
+        fail(f"{exc} — give a file written by --trace")
+    report = replay_entries(entries, header, settings=settings, source=str(trace))
+    if fmt == "json":
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(report.render_text(), nl=False)
+    if not report.ok:
+        raise typer.Exit(EXIT_ERROR)
 
 
 def main() -> None:

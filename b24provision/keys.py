@@ -38,3 +38,12 @@ def make_code(name: str, max_length: int = 17) -> str:
     """An upper-case code for ``name`` (for stages and fields): [A-Z0-9_]."""
     code = re.sub(r"[^A-Z0-9]+", "_", transliterate(name).upper()).strip("_")[:max_length].strip("_")
     return code or "X"
+
+
+TOOL_PREFIX = "B24P_"
+"""Objects b24provision itself makes on a portal (the apply lock, doctor's probes) start with this."""
+
+
+def is_tool_object(name: str) -> bool:
+    """True for a pipeline name or field code the tool made for itself: never reported as unmanaged."""
+    return name.removeprefix("UF_CRM_").startswith(TOOL_PREFIX)

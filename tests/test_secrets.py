@@ -64,6 +64,12 @@ COMMANDS: list[tuple[str, list[str], set[int]]] = [
     ("diff-markdown", ["diff", "--from", HOOK, "--to", HOOK, "--format", "markdown"], {0}),
     ("tariff", ["tariff", BLUEPRINT, "--portal", HOOK], {0, 1}),
     ("tariff-json", ["tariff", BLUEPRINT, "--portal", HOOK, "--format", "json"], {0, 1}),
+    ("doctor", ["doctor", BLUEPRINT, "--portal", HOOK], {0}),
+    (
+        "doctor-probe",
+        ["doctor", BLUEPRINT, "--portal", HOOK, "--probe", "--auto-approve", "--format", "json"],
+        {0},
+    ),
     ("graph", ["graph", BLUEPRINT, "--out", "graph.mmd"], {0}),
     ("runbook", ["runbook", BLUEPRINT, "--out", "runbook.md"], {0}),
     (

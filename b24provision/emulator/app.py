@@ -315,6 +315,7 @@ class Emulator:
             self._operating.window = self.settings.operating_window
             if self._operating.blocked(name, self.faults.operating_budget, started):
                 raise self._operating_error(name)
+            check_settings_rights(name, self.settings)
         except RestError as error:
             self._log(LoggedRequest(name, is_write(name), error.status, executed=False, auth=auth_kind))
             return Envelope(error.status, error.body())
@@ -377,6 +378,11 @@ class Emulator:
         if name not in available_methods(self.settings):
             self._log(LoggedRequest(name, is_write(name), 404, sub_call=True, executed=False, auth=auth.kind))
             raise RestError("ERROR_METHOD_NOT_FOUND", "Method not found!", 404)
+        try:
+            check_settings_rights(name, self.settings)
+        except RestError as error:
+            self._log(LoggedRequest(name, is_write(name), error.status, sub_call=True, auth=auth.kind))
+            raise
         self._db.execute("SAVEPOINT sub_call")
         try:
             result = self._run(name, params, auth, base_url, in_batch=True)

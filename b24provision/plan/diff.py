@@ -35,6 +35,7 @@ from b24provision.blueprint.model import (
     Stage,
 )
 from b24provision.errors import PlanError
+from b24provision.keys import is_tool_object
 from b24provision.plan.field_compare import core_made_xml_id, label_changes, match_items, settings_changes
 from b24provision.plan.ops import (
     AnyOp,
@@ -187,7 +188,7 @@ class _Diff:
                 self.ops.append(self.delete_pipeline(gone, _src(desired, "removed", "pipelines", i)))
                 matched[gone.key] = ""
         for p in live_pipelines:
-            if p.key not in matched and p.name not in removed:
+            if p.key not in matched and p.name not in removed and not is_tool_object(p.name):
                 self.unmanaged.append(ObjectRef(kind="pipeline", key=p.key, note=p.name))
 
     def delete_pipeline(self, gone: Pipeline, source: str) -> DeletePipelineOp:
@@ -324,7 +325,7 @@ class _Diff:
             elif code in unsupported:
                 self.ops.append(DeleteFieldOp(code=code, label=unsupported[code].label, source=source))
         for code, f in have.items():
-            if code not in want and code not in removed:
+            if code not in want and code not in removed and not is_tool_object(code):
                 self.unmanaged.append(ObjectRef(kind="field", key=code, note=_label_note(f)))
         for u in live.unsupported_fields:
             if u.code not in want and u.code not in removed:

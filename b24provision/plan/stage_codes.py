@@ -41,10 +41,17 @@ _DEFAULT_STAGES = {
 }
 
 
-def stage_code_limit(category_id: int) -> int:
-    """The longest stage code pipeline ``category_id`` can hold (0: the default pipeline)."""
+CORE_STAGE_ID_BUDGET = _PERMISSION_COLUMN - len(_ATTRIBUTE)
+"""Characters a STATUS_ID may have with its ``C<id>:`` prefix, by the core's rule (22)."""
+
+
+def stage_code_limit(category_id: int, budget: int = CORE_STAGE_ID_BUDGET) -> int:
+    """The longest stage code pipeline ``category_id`` can hold (0: the default pipeline).
+
+    ``budget``: the STATUS_ID length the portal allows: the core's, or what ``doctor --probe``
+    measured on this portal (``doctor/facts.py``)."""
     prefix = "" if category_id == 0 else f"C{category_id}:"
-    return _PERMISSION_COLUMN - len(prefix) - len(_ATTRIBUTE)
+    return budget - len(prefix)
 
 
 def new_pipeline_id_assumed(ids_in_use: Iterable[int]) -> int:
@@ -54,12 +61,18 @@ def new_pipeline_id_assumed(ids_in_use: Iterable[int]) -> int:
     return int(10**digits) - 1
 
 
-def refuse_long_stage_codes(plan: Plan, live: LiveState) -> None:
+def refuse_long_stage_codes(
+    plan: Plan, live: LiveState, *, budget: int | None = None, measured: str = ""
+) -> None:
     """Raise when a stage the plan creates has a code its pipeline cannot hold.
+
+    ``budget``/``measured``: the STATUS_ID length ``doctor --probe`` measured on this portal and
+    when (None: the core's rule).
 
     Raises:
         PlanError: one line naming each such stage, its length, the limit and why.
     """
+    budget = CORE_STAGE_ID_BUDGET if budget is None else budget
     ids: Mapping[str, int] = live.pipeline_ids
     assumed = new_pipeline_id_assumed(ids.values())
     problems: list[str] = []
@@ -70,7 +83,7 @@ def refuse_long_stage_codes(plan: Plan, live: LiveState) -> None:
         if isinstance(op, CreateStageOp) and op.new_pipeline:
             if _DEFAULT_STAGES.get(code) == op.stage.semantics:
                 continue  # the portal made it with the pipeline; apply keeps it
-            limit = stage_code_limit(assumed)
+            limit = stage_code_limit(assumed, budget)
             if len(code) <= limit:
                 continue
             why = (
@@ -80,7 +93,7 @@ def refuse_long_stage_codes(plan: Plan, live: LiveState) -> None:
             )
         else:
             category = ids.get(op.live_key or "", 0)
-            limit = stage_code_limit(category)
+            limit = stage_code_limit(category, budget)
             if len(code) <= limit:
                 continue
             where = "the default pipeline" if category == 0 else f"C{category}"
@@ -90,8 +103,10 @@ def refuse_long_stage_codes(plan: Plan, live: LiveState) -> None:
             f"stage {op.key} ({at}): code '{code}' has {len(code)} characters, more than {limit}: {why}"
         )
     if problems:
+        source = f" (this portal's limit, measured by `doctor --probe` on {measured})" if measured else ""
         raise PlanError(
             "; ".join(problems)
+            + source
             + " — the portal keeps a stage's code with the prefix C<id>: in a 30-character column "
             "(22 characters in the default pipeline, 19 in C1–C9, 18 in C10–C99, 17 from C100) and "
             "refuses a longer one; shorten the code (17 characters fit everywhere)"

@@ -70,6 +70,7 @@ from b24provision.portal.envelope import (
     portal_words,
 )
 from b24provision.portal.throttle import LeakyBucket, RateLimit
+from b24provision.portal.trace import transport as trace_transport
 
 __all__ = ["BatchReply", "Command", "PortalClient", "RateLimit", "Reply", "BATCH_LIMIT"]
 
@@ -198,6 +199,7 @@ class PortalClient:
             timeout=httpx.Timeout(timeout),
             headers={"Accept": "application/json", "User-Agent": f"b24provision/{__version__}"},
             follow_redirects=False,
+            transport=trace_transport(_ssl_context()),  # --trace: records at the HTTP layer
         )
 
     # --- lifecycle ---------------------------------------------------------------------------

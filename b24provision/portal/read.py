@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from b24provision.blueprint.model import Blueprint, Pipeline, Stage, Trigger
 from b24provision.errors import PlanError, PortalError
-from b24provision.keys import make_key
+from b24provision.keys import is_tool_object, make_key
 from b24provision.portal.client import Command, PortalClient
 from b24provision.portal.lock import holder_from_rows, is_reserved
 from b24provision.portal.mapping import (
@@ -292,6 +292,8 @@ def _pipelines(
         categories, key=lambda c: (str(c.get("isDefault")) != "Y", int(c.get("sort") or 0), int(c["id"]))
     )
     for cat in ordered:
+        if is_tool_object(str(cat.get("name") or "")):
+            continue  # the tool's own (a doctor probe's, maybe half made): neither managed nor unmanaged
         category = int(cat["id"])
         key = make_key(str(cat.get("name") or "pipeline"), taken=pipeline_ids)
         rows = sorted(

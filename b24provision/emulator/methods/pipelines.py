@@ -375,11 +375,13 @@ def dealcategory_status(call: Call) -> str:
 
 
 @method("crm.dealcategory.stage.list")
-def dealcategory_stage_list(call: Call) -> Paged:
+def dealcategory_stage_list(call: Call) -> list[dict[str, Any]]:
     category_id = to_int(param(call.params, "id", "ID"), 0) or 0
     if not category_exists(call.db, category_id):
         raise crm_error("Not found")
-    items = [
+    # A plain list, no total: a real portal's batch answer has "result_total": [] for this method
+    # (fast_bitrix24 tests/real_responses/crm_dealcategory_stage_list*.py; replayed in tests/doctor).
+    return [
         {"NAME": r["name"], "SORT": int(r["sort"]), "STATUS_ID": r["status_id"]}
         for r in store.rows(
             call.db,
@@ -387,7 +389,6 @@ def dealcategory_stage_list(call: Call) -> Paged:
             (store.stage_entity(category_id),),
         )
     ]
-    return Paged(items, total=len(items))
 
 
 @method("crm.dealcategory.default.get")

@@ -66,7 +66,9 @@ def feature_get(call: Call) -> dict[str, str]:
 
 @method("scope", scope="basic")
 def scope(call: Call) -> list[str]:
-    return ALL_SCOPES if is_true(param(call.params, "full")) else SCOPES
+    if is_true(param(call.params, "full")):
+        return ALL_SCOPES
+    return SCOPES if call.settings.scopes is None else list(call.settings.scopes)
 
 
 @method("methods", scope="basic")
