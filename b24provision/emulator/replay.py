@@ -43,7 +43,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from b24provision.emulator.app import Emulator
 from b24provision.emulator.server import serve_in_thread
-from b24provision.emulator.settings import PortalSettings, Quirks
+from b24provision.emulator.settings import PortalSettings, Quirks, default_quirks
 
 __all__ = ["Difference", "ReplayReport", "load_trace", "replay_entries", "replay_trace"]
 
@@ -248,7 +248,7 @@ def replay_entries(
 def settings_from_header(header: Mapping[str, Any]) -> PortalSettings:
     """The emulator a trace asks to be replayed against (``"replay"`` in its header)."""
     wanted = header.get("replay") or {}
-    quirks = Quirks()
+    quirks = default_quirks()  # the docs' reading unless B24P_TEST_QUIRKS names another
     for spec in wanted.get("quirks") or []:
         quirks = Quirks.parse(str(spec), quirks)
     settings = PortalSettings(quirks=quirks)
