@@ -39,7 +39,7 @@ import httpx
 from b24provision import __version__
 from b24provision.errors import ConfigError, redact
 
-__all__ = ["TRACE_FORMAT", "Tracer", "read_trace", "recording", "start", "stop", "transport"]
+__all__ = ["TRACE_FORMAT", "Tracer", "recording", "start", "stop", "transport"]
 
 TRACE_FORMAT = 1
 """The ``b24provision_trace`` version in a trace's header line."""
@@ -198,38 +198,6 @@ def transport(verify: ssl.SSLContext) -> httpx.BaseTransport | None:
     if _active is None:
         return None
     return _TracingTransport(httpx.HTTPTransport(verify=verify), _active)
-
-
-def read_trace(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A trace's header and its request lines.
-
-    Raises:
-        ConfigError: the file is missing or is not a trace (names the line).
-    """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
-    header: dict[str, Any] = {}
-    entries: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path}:{number}:{exc.colno}: not a JSON line: {exc.msg}") from None
-        if not isinstance(item, dict):
-            raise ConfigError(f"{path}:{number}:1: a trace line must be a JSON object")
-        if "b24provision_trace" in item:
-            header = item
-        elif "method" in item:
-            entries.append(item)
-        else:
-            raise ConfigError(f"{path}:{number}:1: neither a trace header nor a request (no 'method')")
-    if not header:
-        raise ConfigError(f"{path}: no header line with b24provision_trace; is this a b24provision trace?")
-    return header, entries
 
 
 def _request_params(request: httpx.Request) -> dict[str, Any]:

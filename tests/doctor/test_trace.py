@@ -9,9 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from b24provision.cli import app
+from b24provision.emulator.replay import load_trace as read_trace  # the trace's one reader
 from b24provision.portal import OAuthCredentials, PortalClient
 from b24provision.portal.connect import open_portal
-from b24provision.portal.trace import read_trace, recording
+from b24provision.portal.trace import recording
 
 REPO = Path(__file__).resolve().parents[2]
 
