@@ -247,8 +247,10 @@ def portal_checks(
     checks.append(_rate_check(live, rate))
     if plan is not None:
         apply_requests = apply_budget(plan, live)
+        # Robots to set up by hand are ops of the plan but no writes: count what apply counts.
+        writes = sum(1 for op in plan.ops if op.action != "manual")
         text = f"plan: {plan_requests} requests; apply: about {apply_requests}" + (
-            f" ({len(plan.ops)} operations)" if plan.ops else " (nothing to change)"
+            f" ({writes} operations)" if writes else " (nothing to change)"
         )
         checks.append(Check("budget", "ok", text))
     return checks

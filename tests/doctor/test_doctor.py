@@ -403,6 +403,9 @@ def test_the_request_budget_is_what_plan_and_apply_take(start_portal, name):
     result = api.make_plan([blueprint], portal=portal.spec, values_files=[Path(v) for v in values])
     outcome = api.apply(result, portal=portal.spec, allow_delete=True)
     assert message.startswith(f"plan: {result.requests} requests; apply: about {outcome.requests} ")
+    # The operations it names are the ones apply reports ("Apply complete: N operations"), not
+    # the robots to set up by hand as well.
+    assert message.endswith(f" ({len(outcome.applied.done)} operations)")
 
 
 def test_a_probe_step_that_fails_still_cleans_up_and_reports(start_portal):
