@@ -256,6 +256,21 @@ def portal_checks(
     return checks
 
 
+def lock_check(live: LiveState, portal: str) -> list[Check]:
+    """Another run's lock on the portal (portal/lock.py): an apply now would wait, then refuse."""
+    if live.lock is None:
+        return []
+    return [
+        Check(
+            "lock",
+            "problem",
+            f"the portal is locked by {live.lock.describe()}: "
+            "an apply waits for it (--lock-timeout), then refuses",
+            f"wait for that run to finish; if it was killed: b24provision force-unlock --portal {portal}",
+        )
+    ]
+
+
 def _tariff_check(
     live: LiveState, tariff: PortalTariff, blueprint: Blueprint | None, plan: Plan | None
 ) -> Check:

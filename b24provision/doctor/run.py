@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b24provision.blueprint.model import Blueprint
-from b24provision.doctor.checks import Check, hello, hello_checks, portal_checks, worst
+from b24provision.doctor.checks import Check, hello, hello_checks, lock_check, portal_checks, worst
 from b24provision.doctor.facts import DEFAULT_STATE_DIR, facts_path, load_facts, save_facts
 from b24provision.doctor.probe import Answer, ProbeResult, run_probe
 from b24provision.errors import BlueprintError, PlanError, PortalAuthError, PortalError, PortalNotFound
@@ -114,6 +114,7 @@ def run_doctor(
                 rate=_rate(portal, portals_file),
             )
         )
+        report.checks.extend(lock_check(live, portal))
         report.checks.extend(_facts_check(client.host, state_dir))
         if blueprint is None and not any(c.name == "blueprint" for c in report.checks):
             report.checks.append(

@@ -421,3 +421,21 @@ def test_a_probe_step_that_fails_still_cleans_up_and_reports(start_portal):
     assert verdicts(doc)["stage_code"] == "could not tell"
     assert "stopped" in doc["probe"]["answers"]["stage_code"]["detail"]
     assert objects(portal) == before and code == 0
+
+
+def test_a_portal_held_by_another_runs_lock_is_a_problem_naming_force_unlock(start_portal):
+    """An apply now would wait for the lock, then refuse: doctor may not say nothing blocks it."""
+    from b24provision.portal.lock import portal_lock
+    from b24provision.portal.read import read_after
+
+    portal = start_portal("locked")
+    with PortalClient(WebhookCredentials(portal.server.webhook_url), rate=None) as client:
+        read = lambda first, last: read_after(client, first, last)  # noqa: E731
+        with portal_lock(client, read, wait=0, unlock_hint="-"):
+            code, doc = doctor(BLUEPRINT, "--portal", portal.spec)
+    assert code == 1, doc
+    lock = next(c for c in doc["checks"] if c["check"] == "lock")
+    assert lock["status"] == "problem" and "locked by" in lock["message"]
+    assert f"b24provision force-unlock --portal {portal.spec}" in lock["next_step"]
+    code, doc = doctor(BLUEPRINT, "--portal", portal.spec)
+    assert code == 0 and "lock" not in checks(doc)
