@@ -1222,14 +1222,17 @@ def emulator_serve(
             emulator.reset(seed)
         except ValueError as exc:
             fail(str(exc))
+
     # Printing the webhook URL is deliberate: it is the local emulator's own code, shown so a user can
     # point curl or a client at it. No real portal's secret ever passes through here.
-    typer.echo(f"Bitrix24 emulator ({license_code}) listening; webhook URL:")
-    typer.echo(f"  http://{host}:{port}/rest/{settings.user_id}/{settings.token}/")
-    if clients:
-        typer.echo(f"  OAuth token endpoint: http://{host}:{port}/oauth/token/")
+    def listening(bound: int) -> None:
+        typer.echo(f"Bitrix24 emulator ({license_code}) listening; webhook URL:")
+        typer.echo(f"  http://{host}:{bound}/rest/{settings.user_id}/{settings.token}/")
+        if clients:
+            typer.echo(f"  OAuth token endpoint: http://{host}:{bound}/oauth/token/")
+
     try:
-        serve_forever(emulator, host, port)
+        serve_forever(emulator, host, port, ready=listening)
     except KeyboardInterrupt:
         typer.echo("Stopped.", err=True)
     except OSError as exc:
