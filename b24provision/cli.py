@@ -1297,12 +1297,15 @@ def emulator_replay(
     try:
         header, entries = load_trace(trace)
         settings = settings_from_header(header)
-        for spec in quirk or []:
-            settings.quirks = Quirks.parse(spec, settings.quirks)
     except OSError as exc:
         fail(f"{trace}: cannot read it ({exc.strerror}) — check the path")
     except ValueError as exc:  # its message starts with file:line:col
         fail(f"{exc} — give a file written by --trace")
+    for spec in quirk or []:  # a mistyped option is the option's error, not the trace file's
+        try:
+            settings.quirks = Quirks.parse(spec, settings.quirks)
+        except ValueError as exc:
+            fail(f"--quirks: {exc}")
     report = replay_entries(entries, header, settings=settings, source=str(trace))
     if fmt == "json":
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
