@@ -139,6 +139,11 @@ def run_doctor(
 def _probe(report: DoctorReport, result: ProbeResult, state_dir: Path | None) -> None:
     report.answers = result.answers
     report.cleanup = result.not_removed
+    if result.removed_leftovers and not result.not_removed:
+        # The read-only checks saw them before the probe removed them first: say what is true now.
+        report.checks = [c for c in report.checks if c.name != "leftovers"]
+        removed = ", ".join(result.removed_leftovers)
+        report.checks.append(Check("leftovers", "ok", f"removed what an interrupted probe left: {removed}"))
     learnt = any(a.verdict != "could not tell" for a in result.answers)
     report.facts_file = save_facts(result.facts, state_dir) if state_dir is not None and learnt else None
     if result.facts.languages:

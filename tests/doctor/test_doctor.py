@@ -372,6 +372,10 @@ def test_probe_objects_are_never_unmanaged(start_portal, tmp_path, monkeypatch):
     code, doc = doctor("--portal", portal.spec)
     assert (code, checks(doc)["leftovers"]) == (0, "warning")
     assert "B24P_PROBE_ABC" in next(c["message"] for c in doc["checks"] if c["check"] == "leftovers")
+    # The probe removes them first: its report no longer warns of what it has just removed.
+    code, doc = doctor("--portal", portal.spec, "--probe", "--auto-approve")
+    assert (code, checks(doc)["leftovers"]) == (0, "ok"), doc["checks"]
+    assert "removed" in next(c["message"] for c in doc["checks"] if c["check"] == "leftovers")
 
 
 def _env() -> dict[str, str]:
