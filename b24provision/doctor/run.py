@@ -17,7 +17,7 @@ from b24provision.doctor.checks import Check, hello, hello_checks, lock_check, p
 from b24provision.doctor.facts import DEFAULT_STATE_DIR, facts_path, load_facts, save_facts
 from b24provision.doctor.probe import Answer, ProbeResult, run_probe
 from b24provision.errors import BlueprintError, PlanError, PortalAuthError, PortalError, PortalNotFound
-from b24provision.portal.connect import open_portal
+from b24provision.portal.connect import describe_portal, open_portal
 from b24provision.tariff_detect import declaration_for, detect_tariff
 
 __all__ = ["DoctorReport", "run_doctor"]
@@ -74,15 +74,17 @@ def run_doctor(
         )
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
-        report.portal = client.host
+        # The embedded portal's HTTP host is a new loopback port every run: name it as `Portal:` does.
+        where = describe_portal(portal, portals_file=portals_file)
+        report.portal = where if where.startswith("local emulator") else client.host
         start = client.request_count
         try:
             h = hello(client)
         except PortalError as exc:
-            report.checks.extend(_unreachable(client.host, exc))
+            report.checks.extend(_unreachable(report.portal, exc))
             report.requests = client.request_count - start
             return report
-        report.checks.extend(hello_checks(h, client.host, blueprint))
+        report.checks.extend(hello_checks(h, report.portal, blueprint))
         plan = None
         plan_requests = None
         refused: PlanError | None = None

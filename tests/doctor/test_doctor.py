@@ -89,6 +89,8 @@ def test_on_the_embedded_portal(tmp_path, monkeypatch):
     code, doc = doctor(BLUEPRINT)
     assert code == 0, doc
     assert checks(doc)["portal"] == "ok" and checks(doc)["languages"] == "warning"  # no field yet
+    # Named as `Portal:` on stderr names it, not by its loopback port (a new one every run).
+    assert doc["portal"] == "local emulator (.b24provision/local.sqlite)"
     code, doc = doctor(BLUEPRINT, "--probe", "--auto-approve")
     assert code == 0, doc
     assert set(verdicts(doc).values()) <= {"holds", "differs"}  # it could tell every one
