@@ -21,7 +21,7 @@ from b24provision.plan.ops import Plan, UpdateAppRobotOp
 from b24provision.plan.order import order
 from b24provision.plan.portal_checks import checked_against_portal
 from b24provision.portal.client import PortalClient
-from b24provision.portal.connect import open_portal
+from b24provision.portal.connect import describe_portal, open_portal
 from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock, read_lock, remove_lock
 from b24provision.portal.read import read_after, read_portal
 from b24provision.state import LiveState
@@ -108,6 +108,13 @@ def plan_against(
     return PlanResult(plan=plan, blueprint=blueprint, live=live, requests=requests, tariff=tariff)
 
 
+def _named(plan: Plan, portal: str, portals_file: Path | None) -> Plan:
+    """``plan`` naming the portal as ``Portal:`` does when it is the embedded one, whose HTTP host
+    is a new loopback port every run (a webhook's or an application's host stays as read)."""
+    where = describe_portal(portal, portals_file=portals_file)
+    return plan.model_copy(update={"portal": where}) if where.startswith("local emulator") else plan
+
+
 def make_plan(
     paths: Sequence[Path],
     *,
@@ -131,6 +138,7 @@ def make_plan(
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
         result = plan_against(client, blueprint, lang=lang, declaration=declaration)
+    result.plan = _named(result.plan, portal, portals_file)
     if reregister_app_robots:
         result.plan = with_app_robots_reregistered(result.plan, blueprint)
     result.plan = robots(result.plan)
@@ -269,6 +277,7 @@ def plan_and_apply(
             result = plan_against(
                 client, blueprint, declaration=declaration, held=lock.holder, live=lock.live
             )
+            result.plan = _named(result.plan, portal, portals_file)
             if reregister_app_robots:
                 result.plan = with_app_robots_reregistered(result.plan, blueprint)
             result.plan = robots(result.plan)

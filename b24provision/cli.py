@@ -1222,14 +1222,17 @@ def emulator_serve(
             emulator.reset(seed)
         except ValueError as exc:
             fail(str(exc))
+
     # Printing the webhook URL is deliberate: it is the local emulator's own code, shown so a user can
     # point curl or a client at it. No real portal's secret ever passes through here.
-    typer.echo(f"Bitrix24 emulator ({license_code}) listening; webhook URL:")
-    typer.echo(f"  http://{host}:{port}/rest/{settings.user_id}/{settings.token}/")
-    if clients:
-        typer.echo(f"  OAuth token endpoint: http://{host}:{port}/oauth/token/")
+    def listening(bound: int) -> None:
+        typer.echo(f"Bitrix24 emulator ({license_code}) listening; webhook URL:")
+        typer.echo(f"  http://{host}:{bound}/rest/{settings.user_id}/{settings.token}/")
+        if clients:
+            typer.echo(f"  OAuth token endpoint: http://{host}:{bound}/oauth/token/")
+
     try:
-        serve_forever(emulator, host, port)
+        serve_forever(emulator, host, port, ready=listening)
     except KeyboardInterrupt:
         typer.echo("Stopped.", err=True)
     except OSError as exc:
@@ -1294,12 +1297,15 @@ def emulator_replay(
     try:
         header, entries = load_trace(trace)
         settings = settings_from_header(header)
-        for spec in quirk or []:
-            settings.quirks = Quirks.parse(spec, settings.quirks)
     except OSError as exc:
         fail(f"{trace}: cannot read it ({exc.strerror}) — check the path")
     except ValueError as exc:  # its message starts with file:line:col
         fail(f"{exc} — give a file written by --trace")
+    for spec in quirk or []:  # a mistyped option is the option's error, not the trace file's
+        try:
+            settings.quirks = Quirks.parse(spec, settings.quirks)
+        except ValueError as exc:
+            fail(f"--quirks: {exc}")
     report = replay_entries(entries, header, settings=settings, source=str(trace))
     if fmt == "json":
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

@@ -51,6 +51,40 @@ def test_show_of_a_damaged_file_is_one_error_line(tmp_path):
     assert result.stderr.startswith(f"Error: {bad}:1:2: not a saved plan")
 
 
+def test_the_embedded_portal_is_named_alike_in_every_output(tmp_path, portal):
+    """Its HTTP host is a new loopback port every run: plan JSON, Markdown, a saved plan's `show`
+    and apply JSON name its state file, as `Portal:` on stderr and export's JSON do."""
+    runner = CliRunner()
+    name = f"local emulator ({tmp_path / 'portal.sqlite'})"
+    exported = json.loads(runner.invoke(app, ["export", "--portal", portal, "--format", "json"]).stdout)
+    assert exported["portal"] == name
+    planned = runner.invoke(app, ["plan", BLUEPRINT, "--portal", portal, "--format", "json"])
+    assert f"Portal: {name}" in planned.stderr and json.loads(planned.stdout)["portal"] == name
+    markdown = _plan(portal, tmp_path / "plan.json", "--format", "markdown")
+    assert f"for `{name}`" in markdown and "127.0.0.1" not in markdown
+    shown = runner.invoke(app, ["show", str(tmp_path / "plan.json")])
+    assert f"for {name}." in shown.stderr, shown.stderr
+    applied = runner.invoke(app, ["apply", BLUEPRINT, "--portal", portal, "--auto-approve", "-f", "json"])
+    assert json.loads(applied.stdout)["portal"] == name
+
+
+def test_the_plans_json_report_given_as_a_saved_plan_says_which_is_which(tmp_path, portal):
+    """`plan --format json > plan.json` then `apply --plan plan.json`: one line saying it is the
+    report, not a saved plan (not "made by an older b24provision"), and nothing applied."""
+    runner = CliRunner()
+    report = tmp_path / "plan.json"
+    planned = runner.invoke(app, ["plan", BLUEPRINT, "--portal", portal, "--format", "json"])
+    report.write_text(planned.stdout, encoding="utf-8")
+    for args in (["apply", "--plan", str(report), "--auto-approve"], ["show", str(report)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+        assert len(errors) == 1 and "older" not in errors[0], result.stderr
+        assert "plan --format json" in errors[0] and "plan --out FILE" in errors[0]
+    again = runner.invoke(app, ["plan", BLUEPRINT, "--portal", portal, "--detailed-exitcode"])
+    assert again.exit_code == 2  # nothing was applied
+
+
 def test_apply_expect_applies_the_reviewed_operations_and_refuses_others(tmp_path, portal):
     runner = CliRunner()
     reviewed = DIGEST.findall(_plan(portal, tmp_path / "reviewed.json", "--format", "markdown"))[0]

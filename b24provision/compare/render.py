@@ -116,7 +116,11 @@ def _text(c: Comparison) -> str:
             ]
         lines += [f"  {d.marker} {d.kind} {d.key}: {d.text}" for d in extra]
     if c.pairings:
-        lines += ["", "Matched by a fallback rule (codes made by the portal's UI differ between portals):"]
+        lines += [
+            "",
+            "Matched by a fallback rule (codes a portal makes itself differ between portals: stage codes"
+            " made in the UI, list items' XML_IDs where the portal does not keep the ones sent):",
+        ]
         lines += [f"  {_pairing(p.kind, p.where, p.a, p.b, p.rule)}" for p in c.pairings]
     for note in c.notes:
         lines += ["", f"Note: {note}"]

@@ -247,11 +247,28 @@ def portal_checks(
     checks.append(_rate_check(live, rate))
     if plan is not None:
         apply_requests = apply_budget(plan, live)
+        # Robots to set up by hand are ops of the plan but no writes: count what apply counts.
+        writes = sum(1 for op in plan.ops if op.action != "manual")
         text = f"plan: {plan_requests} requests; apply: about {apply_requests}" + (
-            f" ({len(plan.ops)} operations)" if plan.ops else " (nothing to change)"
+            f" ({writes} operations)" if writes else " (nothing to change)"
         )
         checks.append(Check("budget", "ok", text))
     return checks
+
+
+def lock_check(live: LiveState, portal: str) -> list[Check]:
+    """Another run's lock on the portal (portal/lock.py): an apply now would wait, then refuse."""
+    if live.lock is None:
+        return []
+    return [
+        Check(
+            "lock",
+            "problem",
+            f"the portal is locked by {live.lock.describe()}: "
+            "an apply waits for it (--lock-timeout), then refuses",
+            f"wait for that run to finish; if it was killed: b24provision force-unlock --portal {portal}",
+        )
+    ]
 
 
 def _tariff_check(

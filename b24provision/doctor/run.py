@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b24provision.blueprint.model import Blueprint
-from b24provision.doctor.checks import Check, hello, hello_checks, portal_checks, worst
+from b24provision.doctor.checks import Check, hello, hello_checks, lock_check, portal_checks, worst
 from b24provision.doctor.facts import DEFAULT_STATE_DIR, facts_path, load_facts, save_facts
 from b24provision.doctor.probe import Answer, ProbeResult, run_probe
 from b24provision.errors import BlueprintError, PlanError, PortalAuthError, PortalError, PortalNotFound
-from b24provision.portal.connect import open_portal
+from b24provision.portal.connect import describe_portal, open_portal
 from b24provision.tariff_detect import declaration_for, detect_tariff
 
 __all__ = ["DoctorReport", "run_doctor"]
@@ -74,15 +74,17 @@ def run_doctor(
         )
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
-        report.portal = client.host
+        # The embedded portal's HTTP host is a new loopback port every run: name it as `Portal:` does.
+        where = describe_portal(portal, portals_file=portals_file)
+        report.portal = where if where.startswith("local emulator") else client.host
         start = client.request_count
         try:
             h = hello(client)
         except PortalError as exc:
-            report.checks.extend(_unreachable(client.host, exc))
+            report.checks.extend(_unreachable(report.portal, exc))
             report.requests = client.request_count - start
             return report
-        report.checks.extend(hello_checks(h, client.host, blueprint))
+        report.checks.extend(hello_checks(h, report.portal, blueprint))
         plan = None
         plan_requests = None
         refused: PlanError | None = None
@@ -114,6 +116,7 @@ def run_doctor(
                 rate=_rate(portal, portals_file),
             )
         )
+        report.checks.extend(lock_check(live, portal))
         report.checks.extend(_facts_check(client.host, state_dir))
         if blueprint is None and not any(c.name == "blueprint" for c in report.checks):
             report.checks.append(
@@ -138,6 +141,11 @@ def run_doctor(
 def _probe(report: DoctorReport, result: ProbeResult, state_dir: Path | None) -> None:
     report.answers = result.answers
     report.cleanup = result.not_removed
+    if result.removed_leftovers and not result.not_removed:
+        # The read-only checks saw them before the probe removed them first: say what is true now.
+        report.checks = [c for c in report.checks if c.name != "leftovers"]
+        removed = ", ".join(result.removed_leftovers)
+        report.checks.append(Check("leftovers", "ok", f"removed what an interrupted probe left: {removed}"))
     learnt = any(a.verdict != "could not tell" for a in result.answers)
     report.facts_file = save_facts(result.facts, state_dir) if state_dir is not None and learnt else None
     if result.facts.languages:

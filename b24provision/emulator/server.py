@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from socketserver import ThreadingMixIn
 from types import TracebackType
 from typing import Any
@@ -123,10 +124,21 @@ def serve_in_thread(app: Emulator, host: str = "127.0.0.1", port: int = 0) -> Ru
     return RunningServer(app, host, port)
 
 
-def serve_forever(app: Emulator, host: str = "127.0.0.1", port: int = 8024) -> None:
-    """Serve in the foreground until interrupted (the CLI's `emulator serve`)."""
+def serve_forever(
+    app: Emulator,
+    host: str = "127.0.0.1",
+    port: int = 8024,
+    ready: Callable[[int], None] | None = None,
+) -> None:
+    """Serve in the foreground until interrupted (the CLI's `emulator serve`).
+
+    ``ready`` is called with the port once it is held (so "listening" is never said of a port
+    another process has), before the first request is served.
+    """
     server = _Server((host, port), _RequestHandler)
     server.set_app(app)
+    if ready is not None:
+        ready(int(server.server_address[1]))
     try:
         server.serve_forever()
     finally:

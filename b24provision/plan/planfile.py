@@ -134,6 +134,11 @@ def load_plan(path: Path) -> SavedPlan:
             f"{path}: made by a newer b24provision ({data.get('tool_version', '?')}, plan format "
             f"{found}; this one reads format {FORMAT_VERSION}); upgrade b24provision, or {_REPLAN}"
         )
+    if "plan" not in data and "summary" in data:  # what `plan --format json` prints: a report
+        raise PlanError(
+            f"{path}: the report `plan --format json` prints, not a saved plan (it holds no blueprint "
+            "to apply); save one with `b24provision plan --out FILE`"
+        )
     if found < FORMAT_VERSION:
         raise PlanError(
             f"{path}: made by an older b24provision ({data.get('tool_version', '?')}, plan format {found}, "

@@ -71,7 +71,11 @@ def read_export_files(path: Path) -> ExportFiles:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ExportArchiveError(f"{path}: cannot read the export: {exc.strerror}") from None
+        raise ExportArchiveError(
+            f"{path}: cannot read the export: {exc.strerror} — give the portal's configuration export "
+            "with --export ZIP (or --robots-from ZIP); an administrator downloads it in the portal "
+            "(CRM -> settings -> solution presets -> export)"
+        ) from None
     if size > MAX_ARCHIVE_BYTES:
         raise _bad(path, f"the file is {size // (1024 * 1024)} MB, more than an export can be")
     try:

@@ -260,3 +260,21 @@ def test_two_blueprints_name_the_robot_setting_that_differs(tmp_path):
     comparison = compare_specs(with_robot("a.yaml", "1 month"), with_robot("b.yaml", "2 months"))
     [difference] = comparison.extra
     assert difference.text.endswith('(1 in A, 1 in B): robots[0].delay: "1 month" -> "2 months"')
+
+
+def test_list_items_a_portal_keeps_no_xml_id_for_pair_by_value_and_the_note_says_why(start_portal) -> None:
+    """One blueprint applied to a portal that keeps XML_IDs and to one that does not (the core's
+    reading, reference §13.1): no difference; the pairing note names that reason, not the UI's."""
+    from b24provision import api
+
+    subtasks = REPO / "blueprints" / "kitchen-subtasks"
+    values = [subtasks / "values" / "staging.yaml"]
+    kept, dropped = start_portal("kept", quirks="docs"), start_portal("dropped", quirks="core")
+    for portal in (kept, dropped):
+        api.apply(api.make_plan([subtasks], portal=portal.spec, values_files=values), portal=portal.spec)
+    result = CliRunner().invoke(
+        app, ["diff", "--from", kept.spec, "--to", dropped.spec, "--detailed-exitcode"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "matched by value" in result.stdout
+    assert "XML_ID" in result.stdout and "codes made by the portal's UI differ" not in result.stdout

@@ -89,6 +89,8 @@ def test_on_the_embedded_portal(tmp_path, monkeypatch):
     code, doc = doctor(BLUEPRINT)
     assert code == 0, doc
     assert checks(doc)["portal"] == "ok" and checks(doc)["languages"] == "warning"  # no field yet
+    # Named as `Portal:` on stderr names it, not by its loopback port (a new one every run).
+    assert doc["portal"] == "local emulator (.b24provision/local.sqlite)"
     code, doc = doctor(BLUEPRINT, "--probe", "--auto-approve")
     assert code == 0, doc
     assert set(verdicts(doc).values()) <= {"holds", "differs"}  # it could tell every one
@@ -372,6 +374,10 @@ def test_probe_objects_are_never_unmanaged(start_portal, tmp_path, monkeypatch):
     code, doc = doctor("--portal", portal.spec)
     assert (code, checks(doc)["leftovers"]) == (0, "warning")
     assert "B24P_PROBE_ABC" in next(c["message"] for c in doc["checks"] if c["check"] == "leftovers")
+    # The probe removes them first: its report no longer warns of what it has just removed.
+    code, doc = doctor("--portal", portal.spec, "--probe", "--auto-approve")
+    assert (code, checks(doc)["leftovers"]) == (0, "ok"), doc["checks"]
+    assert "removed" in next(c["message"] for c in doc["checks"] if c["check"] == "leftovers")
 
 
 def _env() -> dict[str, str]:
@@ -403,6 +409,9 @@ def test_the_request_budget_is_what_plan_and_apply_take(start_portal, name):
     result = api.make_plan([blueprint], portal=portal.spec, values_files=[Path(v) for v in values])
     outcome = api.apply(result, portal=portal.spec, allow_delete=True)
     assert message.startswith(f"plan: {result.requests} requests; apply: about {outcome.requests} ")
+    # The operations it names are the ones apply reports ("Apply complete: N operations"), not
+    # the robots to set up by hand as well.
+    assert message.endswith(f" ({len(outcome.applied.done)} operations)")
 
 
 def test_a_probe_step_that_fails_still_cleans_up_and_reports(start_portal):
@@ -418,3 +427,21 @@ def test_a_probe_step_that_fails_still_cleans_up_and_reports(start_portal):
     assert verdicts(doc)["stage_code"] == "could not tell"
     assert "stopped" in doc["probe"]["answers"]["stage_code"]["detail"]
     assert objects(portal) == before and code == 0
+
+
+def test_a_portal_held_by_another_runs_lock_is_a_problem_naming_force_unlock(start_portal):
+    """An apply now would wait for the lock, then refuse: doctor may not say nothing blocks it."""
+    from b24provision.portal.lock import portal_lock
+    from b24provision.portal.read import read_after
+
+    portal = start_portal("locked")
+    with PortalClient(WebhookCredentials(portal.server.webhook_url), rate=None) as client:
+        read = lambda first, last: read_after(client, first, last)  # noqa: E731
+        with portal_lock(client, read, wait=0, unlock_hint="-"):
+            code, doc = doctor(BLUEPRINT, "--portal", portal.spec)
+    assert code == 1, doc
+    lock = next(c for c in doc["checks"] if c["check"] == "lock")
+    assert lock["status"] == "problem" and "locked by" in lock["message"]
+    assert f"b24provision force-unlock --portal {portal.spec}" in lock["next_step"]
+    code, doc = doctor(BLUEPRINT, "--portal", portal.spec)
+    assert code == 0 and "lock" not in checks(doc)

@@ -205,3 +205,11 @@ def test_replay_of_a_file_that_is_not_a_trace_is_one_clear_error(tmp_path) -> No
     assert result.exit_code == 1
     what = "neither a trace header nor a request (no 'method') — give a file written by --trace"
     assert result.stderr.strip().splitlines() == [f"Error: {bad}:2:1: {what}"]
+
+
+def test_a_mistyped_quirk_is_the_options_error_not_the_trace_files(start_portal, tmp_path) -> None:
+    trace = record_apply(start_portal, tmp_path)
+    result = CliRunner().invoke(app, ["emulator", "replay", str(trace), "--quirks", "bogus"])
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: --quirks: unknown quirk 'bogus'") and "--trace" not in line, line

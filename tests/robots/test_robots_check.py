@@ -81,6 +81,17 @@ def test_a_damaged_export_is_one_error_line_and_exit_1(tmp_path: Path, kitchen_z
     assert len(err.strip().splitlines()) == 1 and "damaged.zip" in err and "Traceback" not in err
 
 
+def test_no_export_file_is_one_error_line_saying_where_to_get_one(tmp_path: Path, monkeypatch) -> None:
+    """`robots check` without --export looks for ./configuration.zip: when it is not there the
+    line says how to make one, not only "No such file or directory"."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(str(KITCHEN_BLUEPRINT))
+    assert code == 1 and out == ""
+    (line,) = err.strip().splitlines()
+    assert line.startswith("Error: configuration.zip: cannot read the export: No such file or directory")
+    assert "--export ZIP" in line and "solution presets -> export" in line
+
+
 def test_plan_reads_the_export_before_it_touches_a_portal(start_portal: Any, tmp_path: Path) -> None:
     portal = start_portal()
     damaged = tmp_path / "damaged.zip"
