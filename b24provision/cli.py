@@ -601,7 +601,7 @@ def apply(
         return ask()
 
     def say(message: str) -> None:
-        typer.echo(message, err=True)
+        _progress_line(message)
 
     if saved is None:
         with user_errors(), _progress() as progress:
@@ -766,9 +766,18 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
     else:
 
         def line(done: int, total: int, what: str) -> None:
-            typer.echo(redact(f"[{done}/{total}] {what}"), err=True)
+            _progress_line(redact(f"[{done}/{total}] {what}"))
 
         yield line
+
+
+def _progress_line(text: str) -> None:
+    """A line on stderr while apply writes. A reader that went away (``apply ... 2>&1 | head``)
+    must not stop the writes half-way: the line is dropped, the apply goes on and finishes."""
+    try:
+        typer.echo(text, err=True)
+    except BrokenPipeError:
+        pass
 
 
 # --- export / diff / tariff ---------------------------------------------------------------------

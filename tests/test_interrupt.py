@@ -64,3 +64,39 @@ def test_a_terminated_apply_says_what_was_done(tmp_path) -> None:
     assert len(stopped) == 1 and stopped[0].startswith(words), err
     assert "; not done: create " in stopped[0] and "run `b24provision plan` to see what is left" in stopped[0]
     assert "Traceback" not in err and token not in err + out
+
+
+def test_an_apply_whose_reader_goes_away_still_finishes_its_writes(tmp_path) -> None:
+    """`apply ... 2>&1 | head -3`: the pipe closes while apply writes; the writes go on to the end."""
+    token = "pipedWEBHOOKcode42"
+    emulator = Emulator(":memory:", PortalSettings(token=token, rate_limit=None))
+    emulator.faults.latency = 0.2  # a slow portal: the reader is gone long before the last batch
+    with serve_in_thread(emulator) as server:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "B24_PIPED": server.webhook_url}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "b24provision", "apply", BLUEPRINT, "--portal", "env:B24_PIPED"]
+            + ["--auto-approve"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+        )
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        while (line := process.stdout.readline()) and not line.startswith("[1/"):
+            pass  # the plan, then the first write's progress line — then the reader goes away
+        process.stdout.close()
+        process.wait(timeout=120)
+        emulator.faults.latency = 0.0
+        again = subprocess.run(
+            [sys.executable, "-m", "b24provision", "plan", BLUEPRINT, "--portal", "env:B24_PIPED"]
+            + ["--detailed-exitcode"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+    assert first.startswith("Portal: ") and line.startswith("[1/")
+    assert again.returncode == 0, again.stdout + again.stderr  # nothing left to do: apply finished

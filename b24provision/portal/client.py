@@ -91,8 +91,14 @@ Notify = Callable[[str], None]
 
 
 def notify_stderr(line: str) -> None:
-    """The default ``notify``: the line on standard error (the CLI's progress channel)."""
-    print(line, file=sys.stderr, flush=True)
+    """The default ``notify``: the line on standard error (the CLI's progress channel).
+
+    A reader that went away (``apply ... | head``) must not stop a call half-way through an apply:
+    the line is dropped then, the call goes on."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        pass
 
 
 # A reference to an earlier command of the same batch, by the core's names (reference §13.6):
