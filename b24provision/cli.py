@@ -373,7 +373,8 @@ def fmt_command(
             typer.echo(f"formatted {result.path}", err=True)
     if check or diff:
         left = f"{len(changed)} of {len(results)} files need `b24provision fmt`" if changed else ""
-        typer.echo(left or f"{len(results)} files formatted already", err=True)
+        files = f"{len(results)} file" + ("" if len(results) == 1 else "s")
+        typer.echo(left or f"{files} formatted already", err=True)
         if check and changed:
             raise typer.Exit(EXIT_ERROR)
 

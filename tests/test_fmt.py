@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,11 @@ def test_the_canonical_layout_keeps_comments_flow_style_and_meaning() -> None:
 def test_every_shipped_blueprint_is_formatted() -> None:
     result = CliRunner().invoke(app, ["fmt", "--check", str(REPO / "blueprints")])
     assert result.exit_code == 0, result.output
-    assert "files formatted already" in result.stderr
+    assert re.search(r"\b\d+ files formatted already", result.stderr), result.stderr
+    one = CliRunner().invoke(
+        app, ["fmt", "--check", str(REPO / "blueprints" / "kitchen-subtasks" / "blueprint.yaml")]
+    )
+    assert "1 file formatted already" in one.stderr, one.stderr
 
 
 def test_check_exits_1_and_names_the_file_and_changes_nothing(tmp_path: Path) -> None:

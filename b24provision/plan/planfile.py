@@ -119,7 +119,9 @@ def load_plan(path: Path) -> SavedPlan:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PlanError(f"{path}: cannot read the plan: {exc.strerror}; check the --plan path") from exc
+        raise PlanError(
+            f"{path}: cannot read the plan: {exc.strerror}; check the path (a file saved by `plan --out`)"
+        ) from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
