@@ -533,7 +533,7 @@ CASES: list[Case] = [
         "saved-plan-missing",
         {"bp.yaml": GOOD},
         APPLY_SAVED,
-        ["saved.json", "--plan"],
+        ["saved.json", "cannot read the plan", "plan --out"],
     ),
     Case(
         "saved-plan-not-json",
