@@ -103,22 +103,21 @@ def render_text(
     if plan.robots_export and detail != "none":
         out.blank()
         out.line(export_summary(plan), style="bold")
-    if manual and detail == "steps":
+    if manual and detail in ("steps", "titles"):
+        steps = detail == "steps"  # every setting, or the titles alone (the runbook has the rest)
         out.blank()
-        out.line("Robots to set up by hand (REST cannot read or write robots on stages):", style="bold")
+        out.line(
+            "Robots to set up by hand (REST cannot read or write robots on stages):"
+            if steps
+            else "Robots to check by hand (every setting: `b24provision runbook`):",
+            style="bold",
+        )
         for m in manual:
             out.line(f"  {robot_heading(m)}")
             for line in export_lines(m):
                 out.line(f"      {line}")
-            for name, text in m.settings:
+            for name, text in m.settings if steps else ():
                 out.line(f"      {name}: {text}")
-    elif manual and detail == "titles":
-        out.blank()
-        out.line("Robots to check by hand (every setting: `b24provision runbook`):", style="bold")
-        for m in manual:
-            out.line(f"  {robot_heading(m)}")
-            for line in export_lines(m):
-                out.line(f"      {line}")
     return out.text()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -19,9 +20,13 @@ REAL_TRACES = sorted((Path(__file__).parent / "real_traces").glob("*.jsonl"))
 
 def record_apply(start_portal, tmp_path: Path, quirks: str | None = None) -> Path:
     portal = start_portal("rec", quirks=quirks)
-    trace = tmp_path / "apply.jsonl"
     # recurring-deals: every success stage is WON, so it applies under every quirk (success_stage_code)
-    blueprint = str(REPO / "blueprints" / "recurring-deals")
+    return apply_traced(portal, "recurring-deals", tmp_path / "apply.jsonl")
+
+
+def apply_traced(portal: Any, name: str, trace: Path) -> Path:
+    """Apply the shipped blueprint ``name`` to ``portal`` with ``--trace trace``."""
+    blueprint = str(REPO / "blueprints" / name)
     result = CliRunner().invoke(
         app,
         [
@@ -143,22 +148,7 @@ def test_ids_of_a_busier_portal_are_mapped_to_the_fresh_emulators(start_portal, 
             "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "GONE", "USER_TYPE_ID": "string"}}
         )
         client.call("crm.deal.userfield.delete", {"id": field.result})
-    trace = tmp_path / "busy.jsonl"
-    blueprint = str(REPO / "blueprints" / "kitchen-child-deals")
-    result = CliRunner().invoke(
-        app,
-        [
-            "apply",
-            blueprint,
-            "--portal",
-            portal.spec,
-            "--auto-approve",
-            "--allow-delete",
-            "--trace",
-            str(trace),
-        ],
-    )
-    assert result.exit_code == 0, result.output
+    trace = apply_traced(portal, "kitchen-child-deals", tmp_path / "busy.jsonl")
     assert "C13:" in trace.read_text(encoding="utf-8")
     report = replay_trace(trace)
     assert report.compared >= 5 and report.differences == []
