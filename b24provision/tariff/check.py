@@ -1,0 +1,281 @@
+"""Whether a plan has what a blueprint needs, and the cheapest plan that does.
+
+The check words its findings the way the table words its facts: a fact a source confirms is an
+error when unmet; an unverified or unknown one is a warning that says "probably" and "check your
+plan"; an unknown limit on a count is an info. Everything here is pure: ``check_tariff(needs,
+plan)`` compares, ``minimal_plan(needs)`` picks the cheapest plan of a lineup that fits,
+``tariff_report`` is what ``b24provision tariff`` shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from b24provision.blueprint.model import Blueprint
+from b24provision.tariff.needs import Needs, needs
+from b24provision.tariff.table import Certainty, Fact, Lineup, Severity, TariffPlan, source_text, tariff_table
+
+
+@dataclass(frozen=True)
+class TariffFinding:
+    """One row of the comparison: a need, what the plan has, and the verdict."""
+
+    need: str
+    """The need's key: rest, robots, business_processes, app_robots_triggers, pipelines, custom_fields."""
+    needed: str
+    plan_has: str
+    severity: Severity
+    message: str
+    minimal_plan: str | None
+    """The code of the cheapest plan of the same lineup that fits the whole blueprint."""
+    source: str
+    """The citation(s) of the plan's fact."""
+    certainty: Certainty
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "need": self.need,
+            "needed": self.needed,
+            "plan_has": self.plan_has,
+            "severity": self.severity,
+            "message": self.message,
+            "minimal_plan": self.minimal_plan,
+            "source": self.source,
+            "certainty": self.certainty,
+        }
+
+
+# Status of one need on one plan, from best to worst.
+Status = Literal["yes", "probably", "unknown", "probably_not", "no"]
+
+_FEATURES: dict[str, tuple[str, str]] = {
+    # need key: (what is needed, in words; why)
+    "rest": ("REST API (webhook or application)", "the tool reads and writes pipelines and fields over REST"),
+    "robots": ("automation rules (robots) on deal stages", ""),
+    "business_processes": ("business processes (Workflow designer)", ""),
+    "app_robots_triggers": (
+        "application robot types and triggers (bizproc.robot.*, crm.automation.trigger.*)",
+        "",
+    ),
+}
+# For counts: the count up to which no plan can fall short (every portal has its default pipeline).
+_LIMITS: dict[str, tuple[str, int, str]] = {
+    "pipelines": ("max_pipelines", 1, "deal pipelines"),
+    "custom_fields": ("max_custom_fields", 0, "custom deal fields"),
+}
+
+
+def _needed_features(n: Needs) -> list[str]:
+    wanted = {"rest": n.rest, "robots": n.robots, "business_processes": n.business_processes}
+    wanted["app_robots_triggers"] = n.app_robots_triggers
+    return [k for k, v in wanted.items() if v]
+
+
+def _feature_status(fact: Fact) -> Status:
+    if fact.value is None:
+        return "unknown"
+    if fact.value:
+        return "yes" if fact.confirmed else "probably"
+    return "no" if fact.confirmed else "probably_not"
+
+
+def _limit_status(fact: Fact, count: int, floor: int) -> Status:
+    if count <= floor:
+        return "yes"
+    if fact.value is None or not isinstance(fact.value, int) or isinstance(fact.value, bool):
+        return "unknown"
+    if count <= fact.value:
+        return "yes" if fact.confirmed else "probably"
+    return "no" if fact.confirmed else "probably_not"
+
+
+def _statuses(n: Needs, plan: TariffPlan) -> dict[str, Status]:
+    out: dict[str, Status] = {k: _feature_status(plan.fact(k)) for k in _needed_features(n)}
+    for need, (key, floor, _) in _LIMITS.items():
+        count = getattr(n, need)
+        if count:
+            out[need] = _limit_status(plan.fact(key), count, floor)
+    return out
+
+
+def _fits(n: Needs, plan: TariffPlan) -> bool:
+    """No need is known or probably unmet (unknowns cannot be decided, so they do not disqualify)."""
+    return all(s not in ("no", "probably_not") for s in _statuses(n, plan).values())
+
+
+def minimal_plan(needs_or_blueprint: Needs | Blueprint, lineup: Lineup = "current") -> TariffPlan:
+    """The cheapest plan of ``lineup`` that fits; the top plan of the lineup when none does.
+
+    Args:
+        needs_or_blueprint: the needs, or a blueprint to compute them from.
+        lineup: "current" (what Bitrix24 sells today) or "legacy" (CRM+, Команда, Компания).
+    """
+    n = needs_or_blueprint if isinstance(needs_or_blueprint, Needs) else needs(needs_or_blueprint)
+    plans = tariff_table().lineup(lineup)
+    if not plans:
+        raise ValueError(f"no plans in lineup {lineup!r}")
+    return next((p for p in plans if _fits(n, p)), plans[-1])
+
+
+def _sources(fact: Fact) -> str:
+    return "; ".join(fact.source)
+
+
+def _verdict(
+    status: Status, what: str, plan: TariffPlan, fact: Fact, minimal: TariffPlan
+) -> tuple[Severity, str]:
+    name = plan.title()
+    upgrade = f"the cheapest plan that fits is {minimal.title()}"
+    if status == "yes":
+        return "ok", f"{name} has {what}"
+    if status == "probably":
+        return "warning", f"{name} probably has {what} (unverified: {_sources(fact)}); check your plan"
+    if status == "unknown":
+        return "warning", f"not known whether {name} has {what}; check your plan ({upgrade}, probably)"
+    if status == "probably_not":
+        return (
+            "warning",
+            f"{name} probably lacks {what} (unverified: {_sources(fact)}); check your plan — {upgrade}",
+        )
+    return "error", f"{name} does not have {what}; {upgrade}"
+
+
+def compare_tariff(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan) -> list[TariffFinding]:
+    """Every need of the blueprint against ``plan``, including the ones that are met (severity "ok").
+
+    Unknown limits on counts (pipelines, fields) are "info": no source states any plan's limit.
+    """
+    n = needs_or_blueprint if isinstance(needs_or_blueprint, Needs) else needs(needs_or_blueprint)
+    lineup: Lineup = plan.lineup if plan.lineup in ("current", "legacy") else "current"
+    minimal = minimal_plan(n, lineup)
+    statuses = _statuses(n, plan)
+    rows: list[TariffFinding] = []
+    for key in _needed_features(n):
+        fact = plan.fact(key)
+        what = _FEATURES[key][0]
+        needed = f"{what}: {n.robot_count} ({', '.join(n.robot_kinds)})" if key == "robots" else what
+        severity, message = _verdict(statuses[key], what, plan, fact, minimal)
+        has = "unknown" if fact.value is None else ("yes" if fact.value else "no")
+        rows.append(_finding(key, needed, f"{has} ({_how_sure(fact)})", severity, message, minimal, fact))
+    for need, (key, _, words) in _LIMITS.items():
+        count = getattr(n, need)
+        if not count:
+            continue
+        fact = plan.fact(key)
+        limit = "unknown" if fact.value is None else f"at most {fact.value}"
+        if statuses[need] == "unknown":
+            severity, message = (
+                "info",
+                f"{plan.title()}: the limit on {words} is not known; check it allows {count}",
+            )
+        else:
+            severity, message = _verdict(statuses[need], f"room for {count} {words}", plan, fact, minimal)
+        has = f"{limit} ({_how_sure(fact)})"
+        rows.append(_finding(need, f"{count} {words}", has, severity, message, minimal, fact))
+    return rows
+
+
+def _how_sure(fact: Fact) -> str:
+    """The certainty of a table fact; for what a live portal or a profile said, the saying itself."""
+    live = [s for s in fact.source if s not in tariff_table().sources]
+    return "; ".join(live) if live else fact.certainty
+
+
+def _finding(
+    need: str, needed: str, has: str, severity: Severity, message: str, minimal: TariffPlan, fact: Fact
+) -> TariffFinding:
+    return TariffFinding(
+        need=need,
+        needed=needed,
+        plan_has=has,
+        severity=severity,
+        message=message,
+        minimal_plan=None if severity in ("ok", "info") else minimal.code,
+        source="; ".join(source_text(s) for s in fact.source),
+        certainty=fact.certainty,
+    )
+
+
+def check_tariff(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan) -> list[TariffFinding]:
+    """The problems of running the blueprint on ``plan``: errors (a confirmed fact says no),
+    warnings (unverified or unknown facts) and infos (unknown limits). Met needs are left out.
+    """
+    return [f for f in compare_tariff(needs_or_blueprint, plan) if f.severity != "ok"]
+
+
+@dataclass(frozen=True)
+class TariffReport:
+    """What ``b24provision tariff`` shows: the needs, each against the plan, and the plans that fit."""
+
+    needs: Needs
+    plan: TariffPlan | None
+    rows: list[TariffFinding]
+    """Every need against ``plan`` (met ones too); empty when no plan was named."""
+    minimal: TariffPlan
+    minimal_legacy: TariffPlan
+
+    @property
+    def has_errors(self) -> bool:
+        return any(r.severity == "error" for r in self.rows)
+
+    def verdict(self) -> str | None:
+        """One line: whether ``plan`` fits, and what is only probable; None when no plan was named."""
+        if self.plan is None:
+            return None
+        unmet = [r.need for r in self.rows if r.severity == "error"]
+        unsure = [r.need for r in self.rows if r.severity == "warning"]
+        name = self.plan.title()
+        if unmet:
+            return f"{name} does not fit this blueprint: {', '.join(unmet)} not met"
+        if unsure:
+            unsure_text = ", ".join(unsure)
+            return f"{name} probably fits this blueprint; not confirmed: {unsure_text} — check your plan"
+        return f"{name} fits this blueprint"
+
+    def minimal_caveat(self) -> str:
+        """Why the cheapest plan that fits is only probably enough ("" when every need is confirmed)."""
+        return fit_caveat(self.needs, self.minimal)
+
+    def to_json(self) -> dict[str, Any]:
+        n = self.needs
+        return {
+            "format_version": 1,
+            "plan": self.plan.code if self.plan else None,
+            "needs": {
+                "rest": n.rest,
+                "robots": n.robots,
+                "robot_kinds": list(n.robot_kinds),
+                "robot_count": n.robot_count,
+                "business_processes": n.business_processes,
+                "app_robots_triggers": n.app_robots_triggers,
+                "pipelines": n.pipelines,
+                "custom_fields": n.custom_fields,
+                "notes": list(n.notes),
+            },
+            "findings": [r.to_json() for r in self.rows],
+            "minimal_plan": self.minimal.code,
+            "minimal_plan_caveat": self.minimal_caveat(),
+            "minimal_plan_legacy": self.minimal_legacy.code,
+            "ok": not self.has_errors,
+        }
+
+
+def fit_caveat(n: Needs, plan: TariffPlan) -> str:
+    """The needs ``plan`` meets only by an unverified fact, or may not meet at all, with their
+    sources, e.g. "probably: robots (web-truetech) unverified"; "" when every need is confirmed."""
+    # Unknown count limits are left out: no source states any plan's, so they say nothing of this one.
+    statuses = _statuses(n, plan)
+    unsure = [
+        f"{need} ({_sources(plan.fact(need))})"
+        for need, status in statuses.items()
+        if need not in _LIMITS and status in ("probably", "unknown")
+    ]
+    return f"probably: {', '.join(unsure)} unverified — check the plan's page" if unsure else ""
+
+
+def tariff_report(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan | None) -> TariffReport:
+    """The needs of a blueprint against ``plan`` (if any), with the cheapest plans that fit."""
+    n = needs_or_blueprint if isinstance(needs_or_blueprint, Needs) else needs(needs_or_blueprint)
+    rows = compare_tariff(n, plan) if plan is not None else []
+    return TariffReport(n, plan, rows, minimal_plan(n), minimal_plan(n, "legacy"))
