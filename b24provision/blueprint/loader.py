@@ -19,18 +19,17 @@ the lists (``pipelines``, ``fields``, ``app_robots``, ``triggers``, ``removed.*`
 in file order; scalars (``version``, ``tariff``, ``description``) must agree; ``variables`` are
 merged and a name declared twice is an error.
 
-Steps: read each file (``source.py``: libyaml events, positions kept, bounded) -> merge ->
-substitute ``${variables}`` -> validate with the pydantic model -> cross-object checks
-(``check.py``) -> advice (``lint.py``).
+Steps: read each file (``source.py``: libyaml events, positions kept, bounded) -> merge
+(``merge.py``) -> substitute ``${variables}`` -> validate with the pydantic model -> cross-object
+checks (``check.py``) -> advice (``lint.py``).
 Every problem of a run is collected and reported together, sorted by file and position, as one
 line each: ``path:line:col: what is wrong — what to do``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +37,9 @@ from pydantic import ValidationError
 
 from b24provision.blueprint.check import check_blueprint
 from b24provision.blueprint.lint import lint_blueprint
+from b24provision.blueprint.merge import MergedDoc, merge_docs
 from b24provision.blueprint.messages import translate
-from b24provision.blueprint.model import Blueprint, Location
+from b24provision.blueprint.model import Blueprint
 from b24provision.blueprint.source import (
     MAX_FILE_BYTES,
     MAX_VALUES,
@@ -47,8 +47,6 @@ from b24provision.blueprint.source import (
     YamlPath,
     display_name,
     is_stdin,
-    locate,
-    problem_at,
     read_yaml,
 )
 from b24provision.blueprint.variables import resolve, substitute
@@ -56,7 +54,6 @@ from b24provision.errors import BlueprintError, Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
 SKIPPED_DIRS = ("values",)
-_LIST_KEYS = ("pipelines", "fields", "app_robots", "triggers")
 
 
 @dataclass(frozen=True)
@@ -247,7 +244,7 @@ def _validate_source(
             break
     blueprint = None
     if docs:
-        merged = _merge(docs)
+        merged = merge_docs(docs)
         problems += merged.problems
         blueprint = _build(merged, cli_vars, values_files, problems)
     if blueprint is not None and not problems:
@@ -271,7 +268,7 @@ def _total_size(files: Sequence[Path]) -> int:
 
 
 def _build(
-    merged: _Merged, cli_vars: Mapping[str, str], values_files: Sequence[Path], problems: list[Problem]
+    merged: MergedDoc, cli_vars: Mapping[str, str], values_files: Sequence[Path], problems: list[Problem]
 ) -> Blueprint | None:
     data = merged.data
     declared = data.get("variables")
@@ -291,127 +288,3 @@ def _build(
         problems += translate(exc, data, merged.values, merged.keys, merged.file, origins)
         return None
     return blueprint.with_locations(merged.values)
-
-
-@dataclass
-class _Merged:
-    """Several YAML documents as one, with the locations of every value in the merged paths."""
-
-    file: str
-    data: dict[str, Any] = field(default_factory=dict)
-    values: dict[YamlPath, Location] = field(default_factory=dict)
-    keys: dict[YamlPath, Location] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-
-    def at(self, path: YamlPath) -> Location:
-        return locate(self.values, path, self.file)
-
-
-def _merge(docs: list[YamlDoc]) -> _Merged:
-    out = _Merged(file=docs[0].file)
-    for doc in docs:
-        if not isinstance(doc.data, dict):
-            got = "a list" if isinstance(doc.data, list) else repr(doc.data)
-            out.problems.append(problem_at(
-                doc.at(()), f"the top level must be a mapping (pipelines:, fields:, ...), got {got} — "
-                "start the file with keys such as pipelines:", "top-level",
-            ))  # fmt: skip
-            continue
-        index = _index(doc)
-        for key, value in doc.data.items():
-            _merge_key(out, doc, key, value, index)
-    return out
-
-
-def _merge_key(out: _Merged, doc: YamlDoc, key: str, value: Any, index: _Index) -> None:
-    """Merge top-level ``key`` of ``doc`` into ``out``, carrying its locations over."""
-    if key not in out.data:
-        out.data[key] = value
-        _copy(out, index, (key,), lambda p: p)
-    elif key in _LIST_KEYS and isinstance(value, list) and isinstance(out.data[key], list):
-        offset = len(out.data[key])
-        out.data[key] = [*out.data[key], *value]
-        _copy(out, index, (key,), partial(_shift, at=1, offset=offset), skip_root=True)
-    elif key == "removed" and isinstance(value, dict) and isinstance(out.data[key], dict):
-        mine: dict[str, Any] = dict(out.data[key])
-        for sub, items in value.items():
-            if sub not in mine:
-                mine[sub] = items
-                _copy(out, index, (key, sub), lambda p: p)
-            elif isinstance(items, list) and isinstance(mine[sub], list):
-                offset = len(mine[sub])
-                mine[sub] = [*mine[sub], *items]
-                _copy(out, index, (key, sub), partial(_shift, at=2, offset=offset), skip_root=True)
-            else:
-                _conflict(out, doc, (key, sub), mine[sub], items)
-        out.data[key] = mine
-    elif key == "variables" and isinstance(value, dict) and isinstance(out.data[key], dict):
-        mine = dict(out.data[key])
-        for name, default in value.items():
-            if name in mine:
-                first = out.keys.get((key, name), out.at((key, name)))
-                out.problems.append(problem_at(
-                    doc.keys.get((key, name), doc.at((key, name))),
-                    f"variable '{name}' is declared twice (first at {first}) — declare it in one file only",
-                    "merge/duplicate-variable",
-                ))  # fmt: skip
-            else:
-                mine[name] = default
-                _copy(out, index, (key, name), lambda p: p)
-        out.data[key] = mine
-    elif out.data[key] != value:
-        _conflict(out, doc, (key,), out.data[key], value)
-
-
-def _conflict(out: _Merged, doc: YamlDoc, path: YamlPath, first: Any, second: Any) -> None:
-    name = ".".join(str(p) for p in path)
-    out.problems.append(problem_at(
-        doc.at(path), f"'{name}' is {_brief(second)} here but {_brief(first)} at {out.at(path)} "
-        "— files of one blueprint must agree; set it in one file only", "merge/conflict",
-    ))  # fmt: skip
-
-
-def _brief(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return "a mapping" if isinstance(value, dict) else "a list"
-    shown = repr(value)
-    return shown if len(shown) <= 60 else shown[:57] + "..."  # one line, even for a 5 MB value
-
-
-def _shift(path: YamlPath, at: int, offset: int) -> YamlPath:
-    index = path[at] if len(path) > at else None
-    if isinstance(index, int):
-        return (*path[:at], index + offset, *path[at + 1 :])
-    return path
-
-
-# Located paths of one document by their first one and two elements: (is it a key, path, where).
-_Index = dict[YamlPath, list[tuple[bool, YamlPath, Location]]]
-
-
-def _index(doc: YamlDoc) -> _Index:
-    """Every located path of ``doc`` under its first one and two elements, so that copying the
-    locations of one top-level key reads only its own (a file with 20,000 top-level keys read all
-    of them for each key: 55 s)."""
-    index: _Index = {}
-    for is_key, source in ((False, doc.values), (True, doc.keys)):
-        for path, where in source.items():
-            entry = (is_key, path, where)
-            index.setdefault(path[:1], []).append(entry)
-            if len(path) >= 2:
-                index.setdefault(path[:2], []).append(entry)
-    return index
-
-
-def _copy(
-    out: _Merged,
-    index: _Index,
-    prefix: YamlPath,
-    remap: Callable[[YamlPath], YamlPath],
-    *,
-    skip_root: bool = False,
-) -> None:
-    n = len(prefix)
-    for is_key, path, where in index.get(prefix, ()):
-        if not (skip_root and len(path) == n):
-            (out.keys if is_key else out.values)[remap(path)] = where

@@ -10,12 +10,12 @@ None) plus two maps from a value's path (e.g. ``("pipelines", 0, "stages", 2, "c
   ``stages:``, not at its first item); for a list item it is the item.
 - ``keys``: where the mapping key is, for "unknown key" messages.
 
-How: libyaml (PyYAML's C parser) produces the event stream, and one loop (:mod:`.yaml_builder`) builds the data and
-the positions from it, with an explicit stack: linear time, no recursion, every event's mark gives
-line:column. (ruamel's round-trip loader, which keeps comments, is slower than linear on large
-files; it is still used where comments must survive, i.e. writing YAML.) Scalars are resolved by
-YAML 1.2's core schema (:mod:`.yaml_scalars`), as ruamel does: ``yes``/``no``/``on`` stay text, ``010`` is ten; a date
-stays the text it is written as.
+How: libyaml (PyYAML's C parser) produces the event stream, and one loop (:mod:`.yaml_builder`)
+builds the data and the positions from it, with an explicit stack: linear time, no recursion,
+every event's mark gives line:column. (ruamel's round-trip loader, which keeps comments, is slower
+than linear on large files; it is still used where comments must survive, i.e. writing YAML.)
+Scalars are resolved by YAML 1.2's core schema (:mod:`.yaml_scalars`), as ruamel does:
+``yes``/``no``/``on`` stay text, ``010`` is ten; a date stays the text it is written as.
 
 Limits, each refused with one located problem (nothing here raises):
 
