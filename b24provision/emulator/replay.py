@@ -24,38 +24,41 @@ carry ``"replay": {"quirks": [...], "seed": "handmade", "license": "..."}`` for 
 ``"expected": [{"entry": N, "path": "...", "why": "..."}]`` — differences known and explained
 (a finding recorded, not silently accepted).
 
-This module belongs to the emulator: it imports nothing from the rest of b24provision, and uses the
+Comparing lives in :mod:`.replay_compare`, the id mapping in :mod:`.replay_ids`. This module
+belongs to the emulator: it imports nothing from the rest of b24provision, and uses the
 standard library's HTTP client.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from b24provision.emulator.app import Emulator
+from b24provision.emulator.replay_compare import compare_envelopes, normalise, shape
+from b24provision.emulator.replay_ids import IdMap
 from b24provision.emulator.server import serve_in_thread
 from b24provision.emulator.settings import PortalSettings, Quirks, default_quirks
 
-__all__ = ["Difference", "ReplayReport", "load_trace", "replay_entries", "replay_trace"]
+__all__ = [
+    "Difference",
+    "ReplayReport",
+    "compare_envelopes",
+    "load_trace",
+    "normalise",
+    "replay_entries",
+    "replay_trace",
+    "settings_from_header",
+    "shape",
+]
 
-_ID_KEYS = frozenset({"ID", "id"})
-# Keys whose value is some object's id (ignored in comparisons; entityTypeId is a type, not an id).
-_ID_VALUED = _ID_KEYS | {"CATEGORY_ID", "categoryId", "OWNER_ID", "ownerId"}
-_DATE = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?")
-_PREFIXES = (
-    (re.compile(r"\bC(\d+):"), "C{}:"),
-    (re.compile(r"\bDEAL_STAGE_(\d+)\b"), "DEAL_STAGE_{}"),
-    (re.compile(r"\bcategory_(\d+)\b"), "category_{}"),
-)
 _SKIPPED_METHODS = frozenset({"oauth/token"})
 _REPLAY_APP = "local.b24provision.replay"
 _MAX_PER_ENTRY = 25
@@ -195,7 +198,7 @@ def replay_entries(
         emulator.reset(str(seed))
     expected = [e for e in header.get("expected") or [] if isinstance(e, Mapping)]
     report = ReplayReport(source=source)
-    ids = _IdMap()
+    ids = IdMap()
     token: list[str] = []
 
     def app_url(base: str, method: str, params: dict[str, Any]) -> str:
@@ -257,221 +260,6 @@ def settings_from_header(header: Mapping[str, Any]) -> PortalSettings:
     return settings
 
 
-# --------------------------------------------------------------------------------- comparing
-
-
-def compare_envelopes(
-    recorded_status: int,
-    recorded: Any,
-    status: int,
-    replayed: Any,
-    mode: str,
-    method: str = "",
-    params: Mapping[str, Any] | None = None,
-) -> list[tuple[str, str, str]]:
-    """(path, recorded, replayed) for each difference between two answers, ids and times ignored."""
-    out: list[tuple[str, str, str]] = []
-    if recorded_status != status:
-        out.append(("status", str(recorded_status), str(status)))
-    rec = normalise(recorded, method, params)
-    rep = normalise(replayed, method, params)
-    if mode == "status":
-        a = rec.get("error") if isinstance(rec, dict) else None
-        b = rep.get("error") if isinstance(rep, dict) else None
-        if a != b:
-            out.append(("error", _show(a), _show(b)))
-        return out
-    if mode == "shape":
-        rec, rep = shape(rec), shape(rep)
-    _walk(rec, rep, "", out, shapes=mode == "shape")
-    return out
-
-
-def normalise(value: Any, method: str = "", params: Mapping[str, Any] | None = None) -> Any:
-    """The envelope without what a fresh portal cannot reproduce: times, dates and ids."""
-    adds = _add_keys(method, params or {})
-
-    def walk(node: Any, key: str, path: tuple[str, ...]) -> Any:
-        if isinstance(node, dict):
-            return {
-                k: walk(v, str(k), (*path, str(k)))
-                for k, v in node.items()
-                if str(k) not in ("time", "result_time")
-            }
-        if isinstance(node, list):
-            return [walk(v, key, (*path, "[]")) for v in node]
-        if key in _ID_VALUED and _int_like(node):
-            return "<id>"
-        if _int_like(node) and (path == ("result",) and method.endswith(".add")):
-            return "<id>"
-        if _int_like(node) and len(path) == 3 and path[:2] == ("result", "result") and path[2] in adds:
-            return "<id>"
-        if isinstance(node, str):
-            if _DATE.match(node):
-                return "<time>"
-            for pattern, template in _PREFIXES:
-                node = pattern.sub(template.format("<id>"), node)
-        return node
-
-    return walk(value, "", ())
-
-
-def shape(value: Any) -> Any:
-    """Keys and value types only; a list becomes the sorted set of its items' shapes."""
-    if isinstance(value, dict):
-        return {k: shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        shapes = {json.dumps(shape(v), sort_keys=True): shape(v) for v in value}
-        return [shapes[k] for k in sorted(shapes)]
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "<id>" if value == "<id>" else "string"
-    return type(value).__name__
-
-
-def _walk(rec: Any, rep: Any, path: str, out: list[tuple[str, str, str]], *, shapes: bool) -> None:
-    if isinstance(rec, dict) and isinstance(rep, dict):
-        for key in rec:
-            where = f"{path}.{key}" if path else str(key)
-            if key not in rep:
-                out.append((where, _show(rec[key]), "(missing)"))
-            else:
-                _walk(rec[key], rep[key], where, out, shapes=shapes)
-        for key in rep:
-            if key not in rec:
-                out.append((f"{path}.{key}" if path else str(key), "(missing)", _show(rep[key])))
-        return
-    if isinstance(rec, list) and isinstance(rep, list):
-        if shapes:
-            # A list's shape is a set of item shapes: a fresh portal may have fewer kinds of items.
-            rec_keys = {json.dumps(v, sort_keys=True) for v in rec}
-            rep_keys = {json.dumps(v, sort_keys=True) for v in rep}
-            if rec_keys != rep_keys and len(rec) == 1 and len(rep) == 1:
-                _walk(rec[0], rep[0], f"{path}[]", out, shapes=shapes)
-                return
-            for only in sorted(rec_keys - rep_keys):
-                out.append((f"{path}[]", _clip(only), "(no such item)"))
-            for only in sorted(rep_keys - rec_keys):
-                out.append((f"{path}[]", "(no such item)", _clip(only)))
-            return
-        if len(rec) != len(rep):
-            out.append((f"{path} (length)", str(len(rec)), str(len(rep))))
-        for n, (a, b) in enumerate(zip(rec, rep, strict=False)):
-            _walk(a, b, f"{path}[{n}]", out, shapes=shapes)
-        return
-    # PHP writes an empty map as []: an empty list and an empty map are one value on the wire.
-    if rec in ([], {}) and rep in ([], {}) and not shapes:
-        if type(rec) is not type(rep):
-            out.append((path, _show(rec), _show(rep)))
-        return
-    if rec != rep:
-        out.append((path, _show(rec), _show(rep)))
-
-
-# ---------------------------------------------------------------------------------- requests
-
-
-class _IdMap:
-    """Ids the recorded portal gave -> the ids the emulator gave, learnt answer by answer.
-
-    Kept per kind of object (the method's family: ``crm.status``, ``crm.deal.userfield``, pipelines
-    for both ``crm.category`` and ``crm.dealcategory``), identical pairs included, so that a stage
-    id is never rewritten with a field's mapping.
-    """
-
-    def __init__(self) -> None:
-        self.maps: dict[str, dict[str, str]] = {}
-
-    def learn(self, method: str, params: Mapping[str, Any], recorded: Any, replayed: Any) -> None:
-        if method == "batch":
-            raw = params.get("cmd")
-            cmd: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-            rec = _dig(recorded, "result", "result")
-            rep = _dig(replayed, "result", "result")
-            if isinstance(rec, Mapping) and isinstance(rep, Mapping):
-                for key, command in cmd.items():
-                    sub = str(command).split("?", 1)[0]
-                    self._pair(sub, rec.get(key), rep.get(key), "result")
-            return
-        self._pair(method, _dig(recorded, "result"), _dig(replayed, "result"), "result")
-
-    def _pair(self, method: str, rec: Any, rep: Any, key: str) -> None:
-        if isinstance(rec, Mapping) and isinstance(rep, Mapping):
-            for k in rec:
-                if k in rep:
-                    self._pair(method, rec[k], rep[k], str(k))
-        elif isinstance(rec, list) and isinstance(rep, list) and len(rec) == len(rep):
-            for a, b in zip(rec, rep, strict=True):
-                self._pair(method, a, b, key)
-        elif (key in _ID_KEYS or (key == "result" and method.endswith(".add"))) and (
-            _int_like(rec) and _int_like(rep)
-        ):
-            self.maps.setdefault(_family(method), {})[str(rec)] = str(rep)
-
-    def rewrite(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        if not self.maps:
-            return dict(params)
-        if method == "batch" and isinstance(params.get("cmd"), Mapping):
-            cmd = {key: self._command(str(text)) for key, text in params["cmd"].items()}
-            return {**params, "cmd": cmd}
-        return self._params(method, params)
-
-    def _command(self, text: str) -> str:
-        sub, sep, query = text.partition("?")
-        if not sep:
-            return text
-        pairs = [
-            (k, self._scalar(sub, k.rsplit("[", 1)[-1].rstrip("]"), v))
-            for k, v in parse_qsl(query, keep_blank_values=True)
-        ]
-        return f"{sub}?{urlencode(pairs)}"
-
-    def _params(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        def walk(node: Any, key: str) -> Any:
-            if isinstance(node, Mapping):
-                return {k: walk(v, str(k)) for k, v in node.items()}
-            if isinstance(node, list):
-                return [walk(v, key) for v in node]
-            return self._scalar(method, key, node)
-
-        return {k: walk(v, str(k)) for k, v in params.items()}
-
-    def _scalar(self, method: str, key: str, value: Any) -> Any:
-        family = _family(method)
-        if key in ("categoryId", "CATEGORY_ID"):
-            family = "pipeline"
-        if key in _ID_KEYS or key in ("categoryId", "CATEGORY_ID"):
-            if _int_like(value):
-                mapped = self.maps.get(family, {}).get(str(value))
-                if mapped is not None:
-                    return int(mapped) if isinstance(value, int) else mapped
-                return value
-        if isinstance(value, str):
-            for pattern, template in _PREFIXES:
-                value = pattern.sub(self._prefix_with(template), value)
-        return value
-
-    def _prefix_with(self, template: str) -> Callable[[re.Match[str]], str]:
-        pipelines = self.maps.get("pipeline", {})
-
-        def mapped(match: re.Match[str]) -> str:
-            return template.format(pipelines.get(match[1], match[1]))
-
-        return mapped
-
-
-def _family(method: str) -> str:
-    """The kind of object a method's ids are of: its name without the action."""
-    if method.startswith(("crm.category.", "crm.dealcategory.")):
-        return "pipeline"
-    return method.rsplit(".", 1)[0]
-
-
 def _post(url: str, params: Mapping[str, Any]) -> tuple[int, Any]:
     data = json.dumps(params, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(
@@ -495,37 +283,8 @@ def _without_auth(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k not in ("auth", "access_token")}
 
 
-def _add_keys(method: str, params: Mapping[str, Any]) -> set[str]:
-    """The batch keys whose command is an ``*.add`` (their results are new ids)."""
-    if method != "batch" or not isinstance(params.get("cmd"), Mapping):
-        return set()
-    return {str(k) for k, v in params["cmd"].items() if str(v).split("?", 1)[0].endswith(".add")}
-
-
 def _expected_why(expected: Sequence[Mapping[str, Any]], number: int, path: str) -> str | None:
     for item in expected:
         if int(item.get("entry") or 0) == number and path.startswith(str(item.get("path") or "")):
             return str(item.get("why") or "expected")
     return None
-
-
-def _dig(value: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _int_like(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
-
-
-def _show(value: Any) -> str:
-    return _clip(json.dumps(value, ensure_ascii=False, sort_keys=True))
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= 200 else text[:197] + "..."
