@@ -13,12 +13,21 @@ compares, ``minimal_plan(needs)`` picks the cheapest plan that fits. Which plan 
 on is decided by ``portal_tariff(evidence)`` from what the portal reader collected (app.info
 LICENSE, method.get probes, the profile's declaration); this module never calls a portal.
 
-The code lives in the :mod:`b24provision.tariff` package (table, needs, check, detect); this module
-keeps the names importable from where the rest of b24provision and the tests import them.
+The code lives in the :mod:`b24provision.tariff` package (table, needs, check, detect, allows,
+status); this module keeps the names importable from where the rest of b24provision and the
+tests import them.
 """
 
+from b24provision.tariff.allows import (
+    Allowance,
+    FieldHost,
+    RobotHost,
+    allows_custom_fields,
+    allows_lead_statuses,
+    allows_robots,
+    allows_smart_processes,
+)
 from b24provision.tariff.check import (
-    Status,
     TariffFinding,
     TariffReport,
     check_tariff,
@@ -29,6 +38,7 @@ from b24provision.tariff.check import (
 )
 from b24provision.tariff.detect import PROBED_METHODS, PortalEvidence, portal_tariff, probe_source
 from b24provision.tariff.needs import Needs, needs
+from b24provision.tariff.status import Status
 from b24provision.tariff.table import (
     FACT_KEYS,
     Certainty,
@@ -47,6 +57,13 @@ from b24provision.tariff.table import (
 )
 
 __all__ = [
+    "Allowance",
+    "FieldHost",
+    "RobotHost",
+    "allows_custom_fields",
+    "allows_lead_statuses",
+    "allows_robots",
+    "allows_smart_processes",
     "FACT_KEYS",
     "PROBED_METHODS",
     "Certainty",

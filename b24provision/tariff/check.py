@@ -10,10 +10,11 @@ plan)`` compares, ``minimal_plan(needs)`` picks the cheapest plan of a lineup th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from b24provision.blueprint.model import Blueprint
 from b24provision.tariff.needs import Needs, needs
+from b24provision.tariff.status import Status, feature_status, limit_status
 from b24provision.tariff.table import Certainty, Fact, Lineup, Severity, TariffPlan, source_text, tariff_table
 
 
@@ -46,9 +47,6 @@ class TariffFinding:
         }
 
 
-# Status of one need on one plan, from best to worst.
-Status = Literal["yes", "probably", "unknown", "probably_not", "no"]
-
 _FEATURES: dict[str, tuple[str, str]] = {
     # need key: (what is needed, in words; why)
     "rest": ("REST API (webhook or application)", "the tool reads and writes pipelines and fields over REST"),
@@ -72,30 +70,12 @@ def _needed_features(n: Needs) -> list[str]:
     return [k for k, v in wanted.items() if v]
 
 
-def _feature_status(fact: Fact) -> Status:
-    if fact.value is None:
-        return "unknown"
-    if fact.value:
-        return "yes" if fact.confirmed else "probably"
-    return "no" if fact.confirmed else "probably_not"
-
-
-def _limit_status(fact: Fact, count: int, floor: int) -> Status:
-    if count <= floor:
-        return "yes"
-    if fact.value is None or not isinstance(fact.value, int) or isinstance(fact.value, bool):
-        return "unknown"
-    if count <= fact.value:
-        return "yes" if fact.confirmed else "probably"
-    return "no" if fact.confirmed else "probably_not"
-
-
 def _statuses(n: Needs, plan: TariffPlan) -> dict[str, Status]:
-    out: dict[str, Status] = {k: _feature_status(plan.fact(k)) for k in _needed_features(n)}
+    out: dict[str, Status] = {k: feature_status(plan.fact(k)) for k in _needed_features(n)}
     for need, (key, floor, _) in _LIMITS.items():
         count = getattr(n, need)
         if count:
-            out[need] = _limit_status(plan.fact(key), count, floor)
+            out[need] = limit_status(plan.fact(key), count, floor)
     return out
 
 

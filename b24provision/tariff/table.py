@@ -33,6 +33,12 @@ FACT_KEYS: tuple[str, ...] = (
     "max_pipelines",
     "max_custom_fields",
     "rate_class",
+    # Leads and smart processes: :mod:`.allows` answers for them (no blueprint construct needs them yet).
+    "leads",
+    "lead_robots",
+    "smart_processes",
+    "max_smart_processes",
+    "smart_process_robots",
 )
 
 
