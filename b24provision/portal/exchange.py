@@ -178,7 +178,7 @@ class HttpExchange:
         except TooLarge:
             raise PortalAuthError(
                 f"OAuth token refresh for {self.host}: the OAuth server's answer is over "
-                f"{size(self.max_response_bytes)}, so it was not read; check token_url"
+                f"{readable_size(self.max_response_bytes)}, so it was not read; check token_url"
             ) from None
         data = json_object(response) or {}
         access_token = data.get("access_token")
@@ -204,6 +204,7 @@ def ssl_context() -> ssl.SSLContext:
 
 
 def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The answer's body as a JSON object, or None when it is not one."""
     try:
         data = response.json()
     except ValueError:
@@ -211,7 +212,8 @@ def json_object(response: httpx.Response) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def size(count: int) -> str:
+def readable_size(count: int) -> str:
+    """ "32 MiB", "512 bytes": a size limit, for people."""
     return f"{count / (1024 * 1024):g} MiB" if count >= 1024 * 1024 else f"{count} bytes"
 
 

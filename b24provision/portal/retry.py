@@ -35,7 +35,7 @@ import httpx
 from b24provision.errors import OutcomeUnknown, PortalError, PortalNotFound, PortalRateLimited, redact
 from b24provision.portal.credentials import Credentials, OAuthCredentials
 from b24provision.portal.envelope import optional_int, portal_error, portal_words
-from b24provision.portal.exchange import HttpExchange, NoAnswer, NotSent, TooLarge, json_object, size
+from b24provision.portal.exchange import HttpExchange, NoAnswer, NotSent, TooLarge, json_object, readable_size
 from b24provision.portal.throttle import RateLimit
 
 Notify = Callable[[str], None]
@@ -139,7 +139,7 @@ class RetryingSender(HttpExchange):
                 attempt += 1
                 continue
             except TooLarge:
-                limit = size(self.max_response_bytes)
+                limit = readable_size(self.max_response_bytes)
                 if not read:
                     raise outcome_unknown(method, self.host, f"the answer is over {limit}") from None
                 raise PortalError(
