@@ -10,7 +10,8 @@ group of commands:
 * :mod:`.blueprints` — the commands without a portal (validate, schema, fmt, graph, runbook);
 * :mod:`.reports` — export, diff, tariff, doctor, forecast;
 * :mod:`.robots` — ``robots check`` against the configuration export;
-* :mod:`.emulator` — the local portal (serve, export-config, replay).
+* :mod:`.emulator` — the local portal (serve, export-config, replay);
+* :mod:`.session` — around every portal command: ``--trace``, the ``Portal:`` line.
 
 The names below are loaded on first use (PEP 562), not when ``b24provision.api`` is imported: a
 command that needs no portal must not load httpx, and ``--help`` must load nothing heavy.

@@ -139,16 +139,11 @@ TraceOpt = Annotated[
 
 
 def start_trace(trace: Path | None) -> None:
-    """``--trace FILE``: record this command's requests (portal/trace.py); every line is flushed as
-    it is written, and the file is closed when the process ends or the next command starts."""
-    if trace is None and "b24provision.portal.trace" not in sys.modules:
-        return  # nothing was ever traced in this process: do not import httpx for nothing
-    from b24provision.portal import trace as tracing
+    """``--trace FILE``: record this command's requests (api.session)."""
+    from b24provision.api import session
 
-    tracing.stop()
-    if trace is not None:
-        with user_errors():
-            tracing.start(trace)
+    with user_errors():
+        session.trace_to(trace)
 
 
 def default_paths(paths: list[Path] | None) -> list[Path]:
@@ -168,10 +163,10 @@ def variables_of(var: list[str] | None) -> dict[str, str]:
 
 def say_portal(portal: str, portals_file: Path | None) -> None:
     """``Portal: ...`` on stderr, before the portal is contacted (a host or a file, never a secret)."""
-    from b24provision.portal.connect import describe_portal
+    from b24provision.api import session
 
     with user_errors():
-        typer.echo(f"Portal: {describe_portal(portal, portals_file=portals_file)}", err=True)
+        typer.echo(f"Portal: {session.portal_name(portal, portals_file)}", err=True)
 
 
 def print_text(text: str, fmt: str) -> None:
