@@ -205,3 +205,39 @@ def test_every_dev_dependency_is_used_by_the_tests_or_the_makefile() -> None:
 
     unused = [dev for dev in sorted(_declared(project["optional-dependencies"]["dev"])) if not named(dev)]
     assert unused == [], f"dev dependencies nothing uses: {unused}"
+
+
+# ------------------------------------------------------------------------------------------ layers
+
+# What only the api facade (and below) may use: opening a portal, reading or writing files, the work.
+BEHIND_THE_FACADE = (
+    "b24provision.portal.client",
+    "b24provision.portal.connect",
+    "b24provision.portal.profiles",
+    "b24provision.portal.read",
+    "b24provision.portal.write",
+    "b24provision.portal.trace",
+    "b24provision.output",
+    "b24provision.plan.planfile",
+    "b24provision.plan.diff",
+    "b24provision.apply",
+    "b24provision.export",
+    "b24provision.emulator",
+    "b24provision.fmt",
+    "b24provision.doctor.run",
+    "b24provision.tariff_detect",
+)
+
+
+def test_the_cli_reaches_portals_and_files_only_through_the_api_facade() -> None:
+    """cli/ parses, calls one api function, renders: it imports none of the modules that do the work."""
+    graph = import_graph()
+    reached = {
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if module == "b24provision.cli" or module.startswith("b24provision.cli.")
+        for target in targets
+        if any(target == low or target.startswith(low + ".") for low in BEHIND_THE_FACADE)
+    }
+    assert "b24provision.api" in graph["b24provision.cli.plan_commands"]  # the check sees imports at all
+    assert reached == set()

@@ -62,20 +62,23 @@ def graph(
     *,
     fmt: str = "mermaid",
     lang: str = "en",
-    svg: Path | None = None,
+    out: Path | None = None,
     force: bool = False,
     variables: Mapping[str, str] | None = None,
     values_files: Sequence[Path] = (),
-) -> str | None:
-    """The pipelines, stages and robot flows as Mermaid or Graphviz dot text; with ``svg``, drawn into
-    that file by Graphviz's dot instead (returns None)."""
+) -> str:
+    """The pipelines, stages and robot flows as Mermaid or Graphviz dot text, written to ``out`` when
+    given (a ``.svg`` is drawn by Graphviz's dot from the dot text)."""
     from b24provision.robots import graph as diagram  # noqa: PLC0415
 
     blueprint = load_one(paths, variables=variables, values_files=values_files)
-    if svg is not None:
-        diagram.render_svg(diagram.to_dot(blueprint, lang), svg, force=force)
-        return None
-    return diagram.to_mermaid(blueprint, lang) if fmt == "mermaid" else diagram.to_dot(blueprint, lang)
+    if out is not None and out.suffix.lower() == ".svg":
+        text = diagram.to_dot(blueprint, lang)
+        diagram.render_svg(text, out, force=force)
+        return text
+    text = diagram.to_mermaid(blueprint, lang) if fmt == "mermaid" else diagram.to_dot(blueprint, lang)
+    _write(text, out, force=force)
+    return text
 
 
 def runbook(
@@ -83,10 +86,22 @@ def runbook(
     *,
     fmt: str = "markdown",
     lang: str = "en",
+    out: Path | None = None,
+    force: bool = False,
     variables: Mapping[str, str] | None = None,
     values_files: Sequence[Path] = (),
 ) -> str:
-    """The checklist for what REST cannot set up: robots and triggers, by hand."""
+    """The checklist for what REST cannot set up: robots and triggers, by hand (written to ``out``
+    when given)."""
     from b24provision.robots.runbook import render_runbook  # noqa: PLC0415
 
-    return render_runbook(load_one(paths, variables=variables, values_files=values_files), fmt, lang)
+    text = render_runbook(load_one(paths, variables=variables, values_files=values_files), fmt, lang)
+    _write(text, out, force=force)
+    return text
+
+
+def _write(text: str, out: Path | None, *, force: bool) -> None:
+    if out is not None:
+        from b24provision.output import write_output  # noqa: PLC0415
+
+        write_output(out, text, force=force)

@@ -19,9 +19,9 @@ from b24provision.cli.common import (
     VarsFileOpt,
     choice_option,
     default_paths,
+    print_or_say_written,
     user_errors,
     variables_of,
-    write_or_print,
 )
 
 
@@ -153,21 +153,17 @@ def graph(
     """Draw pipelines, stages and robot flows (Mermaid or Graphviz dot)."""
     from b24provision.api import blueprints
 
-    svg = out if out is not None and out.suffix.lower() == ".svg" else None
     with user_errors():
         text = blueprints.graph(
             default_paths(paths),
             fmt=fmt,
             lang=lang,
-            svg=svg,
+            out=out,
             force=force,
             variables=variables_of(var),
             values_files=values or (),
         )
-    if text is None:
-        typer.echo(f"Wrote {out}", err=True)
-        return
-    write_or_print(text, out, force)
+    print_or_say_written(text, out)
 
 
 def runbook(
@@ -186,6 +182,12 @@ def runbook(
 
     with user_errors():
         text = blueprints.runbook(
-            default_paths(paths), fmt=fmt, lang=lang, variables=variables_of(var), values_files=values or ()
+            default_paths(paths),
+            fmt=fmt,
+            lang=lang,
+            out=out,
+            force=force,
+            variables=variables_of(var),
+            values_files=values or (),
         )
-    write_or_print(text, out, force)
+    print_or_say_written(text, out)

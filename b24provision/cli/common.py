@@ -179,13 +179,9 @@ def print_text(text: str, fmt: str) -> None:
         typer.echo(text.rstrip("\n"))
 
 
-def write_or_print(text: str, out: Path | None, force: bool) -> None:
-    """``text`` into ``--out`` (refusing to replace a file without --force), or on stdout."""
-    from b24provision.output import write_output
-
+def print_or_say_written(text: str, out: Path | None) -> None:
+    """``text`` on stdout, or (when the command wrote it to ``--out``) a line saying so on stderr."""
     if out is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    with user_errors():
-        write_output(out, text, force=force)
     typer.echo(f"Wrote {out}", err=True)
