@@ -44,14 +44,12 @@ from b24provision.tariffs import (
     PortalEvidence,
     TariffFinding,
     TariffPlan,
-    TariffReport,
     check_tariff,
     find_plan,
     known_plan_codes,
     minimal_plan,
     needs,
     portal_tariff,
-    tariff_report,
 )
 
 # Profile limit names -> the tariff table's fact keys.
@@ -253,24 +251,6 @@ def _reason(finding: TariffFinding, n: Needs) -> str:
     return f"{what} need {plans} [{finding.source}]"
 
 
-def portal_report(
-    blueprint: Blueprint, portal: str, portals_file: Path | None = None
-) -> tuple[TariffReport, PortalTariff]:
-    """``b24provision tariff --portal``: the blueprint's needs against the plan detected on ``portal``.
-
-    One read of the portal (the plan's own read batch, which carries LICENSE and the probes).
-    """
-    from b24provision.api import plan_against  # noqa: PLC0415 - api imports this module
-    from b24provision.portal.connect import open_portal  # noqa: PLC0415
-
-    declaration = declaration_for(portal, portals_file)
-    with open_portal(portal, portals_file=portals_file) as client:
-        result = plan_against(client, blueprint, declaration=declaration)
-    tariff = result.tariff or detect_tariff(result.live, declaration)
-    n = needs_for(result.plan, result.live, blueprint)
-    return tariff_report(n, tariff.plan), tariff
-
-
 # ------------------------------------------------------------------------------- validate
 
 
@@ -307,7 +287,6 @@ __all__ = [
     "declaration_for",
     "detect_tariff",
     "needs_for",
-    "portal_report",
     "plan_warnings",
     "refuse_unfit",
     "tariff_findings",

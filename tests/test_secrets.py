@@ -31,7 +31,7 @@ HOOK = "env:B24_SECRET_HOOK"
 runner = CliRunner()
 
 # (id, arguments, exit codes that are fine). Every command of the CLI but `emulator serve`, which
-# prints the local emulator's own made-up code on purpose (see cli.py).
+# prints the local emulator's own made-up code on purpose (see cli/emulator_commands.py).
 COMMANDS: list[tuple[str, list[str], set[int]]] = [
     ("validate", ["validate", BLUEPRINT], {0}),
     ("schema", ["schema", "--out", "schema.json"], {0}),

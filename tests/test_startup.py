@@ -1,6 +1,6 @@
 """`b24provision --help` starts fast: it imports none of the heavy modules a command needs.
 
-Each command imports what it uses inside its body (cli.py), so asking for help loads typer and
+Each command imports what it uses inside its body (cli/), so asking for help loads typer and
 errors.py, not httpx, pydantic, ruamel.yaml, deepdiff or the emulator. Measured with Python's own
 ``-X importtime`` in a fresh process, which lists every module the process imported.
 """

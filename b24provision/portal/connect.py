@@ -27,7 +27,8 @@ from pathlib import Path
 
 from b24provision.errors import ConfigError
 from b24provision.portal.client import DEFAULT_TIMEOUT, MAX_TIMEOUT, PortalClient
-from b24provision.portal.credentials import WebhookCredentials
+from b24provision.portal.credentials import Credentials, WebhookCredentials
+from b24provision.portal.throttle import RateLimit
 
 __all__ = ["client_timeout", "describe_portal", "open_portal", "portal_identity"]
 
@@ -169,7 +170,17 @@ def _credentials_from_env(variable: str) -> WebhookCredentials:
 
 
 def _resolve_profile(name: str, portals_file: Path | None) -> AbstractContextManager[PortalClient]:
-    """The portal of profile ``name`` in portals.yaml (or ``portals_file``)."""
-    from b24provision.portal.profiles import open_profile  # lazy: only profiles read portals.yaml
+    """The portal of profile ``name`` in portals.yaml (or ``portals_file``): a client with its
+    credentials (read now: a missing variable is an error before ``with``), throttle and timeout."""
+    from b24provision.portal.profiles import find_profile  # lazy: only profiles read portals.yaml
 
-    return open_profile(name, portals_file)
+    profile = find_profile(name, portals_file)
+    if profile.local is not None:
+        return _local_portal(profile.local)
+    return _profile_portal(profile.credentials(), profile.rate_limit, client_timeout(profile.timeout))
+
+
+@contextmanager
+def _profile_portal(credentials: Credentials, rate: RateLimit, timeout: float) -> Iterator[PortalClient]:
+    with PortalClient(credentials, rate=rate, timeout=timeout) as client:
+        yield client

@@ -21,50 +21,34 @@ A profile says how to reach one portal, never the secret itself::
 URL (or any other secret) written into the file is refused: the file belongs in git, the secret in
 the environment or the CI's secret store. Errors point at ``portals.yaml:line:col``.
 
-OAuth refresh tokens rotate: every refresh returns a new one and retires the old (reference §1.2).
-The new one is kept in ``.b24provision/oauth/<profile>.json`` (mode 0600, git-ignored) together
-with a digest of the token it replaced; it is used while the environment still holds that same
-original token, so a fresh token put into the environment always wins.
+The profile itself (and its credentials, read from the environment when the portal is opened) is
+:mod:`.profile`; an OAuth profile's rotating refresh token is kept by :mod:`.token_store`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from b24provision.blueprint.source import YamlDoc, YamlPath, read_yaml
-from b24provision.errors import ConfigError, OutputError
-from b24provision.output import write_output
-from b24provision.portal.client import MAX_TIMEOUT, PortalClient
-from b24provision.portal.credentials import (
-    DEFAULT_TOKEN_URL,
-    Credentials,
-    OAuthCredentials,
-    WebhookCredentials,
-    endpoint_host,
-)
-from b24provision.portal.throttle import ENTERPRISE, STANDARD, RateLimit
+from b24provision.errors import ConfigError
+from b24provision.portal.client import MAX_TIMEOUT
+from b24provision.portal.credentials import DEFAULT_TOKEN_URL
+from b24provision.portal.profile import RATES, OAuthProfile, Profile
 
 __all__ = [
     "DEFAULT_PORTALS_FILE",
+    "RATES",
     "OAuthProfile",
     "Profile",
     "describe_profile",
     "find_profile",
     "load_profiles",
-    "open_profile",
 ]
 
 DEFAULT_PORTALS_FILE = Path("portals.yaml")
-TOKEN_DIR = Path(".b24provision") / "oauth"
-RATES: dict[str, RateLimit] = {"standard": STANDARD, "enterprise": ENTERPRISE}
 
 _PROFILE_KEYS = ("webhook_env", "oauth", "local", "tariff", "limits", "rate", "timeout")
 # Plan limits a profile may declare (no REST method reports them, reference §9.2).
@@ -84,95 +68,6 @@ _SECRET_KEYS = {
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _WEBHOOK_IN_TEXT = re.compile(r"https?://[^\s/]+/(?:.*/)?rest/\d+/[^/\s]+", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class OAuthProfile:
-    """Where an OAuth application's credentials come from: names of environment variables."""
-
-    client_id_env: str
-    client_secret_env: str
-    refresh_token_env: str
-    endpoint: str
-    """The portal's REST base, ``https://<portal>/rest/``."""
-    token_url: str = DEFAULT_TOKEN_URL
-
-
-@dataclass(frozen=True)
-class Profile:
-    """One portal of portals.yaml: exactly one of ``webhook_env``, ``oauth`` or ``local``."""
-
-    name: str
-    webhook_env: str | None = None
-    """An environment variable holding the webhook URL."""
-    oauth: OAuthProfile | None = None
-    local: Path | None = None
-    """An emulator state file (relative paths are taken from the portals file's directory)."""
-    tariff: str | None = None
-    """The plan the portal is declared to be on (a code of the tariff table)."""
-    limits: Mapping[str, int] = field(default_factory=dict)
-    """Declared plan limits: ``pipelines`` (all deal pipelines, the default included), ``custom_fields``."""
-    rate: Literal["standard", "enterprise"] = "standard"
-    timeout: float | None = None
-    """Seconds to wait for an answer (None: the default; ``B24_TIMEOUT`` overrides it)."""
-    source: str = ""
-    """Where the profile is written: ``portals.yaml:line:col``."""
-
-    @property
-    def rate_limit(self) -> RateLimit:
-        """The client throttle for this portal's plan."""
-        return RATES[self.rate]
-
-    def credentials(self, token_dir: Path = TOKEN_DIR) -> Credentials:
-        """The webhook or OAuth credentials, read from the environment now.
-
-        Raises:
-            ConfigError: a variable is missing or holds something malformed (named, never shown).
-        """
-        if self.webhook_env is not None:
-            url = self._env(self.webhook_env, "the portal's webhook URL")
-            try:
-                return WebhookCredentials(url)
-            except ConfigError as exc:
-                raise ConfigError(
-                    f"{self._where()}environment variable {self.webhook_env}: {exc.message}"
-                ) from None
-        if self.oauth is not None:
-            o = self.oauth
-            seed = self._env(o.refresh_token_env, "the application's refresh token")
-            store = _TokenStore(token_dir / f"{self.name}.json", seed)
-            return OAuthCredentials(
-                o.endpoint,
-                self._env(o.client_id_env, "the application's client id"),
-                self._env(o.client_secret_env, "the application's client secret"),
-                store.current(),
-                token_url=o.token_url,
-                on_token_refresh=lambda c: store.keep(c.refresh_token),
-            )
-        raise ConfigError(
-            f"{self._where()}profile {self.name!r} is a local emulator portal and has no credentials"
-        )
-
-    def host(self) -> str:
-        """What to print after ``Portal:``: the host (or the emulator's file), never a secret."""
-        if self.local is not None:
-            return f"local emulator ({self.local}) (profile {self.name})"
-        if self.oauth is not None:
-            return f"{endpoint_host(self.oauth.endpoint)} (profile {self.name}, OAuth application)"
-        return f"{self.credentials().host} (profile {self.name})"
-
-    def _env(self, variable: str, what: str) -> str:
-        value = os.environ.get(variable, "").strip()
-        if not value:
-            raise ConfigError(
-                f"{self._where()}profile {self.name!r}: environment variable {variable} is not set or empty; "
-                f"set it to {what}"
-            )
-        return value
-
-    def _where(self) -> str:
-        return f"{self.source}: " if self.source else ""
-
 
 # ------------------------------------------------------------------------------------- loading
 
@@ -218,30 +113,9 @@ def find_profile(name: str, portals_file: Path | None = None) -> Profile:
     return profiles[name]
 
 
-def open_profile(name: str, portals_file: Path | None = None) -> AbstractContextManager[PortalClient]:
-    """Open the portal of profile ``name``: a client with its credentials and throttle."""
-    profile = find_profile(name, portals_file)
-    if profile.local is not None:
-        from b24provision.portal.connect import open_portal  # noqa: PLC0415 - connect imports this module
-
-        return open_portal(f"local:{profile.local}")
-    from b24provision.portal.connect import client_timeout  # noqa: PLC0415 - connect imports this module
-
-    timeout = client_timeout(profile.timeout)
-    return _client(
-        profile.credentials(), profile.rate_limit, timeout
-    )  # credentials now: errors before `with`
-
-
 def describe_profile(name: str, portals_file: Path | None = None) -> str:
     """The portal of profile ``name`` as printed after ``Portal:`` (no secret)."""
     return find_profile(name, portals_file).host()
-
-
-@contextmanager
-def _client(credentials: Credentials, rate: RateLimit, timeout: float) -> Iterator[PortalClient]:
-    with PortalClient(credentials, rate=rate, timeout=timeout) as client:
-        yield client
 
 
 def _profile(doc: YamlDoc, name: str, body: Any, base: Path) -> Profile:
@@ -379,35 +253,3 @@ def _refuse_literal_secrets(doc: YamlDoc, value: Any, path: YamlPath) -> None:
             "write it into portals.yaml; put it in an environment variable (e.g. export "
             "B24_WEBHOOK_URL=...) and write `webhook_env: B24_WEBHOOK_URL` instead"
         )
-
-
-# ------------------------------------------------------------------------------- token rotation
-
-
-class _TokenStore:
-    """The latest refresh token of one OAuth profile, kept across runs (see the module docstring)."""
-
-    def __init__(self, file: Path, seed: str) -> None:
-        self.file = file
-        self.seed_digest = hashlib.sha256(seed.encode()).hexdigest()
-        self.seed = seed
-
-    def current(self) -> str:
-        try:
-            saved = json.loads(self.file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return self.seed
-        if isinstance(saved, dict) and saved.get("from") == self.seed_digest and saved.get("refresh_token"):
-            return str(saved["refresh_token"])
-        return self.seed
-
-    def keep(self, refresh_token: str) -> None:
-        # Atomic (a crash mid-write must not lose the only working token) and 0600 (it is a secret).
-        text = json.dumps({"from": self.seed_digest, "refresh_token": refresh_token})
-        try:
-            write_output(self.file, text, force=True, mode=0o600)
-        except OutputError as exc:
-            raise ConfigError(
-                f"cannot keep the new OAuth refresh token: {exc.message}; the old one no longer works — "
-                "put the new one from the application into the environment"
-            ) from None

@@ -1,7 +1,6 @@
-"""Plain functions behind the commands: what the CLI and tests call (like alembic/command.py).
+"""plan and apply: read the portal, diff the blueprint against it, and carry the plan out under the lock.
 
-Each one takes paths and a portal spec, opens what it needs, and returns a result object; the CLI
-renders it. Nothing here prints.
+Part of the :mod:`b24provision.api` facade; nothing here prints.
 """
 
 from __future__ import annotations
@@ -10,8 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from b24provision.api import saved
 from b24provision.apply import ApplyResult, Progress, apply_plan, with_counts
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
@@ -22,7 +21,7 @@ from b24provision.plan.order import order
 from b24provision.plan.portal_checks import checked_against_portal
 from b24provision.portal.client import PortalClient
 from b24provision.portal.connect import describe_portal, open_portal
-from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock, read_lock, remove_lock
+from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock
 from b24provision.portal.read import read_after, read_portal
 from b24provision.state import LiveState
 from b24provision.tariff_detect import (
@@ -35,9 +34,6 @@ from b24provision.tariff_detect import (
     refuse_unfit,
     tariff_findings,
 )
-
-if TYPE_CHECKING:
-    from b24provision.robots.check import RobotCheck
 
 
 @dataclass
@@ -125,15 +121,20 @@ def make_plan(
     lang: str = "en",
     reregister_app_robots: bool = False,
     robots_from: Path | None = None,
+    out: Path | None = None,
+    force: bool = False,
 ) -> PlanResult:
-    """Load the blueprint at ``paths`` and plan it against ``portal``. Never writes.
+    """Load the blueprint at ``paths`` and plan it against ``portal``. Never writes to the portal.
 
     ``reregister_app_robots`` adds a re-registration of every declared application robot type the
     portal already has (see :func:`with_app_robots_reregistered`). ``robots_from``, the portal's
     configuration export, turns the robots' manual steps into what the export showed (read before
-    the portal is contacted: a bad archive stops the plan at once).
+    the portal is contacted: a bad archive stops the plan at once). ``out``: save the plan there for
+    ``apply --plan`` (refused before the portal is contacted if it cannot be written).
     """
-    blueprint = load_blueprint(paths, variables=dict(variables or {}), values_files=values_files)
+    saved.check_out_file(out, force=force)
+    variables = dict(variables or {})
+    blueprint = load_blueprint(paths, variables=variables, values_files=values_files)
     robots = _robots_from_export(blueprint, robots_from)
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
@@ -142,6 +143,16 @@ def make_plan(
     if reregister_app_robots:
         result.plan = with_app_robots_reregistered(result.plan, blueprint)
     result.plan = robots(result.plan)
+    if out is not None:
+        saved.save(
+            result,
+            out,
+            portal=portal,
+            portals_file=portals_file,
+            blueprint_paths=paths,
+            variables=variables,
+            force=force,
+        )
     return result
 
 
@@ -293,30 +304,6 @@ def plan_and_apply(
         return ApplyOutcome(applied=applied, remaining=remaining, requests=client.request_count - start)
 
 
-@dataclass
-class UnlockOutcome:
-    """What force-unlock found and did."""
-
-    holder: LockHolder | None
-    """Who held the portal (None: it was not locked)."""
-    removed: bool
-
-
-def force_unlock(
-    *, confirm: Callable[[LockHolder], bool], portal: str = "local", portals_file: Path | None = None
-) -> UnlockOutcome:
-    """Remove the portal's lock left by a run that was killed, if ``confirm`` (shown the holder) agrees.
-
-    Only the lock that was shown is removed: if it was released meanwhile (and maybe taken by a new
-    run), nothing is deleted.
-    """
-    with open_portal(portal, portals_file=portals_file) as client:
-        holder = read_lock(client)
-        if holder is None or not confirm(holder):
-            return UnlockOutcome(holder=holder, removed=False)
-        return UnlockOutcome(holder=holder, removed=remove_lock(client, holder))
-
-
 def unlock_command(portal: str) -> str:
     """The force-unlock command for ``portal`` (a spec names a variable or a file, never a secret)."""
     return "b24provision force-unlock" + ("" if portal.strip() == "local" else f" --portal {portal.strip()}")
@@ -332,22 +319,3 @@ def check_portal_tariff(
     n = needs_for(plan, live, blueprint)
     refuse_unfit(tariff_findings(n, tariff), tariff, n)
     return tariff
-
-
-def check_robots_against_export(
-    paths: Sequence[Path],
-    export_file: Path,
-    *,
-    variables: Mapping[str, str] | None = None,
-    values_files: Sequence[Path] = (),
-) -> RobotCheck:
-    """Compare the blueprint's robots with the portal's configuration export at ``export_file``.
-
-    No portal is contacted: the export is the portal's own word on its robots (REST cannot read
-    them). Raises ExportArchiveError for a damaged or hostile archive.
-    """
-    from b24provision.robots.check import check_robots  # noqa: PLC0415 - deepdiff loads only here
-    from b24provision.robots.export_reader import read_export  # noqa: PLC0415
-
-    blueprint = load_blueprint(paths, variables=dict(variables or {}), values_files=values_files)
-    return check_robots(blueprint, read_export(export_file, blueprint))
