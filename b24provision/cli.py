@@ -419,6 +419,9 @@ def plan(
         ),
     ] = "en",
     robots_from: RobotsFromOpt = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the batch requests apply would send, not the plan.")
+    ] = False,
     trace: TraceOpt = None,
 ) -> None:
     """Show what `apply` would change on the portal. Never writes."""
@@ -446,6 +449,8 @@ def plan(
         if result.tariff is not None:
             typer.echo(f"Tariff: {result.tariff.title()}", err=True)
         text = render(result.plan, fmt, color=not _no_color(), verbose=verbose)
+        if explain:
+            text = api.explain(result, fmt)
         if out:
             from b24provision.portal.connect import portal_identity
 
@@ -459,7 +464,7 @@ def plan(
                 blueprint=result.blueprint,
                 force=force,
             )
-    _print(text, fmt)
+    _print(text, "plain" if explain else fmt)  # plain: a `$result[...]` is no rich style tag
     if out:
         typer.echo(f"Saved the plan to {out}; apply it with: b24provision apply --plan {out}", err=True)
     if detailed_exitcode and result.plan.has_changes:
