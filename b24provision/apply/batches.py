@@ -22,17 +22,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, assert_never, cast
 
 from b24provision.plan.ops import (
     AnyOp,
+    CreateAppRobotOp,
+    CreateFieldOp,
     CreatePipelineOp,
     CreateStageOp,
+    CreateTriggerOp,
+    DeleteAppRobotOp,
+    DeleteFieldOp,
+    DeletePipelineOp,
     DeleteStageOp,
+    DeleteTriggerOp,
+    ManualRobotOp,
+    NeedsAppContextOp,
     Plan,
+    ReplaceFieldOp,
     ReplaceStageOp,
+    UpdateAppRobotOp,
+    UpdateFieldOp,
     UpdatePipelineOp,
     UpdateStageOp,
+    UpdateTriggerOp,
 )
 from b24provision.plan.order import level_of
 from b24provision.portal.client import Command
@@ -89,10 +102,30 @@ def pipeline_keys(plan: Plan) -> dict[str, str]:
     """Live pipeline key -> blueprint key, for the pipelines the plan touches under another key."""
     keys: dict[str, str] = {}
     for op in plan.ops:
-        live_key = getattr(op, "live_key", None)
-        bp_key = getattr(op, "pipeline_key", None) or (
-            op.pipeline.key if isinstance(op, UpdatePipelineOp) else None
-        )
+        match op:
+            case UpdatePipelineOp():
+                live_key, bp_key = op.live_key, op.pipeline.key
+            case CreateStageOp() | UpdateStageOp() | ReplaceStageOp() | DeleteStageOp():
+                live_key, bp_key = op.live_key or "", op.pipeline_key
+            case (
+                CreatePipelineOp()  # made under the blueprint's key
+                | DeletePipelineOp()  # gone: nothing is addressed under its key afterwards
+                | CreateFieldOp()
+                | UpdateFieldOp()
+                | ReplaceFieldOp()
+                | DeleteFieldOp()
+                | CreateAppRobotOp()
+                | UpdateAppRobotOp()
+                | DeleteAppRobotOp()
+                | CreateTriggerOp()
+                | UpdateTriggerOp()
+                | DeleteTriggerOp()
+                | ManualRobotOp()
+                | NeedsAppContextOp()
+            ):
+                continue
+            case _:
+                assert_never(op)
         if live_key and bp_key:
             keys[live_key] = bp_key
     return keys
@@ -176,13 +209,35 @@ def _deletes_updates_creates(steps: list[Step]) -> list[Step]:
 
     def rank(step: Step) -> tuple[int, int]:
         op = step.ops[0]
-        if isinstance(op, DeleteStageOp):
-            return (0, 0)
-        if isinstance(op, UpdateStageOp):
-            return (1, 0)
-        if isinstance(op, ReplaceStageOp) or (isinstance(op, CreateStageOp) and not op.new_pipeline):
-            return (2, semantic_rank[op.stage.semantics])
-        return (3, 0)
+        match op:
+            case DeleteStageOp():
+                return (0, 0)
+            case UpdateStageOp():
+                return (1, 0)
+            case ReplaceStageOp():
+                return (2, semantic_rank[op.stage.semantics])
+            case CreateStageOp():
+                return (3, 0) if op.new_pipeline else (2, semantic_rank[op.stage.semantics])
+            case (
+                CreatePipelineOp()
+                | UpdatePipelineOp()
+                | DeletePipelineOp()
+                | CreateFieldOp()
+                | UpdateFieldOp()
+                | ReplaceFieldOp()
+                | DeleteFieldOp()
+                | CreateAppRobotOp()
+                | UpdateAppRobotOp()
+                | DeleteAppRobotOp()
+                | CreateTriggerOp()
+                | UpdateTriggerOp()
+                | DeleteTriggerOp()
+                | ManualRobotOp()
+                | NeedsAppContextOp()
+            ):
+                return (3, 0)  # not a stage op: never in phase B
+            case _:
+                assert_never(op)
 
     return sorted(steps, key=rank)
 
