@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from b24provision.api import saved
-from b24provision.apply import ApplyResult, Progress, apply_plan, with_counts
+from b24provision.apply import ApplyResult, Progress, apply_plan, plan_batches, with_counts
+from b24provision.apply.explain import render_explain
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
 from b24provision.doctor.facts import facts_for
@@ -102,6 +103,12 @@ def plan_against(
     plan = checked_against_portal(plan, live, blueprint, facts)  # stage codes, rights, WON
     requests = client.request_count - start
     return PlanResult(plan=plan, blueprint=blueprint, live=live, requests=requests, tariff=tariff)
+
+
+def explain(result: PlanResult, fmt: str = "text") -> str:
+    """The batch requests an apply of ``result.plan`` would send, in ``fmt`` (``plan --explain``).
+    Sends nothing: built from the plan and the read it was made from."""
+    return render_explain(plan_batches(result.plan, result.live), fmt, portal=result.plan.portal)
 
 
 def _named(plan: Plan, portal: str, portals_file: Path | None) -> Plan:

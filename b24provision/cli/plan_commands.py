@@ -53,6 +53,9 @@ def plan(
         ),
     ] = "en",
     robots_from: RobotsFromOpt = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the batch requests apply would send, not the plan.")
+    ] = False,
     trace: TraceOpt = None,
 ) -> None:
     """Show what `apply` would change on the portal. Never writes."""
@@ -77,7 +80,9 @@ def plan(
         if result.tariff is not None:
             typer.echo(f"Tariff: {result.tariff.title()}", err=True)
         text = render(result.plan, fmt, color=not no_color(), verbose=verbose)
-    print_text(text, fmt)
+        if explain:
+            text = api.explain(result, fmt)
+    print_text(text, "plain" if explain else fmt)  # plain: a `$result[...]` is no rich style tag
     if out:
         typer.echo(f"Saved the plan to {out}; apply it with: b24provision apply --plan {out}", err=True)
     if detailed_exitcode and result.plan.has_changes:

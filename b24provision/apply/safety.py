@@ -1,0 +1,80 @@
+"""What apply refuses, judged first on the plan and then on facts re-taken from the live portal.
+
+What needs an application context is refused; a delete or replace that loses data (deals holding a
+value, using an item) needs ``allow_delete``; a stage or pipeline that holds deals is refused even
+then; one that destroys nothing is an ordinary change. No safety decision trusts a file: the facts
+of a saved plan are taken again from the portal (``plan/safety.py`` computes them; it stays under
+``plan/`` because the diff uses it too), and a plan whose facts differ from the portal's was edited
+and is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from b24provision.errors import DestructiveChangeError, PlanError
+from b24provision.plan.ops import Plan, data_lost
+from b24provision.plan.safety import live_safety, what_to_count
+from b24provision.portal.client import PortalClient
+from b24provision.portal.read import count_losses, read_portal
+from b24provision.state import LiveState
+
+
+def check_safety(plan: Plan, *, allow_delete: bool) -> None:
+    """Refuse what apply must not do, judged on the facts the plan holds: what needs an application,
+    deletes blocked by data (a stage or pipeline holding deals), deletes losing data unless allowed.
+
+    Apply calls it again on the facts re-taken from the live portal (:func:`check_against_live`);
+    on a saved plan, this first call only refuses early what would be refused anyway."""
+    needs_app = plan.needs_app_ops()
+    if needs_app:
+        _refuse_needs_app([f"{op.target} {op.code}" for op in needs_app])
+    blocked = plan.blocked_by_data_ops()
+    if blocked:
+        what = "; ".join(f"{op.kind} {op.key} {data_lost(op)}" for op in blocked)
+        raise PlanError(
+            f"refusing to delete what still holds deals: {what} — move those deals to another stage or "
+            "pipeline in the portal first, then plan again"
+        )
+    losing = plan.allow_delete_ops()
+    if losing and not allow_delete:
+        what = "; ".join(f"{op.action} {op.kind} {op.key} ({data_lost(op)})" for op in losing)
+        raise DestructiveChangeError(
+            f"the plan loses data: {what} — review it, then re-run apply with --allow-delete"
+        )
+
+
+def _refuse_needs_app(what: Sequence[str]) -> None:
+    raise PlanError(
+        f"{', '.join(what)}: application robot types and triggers can only be managed with an OAuth "
+        "application's credentials (bizproc.robot.* and crm.automation.trigger.* refuse webhooks) — "
+        "use a portal profile with application credentials, or take them out of the blueprint"
+    )
+
+
+def check_against_live(plan: Plan, live: LiveState, *, allow_delete: bool) -> Plan:
+    """``plan`` with every safety fact re-taken from ``live`` (counted), after refusing what apply must
+    not do given those facts. Nothing the plan itself says about safety is trusted: a plan whose
+    facts differ from the portal's was edited (the fingerprint already matched) and is refused."""
+    facts = live_safety(plan, live)
+    if facts.edited:
+        raise PlanError(
+            f"the plan does not match what the portal holds: {'; '.join(facts.edited)} — the plan file "
+            "was edited or damaged; make a new one with `b24provision plan --out FILE` and review it"
+        )
+    if facts.needs_app:
+        _refuse_needs_app(facts.needs_app)
+    check_safety(facts.plan, allow_delete=allow_delete)
+    return facts.plan
+
+
+def with_counts(client: PortalClient, live: LiveState, plan: Plan) -> LiveState:
+    """``live`` with what the deletes of ``plan`` would destroy (one more request, only for deletes)."""
+    query = what_to_count(plan.ops, live)
+    return count_losses(client, live, query) if query else live
+
+
+def read_for_plan(client: PortalClient, plan: Plan | None = None) -> LiveState:
+    """The portal as a plan sees it, with what the deletes of ``plan`` would destroy counted."""
+    live = read_portal(client)
+    return with_counts(client, live, plan) if plan is not None else live
