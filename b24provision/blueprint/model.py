@@ -17,7 +17,7 @@ line in the YAML.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
@@ -211,16 +211,11 @@ Robot = Annotated[
     Field(discriminator="type"),
 ]
 
-# The real activity class behind each robot type (reference §8.6).
-ROBOT_ACTIVITIES: dict[str, str] = {
-    "copy_deal": "CrmCopyDealActivity",
-    "create_deal": "CrmCreateDynamicActivity",
-    "create_task": "Task2Activity",
-    "wait": "RobotDelayActivity",
-    "set_field": "SetFieldActivity",
-    "change_stage": "CrmChangeStatusActivity",
-    "notify": "SocNetMessageActivity",
-}
+# The blueprint's robot types, in the union's order. Everything else about a type (its activity
+# class, UI names, entities, settings) is its row in the robot-kind table, robots/kinds.py.
+ROBOT_TYPES: tuple[str, ...] = tuple(
+    str(get_args(member.model_fields["type"].annotation)[0]) for member in get_args(get_args(Robot)[0])
+)
 
 
 class Stage(Model):

@@ -53,8 +53,6 @@ from typing import Literal
 
 from b24provision.blueprint.model import (
     Blueprint,
-    CopyDealRobot,
-    CreateDealRobot,
     CreateTaskRobot,
     Pipeline,
     Robot,
@@ -62,6 +60,7 @@ from b24provision.blueprint.model import (
     parse_duration,
 )
 from b24provision.robots.describe import effective_delays
+from b24provision.robots.kinds import new_deal
 
 FORMAT_VERSION = 1
 GRACE = timedelta(days=1)
@@ -106,14 +105,16 @@ class DelayedRobot:
             return robot.title
         if isinstance(robot, CreateTaskRobot):
             return robot.task_title
-        if isinstance(robot, CopyDealRobot | CreateDealRobot):
-            return robot.deal_title or ""
+        deal = new_deal(robot)
+        if deal is not None:
+            return deal.title or ""
         return ""
 
     @property
     def deal_title(self) -> str | None:
         """The title template of the deals it creates, if it sets one."""
-        return self.robot.deal_title if isinstance(self.robot, CopyDealRobot | CreateDealRobot) else None
+        deal = new_deal(self.robot)
+        return deal.title if deal is not None else None
 
 
 def delayed_robots(blueprint: Blueprint) -> list[DelayedRobot]:
@@ -124,8 +125,9 @@ def delayed_robots(blueprint: Blueprint) -> list[DelayedRobot]:
         for stage in pipeline.stages:
             for index, (robot, chain) in enumerate(zip(stage.robots, effective_delays(stage), strict=True)):
                 delays = tuple(chain)
-                if isinstance(robot, CopyDealRobot | CreateDealRobot) and delays:
-                    target = robot.to_pipeline if isinstance(robot, CopyDealRobot) else robot.pipeline
+                deal = new_deal(robot)
+                if deal is not None and delays:
+                    target = deal.pipeline
                     name = names.get(target, target)
                     out.append(DelayedRobot(pipeline, stage, index, robot, delays, "deals", target, name))
                 elif isinstance(robot, CreateTaskRobot) and robot.deadline:

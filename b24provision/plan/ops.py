@@ -25,7 +25,6 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from b24provision.blueprint.model import (
-    ROBOT_ACTIVITIES,
     AppRobot,
     DealField,
     Pipeline,
@@ -33,6 +32,7 @@ from b24provision.blueprint.model import (
     Stage,
     Trigger,
 )
+from b24provision.robots.kinds import kind_of
 
 Action = Literal["create", "update", "delete", "replace", "manual", "needs_app"]
 Kind = Literal["pipeline", "stage", "field", "app_robot", "trigger", "robot"]
@@ -428,7 +428,7 @@ class ManualRobotOp(_Op):
     @property
     def activity(self) -> str:
         """The real activity class behind the robot (what the portal's template stores)."""
-        return ROBOT_ACTIVITIES[self.robot.type]
+        return kind_of(self.robot).activity
 
 
 AnyOp = (

@@ -29,9 +29,9 @@ from typing import Any, Literal
 
 from deepdiff import DeepDiff
 
-from b24provision.blueprint.model import Blueprint, Robot, WaitRobot
+from b24provision.blueprint.model import Blueprint, Robot
 from b24provision.robots.export_reader import ExportRobots, ExportStage
-from b24provision.robots.kinds import ROBOT_KINDS
+from b24provision.robots.kinds import ROBOT_KINDS, pause_of
 from b24provision.robots.template import PortalRobot
 
 Status = Literal["matches", "differs", "missing", "only_on_portal", "not_described", "designer_edited"]
@@ -185,17 +185,16 @@ def fold_pauses(robots: Sequence[Robot]) -> list[tuple[tuple[int, ...], Robot]]:
     i = 0
     while i < len(robots):
         robot, after = robots[i], robots[i + 1] if i + 1 < len(robots) else None
+        pause = pause_of(robot)
         if (
-            isinstance(robot, WaitRobot)
+            pause is not None
             and robot.delay is None
             and robot.condition is None
             and after is not None
             and after.after_previous
             and after.delay is None
         ):
-            merged = after.model_copy(
-                update={"delay": robot.duration, "after_previous": robot.after_previous}
-            )
+            merged = after.model_copy(update={"delay": pause, "after_previous": robot.after_previous})
             out.append(((i, i + 1), merged))
             i += 2
         else:
