@@ -89,8 +89,11 @@ class Condition(Model):
 
 
 class RobotBase(Model):
-    """What every robot on a stage has: an optional title, delay and condition."""
+    """What every robot on a stage has: an optional id, title, delay and condition."""
 
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)] | None = None
+    """Names the robot among its stage's robots in plans and checks; never sent to the portal.
+    Without it a robot is named by its type and title (or what it does), see robots/keys.py."""
     title: str | None = None
     """The robot's title as shown on the stage; a default is made from its type."""
     delay: Duration | None = None

@@ -60,6 +60,7 @@ from b24provision.blueprint.model import (
     parse_duration,
 )
 from b24provision.robots.describe import effective_delays
+from b24provision.robots.keys import robot_key, robot_name
 from b24provision.robots.kinds import new_deal
 
 FORMAT_VERSION = 1
@@ -89,6 +90,11 @@ class DelayedRobot:
     """The blueprint key of the pipeline its deals land in (None for tasks)."""
     target_name: str | None = None
     """That pipeline's name."""
+
+    @property
+    def key(self) -> str:
+        """The robot's natural key, as plans and checks name it (robots/keys.py)."""
+        return robot_key(self.pipeline.key, self.stage.code, robot_name(self.robot))
 
     @property
     def waits(self) -> tuple[str, ...]:

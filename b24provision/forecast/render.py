@@ -98,6 +98,7 @@ def to_json(result: Forecast) -> dict[str, Any]:
         total = total_of(item.rows)
         robots.append(
             {
+                "key": robot.key,
                 "pipeline": robot.pipeline.key,
                 "stage": robot.stage.code,
                 "index": robot.index,

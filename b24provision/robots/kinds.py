@@ -100,6 +100,8 @@ class RobotKind:
     write: Write
     describe: Describe
     checks: Checks
+    label: Callable[[Any], str] = lambda robot: ""
+    """What names an untitled robot of this kind among its stage's robots (see keys.py)."""
     sketch: Draw | None = None
     """Its side node in the diagram; None for robots drawn as arrows (or not at all, a pause)."""
     new_deal: Callable[[Any], NewDeal] | None = None
@@ -136,6 +138,7 @@ _ROWS: tuple[RobotKind, ...] = (
         props.write_copy_deal,
         settings.copy_deal_settings,
         checks.copy_deal_checks,
+        label=lambda r: r.to_pipeline + (f"/{r.to_stage}" if r.to_stage else ""),
         new_deal=lambda r: NewDeal(r.to_pipeline, r.to_stage, r.deal_title),
         result="deal",
     ),
@@ -150,6 +153,7 @@ _ROWS: tuple[RobotKind, ...] = (
         props.write_create_deal,
         settings.create_deal_settings,
         checks.create_deal_checks,
+        label=lambda r: r.pipeline + (f"/{r.stage}" if r.stage else ""),
         new_deal=lambda r: NewDeal(r.pipeline, r.stage, r.deal_title),
         result="item",
     ),
@@ -163,6 +167,7 @@ _ROWS: tuple[RobotKind, ...] = (
         props.write_create_task,
         settings.create_task_settings,
         checks.create_task_checks,
+        label=lambda r: r.task_title,
         sketch=sketches.create_task_sketch,
         result="task",
     ),
@@ -178,6 +183,7 @@ _ROWS: tuple[RobotKind, ...] = (
         props.write_wait,
         settings.wait_settings,
         checks.wait_checks,
+        label=lambda r: r.duration,
         pause=lambda r: r.duration,
     ),
     # BPSFA_DESCR_ROBOT_TITLE of SetFieldActivity; the English helpdesk (22396442) says "Modify item".
@@ -191,6 +197,7 @@ _ROWS: tuple[RobotKind, ...] = (
         props.write_set_field,
         settings.set_field_settings,
         checks.set_field_checks,
+        label=lambda r: f"{r.field}={r.value}",
         sketch=sketches.set_field_sketch,
     ),
     RobotKind(
@@ -203,6 +210,7 @@ _ROWS: tuple[RobotKind, ...] = (
         props.write_change_stage,
         settings.change_stage_settings,
         checks.change_stage_checks,
+        label=lambda r: r.stage,
         moves_to=lambda r: r.stage,
     ),
     # Not CrmControlNotifyActivity: its UI name is "Notify supervisor" and it only writes to the
@@ -218,6 +226,7 @@ _ROWS: tuple[RobotKind, ...] = (
         props.write_notify,
         settings.notify_settings,
         checks.notify_checks,
+        label=lambda r: r.message,
         sketch=sketches.notify_sketch,
     ),
 )
