@@ -15,9 +15,12 @@ Plans (manual-step ops), ``robots check`` and the export comparison all key robo
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TypeVar
 
 from b24provision.blueprint.model import Blueprint, RobotBase
 from b24provision.robots.kinds import kind_of
+
+R = TypeVar("R", bound=RobotBase)
 
 LABEL_CHARS = 40
 """A name's descriptive part is cut to this many characters (a notification's text can be long)."""
@@ -61,3 +64,23 @@ def ambiguous_robots(bp: Blueprint) -> Iterator[tuple[tuple[str | int, ...], str
                     f"robot #{first + 1} of the stage, so plans and checks cannot tell them apart — "
                     "give one an id: (or a title:)",
                 )
+
+
+def distinct_names(robots: Sequence[R]) -> list[R]:
+    """``robots`` with an ``id`` (``wait_2``, ...) on each that shares its name with an earlier one.
+
+    For robots read from a portal (the configuration export): the portal may hold two robots a
+    blueprint cannot tell apart, and the blueprint written from them must still validate.
+    """
+    out: list[R] = []
+    names: set[str] = set()
+    for robot in robots:
+        if robot_name(robot) in names:
+            kind = kind_of(robot).type
+            number = 2
+            while f"{kind}_{number}" in names:
+                number += 1
+            robot = robot.model_copy(update={"id": f"{kind}_{number}"})
+        names.add(robot_name(robot))
+        out.append(robot)
+    return out

@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import TypeAdapter
 from typer.testing import CliRunner
 
+from b24provision.blueprint.model import Robot
 from b24provision.cli import app
+from b24provision.robots.keys import distinct_names, robot_name
 
 BLUEPRINT = """\
 pipelines:
@@ -72,3 +75,10 @@ def test_two_robots_of_one_name_on_a_stage_are_refused_with_their_place(tmp_path
     assert "give one an id:" in line
     with_id = ROBOTS + "          - {id: second_pause, type: wait, duration: 1 month}\n"
     assert CliRunner().invoke(app, ["validate", str(_write(tmp_path, with_id))]).exit_code == 0
+
+
+def test_robots_read_from_a_portal_that_share_a_name_get_an_id_so_the_export_validates() -> None:
+    # The portal may hold two robots a blueprint cannot tell apart (`export --robots-from` writes them).
+    pause = {"type": "wait", "duration": "1 day"}
+    robots = TypeAdapter(list[Robot]).validate_python([pause, {**pause, "title": "Wait"}, pause, pause])
+    assert [robot_name(r) for r in distinct_names(robots)] == ["wait:1 day", "wait:Wait", "wait_2", "wait_3"]
