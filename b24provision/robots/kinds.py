@@ -123,10 +123,10 @@ class RobotKind:
 
 
 # One row for every robot type. Names are the UI titles from the activities' language files;
-# entities from each activity's FILTER (CrmCopyDealActivity: CCrmDocumentDeal only;
-# CrmChangeStatusActivity: deals, leads, Dynamic and more; CrmCreateDynamicActivity: all of crm;
-# the bizproc module's Task2Activity, RobotDelayActivity, SetFieldActivity, SocNetMessageActivity
-# have no CRM filter).
+# entities from each activity's .description.php FILTER in the core mirrors: CrmCopyDealActivity
+# includes CCrmDocumentDeal only; CrmChangeStatusActivity deals, leads, Dynamic (smart processes)
+# and more; CrmCreateDynamicActivity all of crm; SetFieldActivity excludes only tasks;
+# Task2Activity, RobotDelayActivity and SocNetMessageActivity have no FILTER at all.
 _ROWS: tuple[RobotKind, ...] = (
     RobotKind(
         CopyDealRobot,
