@@ -35,6 +35,7 @@ from b24provision.blueprint.model import (
     StringField,
 )
 from b24provision.errors import Problem
+from b24provision.robots.keys import ambiguous_robots
 
 PORTABLE_STAGE_CODE = 17
 """The longest stage code every pipeline holds on a portal whose pipeline ids are below 1000
@@ -70,6 +71,7 @@ def check_blueprint(bp: Blueprint) -> list[Problem]:
         *_stages(bp),
         *_fields(bp),
         *_robots(bp),
+        *(finding(bp, loc, message, "check/ambiguous-robot") for loc, message in ambiguous_robots(bp)),
         *_removed(bp),
         *_prefixed_codes(bp),
         *_unique(bp, "app_robots", [r.code for r in bp.app_robots], "application robot code"),

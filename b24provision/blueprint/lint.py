@@ -35,11 +35,10 @@ from b24provision.blueprint.model import (
     CopyDealRobot,
     CreateDealRobot,
     EnumerationField,
-    WaitRobot,
     duration_days,
 )
 from b24provision.errors import Problem
-from b24provision.robots.kinds import ui_can_hold, ui_duration
+from b24provision.robots.kinds import new_deal, pause_of, ui_can_hold, ui_duration
 
 DELAY_ON_SUCCESS_DAYS = 3
 LONG_WAIT_DAYS = 30
@@ -66,8 +65,9 @@ def _waits(bp: Blueprint) -> Iterator[Problem]:
         stage = pipeline.stages[si]
         label = f"robot {pipeline.key}/{stage.code}#{ri + 1}"
         waits = [("delay", robot.delay)] if robot.delay else []
-        if isinstance(robot, WaitRobot):
-            waits.append(("duration", robot.duration))
+        pause = pause_of(robot)
+        if pause:
+            waits.append(("duration", pause))
         flagged = False
         for attr, duration in waits:
             if duration is None:
@@ -91,11 +91,11 @@ def _waits(bp: Blueprint) -> Iterator[Problem]:
                     f"task (create_task with deadline: {duration}) or the deal now instead",
                     "long-delay-on-success",
                 )
-        if isinstance(robot, WaitRobot) and not flagged and duration_days(robot.duration) > LONG_WAIT_DAYS:
+        if pause and not flagged and duration_days(pause) > LONG_WAIT_DAYS:
             yield _warn(
                 bp,
                 (*base, "duration"),
-                f"{label} waits {robot.duration}: a wait longer than a month is invisible and fragile (it "
+                f"{label} waits {pause}: a wait longer than a month is invisible and fragile (it "
                 "occupies the portal, and a failure goes unnoticed) — create a task with a deadline instead",
                 "long-wait",
             )
@@ -163,9 +163,7 @@ def _enumerations(bp: Blueprint) -> Iterator[Problem]:
 
 def _mandatory(bp: Blueprint) -> Iterator[Problem]:
     creators = [
-        f"{p.key}/{p.stages[si].code}"
-        for p, _pi, si, _ri, r in robots_of(bp)
-        if isinstance(r, CopyDealRobot | CreateDealRobot)
+        f"{p.key}/{p.stages[si].code}" for p, _pi, si, _ri, r in robots_of(bp) if new_deal(r) is not None
     ]
     if not creators:
         return

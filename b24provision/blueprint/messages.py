@@ -180,7 +180,7 @@ def _one(
         )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         is_robot = any(p == "robots" for p in path)
-        thing, valid = ("robot", m.ROBOT_ACTIVITIES) if is_robot else ("field", m.FIELD_TYPES)
+        thing, valid = ("robot", m.ROBOT_TYPES) if is_robot else ("field", m.FIELD_TYPES)
         if kind == "union_tag_not_found":
             return value_at, f"{name}: a {thing} needs a type — add type: with one of: {', '.join(valid)}"
         tag = (error.get("ctx") or {}).get("tag", "?")

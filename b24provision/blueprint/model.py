@@ -17,7 +17,7 @@ line in the YAML.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
@@ -89,8 +89,11 @@ class Condition(Model):
 
 
 class RobotBase(Model):
-    """What every robot on a stage has: an optional title, delay and condition."""
+    """What every robot on a stage has: an optional id, title, delay and condition."""
 
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)] | None = None
+    """Names the robot among its stage's robots in plans and checks; never sent to the portal.
+    Without it a robot is named by its type and title (or what it does), see robots/keys.py."""
     title: str | None = None
     """The robot's title as shown on the stage; a default is made from its type."""
     delay: Duration | None = None
@@ -211,16 +214,11 @@ Robot = Annotated[
     Field(discriminator="type"),
 ]
 
-# The real activity class behind each robot type (reference §8.6).
-ROBOT_ACTIVITIES: dict[str, str] = {
-    "copy_deal": "CrmCopyDealActivity",
-    "create_deal": "CrmCreateDynamicActivity",
-    "create_task": "Task2Activity",
-    "wait": "RobotDelayActivity",
-    "set_field": "SetFieldActivity",
-    "change_stage": "CrmChangeStatusActivity",
-    "notify": "SocNetMessageActivity",
-}
+# The blueprint's robot types, in the union's order. Everything else about a type (its activity
+# class, UI names, entities, settings) is its row in the robot-kind table, robots/kinds.py.
+ROBOT_TYPES: tuple[str, ...] = tuple(
+    str(get_args(member.model_fields["type"].annotation)[0]) for member in get_args(get_args(Robot)[0])
+)
 
 
 class Stage(Model):

@@ -34,7 +34,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from b24provision.blueprint import model
-from b24provision.blueprint.model import FIELD_TYPES, ROBOT_ACTIVITIES, Blueprint
+from b24provision.blueprint.model import FIELD_TYPES, ROBOT_TYPES, Blueprint
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "urn:b24provision:blueprint:v1"
@@ -80,7 +80,7 @@ def _allow_variables(node: Any) -> Any:
 
 # What the tag of each tagged union is, in words, by its set of tags.
 _TAG_WORDS = {
-    frozenset(ROBOT_ACTIVITIES): "The robot's type",
+    frozenset(ROBOT_TYPES): "The robot's type",
     frozenset(FIELD_TYPES): "The field's type",
 }
 

@@ -25,7 +25,6 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from b24provision.blueprint.model import (
-    ROBOT_ACTIVITIES,
     AppRobot,
     DealField,
     Pipeline,
@@ -33,6 +32,8 @@ from b24provision.blueprint.model import (
     Stage,
     Trigger,
 )
+from b24provision.robots.keys import robot_key, robot_name
+from b24provision.robots.kinds import kind_of
 
 Action = Literal["create", "update", "delete", "replace", "manual", "needs_app"]
 Kind = Literal["pipeline", "stage", "field", "app_robot", "trigger", "robot"]
@@ -413,6 +414,7 @@ class ManualRobotOp(_Op):
     stage_code: str
     stage_name: str
     index: int
+    """The robot's place on its stage (0-based), for display ("robot 1"); its key is its name."""
     robot: Robot
     title: str
     settings: tuple[tuple[str, str], ...] = ()
@@ -423,12 +425,13 @@ class ManualRobotOp(_Op):
 
     @property
     def key(self) -> str:
-        return f"{self.pipeline_key}/{self.stage_code}/robot[{self.index}]"
+        # Named, not numbered: the key survives inserting a robot before this one (robots/keys.py).
+        return robot_key(self.pipeline_key, self.stage_code, robot_name(self.robot))
 
     @property
     def activity(self) -> str:
         """The real activity class behind the robot (what the portal's template stores)."""
-        return ROBOT_ACTIVITIES[self.robot.type]
+        return kind_of(self.robot).activity
 
 
 AnyOp = (

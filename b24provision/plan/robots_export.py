@@ -30,7 +30,7 @@ def with_export_robots(plan: Plan, check: RobotCheck) -> Plan:
     unchanged = list(plan.unchanged)
     for op in plan.ops:
         if isinstance(op, ManualRobotOp):
-            verdict = check.for_robot(op.pipeline_key, op.stage_code, op.index)
+            verdict = check.for_key(op.key)
             if verdict is not None and verdict.status == "matches":
                 unchanged.append(ObjectRef(kind="robot", key=op.key, note=f"{op.title}: matches the export"))
                 continue

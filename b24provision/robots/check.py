@@ -29,16 +29,18 @@ from typing import Any, Literal
 
 from deepdiff import DeepDiff
 
-from b24provision.blueprint.model import Blueprint, Robot, WaitRobot
+from b24provision.blueprint.model import Blueprint, Robot
 from b24provision.robots.export_reader import ExportRobots, ExportStage
-from b24provision.robots.kinds import ROBOT_KINDS
+from b24provision.robots.keys import robot_key, robot_name
+from b24provision.robots.kinds import ROBOT_KINDS, pause_of
 from b24provision.robots.template import PortalRobot
 
 Status = Literal["matches", "differs", "missing", "only_on_portal", "not_described", "designer_edited"]
 DIFFERENT: frozenset[str] = frozenset({"differs", "missing", "only_on_portal"})
 """The verdicts that make ``robots check --detailed-exitcode`` exit 2."""
 
-NOT_COMPARED = frozenset({"keep_amount", "store_id_in", "checklist"})
+NOT_COMPARED = frozenset({"id", "keep_amount", "store_id_in", "checklist"})
+"""Not in a robot's settings: other robots, task details, or (``id``) the blueprint's own name for it."""
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,11 @@ class RobotVerdict:
     stage_code: str
     stage_name: str
     index: int | None = None
-    """The robot's position in the blueprint's stage (None: not in the blueprint)."""
+    """The robot's position in the blueprint's stage (None: not in the blueprint), for display."""
     position: int | None = None
-    """Its position among the portal's robots of the stage (None: not on the portal)."""
+    """Its position among the portal's robots of the stage (None: not on the portal), for display."""
+    name: str | None = None
+    """Its name on the stage (robots/keys.py): the blueprint robot's, else the portal robot's."""
     type: str | None = None
     activity: str = ""
     title: str = ""
@@ -70,12 +74,20 @@ class RobotVerdict:
 
     @property
     def key(self) -> str:
-        """``pipeline/STAGE/robot[i]`` (the plan's key), ``pipeline/STAGE/portal[j]`` or, for the
-        stage's whole template, ``pipeline/STAGE/template``."""
-        if self.index is None and self.position is None:
+        """``pipeline/STAGE/robot[name]`` (the plan's key, robots/keys.py), ``pipeline/STAGE/portal[name]``
+        for a robot only on the portal or, for the stage's whole template, ``pipeline/STAGE/template``."""
+        if self.name is None:
             return f"{self.pipeline_key}/{self.stage_code}/template"
-        where = f"robot[{self.index}]" if self.index is not None else f"portal[{self.position}]"
-        return f"{self.pipeline_key}/{self.stage_code}/{where}"
+        if self.index is not None:
+            return robot_key(self.pipeline_key, self.stage_code, self.name)
+        return f"{self.pipeline_key}/{self.stage_code}/portal[{self.name}]"
+
+    @property
+    def place(self) -> str:
+        """``robot[i]`` / ``portal[j]``: where it sits on its stage, as the text report shows it."""
+        if self.index is not None:
+            return f"robot[{self.index}]"
+        return f"portal[{self.position}]" if self.position is not None else "template"
 
 
 @dataclass(frozen=True)
@@ -99,15 +111,9 @@ class RobotCheck:
             out[v.status] += 1
         return out
 
-    def for_robot(self, pipeline_key: str, stage_code: str, index: int) -> RobotVerdict | None:
-        return next(
-            (
-                v
-                for v in self.verdicts
-                if v.index == index and v.pipeline_key == pipeline_key and v.stage_code == stage_code
-            ),
-            None,
-        )
+    def for_key(self, key: str) -> RobotVerdict | None:
+        """The verdict on the blueprint robot keyed ``key`` (robots/keys.py), if there is one."""
+        return next((v for v in self.verdicts if v.index is not None and v.key == key), None)
 
 
 def check_robots(blueprint: Blueprint, export: ExportRobots) -> RobotCheck:
@@ -154,7 +160,7 @@ def _stage(base: dict[str, Any], robots: Sequence[Robot], found: ExportStage | N
     for i, j in pairs:
         indices, robot = folded[i]
         verdict = _compare(base, indices[0], robot, portal[j])
-        out += [replace(verdict, index=index) for index in indices]
+        out += [replace(verdict, index=index, name=robot_name(robots[index])) for index in indices]
     for i, (indices, _) in enumerate(folded):
         if i not in paired_b:
             out += [_missing(base, index, robots[index]) for index in indices]
@@ -166,6 +172,7 @@ def _stage(base: dict[str, Any], robots: Sequence[Robot], found: ExportStage | N
             RobotVerdict(
                 status=status,
                 position=p.position,
+                name=robot_name(p.robot) if p.robot is not None else f"{p.activity}:{p.title}",
                 type=p.type,
                 activity=p.activity,
                 title=p.title,
@@ -185,17 +192,16 @@ def fold_pauses(robots: Sequence[Robot]) -> list[tuple[tuple[int, ...], Robot]]:
     i = 0
     while i < len(robots):
         robot, after = robots[i], robots[i + 1] if i + 1 < len(robots) else None
+        pause = pause_of(robot)
         if (
-            isinstance(robot, WaitRobot)
+            pause is not None
             and robot.delay is None
             and robot.condition is None
             and after is not None
             and after.after_previous
             and after.delay is None
         ):
-            merged = after.model_copy(
-                update={"delay": robot.duration, "after_previous": robot.after_previous}
-            )
+            merged = after.model_copy(update={"delay": pause, "after_previous": robot.after_previous})
             out.append(((i, i + 1), merged))
             i += 2
         else:
@@ -209,6 +215,7 @@ def _missing(base: dict[str, Any], index: int, robot: Robot, notes: tuple[str, .
     return RobotVerdict(
         status="missing",
         index=index,
+        name=robot_name(robot),
         type=robot.type,
         activity=kind.activity,
         title=robot.title or kind.en,

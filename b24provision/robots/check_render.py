@@ -80,7 +80,7 @@ def _text(check: RobotCheck) -> str:
     for title, verdicts in _groups(check):
         lines.append(title)
         for v in verdicts:
-            where = v.key.rsplit("/", 1)[-1]
+            where = v.place
             if v.status == "designer_edited":
                 lines.append(f"  ! {_WORDS[v.status]}: {'; '.join(v.notes)}")
                 continue

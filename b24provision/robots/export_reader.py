@@ -21,6 +21,7 @@ from typing import Any
 from b24provision.blueprint.model import Blueprint
 from b24provision.keys import make_key
 from b24provision.robots.archive import ExportArchiveError, read_export_files
+from b24provision.robots.keys import distinct_names
 from b24provision.robots.kinds import Ids
 from b24provision.robots.template import PortalRobot, read_template
 
@@ -231,6 +232,7 @@ def robots_into(blueprint: Blueprint, export: ExportRobots) -> tuple[Blueprint, 
                     continue
                 why = "a type blueprints do not describe" if r.type is None else "; ".join(r.notes)
                 left_out.append(f"{pipeline.key}/{stage.code}: {r.activity} «{r.title}» ({why})")
+            robots = distinct_names(robots)  # two robots a blueprint cannot tell apart get an id
             stages.append(stage.model_copy(update={"robots": robots}) if robots else stage)
         pipelines.append(pipeline.model_copy(update={"stages": stages}))
     return blueprint.model_copy(update={"pipelines": pipelines}), left_out

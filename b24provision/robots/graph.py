@@ -23,28 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from b24provision.blueprint.model import (
-    Blueprint,
-    ChangeStageRobot,
-    CopyDealRobot,
-    CreateDealRobot,
-    CreateTaskRobot,
-    NotifyRobot,
-    Pipeline,
-    Robot,
-    SetFieldRobot,
-    Stage,
-)
+from b24provision.blueprint.model import Blueprint, Pipeline, Robot, Stage
 from b24provision.errors import B24ProvisionError
-from b24provision.robots.describe import (
-    condition_text,
-    describe_duration,
-    effective_delays,
-    field_text,
-    label_text,
-    person_text,
-    robot_kind_name,
-)
+from b24provision.robots.describe import effective_delays
+from b24provision.robots.kinds import kind_of, new_deal, robot_kind_name
+from b24provision.robots.words import condition_text, describe_duration, label_text
 
 NodeKind = Literal["stage", "task", "note", "missing"]
 EdgeKind = Literal["order", "flow", "move", "side"]
@@ -56,10 +39,6 @@ _SIDE_COLORS: dict[str, str] = {"task": "#FFF3C4", "note": "#F1F1F1", "missing":
 _WORDS: dict[str, tuple[str, str]] = {
     "wait": ("wait {}", "через {}"),
     "if": ("if {}", "если {}"),
-    "task": ("Task: {}", "Задача: {}"),
-    "deadline": ("deadline {}", "срок {}"),
-    "set": ("set {} = {}", "записать {} = {}"),
-    "notify": ("notify {}", "уведомить: {}"),
     "missing": ("unknown pipeline '{}'", "неизвестная воронка «{}»"),
 }
 
@@ -165,30 +144,18 @@ def _stage_robots(blueprint: Blueprint, pipeline: Pipeline, stage: Stage, graph:
     here = stage_id(pipeline.key, stage.code)
     lane = next(lane for lane in graph.lanes if lane.key == pipeline.key)
     for index, (robot, delays) in enumerate(zip(stage.robots, effective_delays(stage), strict=True)):
+        kind = kind_of(robot)
         label = _flow_label(robot, delays, blueprint, lang)
-        side_id = f"{here}__r{index + 1}"
-        if isinstance(robot, CopyDealRobot):
-            dst = _target(blueprint, robot.to_pipeline, robot.to_stage, graph, lang)
+        deal = new_deal(robot)
+        if deal is not None:
+            dst = _target(blueprint, deal.pipeline, deal.stage, graph, lang)
             graph.edges.append(Edge(here, dst, "flow", label))
-        elif isinstance(robot, CreateDealRobot):
-            dst = _target(blueprint, robot.pipeline, robot.stage, graph, lang)
-            graph.edges.append(Edge(here, dst, "flow", label))
-        elif isinstance(robot, ChangeStageRobot):
-            graph.edges.append(Edge(here, stage_id(pipeline.key, robot.stage), "move", label))
-        elif isinstance(robot, CreateTaskRobot):
-            text = _w("task", lang).format(robot.task_title)
-            if robot.deadline:
-                text += f" ({_w('deadline', lang).format(describe_duration(robot.deadline, lang))})"
-            lane.nodes.append(Node(side_id, text, "task", _SIDE_COLORS["task"]))
-            graph.edges.append(Edge(here, side_id, "side", _side_label(label, robot, lang)))
-        elif isinstance(robot, SetFieldRobot):
-            value = "∅" if robot.value is None else str(robot.value)
-            text = _w("set", lang).format(field_text(robot.field, blueprint, lang), value)
-            lane.nodes.append(Node(side_id, text, "note", _SIDE_COLORS["note"]))
-            graph.edges.append(Edge(here, side_id, "side", _side_label(label, robot, lang)))
-        elif isinstance(robot, NotifyRobot):
-            text = _w("notify", lang).format(person_text(robot.to, lang))
-            lane.nodes.append(Node(side_id, text, "note", _SIDE_COLORS["note"]))
+        elif kind.moves_to is not None:
+            graph.edges.append(Edge(here, stage_id(pipeline.key, kind.moves_to(robot)), "move", label))
+        elif kind.sketch is not None:
+            side_id = f"{here}__r{index + 1}"
+            side, text = kind.sketch(robot, blueprint, lang)
+            lane.nodes.append(Node(side_id, text, side, _SIDE_COLORS[side]))
             graph.edges.append(Edge(here, side_id, "side", _side_label(label, robot, lang)))
         # A wait robot has no node of its own: its pause shows on the robots that run after it.
 

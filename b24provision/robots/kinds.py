@@ -1,25 +1,23 @@
-"""The one robot-kind table: blueprint type <-> activity class <-> UI names <-> its settings both ways.
+"""The one robot-kind table: blueprint type <-> activity class <-> UI names <-> entities <-> settings.
 
-A robot on a stage is stored by the portal as one activity of a bizproc template (reference §8.6):
-``{"Type": "CrmCopyDealActivity", "Name": "A12_34_56_78", "Properties": {...}}``. Each row of
-``ROBOT_KINDS`` says, for one robot type the blueprint language has, which activity class it is,
-what the robot catalogue calls it (``describe`` uses that), how to read its ``Properties`` into the
-blueprint's attributes (``read``) and how to write them back (``write``). Adding a robot type is one
-row here plus its model class.
+Each row of ``ROBOT_KINDS`` says, for one robot type the blueprint language has: its model class
+(whose ``type`` literal is the row's key), the activity class the portal stores (reference §8.6),
+what the robot catalogue calls it in English and Russian, which CRM entities it exists for (the
+activity's ``FILTER`` in its ``.description.php``), what of the tariff it needs, how to read its
+``Properties`` into the blueprint's attributes and write them back (``properties.py``), how to
+describe its settings in the UI's words (``settings.py``), what the runbook checks once it ran
+(``runbook_checks.py``) and how the diagram draws it (``sketches.py``), plus the few facts other
+modules ask about a robot: the deal it creates, the stage it moves to, the pause it makes.
 
-Values come in the core's own forms: a person is ``{=Document:ASSIGNED_BY_ID}`` (the deal's
-responsible), ``{=Document:CREATED_BY_ID}`` (its author) or ``user_12``, alone or in a one-element
-list; a stage is its STATUS_ID (``C5:NEW``), a pipeline its category id; a task deadline is
-``=dateadd({=System:Now},"3d")``. What a reader does not understand is reported as a note and the
-attribute left out, never guessed.
+Every robot-type dispatch in robots/, lint, forecast, graph and runbook goes through this table, so
+adding a robot type is one model class plus one row here and its functions.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
 
 from b24provision.blueprint.model import (
     ChangeStageRobot,
@@ -28,402 +26,220 @@ from b24provision.blueprint.model import (
     CreateTaskRobot,
     NotifyRobot,
     Robot,
+    RobotBase,
     SetFieldRobot,
     WaitRobot,
-    parse_duration,
 )
+from b24provision.robots import properties as props
+from b24provision.robots import runbook_checks as checks
+from b24provision.robots import settings, sketches
+from b24provision.robots.properties import (
+    Ids,
+    Read,
+    Write,
+    read_person,
+    read_timeout,
+    ui_can_hold,
+    ui_duration,
+    write_person,
+)
+from b24provision.robots.sketches import Sketch
+from b24provision.robots.words import Lang
 
-__all__ = ["ROBOT_KINDS", "Ids", "RobotKind", "kind_of_activity", "read_person", "write_person"]
+__all__ = [
+    "ROBOT_KINDS",
+    "Ids",
+    "NewDeal",
+    "RobotKind",
+    "kind_of",
+    "kind_of_activity",
+    "new_deal",
+    "pause_of",
+    "read_person",
+    "read_timeout",
+    "robot_kind_name",
+    "ui_can_hold",
+    "ui_duration",
+    "write_person",
+    "write_properties",
+]
+
+Entity = Literal["deal", "lead", "smart"]
+"""The CRM entities with stage robots: deals, leads and smart processes (``Document\\Dynamic``)."""
+ALL_ENTITIES: tuple[Entity, ...] = ("deal", "lead", "smart")
+
+Describe = Callable[[Any, Any, Lang], list[tuple[str, str]]]
+"""(robot, blueprint, lang) -> its own settings as (label, value) pairs."""
+Checks = Callable[[Any, Any, Any, Lang], list[str]]
+"""(robot, its pipeline, blueprint, lang) -> what must be seen once it ran."""
+Draw = Callable[[Any, Any, Lang], Sketch]
+"""(robot, blueprint, lang) -> its side node in the diagram."""
 
 
 @dataclass(frozen=True)
-class Ids:
-    """Portal ids <-> natural keys for one export: pipelines by category id, stages by STATUS_ID."""
+class NewDeal:
+    """The deal a robot creates: its pipeline key, stage code (None: the first stage) and title."""
 
-    pipelines: Mapping[int, str] = field(default_factory=dict)
-    """Category id -> pipeline key (0 is the default pipeline)."""
-
-    def pipeline_key(self, category: Any) -> str | None:
-        try:
-            return self.pipelines.get(int(category))
-        except (TypeError, ValueError):
-            return None
-
-    def category_id(self, key: str) -> int | None:
-        return next((cid for cid, k in self.pipelines.items() if k == key), None)
-
-    def stage(self, status_id: Any) -> tuple[str | None, str]:
-        """``C5:NEW`` -> (key of pipeline 5, "NEW"); ``NEW`` -> (default pipeline's key, "NEW")."""
-        text = str(status_id or "")
-        match = re.match(r"^C(\d+):(.*)$", text)
-        if match:
-            return self.pipeline_key(match.group(1)), match.group(2)
-        return self.pipelines.get(0), text
-
-    def status_id(self, key: str, code: str) -> str:
-        category = self.category_id(key)
-        return code if not category else f"C{category}:{code}"
-
-
-Read = Callable[[Mapping[str, Any], Ids], tuple[dict[str, Any], list[str]]]
-"""Properties -> (blueprint attributes, notes on what was not understood)."""
-Write = Callable[[Any, Ids], dict[str, Any]]
-"""A blueprint robot -> its Properties (without Title)."""
+    pipeline: str
+    stage: str | None
+    title: str | None
+    """The new deal's title (template); None: the portal's default."""
 
 
 @dataclass(frozen=True)
 class RobotKind:
-    """A robot type as the portal has it: catalogue names in both languages, activity, settings."""
+    """One robot type: names, activity, entities, tariff need, and its settings in every direction."""
 
+    model: type[RobotBase]
     en: str
     ru: str
     activity: str
     """The activity class the portal stores (reference §8.6)."""
+    entities: tuple[Entity, ...]
     read: Read
     write: Write
-
-
-# ------------------------------------------------------------------------------ value forms
-
-_PEOPLE = {
-    "{=Document:ASSIGNED_BY_ID}": "responsible",
-    "{=Document:CREATED_BY_ID}": "author",
-    "{=Document:CREATED_BY}": "author",
-}
-
-
-def _one(value: Any) -> Any:
-    """A one-element list is its element: user properties are stored as lists or as strings."""
-    if isinstance(value, list) and len(value) == 1:
-        return value[0]
-    return value
-
-
-def read_person(value: Any) -> str | None:
-    """``{=Document:ASSIGNED_BY_ID}`` -> responsible, ``user_12`` -> user:12; None when not one of these."""
-    value = _one(value)
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text in _PEOPLE:
-        return _PEOPLE[text]
-    match = re.fullmatch(r"user_(\d+)", text)
-    return f"user:{match.group(1)}" if match else None
-
-
-def write_person(person: str) -> str:
-    if person == "responsible":
-        return "{=Document:ASSIGNED_BY_ID}"
-    if person == "author":
-        return "{=Document:CREATED_BY_ID}"
-    return f"user_{person.removeprefix('user:')}"
-
-
-# dateadd interval letters as the bizproc calculator reads them (i minutes, m months); the letters
-# for weeks and years are UNVERIFIED beyond the calculator's source comments.
-_DATEADD_UNITS = {"i": "minute", "h": "hour", "d": "day", "w": "week", "m": "month", "y": "year"}
-_UNIT_LETTERS = {"minute": "i", "hour": "h", "day": "d", "week": "w", "month": "m", "year": "y"}
-_DATEADD = re.compile(r'^=\s*dateadd\(\s*\{=System:Now\}\s*,\s*"(\d+)\s*([ihdwmy])"\s*\)$')
-
-
-def read_deadline(value: Any) -> str | None:
-    """``=dateadd({=System:Now},"3d")`` -> "3 days"; None for any other expression."""
-    match = _DATEADD.match(str(_one(value) or "").strip())
-    if not match:
-        return None
-    count, unit = int(match.group(1)), _DATEADD_UNITS[match.group(2)]
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
-
-
-def write_deadline(duration: str) -> str:
-    count, unit = parse_duration(duration)
-    if unit == "workday":  # no working-day letter in dateadd: days are the closest the UI offers
-        unit = "day"
-    return f'=dateadd({{=System:Now}},"{count}{_UNIT_LETTERS[unit]}")'
-
-
-def _note_person(notes: list[str], name: str, value: Any) -> str | None:
-    person = read_person(value)
-    if person is None and value not in (None, "", []):
-        notes.append(f"{name}={value!r} is not a person the blueprint can name (kept as the portal has it)")
-    return person
-
-
-def _field_name(code: str) -> str:
-    """A blueprint field code as the document names it: standard fields as they are, others UF_CRM_."""
-    from b24provision.robots.describe import STANDARD_FIELDS  # noqa: PLC0415 - describe imports this module
-
-    return code if code in STANDARD_FIELDS or code.startswith("UF_CRM_") else f"UF_CRM_{code}"
-
-
-def _scalar(value: Any) -> str | int | float | bool | None:
-    value = _one(value)
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
-
-
-# ------------------------------------------------------------------------------ per robot type
-
-
-def _read_copy_deal(props: Mapping[str, Any], ids: Ids) -> tuple[dict[str, Any], list[str]]:
-    notes: list[str] = []
-    out: dict[str, Any] = {}
-    pipeline = ids.pipeline_key(props.get("CategoryId"))
-    if pipeline is None:
-        notes.append(f"CategoryId={props.get('CategoryId')!r} is not a pipeline of this export")
-    else:
-        out["to_pipeline"] = pipeline
-    if props.get("StageId"):
-        stage_pipeline, code = ids.stage(props["StageId"])
-        if stage_pipeline == pipeline:
-            out["to_stage"] = code
-        else:
-            notes.append(f"StageId={props['StageId']!r} is not a stage of pipeline {pipeline!r}")
-    if props.get("DealTitle"):
-        out["deal_title"] = str(props["DealTitle"])
-    person = _note_person(notes, "Responsible", props.get("Responsible"))
-    if person:
-        out["responsible"] = person
-    return out, notes
-
-
-def _write_copy_deal(robot: CopyDealRobot, ids: Ids) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        "CategoryId": ids.category_id(robot.to_pipeline),
-        "Responsible": write_person(robot.responsible),
-    }
-    if robot.to_stage:
-        props["StageId"] = ids.status_id(robot.to_pipeline, robot.to_stage)
-    if robot.deal_title:
-        props["DealTitle"] = robot.deal_title
-    return props
-
-
-def _entity_fields(props: Mapping[str, Any]) -> dict[str, Any]:
-    """DynamicEntitiesFields without the ``<typeId>_`` prefix the designer puts on each key."""
-    raw = props.get("DynamicEntitiesFields")
-    prefix = f"{props.get('DynamicTypeId')}_"
-    if not isinstance(raw, Mapping):
-        return {}
-    return {str(k).removeprefix(prefix): v for k, v in raw.items()}
-
-
-def _read_create_deal(props: Mapping[str, Any], ids: Ids) -> tuple[dict[str, Any], list[str]]:
-    notes: list[str] = []
-    out: dict[str, Any] = {}
-    if str(props.get("DynamicTypeId")) != "2":
-        # Any other CRM item (a lead, a smart process) is not what create_deal says.
-        return {}, [f"DynamicTypeId={props.get('DynamicTypeId')!r}: creates an item that is not a deal"]
-    fields = _entity_fields(props)
-    pipeline = ids.pipeline_key(fields.pop("CATEGORY_ID", 0) or 0)
-    if pipeline is None:
-        notes.append("CATEGORY_ID is not a pipeline of this export")
-    else:
-        out["pipeline"] = pipeline
-    stage = fields.pop("STAGE_ID", None)
-    if stage:
-        stage_pipeline, code = ids.stage(stage)
-        if stage_pipeline == pipeline:
-            out["stage"] = code
-        else:
-            notes.append(f"STAGE_ID={stage!r} is not a stage of pipeline {pipeline!r}")
-    out["deal_title"] = str(fields.pop("TITLE", "") or "")
-    person = _note_person(notes, "ASSIGNED_BY_ID", fields.pop("ASSIGNED_BY_ID", None))
-    if person:
-        out["responsible"] = person
-    amount = fields.pop("OPPORTUNITY", None)
-    out["amount_from_deal"] = amount == "{=Document:OPPORTUNITY}"
-    if amount not in (None, "", "{=Document:OPPORTUNITY}"):
-        fields["OPPORTUNITY"] = amount
-    out["set_fields"] = {
-        str(k).removeprefix("UF_CRM_"): _scalar(v) for k, v in fields.items() if v not in (None, "")
-    }
-    return out, notes
-
-
-def _write_create_deal(robot: CreateDealRobot, ids: Ids) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "TITLE": robot.deal_title,
-        "CATEGORY_ID": ids.category_id(robot.pipeline),
-        "ASSIGNED_BY_ID": write_person(robot.responsible),
-    }
-    if robot.stage:
-        fields["STAGE_ID"] = ids.status_id(robot.pipeline, robot.stage)
-    if robot.amount_from_deal:
-        fields["OPPORTUNITY"] = "{=Document:OPPORTUNITY}"
-    for code, value in robot.set_fields.items():
-        fields[_field_name(code)] = value
-    return {"DynamicTypeId": 2, "DynamicEntitiesFields": {f"2_{k}": v for k, v in fields.items()}}
-
-
-def _read_create_task(props: Mapping[str, Any], ids: Ids) -> tuple[dict[str, Any], list[str]]:
-    notes: list[str] = []
-    raw = props.get("Fields")
-    fields: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    out: dict[str, Any] = {"task_title": str(fields.get("TITLE") or "")}
-    person = _note_person(notes, "RESPONSIBLE_ID", fields.get("RESPONSIBLE_ID"))
-    if person:
-        out["responsible"] = person
-    deadline = fields.get("DEADLINE")
-    if deadline not in (None, ""):
-        duration = read_deadline(deadline)
-        if duration is None:
-            notes.append(f"DEADLINE={deadline!r} is not a time after the robot runs")
-        else:
-            out["deadline"] = duration
-    if fields.get("DESCRIPTION"):
-        out["description"] = str(fields["DESCRIPTION"])
-    return out, notes
-
-
-def _write_create_task(robot: CreateTaskRobot, ids: Ids) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "TITLE": robot.task_title,
-        "CREATED_BY": "{=Document:ASSIGNED_BY_ID}",
-        "RESPONSIBLE_ID": write_person(robot.responsible),
-    }
-    if robot.deadline:
-        fields["DEADLINE"] = write_deadline(robot.deadline)
-    if robot.description:
-        fields["DESCRIPTION"] = robot.description
-    return {"Fields": fields, "HoldToClose": "N", "AUTO_LINK_TO_CRM_ENTITY": "Y"}
-
-
-_TIMEOUT_UNITS = {"m": "minute", "h": "hour", "d": "day"}
-
-
-def read_timeout(props: Mapping[str, Any]) -> str | None:
-    """TimeoutDuration + TimeoutDurationType (m/h/d; ``i`` too) as a duration, e.g. "3 days"."""
-    unit = _TIMEOUT_UNITS.get(str(props.get("TimeoutDurationType") or "").replace("i", "m"))
-    try:
-        count = int(str(props.get("TimeoutDuration")))
-    except ValueError:
-        return None
-    if unit is None or count <= 0 or props.get("TimeoutTime"):
-        return None
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
-
-
-# What the robots' delay selector offers: minutes, hours, days (DelayInterval::setValueType takes
-# i/h/d only). Longer units are written in days, as the UI would have them.
-_UI_DAYS = {"week": 7, "month": 30, "year": 365}
-
-
-def ui_duration(duration: str) -> str:
-    """A delay as the portal's UI can set it: ``"1 month"`` -> ``"30 days"``, ``"2 hours"`` unchanged.
-
-    A working day becomes a day: the selector counts calendar days (its "working time" switch is
-    a separate setting the blueprint does not hold).
-    """
-    count, unit = parse_duration(duration)
-    if unit == "workday":
-        unit = "day"
-    if unit in _UI_DAYS:
-        count, unit = count * _UI_DAYS[unit], "day"
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
-
-
-def ui_can_hold(duration: str) -> bool:
-    """True when the robots' delay selector holds ``duration`` as written (minutes, hours, days)."""
-    return parse_duration(duration)[1] in ("minute", "hour", "day")
-
-
-def write_timeout(duration: str) -> dict[str, Any]:
-    """A duration as the delay's properties; only minutes, hours and days exist (DelayInterval)."""
-    count, unit = parse_duration(ui_duration(duration))  # validate warns about other units (lint/delay-unit)
-    return {"TimeoutDuration": count, "TimeoutDurationType": unit[0], "TimeoutTimeIsLocal": "N"}
-
-
-def _read_wait(props: Mapping[str, Any], ids: Ids) -> tuple[dict[str, Any], list[str]]:
-    duration = read_timeout(props)
-    if duration is None:
-        return {}, [f"a pause the blueprint cannot express ({dict(props)!r})"]
-    return {"duration": duration}, []
-
-
-def _write_wait(robot: WaitRobot, ids: Ids) -> dict[str, Any]:
-    return write_timeout(robot.duration)
-
-
-def _read_set_field(props: Mapping[str, Any], ids: Ids) -> tuple[dict[str, Any], list[str]]:
-    values = props.get("FieldValue")
-    if not isinstance(values, Mapping) or len(values) != 1:
-        return {}, [
-            f"FieldValue sets {len(values) if isinstance(values, Mapping) else 0} fields (one expected)"
-        ]
-    ((name, value),) = values.items()
-    return {"field": str(name).removeprefix("UF_CRM_"), "value": _scalar(value)}, []
-
-
-def _write_set_field(robot: SetFieldRobot, ids: Ids) -> dict[str, Any]:
-    return {"FieldValue": {_field_name(robot.field): robot.value}}
-
-
-def _read_change_stage(props: Mapping[str, Any], ids: Ids) -> tuple[dict[str, Any], list[str]]:
-    if not props.get("TargetStatus"):
-        return {}, ["TargetStatus is empty"]
-    return {"stage": ids.stage(props["TargetStatus"])[1]}, []
-
-
-def _write_change_stage(robot: ChangeStageRobot, ids: Ids) -> dict[str, Any]:
-    # The stage's own pipeline prefix is added by the caller that knows the stage (see template.py).
-    return {"TargetStatus": robot.stage}
-
-
-def _read_notify(props: Mapping[str, Any], ids: Ids) -> tuple[dict[str, Any], list[str]]:
-    notes: list[str] = []
-    out: dict[str, Any] = {"message": str(props.get("MessageText") or "")}
-    person = _note_person(notes, "MessageUserTo", props.get("MessageUserTo"))
-    if person:
-        out["to"] = person
-    return out, notes
-
-
-def _write_notify(robot: NotifyRobot, ids: Ids) -> dict[str, Any]:
-    return {
-        "MessageUserFrom": "",
-        "MessageUserTo": write_person(robot.to),
-        "MessageText": robot.message,
-        "MessageFormat": "robot",
-    }
-
-
-# One row for every robot type. Names are the UI titles from the activities' language files.
-ROBOT_KINDS: dict[str, RobotKind] = {
-    "copy_deal": RobotKind(
-        "Copy deal", "Копировать сделку", "CrmCopyDealActivity", _read_copy_deal, _write_copy_deal
+    describe: Describe
+    checks: Checks
+    label: Callable[[Any], str] = lambda robot: ""
+    """What names an untitled robot of this kind among its stage's robots (see keys.py)."""
+    sketch: Draw | None = None
+    """Its side node in the diagram; None for robots drawn as arrows (or not at all, a pause)."""
+    new_deal: Callable[[Any], NewDeal] | None = None
+    """The deal it creates (copy_deal, create_deal); None for every other kind."""
+    moves_to: Callable[[Any], str] | None = None
+    """The stage of its own pipeline it moves the deal to (change_stage)."""
+    pause: Callable[[Any], str] | None = None
+    """The pause it makes in its stage's chain (wait)."""
+    result: Literal["deal", "item", "task"] | None = None
+    """What its ``store_id_in`` receives: the ID of a new deal, CRM item or task."""
+    tariff: str = "robots"
+    """The tariff need it adds (tariffs.py's key): every kind is a plain automation rule."""
+
+    @property
+    def type(self) -> str:
+        """The blueprint type, the ``type`` literal of its model class."""
+        annotation = self.model.model_fields["type"].annotation
+        return str(get_args(annotation)[0])
+
+
+# One row for every robot type. Names are the UI titles from the activities' language files;
+# entities from each activity's .description.php FILTER in the core mirrors: CrmCopyDealActivity
+# includes CCrmDocumentDeal only; CrmChangeStatusActivity deals, leads, Dynamic (smart processes)
+# and more; CrmCreateDynamicActivity all of crm; SetFieldActivity excludes only tasks;
+# Task2Activity, RobotDelayActivity and SocNetMessageActivity have no FILTER at all.
+_ROWS: tuple[RobotKind, ...] = (
+    RobotKind(
+        CopyDealRobot,
+        "Copy deal",
+        "Копировать сделку",
+        "CrmCopyDealActivity",
+        ("deal",),
+        props.read_copy_deal,
+        props.write_copy_deal,
+        settings.copy_deal_settings,
+        checks.copy_deal_checks,
+        label=lambda r: r.to_pipeline + (f"/{r.to_stage}" if r.to_stage else ""),
+        new_deal=lambda r: NewDeal(r.to_pipeline, r.to_stage, r.deal_title),
+        result="deal",
     ),
     # CRM_CDA_NAME_1 of CrmCreateDynamicActivity: the one robot that creates any CRM item, deals too.
-    "create_deal": RobotKind(
+    RobotKind(
+        CreateDealRobot,
         "Create CRM item",
         "Создать элемент CRM",
         "CrmCreateDynamicActivity",
-        _read_create_deal,
-        _write_create_deal,
+        ALL_ENTITIES,
+        props.read_create_deal,
+        props.write_create_deal,
+        settings.create_deal_settings,
+        checks.create_deal_checks,
+        label=lambda r: r.pipeline + (f"/{r.stage}" if r.stage else ""),
+        new_deal=lambda r: NewDeal(r.pipeline, r.stage, r.deal_title),
+        result="item",
     ),
-    "create_task": RobotKind(
-        "Create task", "Создать задачу", "Task2Activity", _read_create_task, _write_create_task
+    RobotKind(
+        CreateTaskRobot,
+        "Create task",
+        "Создать задачу",
+        "Task2Activity",
+        ALL_ENTITIES,
+        props.read_create_task,
+        props.write_create_task,
+        settings.create_task_settings,
+        checks.create_task_checks,
+        label=lambda r: r.task_title,
+        sketch=sketches.create_task_sketch,
+        result="task",
     ),
     # BPRDA_DESCR_NAME of RobotDelayActivity: a robot of its own in the catalogue. The delay *of* a
     # robot is a DelayActivity in front of it instead (Template::$delayActivityType).
-    "wait": RobotKind("Automation rule pause", "Пауза робота", "RobotDelayActivity", _read_wait, _write_wait),
-    # BPSFA_DESCR_ROBOT_TITLE of SetFieldActivity; the English helpdesk (22396442) says "Modify item".
-    "set_field": RobotKind(
-        "Modify item", "Изменить элемент", "SetFieldActivity", _read_set_field, _write_set_field
+    RobotKind(
+        WaitRobot,
+        "Automation rule pause",
+        "Пауза робота",
+        "RobotDelayActivity",
+        ALL_ENTITIES,
+        props.read_wait,
+        props.write_wait,
+        settings.wait_settings,
+        checks.wait_checks,
+        label=lambda r: r.duration,
+        pause=lambda r: r.duration,
     ),
-    "change_stage": RobotKind(
-        "Change stage", "Сменить стадию", "CrmChangeStatusActivity", _read_change_stage, _write_change_stage
+    # BPSFA_DESCR_ROBOT_TITLE of SetFieldActivity; the English helpdesk (22396442) says "Modify item".
+    RobotKind(
+        SetFieldRobot,
+        "Modify item",
+        "Изменить элемент",
+        "SetFieldActivity",
+        ALL_ENTITIES,
+        props.read_set_field,
+        props.write_set_field,
+        settings.set_field_settings,
+        checks.set_field_checks,
+        label=lambda r: f"{r.field}={r.value}",
+        sketch=sketches.set_field_sketch,
+    ),
+    RobotKind(
+        ChangeStageRobot,
+        "Change stage",
+        "Сменить стадию",
+        "CrmChangeStatusActivity",
+        ALL_ENTITIES,
+        props.read_change_stage,
+        props.write_change_stage,
+        settings.change_stage_settings,
+        checks.change_stage_checks,
+        label=lambda r: r.stage,
+        moves_to=lambda r: r.stage,
     ),
     # Not CrmControlNotifyActivity: its UI name is "Notify supervisor" and it only writes to the
     # responsible person's head. A message to any chosen person is "Add notification"
     # (SocNetMessageActivity, BPSNMA_DESCR_ROBOT_TITLE_1).
-    "notify": RobotKind(
-        "Add notification", "Добавить уведомление", "SocNetMessageActivity", _read_notify, _write_notify
+    RobotKind(
+        NotifyRobot,
+        "Add notification",
+        "Добавить уведомление",
+        "SocNetMessageActivity",
+        ALL_ENTITIES,
+        props.read_notify,
+        props.write_notify,
+        settings.notify_settings,
+        checks.notify_checks,
+        label=lambda r: r.message,
+        sketch=sketches.notify_sketch,
     ),
-}
+)
+
+ROBOT_KINDS: dict[str, RobotKind] = {kind.type: kind for kind in _ROWS}
 
 _BY_ACTIVITY = {kind.activity: type_ for type_, kind in ROBOT_KINDS.items()}
+_BY_MODEL = {kind.model: kind for kind in _ROWS}
+
+
+def kind_of(robot: RobotBase) -> RobotKind:
+    """The row of ``robot``'s type (found by its model class)."""
+    return _BY_MODEL[type(robot)]
 
 
 def kind_of_activity(activity: str) -> str | None:
@@ -431,9 +247,27 @@ def kind_of_activity(activity: str) -> str | None:
     return _BY_ACTIVITY.get(activity)
 
 
+def robot_kind_name(robot_type: str, lang: Lang = "en") -> str:
+    """The catalogue name of a robot type, e.g. ``copy_deal`` -> "Копировать сделку"."""
+    kind = ROBOT_KINDS[robot_type]
+    return kind.ru if lang == "ru" else kind.en
+
+
+def new_deal(robot: RobotBase) -> NewDeal | None:
+    """Where the deal ``robot`` creates lands, or None when it creates none."""
+    make = kind_of(robot).new_deal
+    return make(robot) if make else None
+
+
+def pause_of(robot: RobotBase) -> str | None:
+    """The pause ``robot`` makes in its stage's chain (a wait robot's duration), or None."""
+    pause = kind_of(robot).pause
+    return pause(robot) if pause else None
+
+
 def write_properties(robot: Robot, ids: Ids) -> dict[str, Any]:
     """The activity Properties of ``robot`` (Title included), as the robot's settings dialog saves them."""
-    props = ROBOT_KINDS[robot.type].write(robot, ids)
-    kind = ROBOT_KINDS[robot.type]
-    props["Title"] = robot.title or kind.en
-    return props
+    kind = kind_of(robot)
+    out = kind.write(robot, ids)
+    out["Title"] = robot.title or kind.en
+    return out

@@ -19,30 +19,10 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from b24provision.blueprint.model import (
-    Blueprint,
-    ChangeStageRobot,
-    CopyDealRobot,
-    CreateDealRobot,
-    CreateTaskRobot,
-    NotifyRobot,
-    Pipeline,
-    Robot,
-    SetFieldRobot,
-    Stage,
-    WaitRobot,
-)
-from b24provision.robots.describe import (
-    condition_text,
-    describe_duration,
-    describe_robot,
-    effective_delays,
-    field_text,
-    label_text,
-    person_text,
-    robot_kind_name,
-    stage_text,
-)
+from b24provision.blueprint.model import Blueprint, Pipeline, Robot, Stage
+from b24provision.robots.describe import describe_robot, effective_delays
+from b24provision.robots.kinds import kind_of, robot_kind_name
+from b24provision.robots.words import condition_text, describe_duration, field_text, label_text
 
 # (en, ru)
 _TEXT: dict[str, tuple[str, str]] = {
@@ -111,41 +91,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "condition_false": (
         "Also move a deal for which '{cond}' is false: the rule must not run.",
         "Также переведите сделку, для которой «{cond}» не выполняется: робот не должен сработать.",
-    ),
-    "expect_copy": (
-        "A new deal appears in '{pipeline}' at stage '{stage}'.",
-        "В воронке «{pipeline}» на стадии «{stage}» появляется новая сделка.",
-    ),
-    "expect_amount_kept": ("Its Amount equals the test deal's.", "Её сумма равна сумме тестовой сделки."),
-    "expect_amount_cleared": ("Its Amount is 0.", "Её сумма равна 0."),
-    "expect_amount_empty": ("Its Amount is empty.", "Её сумма не заполнена."),
-    "expect_title": ("Its name is '{}'.", "Её название: «{}»."),
-    "expect_id": (
-        "Field {field} of the test deal holds the new {what}'s ID (a link that opens it).",
-        "Поле {field} тестовой сделки содержит ID {what} (ссылка открывает её).",
-    ),
-    "what_deal": ("deal", "новой сделки"),
-    "what_task": ("task", "новой задачи"),
-    "expect_task": (
-        "A task '{title}' appears for {person}{deadline}.",
-        "Появляется задача «{title}» для: {person}{deadline}.",
-    ),
-    "task_deadline": (
-        " with the deadline {} after the rule ran",
-        ", крайний срок — через {} после запуска робота",
-    ),
-    "expect_pause": (
-        "The deal's Automation tab shows the pause running for {}; the rules after it wait.",
-        "На вкладке «Роботы» сделки идёт пауза {}; следующие роботы ждут.",
-    ),
-    "expect_field": (
-        "Field {field} of the deal now holds: {value}.",
-        "Поле {field} сделки теперь содержит: {value}.",
-    ),
-    "expect_stage": ("The deal moves to stage {}.", "Сделка переходит на стадию {}."),
-    "expect_notify": (
-        "{person} receives the notification: '{message}'.",
-        "{person} получает уведомление: «{message}».",
     ),
     "triggers": ("Triggers to bind by hand", "Триггеры, которые привязываются вручную"),
     "bind_trigger": (
@@ -290,7 +235,7 @@ def _robot_steps(
     if store:
         # The robot returns the new ID; writing it into a field takes a "Modify item" right after.
         modify = robot_kind_name("set_field", lang)
-        result = _t("result_task" if isinstance(robot, CreateTaskRobot) else "result_deal", lang)
+        result = _t("result_task" if kind_of(robot).result == "task" else "result_deal", lang)
         helper = [
             _t("path", lang).format(pipeline=pipeline.name, stage=stage.name, robot=modify),
             f"{_t('field', lang)}: {field_text(store, blueprint, lang)}",
@@ -303,62 +248,13 @@ def _robot_steps(
     if delays:
         waited = " + ".join(describe_duration(d, lang) for d in delays)
         checks.append(_t("delay", lang).format(delay=waited))
-    checks += _expectations(robot, pipeline, blueprint, lang)
+    checks += kind_of(robot).checks(robot, pipeline, blueprint, lang)
     if robot.condition is not None:
         checks.append(
             _t("condition_false", lang).format(cond=condition_text(robot.condition, blueprint, lang))
         )
     steps.append(Step(next(counter), _t("verify", lang).format(name), checks))
     return steps
-
-
-def _expectations(robot: Robot, pipeline: Pipeline, blueprint: Blueprint, lang: str) -> list[str]:
-    """What the administrator must see once the robot has run."""
-    out: list[str] = []
-    if isinstance(robot, CopyDealRobot | CreateDealRobot):
-        key = robot.to_pipeline if isinstance(robot, CopyDealRobot) else robot.pipeline
-        code = robot.to_stage if isinstance(robot, CopyDealRobot) else robot.stage
-        target = blueprint.pipelines_by_key().get(key)
-        out.append(
-            _t("expect_copy", lang).format(
-                pipeline=target.name if target else key, stage=stage_text(target, code, lang)
-            )
-        )
-        if robot.deal_title:
-            out.append(_t("expect_title", lang).format(robot.deal_title))
-        if isinstance(robot, CopyDealRobot):
-            out.append(_t("expect_amount_kept" if robot.keep_amount else "expect_amount_cleared", lang))
-        else:
-            out.append(_t("expect_amount_kept" if robot.amount_from_deal else "expect_amount_empty", lang))
-        if robot.store_id_in:
-            fld = field_text(robot.store_id_in, blueprint, lang)
-            out.append(_t("expect_id", lang).format(field=fld, what=_t("what_deal", lang)))
-    elif isinstance(robot, CreateTaskRobot):
-        deadline = (
-            _t("task_deadline", lang).format(describe_duration(robot.deadline, lang))
-            if robot.deadline
-            else ""
-        )
-        person = person_text(robot.responsible, lang)
-        out.append(_t("expect_task", lang).format(title=robot.task_title, person=person, deadline=deadline))
-        if robot.store_id_in:
-            fld = field_text(robot.store_id_in, blueprint, lang)
-            out.append(_t("expect_id", lang).format(field=fld, what=_t("what_task", lang)))
-    elif isinstance(robot, WaitRobot):
-        out.append(_t("expect_pause", lang).format(describe_duration(robot.duration, lang)))
-    elif isinstance(robot, SetFieldRobot):
-        value = "∅" if robot.value is None else str(robot.value)
-        out.append(
-            _t("expect_field", lang).format(field=field_text(robot.field, blueprint, lang), value=value)
-        )
-    elif isinstance(robot, ChangeStageRobot):
-        out.append(_t("expect_stage", lang).format(stage_text(pipeline, robot.stage, lang)))
-    elif isinstance(robot, NotifyRobot):
-        person = person_text(robot.to, lang)
-        out.append(
-            _t("expect_notify", lang).format(person=person[:1].upper() + person[1:], message=robot.message)
-        )
-    return out
 
 
 # ------------------------------------------------------------------------------------ render

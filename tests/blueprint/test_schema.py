@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from b24provision.blueprint.model import FIELD_TYPES, ROBOT_ACTIVITIES
+from b24provision.blueprint.model import FIELD_TYPES, ROBOT_TYPES
 from b24provision.blueprint.schema import blueprint_json_schema
 from b24provision.tariffs import known_plan_codes
 
@@ -49,7 +49,7 @@ def test_no_tagged_union_is_left_as_a_oneof() -> None:
 @pytest.mark.parametrize(
     ("items", "types"),
     [
-        (SCHEMA["$defs"]["Stage"]["properties"]["robots"]["items"], list(ROBOT_ACTIVITIES)),
+        (SCHEMA["$defs"]["Stage"]["properties"]["robots"]["items"], list(ROBOT_TYPES)),
         (SCHEMA["properties"]["fields"]["items"], list(FIELD_TYPES)),
     ],
     ids=["robots", "fields"],

@@ -55,7 +55,7 @@ def test_empty_portal_gets_everything_created_in_dependency_order() -> None:
         ("create", "stage", "sales/NEW"),
         ("create", "stage", "sales/WON"),
         ("create", "stage", "sales/LOSE"),
-        ("manual", "robot", "sales/NEW/robot[0]"),
+        ("manual", "robot", "sales/NEW/robot[wait:1 day]"),
     ]
     stages = [op for op in plan.ops if isinstance(op, CreateStageOp)]
     assert [(op.live_key, op.new_pipeline, op.sort) for op in stages] == [
@@ -70,7 +70,7 @@ def test_empty_portal_gets_everything_created_in_dependency_order() -> None:
 def test_converged_portal_has_no_changes_but_robots_still_to_check_by_hand() -> None:
     plan = diff(blueprint([SALES], [CHILD]), live([default_pipeline(), SALES_LIVE], [CHILD]))
     assert not plan.has_changes
-    assert summary(plan) == [("manual", "robot", "sales/NEW/robot[0]")]
+    assert summary(plan) == [("manual", "robot", "sales/NEW/robot[wait:1 day]")]
     assert plan.counts()["manual"] == 1
     assert ObjectRef(kind="stage", key="sales/WON", note="Won") in plan.unchanged
 
@@ -144,7 +144,7 @@ def test_removed_pipeline_and_field_are_deletes_that_lose_what_the_portal_counte
     assert summary(plan) == [
         ("delete", "pipeline", "service"),
         ("delete", "field", "LEGACY"),
-        ("manual", "robot", "sales/NEW/robot[0]"),
+        ("manual", "robot", "sales/NEW/robot[wait:1 day]"),
     ]
     delete = plan.ops[0]
     assert isinstance(delete, DeletePipelineOp)
@@ -366,8 +366,8 @@ def test_manual_robots_describe_every_robot_and_never_count_as_changes() -> None
     plan = diff(bp, live([SALES_LIVE]))
     manual = plan.manual_ops()
     assert [(m.key, m.activity, m.stage_name, m.pipeline_name) for m in manual] == [
-        ("sales/WON/robot[0]", "RobotDelayActivity", "Won", "Sales"),
-        ("sales/WON/robot[1]", "CrmCopyDealActivity", "Won", "Sales"),
+        ("sales/WON/robot[wait:1 month]", "RobotDelayActivity", "Won", "Sales"),
+        ("sales/WON/robot[copy_deal:Repeat]", "CrmCopyDealActivity", "Won", "Sales"),
     ]
     assert all(m.settings for m in manual)
     assert not plan.has_changes

@@ -154,7 +154,7 @@ def test_json_is_versioned_and_lists_every_operation_in_plan_order() -> None:
         ("update", "pipeline", "sales"),
         ("delete", "stage", "sales/OLD"),
         ("create", "stage", "sales/PAID"),
-        ("manual", "robot", "sales/PAID/robot[0]"),
+        ("manual", "robot", "sales/PAID/robot[wait:1 month]"),
     ]
     assert data["operations"][1] == {
         "action": "update",

@@ -323,6 +323,8 @@ def test_text_and_json_show_the_numbers(forecast_result: Forecast, seeded: dict[
     doc = to_json(forecast_result)
     assert doc["format_version"] == 1 and doc["requests"] == 6
     copy = next(r for r in doc["robots"] if r["creates"] == "deals")
+    # named as plans name it, so a robot added before it on the stage does not change its key
+    assert copy["key"] == "consumables/WON/robot[copy_deal:Повторная сделка через месяц]"
     june = next(m for m in copy["months"] if m["month"] == "2026-06")
     assert june == {"month": "2026-06", "count": 3, "sums": {"RUB": "5000.00", "USD": "500.00"}}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter
 
-from b24provision.blueprint.model import ROBOT_ACTIVITIES, Robot
+from b24provision.blueprint.model import ROBOT_TYPES, Robot
 from b24provision.robots.describe import describe_robot
 from b24provision.robots.kinds import (
     ROBOT_KINDS,
@@ -22,9 +22,11 @@ IDS = Ids({0: "sales", 5: "measurement"})
 
 
 def test_every_blueprint_robot_type_has_one_row_with_its_activity() -> None:
-    assert set(ROBOT_KINDS) == set(ROBOT_ACTIVITIES)
+    assert list(ROBOT_KINDS) == list(ROBOT_TYPES)
+    activities = {kind.activity for kind in ROBOT_KINDS.values()}
+    assert len(activities) == len(ROBOT_KINDS)
     for type_, kind in ROBOT_KINDS.items():
-        assert kind.activity == ROBOT_ACTIVITIES[type_] and kind_of_activity(kind.activity) == type_
+        assert kind.type == type_ and kind_of_activity(kind.activity) == type_
     assert kind_of_activity("CrmControlNotifyActivity") is None
 
 
@@ -85,3 +87,11 @@ def test_manual_steps_never_ask_for_a_unit_the_ui_does_not_offer() -> None:
     change = blueprint.pipelines[1].stages[0].robots[1]  # delay: 2 weeks
     settings = dict(describe_robot(change, blueprint).settings)
     assert settings["Run"] == "after 14 days"
+
+
+def test_the_table_says_which_entities_each_kind_exists_for() -> None:
+    # CrmCopyDealActivity's FILTER includes CCrmDocumentDeal only; the others exist for leads and
+    # smart processes too (their .description.php in the core mirrors).
+    assert ROBOT_KINDS["copy_deal"].entities == ("deal",)
+    for type_ in ("create_deal", "create_task", "wait", "set_field", "change_stage", "notify"):
+        assert ROBOT_KINDS[type_].entities == ("deal", "lead", "smart")

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from b24provision.blueprint import load_blueprint
 from b24provision.cli import app
 from b24provision.robots.describe import describe_robot
+from b24provision.robots.keys import robot_key, robot_name
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
 SHIPPED = sorted(p for p in BLUEPRINTS.iterdir() if p.is_dir())
@@ -51,11 +52,11 @@ def test_every_robot_is_a_manual_step_in_both_languages_before_and_after_apply(
     ]
     assert robots, "a shipped blueprint without robots tells nothing here"
 
-    # JSON: one `manual` operation per robot, keyed by its place, with the UI's settings.
+    # JSON: one `manual` operation per robot, keyed by its name on the stage, with the UI's settings.
     code, out = _run("plan", *_args(directory, portal, "--format", "json", "--lang", "en"))
     assert code == 0, out
     manual = [op for op in json.loads(out)["operations"] if op["action"] == "manual"]
-    assert [op["key"] for op in manual] == [f"{p.key}/{s.code}/robot[{k}]" for p, s, k, _ in robots]
+    assert [op["key"] for op in manual] == [robot_key(p.key, s.code, robot_name(r)) for p, s, _, r in robots]
     for op, (_, _, _, robot) in zip(manual, robots, strict=True):
         described = describe_robot(robot, blueprint, "en")
         assert op["after"]["title"] == described.title

@@ -65,11 +65,13 @@ def test_missing_and_only_on_the_portal(tmp_path: Path, kitchen_zip: Path) -> No
     assert code == 2
     doc = json.loads(out)
     by_key = {r["key"]: r for r in doc["robots"]}
-    assert by_key["general/PREPARATION/robot[0]"]["status"] == "missing"
-    assert by_key["mount/NEW/portal[1]"]["status"] == "only_on_portal"
-    assert by_key["mount/NEW/portal[1]"]["type"] == "wait"
-    # a pause, then a robot after it: to the portal, one robot with a delay — both positions match
-    assert by_key["mount/NEW/robot[0]"]["status"] == by_key["mount/NEW/robot[1]"]["status"] == "matches"
+    # robots are keyed by their names on the stage (robots/keys.py), not by their positions
+    assert by_key["general/PREPARATION/robot[notify:Документы]"]["status"] == "missing"
+    assert by_key["mount/NEW/portal[wait:1 day]"]["status"] == "only_on_portal"
+    assert by_key["mount/NEW/portal[wait:1 day]"]["type"] == "wait"
+    # a pause, then a robot after it: to the portal, one robot with a delay — both robots match
+    assert by_key["mount/NEW/robot[wait:2 hours]"]["status"] == "matches"
+    assert by_key["mount/NEW/robot[change_stage:EXECUTING]"]["status"] == "matches"
     assert doc["summary"]["missing"] == 1 and doc["has_differences"] is True
 
 
