@@ -66,7 +66,7 @@ from b24provision.portal.client import Command, PortalClient
 from b24provision.portal.mapping import semantics_to_rest
 from b24provision.portal.read import count_losses, read_portal
 from b24provision.portal.write import Ids, commands_for, reconcile_new
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 BATCH_LIMIT = 50
 MAX_RECOVERIES = 5

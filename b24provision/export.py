@@ -45,7 +45,7 @@ from b24provision.errors import OutputError
 from b24provision.fmt import dump_canonical
 from b24provision.output import write_output
 from b24provision.plan.sorts import effective_sorts
-from b24provision.state import LiveState, UnsupportedField
+from b24provision.state.live import LiveState, UnsupportedField
 
 __all__ = ["ExportResult", "export_portal", "render_export", "write_export"]
 

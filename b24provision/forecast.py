@@ -65,7 +65,7 @@ from b24provision.blueprint.model import (
 from b24provision.portal.client import PAGE_SIZE, Command, PortalClient
 from b24provision.portal.read import read_portal, status_id
 from b24provision.robots.describe import describe_duration, effective_delays, robot_kind_name
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 FORMAT_VERSION = 1
 GRACE = timedelta(days=1)

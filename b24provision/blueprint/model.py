@@ -7,7 +7,7 @@ portal: a pipeline by its ``key`` (matched to the portal by name, or by being th
 stage by its ``code`` within its pipeline (the STATUS_ID without the portal's ``C<id>:`` prefix),
 a field by its ``code`` (the FIELD_NAME without ``UF_CRM_``).
 
-The same types describe the live portal (see ``b24provision.state``), so a plan is a comparison of
+The same types describe the live portal (see ``b24provision.state.live``), so a plan is a comparison of
 two values of one type. The models here check only the shape of single values (patterns, ranges,
 literals, unknown keys); rules that span several objects (exactly one success stage, a robot's
 reference to a stage) live in ``blueprint/check.py`` so that each finding can point at its own

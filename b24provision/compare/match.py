@@ -46,7 +46,7 @@ from b24provision.plan.ops import (
     Plan,
 )
 from b24provision.plan.render_common import value
-from b24provision.state import LiveState, UnsupportedField
+from b24provision.state.live import LiveState, UnsupportedField
 
 __all__ = ["Comparison", "Difference", "Pairing", "Side", "compare", "open_side", "UI_CODE_PREFIX"]
 

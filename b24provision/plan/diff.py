@@ -72,7 +72,7 @@ from b24provision.plan.settable import (
 )
 from b24provision.plan.sorts import effective_sorts
 from b24provision.robots.describe import describe_robot
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 _FIX = "fix the blueprint (or the portal), then run `b24provision plan` again"
 

@@ -40,7 +40,7 @@ from b24provision.portal.mapping import (
     stage_from_rest,
     stage_prefix,
 )
-from b24provision.state import DealCountQuery, LiveState, UnsupportedField
+from b24provision.state.live import DealCountQuery, LiveState, UnsupportedField
 from b24provision.tariffs import PROBED_METHODS
 
 # The languages of a cloud portal (the label map of crm.deal.userfield.get in the docs, §7.2); a

@@ -27,7 +27,7 @@ from b24provision.plan.ops import (
     blocked_by_deals,
     data_lost,
 )
-from b24provision.state import UnsupportedField
+from b24provision.state.live import UnsupportedField
 
 SALES = pipeline(
     "sales",

@@ -8,7 +8,7 @@ from b24provision.blueprint.model import Trigger
 from b24provision.plan import diff
 from b24provision.plan.ops import CreateTriggerOp, DeletePipelineOp, DeleteStageOp
 from b24provision.plan.safety import live_safety, what_to_count
-from b24provision.state import DealCountQuery
+from b24provision.state.live import DealCountQuery
 
 SERVICE = pipeline("service", "Service", stage("NEW"), stage("WON", semantics="success"))
 
