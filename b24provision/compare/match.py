@@ -23,7 +23,7 @@ comparable:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -47,11 +47,9 @@ from b24provision.plan.ops import (
 )
 from b24provision.plan.render_common import value
 from b24provision.state.live import LiveState, UnsupportedField
+from b24provision.state.match import UI_CODE_PREFIX, items_by_value, pair_pipelines, ui_stage_pairs
 
 __all__ = ["Comparison", "Difference", "Pairing", "Side", "compare", "open_side", "UI_CODE_PREFIX"]
-
-UI_CODE_PREFIX = "UC_"
-"""Stage codes made by the portal's UI start with this and are random per portal."""
 
 SideKind = Literal["portal", "blueprint"]
 
@@ -171,7 +169,7 @@ class _Compare:
 
     def run(self) -> Comparison:
         a_bp, b_bp = self._defaults(self.a.blueprint, self.b.blueprint)
-        pairs = _pair_pipelines(a_bp.pipelines, b_bp.pipelines)
+        pairs = pair_pipelines(b_bp.pipelines, a_bp.pipelines)
         b_pipelines = [self._align_pipeline(pairs.get(p.key), p) for p in b_bp.pipelines]
         a_fields = a_bp.fields_by_code()
         b_fields = [self._align_field(a_fields.get(f.code), f) for f in b_bp.fields]
@@ -237,25 +235,10 @@ class _Compare:
 
     def _pair_stages(self, key: str, have: Sequence[Stage], want: Sequence[Stage]) -> dict[str, str]:
         """B's stage code -> A's, for stages that pair by name because a UI made their codes."""
-        have_codes = {s.code for s in have}
-        want_codes = {s.code for s in want}
-        free_have = [s for s in have if s.code not in want_codes]
-        renamed: dict[str, str] = {}
-        for stage in want:
-            if stage.code in have_codes:
-                continue
-            hits = [
-                s
-                for s in free_have
-                if _norm(s.name) == _norm(stage.name)
-                and (s.code.startswith(UI_CODE_PREFIX) or stage.code.startswith(UI_CODE_PREFIX))
-            ]
-            if len(hits) == 1:
-                free_have.remove(hits[0])
-                renamed[stage.code] = hits[0].code
-                self.pairings.append(
-                    Pairing("stage", key, hits[0].code, stage.code, f"by name {stage.name!r}")
-                )
+        renamed = ui_stage_pairs(have, want)
+        names = {s.code: s.name for s in want}
+        for b_code, a_code in renamed.items():
+            self.pairings.append(Pairing("stage", key, a_code, b_code, f"by name {names[b_code]!r}"))
         return renamed
 
     # --- fields: enumeration items by xml_id, else by value
@@ -263,19 +246,14 @@ class _Compare:
     def _align_field(self, have: FieldBase | None, want: FieldBase) -> FieldBase:
         if not isinstance(have, EnumerationField) or not isinstance(want, EnumerationField):
             return want
-        have_ids = {it.xml_id for it in have.items}
-        want_ids = {it.xml_id for it in want.items}
-        free = [it for it in have.items if it.xml_id not in want_ids]
+        paired = items_by_value(have.items, want.items)
         items = []
         for item in want.items:
-            if item.xml_id not in have_ids:
-                hits = [it for it in free if it.value == item.value]
-                if len(hits) == 1:
-                    free.remove(hits[0])
-                    self.pairings.append(
-                        Pairing("item", want.code, hits[0].xml_id, item.xml_id, f"by value {item.value!r}")
-                    )
-                    item = item.model_copy(update={"xml_id": hits[0].xml_id})
+            if item.xml_id in paired:
+                self.pairings.append(
+                    Pairing("item", want.code, paired[item.xml_id], item.xml_id, f"by value {item.value!r}")
+                )
+                item = item.model_copy(update={"xml_id": paired[item.xml_id]})
             items.append(item)
         return want.model_copy(update={"items": items})
 
@@ -429,27 +407,6 @@ class _Compare:
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-def _norm(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-def _pair_pipelines(a: Iterable[Pipeline], b: Iterable[Pipeline]) -> dict[str, Pipeline]:
-    """B's pipeline key -> A's pipeline: the default pipelines together, the others by name."""
-    a_list = list(a)
-    a_default = next((p for p in a_list if p.default), None)
-    by_name = {p.name: p for p in a_list if not p.default}
-    pairs: dict[str, Pipeline] = {}
-    for p in b:
-        hit = (
-            a_default
-            if p.default
-            else next((by_name[n] for n in [p.name, *p.previous_names] if n in by_name), None)
-        )
-        if hit is not None:
-            pairs[p.key] = hit
-    return pairs
 
 
 def _is_difference(op: AnyOp) -> bool:

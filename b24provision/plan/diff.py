@@ -22,7 +22,6 @@ key sets: ``want - have`` is created, ``want & have`` is compared attribute by a
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -73,6 +72,7 @@ from b24provision.plan.settable import (
 from b24provision.plan.sorts import effective_sorts
 from b24provision.robots.describe import describe_robot
 from b24provision.state.live import LiveState
+from b24provision.state.match import AmbiguousPipelineName, default_pipeline, pipelines_named, portal_pipeline
 
 _FIX = "fix the blueprint (or the portal), then run `b24provision plan` again"
 
@@ -130,21 +130,12 @@ class _Diff:
 
     def pipelines(self) -> None:
         desired, live_pipelines = self.desired, self.live.blueprint.pipelines
-        live_default = next((p for p in live_pipelines if p.default), None)
-        by_name: dict[str, list[Pipeline]] = defaultdict(list)
-        for p in live_pipelines:
-            if not p.default:  # the default pipeline is matched by being the default, never by name
-                by_name[p.name].append(p)
+        live_default = default_pipeline(live_pipelines)
 
-        def find(name: str) -> Pipeline | None:
-            hits = by_name.get(name, [])
+        def find(name: str, where: str = "") -> Pipeline | None:
+            hits = pipelines_named(live_pipelines, name)
             if len(hits) > 1:
-                keys = " and ".join(p.key for p in hits)
-                raise PlanError(
-                    f"the portal has {len(hits)} pipelines named {name!r} ({keys}), so the blueprint "
-                    "cannot tell which one it means; rename one of them on the portal, then run "
-                    "`b24provision plan` again"
-                )
+                raise AmbiguousPipelineName(name, hits, where)
             return hits[0] if hits else None
 
         declared = {p.name for p in desired.pipelines}
@@ -156,17 +147,14 @@ class _Diff:
                 )
         matched: dict[str, str] = {}  # live key -> blueprint key
         for i, want in enumerate(desired.pipelines):
-            have: Pipeline | None
+            have = portal_pipeline(want, live_pipelines, _src(desired, "pipelines", i, "name"))
             if want.default:
-                have = live_default
                 if have is None:
                     raise PlanError(
                         f"{_src(desired, 'pipelines', i) or want.key}: pipeline {want.key!r} is marked "
                         "default but the portal reported no default pipeline; re-read the portal, "
                         "or report this as a bug"
                     )
-            else:
-                have = next((hit for n in [want.name, *want.previous_names] if (hit := find(n))), None)
             if have is not None:
                 if have.key in matched:
                     raise PlanError(
@@ -183,7 +171,7 @@ class _Diff:
                     f"{_src(desired, 'removed', 'pipelines', i) or 'removed.pipelines'}: {name!r} is the "
                     "portal's default pipeline, which cannot be deleted; take it out of `removed:`"
                 )
-            gone = find(name)
+            gone = find(name, _src(desired, "removed", "pipelines", i))
             if gone is not None and gone.key not in matched:
                 self.ops.append(self.delete_pipeline(gone, _src(desired, "removed", "pipelines", i)))
                 matched[gone.key] = ""
