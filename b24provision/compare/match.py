@@ -44,6 +44,8 @@ from b24provision.plan.ops import (
     ManualRobotOp,
     NeedsAppContextOp,
     Plan,
+    field_ref,
+    stage_ref,
 )
 from b24provision.plan.render_common import value
 from b24provision.state.live import LiveState, UnsupportedField
@@ -289,7 +291,7 @@ class _Compare:
                         Difference(
                             "~",
                             "robots",
-                            f"{want.key}/{stage.code}",
+                            stage_ref("deal", want.key, stage.code),
                             f"the robots on stage {stage.name!r} differ "
                             f"({len(old.robots)} in A, {len(stage.robots)} in B): {what}{more}",
                         )
@@ -358,20 +360,29 @@ class _Compare:
                 if a_un[code].user_type_id != u.user_type_id:
                     self.extra.append(
                         Difference(
-                            "~", "field", code, f"type: {a_un[code].user_type_id!r} -> {u.user_type_id!r}"
+                            "~",
+                            "field",
+                            field_ref("deal", code),
+                            f"type: {a_un[code].user_type_id!r} -> {u.user_type_id!r}",
                         )
                     )
             elif code in a_fields:
                 kind = getattr(a_fields[code], "type", "?")
-                self.extra.append(Difference("~", "field", code, f"type: {kind!r} -> {u.user_type_id!r}"))
+                self.extra.append(
+                    Difference("~", "field", field_ref("deal", code), f"type: {kind!r} -> {u.user_type_id!r}")
+                )
             else:
                 self.extra.append(
-                    Difference("+", "field", code, f"{u.label!r} ({u.user_type_id}): only in B")
+                    Difference(
+                        "+", "field", field_ref("deal", code), f"{u.label!r} ({u.user_type_id}): only in B"
+                    )
                 )
         for code, u in sorted(a_un.items()):
             if code not in b_un and code not in b_fields:
                 self.extra.append(
-                    Difference("-", "field", code, f"{u.label!r} ({u.user_type_id}): only in A")
+                    Difference(
+                        "-", "field", field_ref("deal", code), f"{u.label!r} ({u.user_type_id}): only in A"
+                    )
                 )
         # A field of B whose code is unsupported in A shows up as a ReplaceFieldOp from the diff.
 

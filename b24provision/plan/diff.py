@@ -60,6 +60,9 @@ from b24provision.plan.ops import (
     UpdatePipelineOp,
     UpdateStageOp,
     UpdateTriggerOp,
+    field_ref,
+    pipeline_ref,
+    stage_ref,
 )
 from b24provision.plan.order import order
 from b24provision.plan.safety import with_live_facts
@@ -177,7 +180,9 @@ class _Diff:
                 matched[gone.key] = ""
         for p in live_pipelines:
             if p.key not in matched and p.name not in removed and not is_tool_object(p.name):
-                self.unmanaged.append(ObjectRef(kind="pipeline", key=p.key, note=p.name))
+                self.unmanaged.append(
+                    ObjectRef(kind="pipeline", key=pipeline_ref("deal", p.key), note=p.name)
+                )
 
     def delete_pipeline(self, gone: Pipeline, source: str) -> DeletePipelineOp:
         # The deals it holds are added by with_live_facts, as for every delete.
@@ -220,7 +225,9 @@ class _Diff:
                 )
             )
         else:
-            self.unchanged.append(ObjectRef(kind="pipeline", key=want.key, note=want.name))
+            self.unchanged.append(
+                ObjectRef(kind="pipeline", key=pipeline_ref("deal", want.key), note=want.name)
+            )
         self.stages(i, want, have)
 
     def stages(self, i: int, want: Pipeline, have: Pipeline) -> None:
@@ -253,7 +260,7 @@ class _Diff:
                 )
             else:
                 self.unchanged.append(
-                    ObjectRef(kind="stage", key=f"{want.key}/{stage.code}", note=stage.name)
+                    ObjectRef(kind="stage", key=stage_ref("deal", want.key, stage.code), note=stage.name)
                 )
         wanted = {s.code for s in want.stages}
         for old in have.stages:
@@ -302,7 +309,9 @@ class _Diff:
             if isinstance(op, ReplaceFieldOp):  # made again: as a new field
                 self.manual_on_create(field, source)
             if op is None:
-                self.unchanged.append(ObjectRef(kind="field", key=field.code, note=_label_note(field)))
+                self.unchanged.append(
+                    ObjectRef(kind="field", key=field_ref("deal", field.code), note=_label_note(field))
+                )
             else:
                 self.ops.append(op)
         removed = set(desired.removed.fields)
@@ -314,11 +323,15 @@ class _Diff:
                 self.ops.append(DeleteFieldOp(code=code, label=unsupported[code].label, source=source))
         for code, f in have.items():
             if code not in want and code not in removed and not is_tool_object(code):
-                self.unmanaged.append(ObjectRef(kind="field", key=code, note=_label_note(f)))
+                self.unmanaged.append(
+                    ObjectRef(kind="field", key=field_ref("deal", code), note=_label_note(f))
+                )
         for u in live.unsupported_fields:
             if u.code not in want and u.code not in removed:
                 self.unmanaged.append(
-                    ObjectRef(kind="field", key=u.code, note=f"{u.label} ({u.user_type_id})")
+                    ObjectRef(
+                        kind="field", key=field_ref("deal", u.code), note=f"{u.label} ({u.user_type_id})"
+                    )
                 )
 
     def manual_on_create(self, field: FieldBase, source: str) -> None:

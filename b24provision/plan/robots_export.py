@@ -44,7 +44,7 @@ def with_export_robots(plan: Plan, check: RobotCheck) -> Plan:
     for v in check.verdicts:
         if v.status in _UNMANAGED:
             what = f"{v.title or v.activity}: " if v.status != "designer_edited" else ""
-            unmanaged.append(ObjectRef(kind="robot", key=v.key, note=what + _UNMANAGED[v.status]))
+            unmanaged.append(ObjectRef(kind="robot", key=f"deal:{v.key}", note=what + _UNMANAGED[v.status]))
     return plan.model_copy(
         update={
             "ops": tuple(ops),

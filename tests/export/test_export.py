@@ -29,7 +29,7 @@ def test_handmade_portal_round_trips_to_no_changes(start_portal, tmp_path):
     result = _plan_export(exported.text, portal.spec, tmp_path)
     assert not result.plan.has_changes, result.plan.ops
     # The field of an application's type is left alone, not planned away.
-    assert [r.key for r in result.plan.unmanaged] == ["1712345680123"]
+    assert [r.key for r in result.plan.unmanaged] == ["deal:field/1712345680123"]
     assert exported.requests == 1
 
 
@@ -193,7 +193,7 @@ def test_moving_a_stage_in_an_export_is_one_update(start_portal, tmp_path):
     assert moved != text
     plan = _plan_export(moved, portal.spec, tmp_path).plan
     assert [(op.action, op.key) for op in plan.ops if op.action != "manual"] == [
-        ("update", "obshchee/PREPARATION")
+        ("update", "deal:obshchee/PREPARATION")
     ]
 
 
@@ -245,6 +245,6 @@ def test_a_plan_that_does_not_name_the_shared_name_leaves_both_pipelines_unmanag
     file.write_text("fields:\n  - {code: SIZE, type: string}\n")
     result = api.make_plan([file], portal=portal.spec)
     assert [(r.key, r.note) for r in result.plan.unmanaged if r.kind == "pipeline"][-2:] == [
-        ("twins", "Twins"),
-        ("twins_2", "Twins"),
+        ("deal:twins", "Twins"),
+        ("deal:twins_2", "Twins"),
     ]
