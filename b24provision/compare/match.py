@@ -6,7 +6,8 @@ change on the portal?", and reuses it: A becomes the live side and B the desired
 in A, ``~`` different, shown ``A -> B``). Before the diff, a pre-pass makes the two sides
 comparable:
 
-- pipelines match by the default flag, else by name (as in a plan); ids never matter;
+- pairing follows the one matcher (``state/match.py``): pipelines by the default flag, else by
+  name (as in a plan); ids never matter;
 - stages match by code within their pipeline, **except** codes the portal's UI made (``UC_…``,
   random per portal): a stage that found no partner by code and has such a code on either side is
   matched by its name within the pipeline, and B's code is renamed to A's; every such pairing is
@@ -24,9 +25,7 @@ comparable:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Literal
+from dataclasses import replace
 
 from b24provision.blueprint.model import (
     Blueprint,
@@ -36,6 +35,8 @@ from b24provision.blueprint.model import (
     Removed,
     Stage,
 )
+from b24provision.compare.result import Comparison, Difference, Pairing
+from b24provision.compare.sides import Side, open_side
 from b24provision.plan.diff import diff
 from b24provision.plan.nested import nested_changes
 from b24provision.plan.ops import (
@@ -43,7 +44,6 @@ from b24provision.plan.ops import (
     CreateStageOp,
     ManualRobotOp,
     NeedsAppContextOp,
-    Plan,
     field_ref,
     stage_ref,
 )
@@ -52,106 +52,6 @@ from b24provision.state.live import LiveState, UnsupportedField
 from b24provision.state.match import UI_CODE_PREFIX, items_by_value, pair_pipelines, ui_stage_pairs
 
 __all__ = ["Comparison", "Difference", "Pairing", "Side", "compare", "open_side", "UI_CODE_PREFIX"]
-
-SideKind = Literal["portal", "blueprint"]
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of a comparison: a portal as read, or a blueprint as loaded."""
-
-    label: str
-    """How the user named it (a spec or a path: never a secret)."""
-    kind: SideKind
-    blueprint: Blueprint
-    live: LiveState | None = None
-    """The portal as read (None for a blueprint)."""
-
-    @property
-    def title(self) -> str:
-        return f"{self.kind} {self.label}"
-
-
-@dataclass(frozen=True)
-class Pairing:
-    """Two objects matched by a fallback rule instead of their key, and which rule it was."""
-
-    kind: Literal["stage", "item"]
-    where: str
-    """The pipeline key (stages) or field code (items)."""
-    a: str
-    """The code (xml_id) in A."""
-    b: str
-    """The code (xml_id) in B."""
-    rule: str
-    """E.g. 'by name "Замер"' or 'by value "Сайт"'."""
-
-
-@dataclass(frozen=True)
-class Difference:
-    """A difference that is not an op: a field of an unsupported type, robots, app robot types, triggers."""
-
-    marker: Literal["+", "-", "~"]
-    kind: str
-    key: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """What differs between A and B."""
-
-    a: Side
-    b: Side
-    plan: Plan
-    """The differences as ops, read from A to B (create: only in B, delete: only in A)."""
-    extra: tuple[Difference, ...] = ()
-    pairings: tuple[Pairing, ...] = ()
-    notes: tuple[str, ...] = ()
-    """What was not compared, and why."""
-
-    @property
-    def ops(self) -> list[AnyOp]:
-        return list(self.plan.ops)
-
-    @property
-    def count(self) -> int:
-        return len(self.plan.ops) + len(self.extra)
-
-    @property
-    def has_differences(self) -> bool:
-        return self.count > 0
-
-
-# ------------------------------------------------------------------------------------ the sides
-
-
-def open_side(
-    spec: str,
-    *,
-    portals_file: Path | None = None,
-    variables: Mapping[str, str] | None = None,
-    values_files: Sequence[Path] = (),
-) -> Side:
-    """Load a blueprint or read a portal, as ``spec`` says.
-
-    ``file:PATH`` is a blueprint and ``portal:SPEC`` a portal; otherwise a path that exists on disk
-    is a blueprint and anything else a portal spec (local, local:FILE, env:VAR, a profile name).
-    """
-    from b24provision.blueprint import load_blueprint  # noqa: PLC0415 - only what the side needs
-    from b24provision.portal.connect import open_portal  # noqa: PLC0415
-    from b24provision.portal.read import read_portal  # noqa: PLC0415
-
-    spec = spec.strip()
-    if spec.startswith("file:") or (not spec.startswith("portal:") and Path(spec).exists()):
-        path = Path(spec.removeprefix("file:"))
-        blueprint = load_blueprint([path], variables=dict(variables or {}), values_files=values_files)
-        return Side(label=str(path), kind="blueprint", blueprint=blueprint)
-    portal = spec.removeprefix("portal:")
-    with open_portal(portal, portals_file=portals_file) as client:
-        live = read_portal(client)
-    return Side(label=portal, kind="portal", blueprint=live.blueprint, live=live)
-
 
 # ---------------------------------------------------------------------------------- comparison
 
