@@ -31,7 +31,7 @@ Identity on the portal, for apply:
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, assert_never
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -99,8 +99,27 @@ def blocked_by_deals(op: AnyOp) -> int:
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp():
             return op.blocked_by_deals
-        case _:
+        case (
+            CreatePipelineOp()
+            | UpdatePipelineOp()
+            | CreateStageOp()
+            | UpdateStageOp()
+            | CreateFieldOp()
+            | UpdateFieldOp()
+            | ReplaceFieldOp()
+            | DeleteFieldOp()
+            | CreateAppRobotOp()
+            | UpdateAppRobotOp()
+            | DeleteAppRobotOp()
+            | CreateTriggerOp()
+            | UpdateTriggerOp()
+            | DeleteTriggerOp()
+            | NeedsAppContextOp()
+            | ManualRobotOp()
+        ):
             return 0
+        case _:
+            assert_never(op)
 
 
 def needs_allow_delete(op: AnyOp) -> bool:
@@ -127,7 +146,7 @@ def data_lost(op: AnyOp) -> str:
         case DeleteAppRobotOp():
             return "robots of this type on stages stop working"
         case _:
-            return ""
+            return ""  # the guards above make this match open-ended: every op without a loss
 
 
 def deals_losing_data(op: AnyOp) -> int:
@@ -139,8 +158,24 @@ def deals_losing_data(op: AnyOp) -> int:
             return op.deals_with_value
         case UpdateFieldOp():
             return sum(n for _, n in op.items_in_use if n > 0)
-        case _:
+        case (
+            CreatePipelineOp()
+            | UpdatePipelineOp()
+            | CreateStageOp()
+            | UpdateStageOp()
+            | CreateFieldOp()
+            | CreateAppRobotOp()
+            | UpdateAppRobotOp()
+            | DeleteAppRobotOp()
+            | CreateTriggerOp()
+            | UpdateTriggerOp()
+            | DeleteTriggerOp()
+            | NeedsAppContextOp()
+            | ManualRobotOp()
+        ):
             return 0
+        case _:
+            assert_never(op)
 
 
 def _deals(n: int) -> str:

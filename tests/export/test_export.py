@@ -211,6 +211,7 @@ def test_a_portal_with_two_pipelines_of_one_name_exports_with_distinct_keys(star
     exported = export_portal(portal.spec)
     keys = [line.strip() for line in exported.text.splitlines() if line.strip().startswith("- key: twins")]
     assert keys == ["- key: twins", "- key: twins_2"]
+    assert "# The portal has 2 pipelines named 'Twins': plan cannot tell them apart;" in exported.text
     # The export names that name twice: loading it says so in one located line.
     file = write_export(exported.text, tmp_path / "exported")
     with pytest.raises(
