@@ -73,3 +73,17 @@ def test_giving_the_deal_in_both_forms_is_one_located_error(tmp_path: Path) -> N
     assert "\n" not in message
     assert "bp.yaml:2:3: entities.deal: the deal is given twice" in message
     assert "keep one of the two" in message
+
+
+def test_both_forms_plan_the_same_operations_on_a_portal(start_portal, tmp_path: Path) -> None:
+    from b24provision import api  # noqa: PLC0415 - the one test here that talks to a portal
+
+    portal = start_portal("a")
+    plans = []
+    for name, text in (("short", SHORTHAND), ("full", ENTITY_FORM)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(text)
+        plans.append(api.make_plan([path], portal=portal.spec).plan)
+    keys = [[(op.action, op.key) for op in plan.ops] for plan in plans]
+    assert keys[0] == keys[1]
+    assert ("create", "deal:field/SIZE") in keys[0] and ("create", "deal:sales") in keys[0]
