@@ -31,6 +31,7 @@ What the YAML looks like, and why:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -45,7 +46,7 @@ from b24provision.errors import OutputError
 from b24provision.fmt import dump_canonical
 from b24provision.output import write_output
 from b24provision.plan.sorts import effective_sorts
-from b24provision.state import LiveState, UnsupportedField
+from b24provision.state.live import LiveState, UnsupportedField
 
 __all__ = ["ExportResult", "export_portal", "render_export", "write_export"]
 
@@ -233,9 +234,21 @@ def _header(live: LiveState, today: date, schema: str, robots_export: str = "") 
         robots,
         "Pipeline keys are made from the pipelines' names; rename them freely (plan matches by name).",
         *([f"The schema: b24provision schema --out {SCHEMA_FILE}"] if schema == SCHEMA_FILE else []),
+        *_shared_names(live),
         *advice,
     ]
     return "".join(f"# {line}\n".replace(" \n", "\n") for line in lines) + "\n"
+
+
+def _shared_names(live: LiveState) -> list[str]:
+    """A line per name several pipelines share: plan matches pipelines by name (state/match.py)."""
+    names = Counter(p.name for p in live.blueprint.pipelines if not p.default)
+    return [
+        f"The portal has {n} pipelines named {name!r}: plan cannot tell them apart; rename all but one "
+        "on the portal, then export again."
+        for name, n in sorted(names.items())
+        if n > 1
+    ]
 
 
 def _ordered_pipelines(pipelines: Sequence[Pipeline]) -> list[Pipeline]:

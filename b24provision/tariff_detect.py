@@ -37,7 +37,7 @@ from b24provision.plan.ops import (
     UpdateAppRobotOp,
     UpdateTriggerOp,
 )
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 from b24provision.tariffs import (
     Fact,
     Needs,

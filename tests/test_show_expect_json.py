@@ -38,7 +38,7 @@ def test_show_renders_a_saved_plan_again_in_every_format_without_a_portal(tmp_pa
     assert "Saved plan: made " in shown.stderr and "Portal:" not in shown.stderr
     as_json = json.loads(runner.invoke(app, ["show", str(saved), "-f", "json"]).stdout)
     text = runner.invoke(app, ["show", str(saved)]).stdout
-    assert as_json["format_version"] == 2 and as_json["summary"]["has_changes"]
+    assert as_json["format_version"] == 3 and as_json["summary"]["has_changes"]
     assert text.startswith("Plan: ") and f"Plan digest: {as_json['operations_digest']}" in text
     assert DIGEST.findall(markdown) == [as_json["operations_digest"]]
 

@@ -24,7 +24,7 @@ from b24provision.portal.client import PortalClient
 from b24provision.portal.connect import describe_portal, open_portal
 from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock
 from b24provision.portal.read import read_after, read_portal
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 from b24provision.tariff_detect import (
     Declaration,
     PortalTariff,

@@ -51,7 +51,7 @@ from b24provision.plan.order import level_of
 from b24provision.portal.client import Command
 from b24provision.portal.mapping import semantics_to_rest
 from b24provision.portal.write import Ids, commands_for, reconcile_new
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 BATCH_LIMIT = 50
 Phase = Literal["A", "B", "C"]

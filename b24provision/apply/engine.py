@@ -41,7 +41,7 @@ from b24provision.plan.stage_codes import refuse_long_stage_codes
 from b24provision.portal.client import PortalClient
 from b24provision.portal.read import read_portal
 from b24provision.portal.write import Ids
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 MAX_RECOVERIES = 5
 Progress = Callable[[int, int, str], None]

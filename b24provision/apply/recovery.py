@@ -39,7 +39,7 @@ from b24provision.plan.ops import (
     UpdateStageOp,
     UpdateTriggerOp,
 )
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 
 @dataclass(frozen=True)

@@ -5,78 +5,65 @@ one code, a pipeline without a success stage, a robot copying deals into a pipel
 exist. Every rule here is an error that would make ``apply`` fail part-way or do something else
 than intended, so it is reported before anything is sent, at the line of the offending value.
 
-References a robot can make:
-- a pipeline by its ``key`` (copy_deal ``to_pipeline``, create_deal ``pipeline``);
-- a stage by its ``code`` within the pipeline it targets (``to_stage``, ``stage``);
-- a deal field: a standard one (``STANDARD_DEAL_FIELDS``) or a custom field by its code, also
-  written ``UF_CRM_<code>`` (set_field ``field``, a condition's ``field``, create_deal
-  ``set_fields``). A set_field on an enumeration field names the item by its ``xml_id`` (or its
-  exact text).
+The robots' references to pipelines, stages and fields are checked in ``check_robots.py``.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 
+from b24provision.blueprint.check_common import (
+    STANDARD_DEAL_FIELDS,
+    UF_PREFIX,
+    Loc,
+    finding,
+    prefixed,
+    where_line,
+)
+from b24provision.blueprint.check_robots import check_robots, robots_of
 from b24provision.blueprint.model import (
     Blueprint,
-    ChangeStageRobot,
-    CopyDealRobot,
-    CreateDealRobot,
-    CreateTaskRobot,
-    CrmField,
     EnumerationField,
-    FieldBase,
-    IntegerField,
     Pipeline,
-    RobotBase,
-    SetFieldRobot,
-    StringField,
 )
 from b24provision.errors import Problem
 from b24provision.robots.keys import ambiguous_robots
+
+# Importable from here as before (lint.py and others use them).
+__all__ = ["PORTAL_RISKS", "STANDARD_DEAL_FIELDS", "check_blueprint", "finding", "portal_risks", "robots_of"]
 
 PORTABLE_STAGE_CODE = 17
 """The longest stage code every pipeline holds on a portal whose pipeline ids are below 1000
 (reference §13.5; plan/stage_codes.py knows the real limit of each pipeline)."""
 
-# Deal fields every portal has, which robots may read or set (crm.deal.fields).
-STANDARD_DEAL_FIELDS: frozenset[str] = frozenset({
-    "TITLE", "TYPE_ID", "CATEGORY_ID", "STAGE_ID", "OPPORTUNITY", "CURRENCY_ID", "IS_MANUAL_OPPORTUNITY",
-    "TAX_VALUE", "PROBABILITY", "COMPANY_ID", "CONTACT_ID", "CONTACT_IDS", "BEGINDATE", "CLOSEDATE",
-    "OPENED", "CLOSED", "COMMENTS", "ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "DATE_CREATE",
-    "DATE_MODIFY", "SOURCE_ID", "SOURCE_DESCRIPTION", "ADDITIONAL_INFO", "LOCATION_ID", "ORIGINATOR_ID",
-    "ORIGIN_ID", "UTM_SOURCE", "UTM_MEDIUM", "UTM_CAMPAIGN", "UTM_CONTENT", "UTM_TERM", "LEAD_ID",
-    "QUOTE_ID",
-})  # fmt: skip
-
 _RANK = {"process": 0, "success": 1, "failure": 2}
-
-Loc = tuple[str | int, ...]
-
-
-def finding(bp: Blueprint, loc: Loc, message: str, code: str, severity: str = "error") -> Problem:
-    """A problem at the YAML position of ``loc`` (or of its nearest located parent)."""
-    where = bp.locate(*loc)
-    if where is None:
-        return Problem("<blueprint>", 0, 0, message, severity, code)
-    return Problem(where.path, where.line, where.col, message, severity, code)
 
 
 def check_blueprint(bp: Blueprint) -> list[Problem]:
     """Every cross-object error of ``bp``; empty when it can be applied as written."""
     return [
+        *_entity_forms(bp),
         *_pipelines(bp),
         *_stages(bp),
         *_fields(bp),
-        *_robots(bp),
+        *check_robots(bp),
         *(finding(bp, loc, message, "check/ambiguous-robot") for loc, message in ambiguous_robots(bp)),
         *_removed(bp),
         *_prefixed_codes(bp),
         *_unique(bp, "app_robots", [r.code for r in bp.app_robots], "application robot code"),
         *_unique(bp, "triggers", [t.code for t in bp.triggers], "trigger code"),
     ]
+
+
+def _entity_forms(bp: Blueprint) -> Iterator[Problem]:
+    if bp.both_deal_forms:
+        yield finding(
+            bp,
+            ("entities", "deal"),
+            "entities.deal: the deal is given twice, under entities.deal and as top-level pipelines:/"
+            "fields: (which are shorthand for entities.deal) — keep one of the two",
+            "check/entity-twice",
+        )
 
 
 PORTAL_RISKS = ("check/success-stage-code",)
@@ -88,19 +75,6 @@ def portal_risks(bp: Blueprint) -> list[str]:
     return [f"{p.message} ({p.path}:{p.line}:{p.col})" for p in check_blueprint(bp) if p.code in PORTAL_RISKS]
 
 
-def robots_of(bp: Blueprint) -> Iterator[tuple[Pipeline, int, int, int, RobotBase]]:
-    """Every robot with its pipeline and the indices that locate it."""
-    for pi, pipeline in enumerate(bp.pipelines):
-        for si, stage in enumerate(pipeline.stages):
-            for ri, robot in enumerate(stage.robots):
-                yield pipeline, pi, si, ri, robot
-
-
-def _where(bp: Blueprint, loc: Loc) -> str:
-    where = bp.locate(*loc)
-    return f"line {where.line}" if where and where.line else "above"
-
-
 def _unique(bp: Blueprint, section: str, codes: list[str], what: str) -> Iterator[Problem]:
     seen: dict[str, int] = {}
     for i, code in enumerate(codes):
@@ -109,7 +83,7 @@ def _unique(bp: Blueprint, section: str, codes: list[str], what: str) -> Iterato
                 bp,
                 (section, i, "code"),
                 f"{section}[{i}]: {what} '{code}' is used twice "
-                f"(first at {_where(bp, (section, seen[code]))}) — codes must be unique; "
+                f"(first at {where_line(bp, (section, seen[code]))}) — codes must be unique; "
                 "rename or remove one",
                 "check/duplicate",
             )
@@ -131,7 +105,7 @@ def _pipelines(bp: Blueprint) -> Iterator[Problem]:
                 bp,
                 ("pipelines", i, "key"),
                 f"pipelines[{i}]: pipeline key '{p.key}' is used twice (first at "
-                f"{_where(bp, ('pipelines', keys[p.key]))}) — give each pipeline its own key",
+                f"{where_line(bp, ('pipelines', keys[p.key]))}) — give each pipeline its own key",
                 "check/duplicate-pipeline-key",
             )
         keys.setdefault(p.key, i)
@@ -174,7 +148,8 @@ def _stages(bp: Blueprint) -> Iterator[Problem]:
                     bp,
                     (*base, si, "code"),
                     f"pipeline '{p.key}': stage code '{s.code}' is used twice (first at "
-                    f"{_where(bp, (*base, codes[s.code]))}) — stage codes must be unique within a pipeline",
+                    f"{where_line(bp, (*base, codes[s.code]))}) — stage codes must be unique within a "
+                    "pipeline",
                     "check/duplicate-stage-code",
                 )
             codes.setdefault(s.code, si)
@@ -296,110 +271,6 @@ def _fields(bp: Blueprint) -> Iterator[Problem]:
                     )
 
 
-def _robots(bp: Blueprint) -> Iterator[Problem]:
-    pipelines = bp.pipelines_by_key()
-    fields = bp.fields_by_code()
-    for pipeline, pi, si, ri, robot in robots_of(bp):
-        base: Loc = ("pipelines", pi, "stages", si, "robots", ri)
-        label = f"robot {pipeline.key}/{pipeline.stages[si].code}#{ri + 1}"
-        if robot.condition is not None:
-            yield from _field_ref(bp, fields, robot.condition.field, (*base, "condition", "field"), label)
-        if isinstance(robot, CopyDealRobot | CreateDealRobot):
-            target_key = robot.to_pipeline if isinstance(robot, CopyDealRobot) else robot.pipeline
-            stage = robot.to_stage if isinstance(robot, CopyDealRobot) else robot.stage
-            key_attr, stage_attr = ("to_pipeline", "to_stage") if isinstance(robot, CopyDealRobot) else (
-                "pipeline", "stage")  # fmt: skip
-            target = pipelines.get(target_key)
-            if target is None:
-                yield finding(
-                    bp, (*base, key_attr), f"{label}: no pipeline with key '{target_key}' — "
-                    f"{_suggest(target_key, pipelines)}", "check/unknown-pipeline",
-                )  # fmt: skip
-            elif stage is not None and stage not in target.stages_by_code():
-                yield finding(
-                    bp, (*base, stage_attr), f"{label}: pipeline '{target.key}' has no stage '{stage}' — "
-                    f"{_suggest(stage, target.stages_by_code())}", "check/unknown-stage",
-                )  # fmt: skip
-            if robot.store_id_in is not None:
-                yield from _store_target(
-                    bp, fields, robot.store_id_in, (*base, "store_id_in"), label, deal=True
-                )
-        if isinstance(robot, CreateDealRobot):
-            for name in robot.set_fields:
-                yield from _field_ref(bp, fields, name, (*base, "set_fields", name), label)
-        if isinstance(robot, CreateTaskRobot) and robot.store_id_in is not None:
-            yield from _store_target(bp, fields, robot.store_id_in, (*base, "store_id_in"), label, deal=False)
-        if isinstance(robot, ChangeStageRobot) and robot.stage not in pipeline.stages_by_code():
-            yield finding(
-                bp, (*base, "stage"), f"{label}: pipeline '{pipeline.key}' has no stage '{robot.stage}' — "
-                f"{_suggest(robot.stage, pipeline.stages_by_code())}", "check/unknown-stage",
-            )  # fmt: skip
-        if isinstance(robot, SetFieldRobot):
-            found = list(_field_ref(bp, fields, robot.field, (*base, "field"), label))
-            yield from found
-            target_field = fields.get(robot.field.removeprefix("UF_CRM_"))
-            if not found and isinstance(target_field, EnumerationField) and robot.value is not None:
-                items = {it.xml_id for it in target_field.items} | {it.value for it in target_field.items}
-                if str(robot.value) not in items:
-                    yield finding(
-                        bp, (*base, "value"), f"{label}: '{robot.value}' is not an item of enumeration "
-                        f"'{target_field.code}' — use an xml_id: "
-                        f"{', '.join(it.xml_id for it in target_field.items)}",
-                        "check/unknown-enum-item",
-                    )  # fmt: skip
-
-
-def _field_ref(
-    bp: Blueprint, fields: dict[str, FieldBase], name: str, loc: Loc, label: str
-) -> Iterator[Problem]:
-    code = name.removeprefix("UF_CRM_")
-    if name in STANDARD_DEAL_FIELDS and not name.startswith("UF_CRM_"):
-        return
-    if code in fields:
-        return
-    close = difflib.get_close_matches(code, [*fields, *STANDARD_DEAL_FIELDS], n=1)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    declared = ", ".join(fields) or "none"
-    yield finding(
-        bp,
-        loc,
-        f"{label}: unknown deal field '{name}' — {hint}use a custom field declared under fields: "
-        f"({declared}) or a standard one such as TITLE, OPPORTUNITY, ASSIGNED_BY_ID, COMMENTS",
-        "check/unknown-field",
-    )
-
-
-def _store_target(
-    bp: Blueprint, fields: dict[str, FieldBase], code: str, loc: Loc, label: str, *, deal: bool
-) -> Iterator[Problem]:
-    field = fields.get(code)
-    what = "the new deal's id" if deal else "the new task's id"
-    if field is None:
-        yield finding(
-            bp, loc, f"{label}: store_id_in names no declared field '{code}' — declare it under fields: "
-            f"(e.g. a crm field with targets: [deal]) or {_suggest(code, fields)}", "check/unknown-field",
-        )  # fmt: skip
-    elif isinstance(field, IntegerField | StringField):
-        return
-    elif deal and isinstance(field, CrmField):
-        if "deal" not in field.targets:
-            yield finding(
-                bp, loc, f"{label}: field '{code}' links to {', '.join(field.targets)}, not deals — "
-                "add deal to its targets: to hold " + what, "check/store-target",
-            )  # fmt: skip
-    else:
-        kinds = (
-            "a crm field targeting deals, or an integer or string field"
-            if deal
-            else "an integer or string field"
-        )
-        yield finding(
-            bp, loc, f"{label}: field '{code}' is a {getattr(field, 'type', '?')} field and cannot hold "
-            f"{what} — use {kinds}",
-            "check/store-target",
-        )  # fmt: skip
-
-
 def _removed(bp: Blueprint) -> Iterator[Problem]:
     names = {_norm(n): p.key for p in bp.pipelines for n in (p.name, *p.previous_names)}
     declared: list[tuple[str, Iterable[str], set[str], str]] = [
@@ -424,7 +295,7 @@ def _removed(bp: Blueprint) -> Iterator[Problem]:
     for section, listed, present, what in declared:
         for i, code in enumerate(listed):
             if section == "fields" and code.startswith(UF_PREFIX):
-                yield _prefixed(bp, ("removed", section, i), code)
+                yield prefixed(bp, ("removed", section, i), code)
             elif code in present:
                 yield finding(
                     bp, ("removed", section, i), f"removed: {what} '{code}' is also declared — a blueprint "
@@ -432,26 +303,7 @@ def _removed(bp: Blueprint) -> Iterator[Problem]:
                 )  # fmt: skip
 
 
-UF_PREFIX = "UF_CRM_"
-
-
 def _prefixed_codes(bp: Blueprint) -> Iterator[Problem]:
     for i, f in enumerate(bp.fields):
         if f.code.startswith(UF_PREFIX):
-            yield _prefixed(bp, ("fields", i, "code"), f.code)
-
-
-def _prefixed(bp: Blueprint, loc: Loc, code: str) -> Problem:
-    # The portal adds UF_CRM_ itself: "UF_CRM_X" here would be UF_CRM_UF_CRM_X there, a field that
-    # does not exist (a delete that silently does nothing) or a new one with a doubled prefix.
-    return finding(
-        bp, loc, f"field code '{code}' starts with {UF_PREFIX}, which the portal adds itself — write "
-        f"'{code.removeprefix(UF_PREFIX)}'", "check/field-prefix",
-    )  # fmt: skip
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    options = sorted(known)
-    close = difflib.get_close_matches(name, options, n=1)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"{hint}known: {', '.join(options) or 'none'}"
+            yield prefixed(bp, ("fields", i, "code"), f.code)

@@ -11,7 +11,7 @@ so VS Code (with the YAML extension) completes keys and flags mistakes while typ
 Changes to what pydantic generates, so that any JSON Schema validator (not only pydantic) and an
 editor give one clear message:
 
-- Every property is described by the docstring written under its field in model.py.
+- Every property is described by the docstring written under its field in the model modules.
 - A string with a pattern (a person, a duration, a code) also accepts text containing ``${...}``,
   because variables are substituted only when the blueprint is loaded; without this an editor
   would flag every ``responsible: ${manager}``.
@@ -33,7 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from b24provision.blueprint import model
+from b24provision.blueprint import app_model, field_model, model, robot_model
 from b24provision.blueprint.model import FIELD_TYPES, ROBOT_TYPES, Blueprint
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -147,10 +147,14 @@ def _describe(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+_MODEL_MODULES = (model, robot_model, field_model, app_model)
+
+
 def _attribute_docs() -> dict[str, dict[str, str]]:
-    """Class name -> field name -> the docstring written under the field in model.py."""
+    """Class name -> field name -> the docstring written under the field in the model modules."""
     out: dict[str, dict[str, str]] = {}
-    for node in ast.parse(inspect.getsource(model)).body:
+    body = [node for module in _MODEL_MODULES for node in ast.parse(inspect.getsource(module)).body]
+    for node in body:
         if not isinstance(node, ast.ClassDef):
             continue
         docs = out.setdefault(node.name, {})

@@ -1,6 +1,7 @@
 """``b24provision diff``: what differs between two portals, two blueprints, or a portal and a blueprint.
 
-``match.py`` opens the two sides and compares them by natural keys (reusing the plan's diff);
+``sides.py`` opens the two sides; ``match.py`` compares them by natural keys (reusing the plan's
+diff and the matcher of ``state/match.py``) into a ``result.py`` value;
 ``render.py`` writes the result as text, Markdown or JSON. See ``match.py`` for the matching rules.
 """
 

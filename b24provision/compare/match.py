@@ -6,7 +6,8 @@ change on the portal?", and reuses it: A becomes the live side and B the desired
 in A, ``~`` different, shown ``A -> B``). Before the diff, a pre-pass makes the two sides
 comparable:
 
-- pipelines match by the default flag, else by name (as in a plan); ids never matter;
+- pairing follows the one matcher (``state/match.py``): pipelines by the default flag, else by
+  name (as in a plan); ids never matter;
 - stages match by code within their pipeline, **except** codes the portal's UI made (``UC_…``,
   random per portal): a stage that found no partner by code and has such a code on either side is
   matched by its name within the pipeline, and B's code is renamed to A's; every such pairing is
@@ -23,10 +24,8 @@ comparable:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from b24provision.blueprint.model import (
     Blueprint,
@@ -36,6 +35,8 @@ from b24provision.blueprint.model import (
     Removed,
     Stage,
 )
+from b24provision.compare.result import Comparison, Difference, Pairing
+from b24provision.compare.sides import Side, open_side
 from b24provision.plan.diff import diff
 from b24provision.plan.nested import nested_changes
 from b24provision.plan.ops import (
@@ -43,115 +44,14 @@ from b24provision.plan.ops import (
     CreateStageOp,
     ManualRobotOp,
     NeedsAppContextOp,
-    Plan,
+    field_ref,
+    stage_ref,
 )
 from b24provision.plan.render_common import value
-from b24provision.state import LiveState, UnsupportedField
+from b24provision.state.live import LiveState, UnsupportedField
+from b24provision.state.match import UI_CODE_PREFIX, items_by_value, pair_pipelines, ui_stage_pairs
 
 __all__ = ["Comparison", "Difference", "Pairing", "Side", "compare", "open_side", "UI_CODE_PREFIX"]
-
-UI_CODE_PREFIX = "UC_"
-"""Stage codes made by the portal's UI start with this and are random per portal."""
-
-SideKind = Literal["portal", "blueprint"]
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of a comparison: a portal as read, or a blueprint as loaded."""
-
-    label: str
-    """How the user named it (a spec or a path: never a secret)."""
-    kind: SideKind
-    blueprint: Blueprint
-    live: LiveState | None = None
-    """The portal as read (None for a blueprint)."""
-
-    @property
-    def title(self) -> str:
-        return f"{self.kind} {self.label}"
-
-
-@dataclass(frozen=True)
-class Pairing:
-    """Two objects matched by a fallback rule instead of their key, and which rule it was."""
-
-    kind: Literal["stage", "item"]
-    where: str
-    """The pipeline key (stages) or field code (items)."""
-    a: str
-    """The code (xml_id) in A."""
-    b: str
-    """The code (xml_id) in B."""
-    rule: str
-    """E.g. 'by name "Замер"' or 'by value "Сайт"'."""
-
-
-@dataclass(frozen=True)
-class Difference:
-    """A difference that is not an op: a field of an unsupported type, robots, app robot types, triggers."""
-
-    marker: Literal["+", "-", "~"]
-    kind: str
-    key: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """What differs between A and B."""
-
-    a: Side
-    b: Side
-    plan: Plan
-    """The differences as ops, read from A to B (create: only in B, delete: only in A)."""
-    extra: tuple[Difference, ...] = ()
-    pairings: tuple[Pairing, ...] = ()
-    notes: tuple[str, ...] = ()
-    """What was not compared, and why."""
-
-    @property
-    def ops(self) -> list[AnyOp]:
-        return list(self.plan.ops)
-
-    @property
-    def count(self) -> int:
-        return len(self.plan.ops) + len(self.extra)
-
-    @property
-    def has_differences(self) -> bool:
-        return self.count > 0
-
-
-# ------------------------------------------------------------------------------------ the sides
-
-
-def open_side(
-    spec: str,
-    *,
-    portals_file: Path | None = None,
-    variables: Mapping[str, str] | None = None,
-    values_files: Sequence[Path] = (),
-) -> Side:
-    """Load a blueprint or read a portal, as ``spec`` says.
-
-    ``file:PATH`` is a blueprint and ``portal:SPEC`` a portal; otherwise a path that exists on disk
-    is a blueprint and anything else a portal spec (local, local:FILE, env:VAR, a profile name).
-    """
-    from b24provision.blueprint import load_blueprint  # noqa: PLC0415 - only what the side needs
-    from b24provision.portal.connect import open_portal  # noqa: PLC0415
-    from b24provision.portal.read import read_portal  # noqa: PLC0415
-
-    spec = spec.strip()
-    if spec.startswith("file:") or (not spec.startswith("portal:") and Path(spec).exists()):
-        path = Path(spec.removeprefix("file:"))
-        blueprint = load_blueprint([path], variables=dict(variables or {}), values_files=values_files)
-        return Side(label=str(path), kind="blueprint", blueprint=blueprint)
-    portal = spec.removeprefix("portal:")
-    with open_portal(portal, portals_file=portals_file) as client:
-        live = read_portal(client)
-    return Side(label=portal, kind="portal", blueprint=live.blueprint, live=live)
-
 
 # ---------------------------------------------------------------------------------- comparison
 
@@ -171,7 +71,7 @@ class _Compare:
 
     def run(self) -> Comparison:
         a_bp, b_bp = self._defaults(self.a.blueprint, self.b.blueprint)
-        pairs = _pair_pipelines(a_bp.pipelines, b_bp.pipelines)
+        pairs = pair_pipelines(b_bp.pipelines, a_bp.pipelines)
         b_pipelines = [self._align_pipeline(pairs.get(p.key), p) for p in b_bp.pipelines]
         a_fields = a_bp.fields_by_code()
         b_fields = [self._align_field(a_fields.get(f.code), f) for f in b_bp.fields]
@@ -237,25 +137,10 @@ class _Compare:
 
     def _pair_stages(self, key: str, have: Sequence[Stage], want: Sequence[Stage]) -> dict[str, str]:
         """B's stage code -> A's, for stages that pair by name because a UI made their codes."""
-        have_codes = {s.code for s in have}
-        want_codes = {s.code for s in want}
-        free_have = [s for s in have if s.code not in want_codes]
-        renamed: dict[str, str] = {}
-        for stage in want:
-            if stage.code in have_codes:
-                continue
-            hits = [
-                s
-                for s in free_have
-                if _norm(s.name) == _norm(stage.name)
-                and (s.code.startswith(UI_CODE_PREFIX) or stage.code.startswith(UI_CODE_PREFIX))
-            ]
-            if len(hits) == 1:
-                free_have.remove(hits[0])
-                renamed[stage.code] = hits[0].code
-                self.pairings.append(
-                    Pairing("stage", key, hits[0].code, stage.code, f"by name {stage.name!r}")
-                )
+        renamed = ui_stage_pairs(have, want)
+        names = {s.code: s.name for s in want}
+        for b_code, a_code in renamed.items():
+            self.pairings.append(Pairing("stage", key, a_code, b_code, f"by name {names[b_code]!r}"))
         return renamed
 
     # --- fields: enumeration items by xml_id, else by value
@@ -263,19 +148,14 @@ class _Compare:
     def _align_field(self, have: FieldBase | None, want: FieldBase) -> FieldBase:
         if not isinstance(have, EnumerationField) or not isinstance(want, EnumerationField):
             return want
-        have_ids = {it.xml_id for it in have.items}
-        want_ids = {it.xml_id for it in want.items}
-        free = [it for it in have.items if it.xml_id not in want_ids]
+        paired = items_by_value(have.items, want.items)
         items = []
         for item in want.items:
-            if item.xml_id not in have_ids:
-                hits = [it for it in free if it.value == item.value]
-                if len(hits) == 1:
-                    free.remove(hits[0])
-                    self.pairings.append(
-                        Pairing("item", want.code, hits[0].xml_id, item.xml_id, f"by value {item.value!r}")
-                    )
-                    item = item.model_copy(update={"xml_id": hits[0].xml_id})
+            if item.xml_id in paired:
+                self.pairings.append(
+                    Pairing("item", want.code, paired[item.xml_id], item.xml_id, f"by value {item.value!r}")
+                )
+                item = item.model_copy(update={"xml_id": paired[item.xml_id]})
             items.append(item)
         return want.model_copy(update={"items": items})
 
@@ -311,7 +191,7 @@ class _Compare:
                         Difference(
                             "~",
                             "robots",
-                            f"{want.key}/{stage.code}",
+                            stage_ref("deal", want.key, stage.code),
                             f"the robots on stage {stage.name!r} differ "
                             f"({len(old.robots)} in A, {len(stage.robots)} in B): {what}{more}",
                         )
@@ -380,20 +260,29 @@ class _Compare:
                 if a_un[code].user_type_id != u.user_type_id:
                     self.extra.append(
                         Difference(
-                            "~", "field", code, f"type: {a_un[code].user_type_id!r} -> {u.user_type_id!r}"
+                            "~",
+                            "field",
+                            field_ref("deal", code),
+                            f"type: {a_un[code].user_type_id!r} -> {u.user_type_id!r}",
                         )
                     )
             elif code in a_fields:
                 kind = getattr(a_fields[code], "type", "?")
-                self.extra.append(Difference("~", "field", code, f"type: {kind!r} -> {u.user_type_id!r}"))
+                self.extra.append(
+                    Difference("~", "field", field_ref("deal", code), f"type: {kind!r} -> {u.user_type_id!r}")
+                )
             else:
                 self.extra.append(
-                    Difference("+", "field", code, f"{u.label!r} ({u.user_type_id}): only in B")
+                    Difference(
+                        "+", "field", field_ref("deal", code), f"{u.label!r} ({u.user_type_id}): only in B"
+                    )
                 )
         for code, u in sorted(a_un.items()):
             if code not in b_un and code not in b_fields:
                 self.extra.append(
-                    Difference("-", "field", code, f"{u.label!r} ({u.user_type_id}): only in A")
+                    Difference(
+                        "-", "field", field_ref("deal", code), f"{u.label!r} ({u.user_type_id}): only in A"
+                    )
                 )
         # A field of B whose code is unsupported in A shows up as a ReplaceFieldOp from the diff.
 
@@ -429,27 +318,6 @@ class _Compare:
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-def _norm(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-def _pair_pipelines(a: Iterable[Pipeline], b: Iterable[Pipeline]) -> dict[str, Pipeline]:
-    """B's pipeline key -> A's pipeline: the default pipelines together, the others by name."""
-    a_list = list(a)
-    a_default = next((p for p in a_list if p.default), None)
-    by_name = {p.name: p for p in a_list if not p.default}
-    pairs: dict[str, Pipeline] = {}
-    for p in b:
-        hit = (
-            a_default
-            if p.default
-            else next((by_name[n] for n in [p.name, *p.previous_names] if n in by_name), None)
-        )
-        if hit is not None:
-            pairs[p.key] = hit
-    return pairs
 
 
 def _is_difference(op: AnyOp) -> bool:

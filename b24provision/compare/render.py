@@ -5,9 +5,10 @@ The ops of a comparison are read from A to B: ``+`` only in B, ``-`` only in A, 
 used a fallback rule (stages by name, enumeration items by value) and what was not compared are
 listed after the differences.
 
-JSON shape (``format_version`` 1; keys may be added, never renamed or removed)::
+JSON shape (``format_version`` 2; keys may be added, never renamed or removed; 2: a key is a
+typed reference as in plans, ``deal:sales/NEW``, ``deal:field/CODE``)::
 
-    {"format_version": 1, "kind": "diff", "from": {"label", "kind"}, "to": {"label", "kind"},
+    {"format_version": 2, "kind": "diff", "from": {"label", "kind"}, "to": {"label", "kind"},
      "summary": {"differences", "only_in_from", "only_in_to", "different", "has_differences", "text"},
      "differences": [{"change": "only_in_from|only_in_to|different", "kind", "key", "from", "to",
                       "changes": [{"attribute", "from", "to"}], "note"}],
@@ -26,7 +27,7 @@ from b24provision.plan.render_common import describe, group_of, pipeline_title, 
 from b24provision.plan.render_json import plan_to_json
 
 FORMATS = ("text", "json", "markdown")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _MARKER = {"create": "+", "delete": "-", "update": "~", "replace": "~"}
 _CHANGE = {"+": "only_in_to", "-": "only_in_from", "~": "different"}
 

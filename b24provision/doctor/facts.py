@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 __all__ = ["FACTS_FORMAT", "PortalFacts", "facts_path", "facts_for", "load_facts", "save_facts"]
 

@@ -32,19 +32,14 @@ from b24provision.forecast.model import (
 )
 from b24provision.portal.client import PAGE_SIZE, Command, PortalClient
 from b24provision.portal.read import read_portal, status_id
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
+from b24provision.state.match import portal_pipeline
 
 
 def live_pipeline_key(want: Pipeline, live: LiveState) -> str | None:
     """The portal's pipeline for a blueprint pipeline: the default one, or by name / previous names."""
-    pipelines = live.blueprint.pipelines
-    if want.default:
-        return next((p.key for p in pipelines if p.default), None)
-    for name in (want.name, *want.previous_names):
-        hit = next((p.key for p in pipelines if not p.default and p.name == name), None)
-        if hit is not None:
-            return hit
-    return None
+    have = portal_pipeline(want, live.blueprint.pipelines)
+    return None if have is None else have.key
 
 
 def _items(result: Any, key: str | None) -> list[Any]:

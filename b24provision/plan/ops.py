@@ -1,12 +1,23 @@
 """Operations: the small frozen values a plan is made of, and the Plan that holds them.
 
-An op says one thing that ``apply`` would do to one object, named by its natural key (a pipeline
-key, ``pipeline/STAGE``, a field code, an application robot or trigger code) and never by a portal
-id: apply reads the portal again and resolves ids itself. Each op carries what apply needs to carry
+An op says one thing that ``apply`` would do to one object, named by its natural key and never by
+a portal id: apply reads the portal again and resolves ids itself. Every op has an ``entity`` (the
+CRM entity type: today always ``deal``), and its ``key`` is a typed reference that starts with it:
+
+- a pipeline ``deal:sales``, a stage ``deal:sales/NEW``, a robot on a stage
+  ``deal:sales/NEW/robot[wait:1 day]`` (pipeline keys are lower case, so they never read as ``field``);
+- a custom field ``deal:field/CHILD_DEALS`` (the code without ``UF_CRM_``);
+- an application robot type or trigger by its code alone (``notify_bot``): an application
+  registers them for the portal, not for one entity type, so no entity prefix.
+
+``pipeline_ref``, ``stage_ref`` and ``field_ref`` make these keys for anything else that names
+an object the way ops do (a plan's unmanaged and unchanged lists). Each op carries what apply needs to carry
 it out (the full desired object for a create or update, the natural keys for a delete), the
 attributes that change as ``(attribute, before, after)``, and the blueprint location it comes from.
 
-The set of ops is closed (``AnyOp``); code that handles every op uses ``match`` ending in
+The op classes live in ``ops_pipelines.py``, ``ops_fields.py`` and ``ops_app.py`` (their base and
+the reference makers in ``op_base.py``); all are importable from here. The set of ops is closed
+(``AnyOp``); code that handles every op uses ``match`` ending in
 ``assert_never`` so that mypy points at a missing case. Ops are pydantic models so that a saved plan
 (``planfile.py``) can write and re-read exactly these values.
 
@@ -15,424 +26,46 @@ Identity on the portal, for apply:
 - ``live_key`` is the key the portal's pipeline has in ``LiveState.blueprint`` (made from its name);
   ``LiveState.pipeline_ids[live_key]`` and ``stage_ids[(live_key, code)]`` give the ids. A stage
   op with ``live_key=None`` belongs to a pipeline created by the same plan (``new_pipeline``).
-- A field op's key is the blueprint code; the portal's FIELD_NAME is ``UF_CRM_<code>``.
+- A field op names the field by its blueprint code; the portal's FIELD_NAME is ``UF_CRM_<code>``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, assert_never
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from b24provision.blueprint.model import (
-    AppRobot,
-    DealField,
-    Pipeline,
-    Robot,
-    Stage,
-    Trigger,
+from b24provision.plan.op_base import (
+    UNCOUNTED,
+    Action,
+    Change,
+    Entity,
+    Kind,
+    OpBase,
+    field_ref,
+    pipeline_ref,
+    stage_ref,
 )
-from b24provision.robots.keys import robot_key, robot_name
-from b24provision.robots.kinds import kind_of
-
-Action = Literal["create", "update", "delete", "replace", "manual", "needs_app"]
-Kind = Literal["pipeline", "stage", "field", "app_robot", "trigger", "robot"]
-Change = tuple[str, Any, Any]
-"""One changed attribute: (attribute, before, after); before is None for a create."""
-
-
-class _Op(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    ACTION: ClassVar[Action]
-    KIND: ClassVar[Kind]
-
-    changes: tuple[Change, ...] = ()
-    """What changes, attribute by attribute (for a replace: why it is one)."""
-    source: str = ""
-    """Where the blueprint asks for this: "file:line:col", or "" when unknown."""
-
-    @property
-    def action(self) -> Action:
-        return self.ACTION
-
-    @property
-    def kind(self) -> Kind:
-        return self.KIND
-
-    @property
-    def destructive(self) -> bool:
-        """True when carrying the op out loses data: a delete that destroys nothing is not.
-
-        What a delete destroys is counted on the portal (deals in a stage or pipeline, deals with a
-        value in a field, deals using an enumeration item) and recorded on the op; at apply time the
-        counts are taken again from the live read (``plan/safety.py``), never from a saved file."""
-        return False
-
-
-# ------------------------------------------------------------------------------------- pipelines
-
-
-class CreatePipelineOp(_Op):
-    """Create a pipeline. The portal adds its own default stages to a new pipeline (reference §5.1):
-    apply keeps those whose code the blueprint lists (updating them) and removes the others; the
-    blueprint's stages follow as CreateStageOps with ``new_pipeline=True``."""
-
-    ACTION = "create"
-    KIND = "pipeline"
-    op: Literal["CreatePipelineOp"] = "CreatePipelineOp"
-    pipeline: Pipeline
-
-    @property
-    def key(self) -> str:
-        return self.pipeline.key
-
-
-class UpdatePipelineOp(_Op):
-    """Rename or re-sort a pipeline; ``changes`` says which (a rename via previous_names included)."""
-
-    ACTION = "update"
-    KIND = "pipeline"
-    op: Literal["UpdatePipelineOp"] = "UpdatePipelineOp"
-    pipeline: Pipeline
-    live_key: str
-    live_name: str
-    """The pipeline's name on the portal now (before a rename)."""
-
-    @property
-    def key(self) -> str:
-        return self.pipeline.key
-
-
-class DeletePipelineOp(_Op):
-    """Delete a pipeline named in ``removed:``; the portal deletes its stages with it."""
-
-    ACTION = "delete"
-    KIND = "pipeline"
-    op: Literal["DeletePipelineOp"] = "DeletePipelineOp"
-    live_key: str
-    name: str
-    stages: tuple[str, ...] = ()
-    """Codes of the stages that go with it."""
-    blocked_by_deals: int = 0
-    """Deals in the pipeline; apply refuses its delete while it holds any."""
-
-    @property
-    def key(self) -> str:
-        return self.live_key
-
-    @property
-    def destructive(self) -> bool:
-        return self.blocked_by_deals > 0
-
-
-# ---------------------------------------------------------------------------------------- stages
-
-
-class _StageOp(_Op):
-    pipeline_key: str
-    """The blueprint's key of the pipeline."""
-    pipeline_name: str
-    live_key: str | None
-    """The portal pipeline's key in LiveState; None when the pipeline is created by this plan."""
-
-
-class CreateStageOp(_StageOp):
-    """Create a stage in a pipeline (an existing one, or one this plan creates)."""
-
-    ACTION = "create"
-    KIND = "stage"
-    op: Literal["CreateStageOp"] = "CreateStageOp"
-    stage: Stage
-    sort: int
-    """The effective sort (the stage's own, or 10 times its position)."""
-    new_pipeline: bool = False
-    """The pipeline is created earlier in the same apply (see CreatePipelineOp about its default stages)."""
-
-    @property
-    def key(self) -> str:
-        return f"{self.pipeline_key}/{self.stage.code}"
-
-
-class UpdateStageOp(_StageOp):
-    """Change a stage's name, sort or colour (``changes`` says which)."""
-
-    ACTION = "update"
-    KIND = "stage"
-    op: Literal["UpdateStageOp"] = "UpdateStageOp"
-    stage: Stage
-    sort: int
-
-    @property
-    def key(self) -> str:
-        return f"{self.pipeline_key}/{self.stage.code}"
-
-
-class ReplaceStageOp(_StageOp):
-    """Delete a stage and create it again: its semantics (process/success/failure) cannot be updated."""
-
-    ACTION = "replace"
-    KIND = "stage"
-    op: Literal["ReplaceStageOp"] = "ReplaceStageOp"
-    stage: Stage
-    sort: int
-    blocked_by_deals: int = 0
-    """Deals in the stage; apply refuses to replace it while it holds any."""
-    system: bool = False
-    """The portal marks the stage SYSTEM=Y: deleting it needs FORCED=Y."""
-
-    @property
-    def key(self) -> str:
-        return f"{self.pipeline_key}/{self.stage.code}"
-
-    @property
-    def destructive(self) -> bool:
-        return self.blocked_by_deals > 0
-
-
-class DeleteStageOp(_StageOp):
-    """Delete a stage of a declared pipeline that the blueprint no longer lists."""
-
-    ACTION = "delete"
-    KIND = "stage"
-    op: Literal["DeleteStageOp"] = "DeleteStageOp"
-    code: str
-    name: str
-    blocked_by_deals: int = 0
-    """Deals in the stage; apply refuses to delete it while it holds any."""
-    system: bool = False
-
-    @property
-    def key(self) -> str:
-        return f"{self.pipeline_key}/{self.code}"
-
-    @property
-    def destructive(self) -> bool:
-        return self.blocked_by_deals > 0
-
-
-# ---------------------------------------------------------------------------------------- fields
-
-
-class CreateFieldOp(_Op):
-    ACTION = "create"
-    KIND = "field"
-    op: Literal["CreateFieldOp"] = "CreateFieldOp"
-    field: DealField
-
-    @property
-    def key(self) -> str:
-        return self.field.code
-
-
-class UpdateFieldOp(_Op):
-    """Change a field's updatable attributes; enumeration items are added, changed or removed by xml_id."""
-
-    ACTION = "update"
-    KIND = "field"
-    op: Literal["UpdateFieldOp"] = "UpdateFieldOp"
-    field: DealField
-    items_added: tuple[str, ...] = ()
-    items_changed: tuple[str, ...] = ()
-    items_removed: tuple[str, ...] = ()
-    """xml_ids of enumeration items to delete: deals lose that value."""
-    items_in_use: tuple[tuple[str, int], ...] = ()
-    """(removed item, deals using it) for every removed item that deals use (UNCOUNTED: may use)."""
-    item_keys: tuple[tuple[str, str], ...] = ()
-    """(blueprint xml_id, the portal item's key) for items matched by their text, not their XML_ID:
-    the portal returned none (the core's REST proxy omits it, reference §13.1) or another one."""
-
-    @property
-    def key(self) -> str:
-        return self.field.code
-
-    @property
-    def destructive(self) -> bool:
-        return any(deals for _, deals in self.items_in_use)
-
-
-class ReplaceFieldOp(_Op):
-    """Delete a field and create it again: the API ignores changes of type and multiple (reference §7.4)."""
-
-    ACTION = "replace"
-    KIND = "field"
-    op: Literal["ReplaceFieldOp"] = "ReplaceFieldOp"
-    field: DealField
-    deals_with_value: int = 0
-    """Deals holding a value in the field now: they lose it."""
-
-    @property
-    def key(self) -> str:
-        return self.field.code
-
-    @property
-    def destructive(self) -> bool:
-        return self.deals_with_value > 0
-
-
-class DeleteFieldOp(_Op):
-    """Delete a field named in ``removed:``; every deal loses its value."""
-
-    ACTION = "delete"
-    KIND = "field"
-    op: Literal["DeleteFieldOp"] = "DeleteFieldOp"
-    code: str
-    label: str = ""
-    deals_with_value: int = 0
-    """Deals holding a value in the field: they lose it."""
-
-    @property
-    def key(self) -> str:
-        return self.code
-
-    @property
-    def destructive(self) -> bool:
-        return self.deals_with_value > 0
-
-
-# ---------------------------------------------------------------------- app robot types, triggers
-
-
-class CreateAppRobotOp(_Op):
-    ACTION = "create"
-    KIND = "app_robot"
-    op: Literal["CreateAppRobotOp"] = "CreateAppRobotOp"
-    robot: AppRobot
-
-    @property
-    def key(self) -> str:
-        return self.robot.code
-
-
-class UpdateAppRobotOp(_Op):
-    """Re-register an application robot type's settings (bizproc.robot.update).
-
-    Not made by ``diff`` today: bizproc.robot.list returns codes only (reference §8.2), so a
-    difference in settings cannot be seen."""
-
-    ACTION = "update"
-    KIND = "app_robot"
-    op: Literal["UpdateAppRobotOp"] = "UpdateAppRobotOp"
-    robot: AppRobot
-
-    @property
-    def key(self) -> str:
-        return self.robot.code
-
-
-class DeleteAppRobotOp(_Op):
-    ACTION = "delete"
-    KIND = "app_robot"
-    op: Literal["DeleteAppRobotOp"] = "DeleteAppRobotOp"
-    code: str
-
-    @property
-    def key(self) -> str:
-        return self.code
-
-    @property
-    def destructive(self) -> bool:
-        # Robots of this type placed on stages stop working (the portal blocks them, reference §8.2);
-        # REST cannot read robots on stages, so how many cannot be counted: always destructive.
-        return True
-
-
-class CreateTriggerOp(_Op):
-    ACTION = "create"
-    KIND = "trigger"
-    op: Literal["CreateTriggerOp"] = "CreateTriggerOp"
-    trigger: Trigger
-
-    @property
-    def key(self) -> str:
-        return self.trigger.code
-
-
-class UpdateTriggerOp(_Op):
-    """Rename a trigger; carried out as crm.automation.trigger.add with the same code (reference §8.5)."""
-
-    ACTION = "update"
-    KIND = "trigger"
-    op: Literal["UpdateTriggerOp"] = "UpdateTriggerOp"
-    trigger: Trigger
-
-    @property
-    def key(self) -> str:
-        return self.trigger.code
-
-
-class DeleteTriggerOp(_Op):
-    ACTION = "delete"
-    KIND = "trigger"
-    op: Literal["DeleteTriggerOp"] = "DeleteTriggerOp"
-    code: str
-    name: str = ""
-
-    @property
-    def key(self) -> str:
-        return self.code
-
-
-class NeedsAppContextOp(_Op):
-    """An application robot type or trigger the plan cannot read or write with these credentials.
-
-    bizproc.robot.* and crm.automation.trigger.* work only from an OAuth application, never from a
-    webhook (reference §8.2, §8.5). Apply refuses a plan holding one of these; the remedy is a
-    portal profile with application credentials, or taking the object out of the blueprint."""
-
-    ACTION = "needs_app"
-    KIND = "app_robot"
-    op: Literal["NeedsAppContextOp"] = "NeedsAppContextOp"
-    target: Literal["app_robot", "trigger"]
-    code: str
-    wanted: Literal["present", "removed"]
-    """What the blueprint asks: the object declared, or named in ``removed:``."""
-
-    @property
-    def kind(self) -> Kind:
-        return self.target
-
-    @property
-    def key(self) -> str:
-        return self.code
-
-
-# ------------------------------------------------------------------------------------------ robots
-
-
-class ManualRobotOp(_Op):
-    """A robot to set up by hand in the portal's UI: REST can neither read nor write stage robots.
-
-    ``title`` and ``settings`` describe it in the words of the portal's UI, resolved when the plan
-    is made (pipeline keys become names, field codes labels)."""
-
-    ACTION = "manual"
-    KIND = "robot"
-    op: Literal["ManualRobotOp"] = "ManualRobotOp"
-    pipeline_key: str
-    pipeline_name: str
-    stage_code: str
-    stage_name: str
-    index: int
-    """The robot's place on its stage (0-based), for display ("robot 1"); its key is its name."""
-    robot: Robot
-    title: str
-    settings: tuple[tuple[str, str], ...] = ()
-    export_status: Literal["", "differs", "missing"] = ""
-    """What the portal's configuration export showed (``plan --robots-from``); "" without one."""
-    export_differences: tuple[str, ...] = ()
-    """For a robot that differs: each setting, the portal's value -> the blueprint's (and notes)."""
-
-    @property
-    def key(self) -> str:
-        # Named, not numbered: the key survives inserting a robot before this one (robots/keys.py).
-        return robot_key(self.pipeline_key, self.stage_code, robot_name(self.robot))
-
-    @property
-    def activity(self) -> str:
-        """The real activity class behind the robot (what the portal's template stores)."""
-        return kind_of(self.robot).activity
-
+from b24provision.plan.ops_app import (
+    CreateAppRobotOp,
+    CreateTriggerOp,
+    DeleteAppRobotOp,
+    DeleteTriggerOp,
+    ManualRobotOp,
+    NeedsAppContextOp,
+    UpdateAppRobotOp,
+    UpdateTriggerOp,
+)
+from b24provision.plan.ops_fields import CreateFieldOp, DeleteFieldOp, ReplaceFieldOp, UpdateFieldOp
+from b24provision.plan.ops_pipelines import (
+    CreatePipelineOp,
+    CreateStageOp,
+    DeletePipelineOp,
+    DeleteStageOp,
+    ReplaceStageOp,
+    UpdatePipelineOp,
+    UpdateStageOp,
+)
 
 AnyOp = (
     CreatePipelineOp
@@ -460,18 +93,33 @@ AnyOp = (
 TaggedOp = Annotated[AnyOp, Field(discriminator="op")]
 
 
-UNCOUNTED = -1
-"""A count the portal could not be asked for: treated as data lost."""
-
-
 def blocked_by_deals(op: AnyOp) -> int:
     """How many deals stand in the way of the op: it is blocked by data, and apply refuses it even
     with --allow-delete while any do (a stage or pipeline that holds deals)."""
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp():
             return op.blocked_by_deals
-        case _:
+        case (
+            CreatePipelineOp()
+            | UpdatePipelineOp()
+            | CreateStageOp()
+            | UpdateStageOp()
+            | CreateFieldOp()
+            | UpdateFieldOp()
+            | ReplaceFieldOp()
+            | DeleteFieldOp()
+            | CreateAppRobotOp()
+            | UpdateAppRobotOp()
+            | DeleteAppRobotOp()
+            | CreateTriggerOp()
+            | UpdateTriggerOp()
+            | DeleteTriggerOp()
+            | NeedsAppContextOp()
+            | ManualRobotOp()
+        ):
             return 0
+        case _:
+            assert_never(op)
 
 
 def needs_allow_delete(op: AnyOp) -> bool:
@@ -498,7 +146,7 @@ def data_lost(op: AnyOp) -> str:
         case DeleteAppRobotOp():
             return "robots of this type on stages stop working"
         case _:
-            return ""
+            return ""  # the guards above make this match open-ended: every op without a loss
 
 
 def deals_losing_data(op: AnyOp) -> int:
@@ -510,8 +158,24 @@ def deals_losing_data(op: AnyOp) -> int:
             return op.deals_with_value
         case UpdateFieldOp():
             return sum(n for _, n in op.items_in_use if n > 0)
-        case _:
+        case (
+            CreatePipelineOp()
+            | UpdatePipelineOp()
+            | CreateStageOp()
+            | UpdateStageOp()
+            | CreateFieldOp()
+            | CreateAppRobotOp()
+            | UpdateAppRobotOp()
+            | DeleteAppRobotOp()
+            | CreateTriggerOp()
+            | UpdateTriggerOp()
+            | DeleteTriggerOp()
+            | NeedsAppContextOp()
+            | ManualRobotOp()
+        ):
             return 0
+        case _:
+            assert_never(op)
 
 
 def _deals(n: int) -> str:
@@ -602,3 +266,14 @@ class Plan(BaseModel):
 
     def manual_ops(self) -> list[ManualRobotOp]:
         return [op for op in self.ops if isinstance(op, ManualRobotOp)]
+
+
+__all__ = [
+    "Action", "AnyOp", "blocked_by_deals", "Change", "CreateAppRobotOp", "CreateFieldOp",
+    "CreatePipelineOp", "CreateStageOp", "CreateTriggerOp", "data_lost", "deals_losing_data",
+    "DeleteAppRobotOp", "DeleteFieldOp", "DeletePipelineOp", "DeleteStageOp", "DeleteTriggerOp",
+    "Entity", "field_ref", "Kind", "ManualFieldStep", "ManualRobotOp", "needs_allow_delete",
+    "NeedsAppContextOp", "ObjectRef", "OpBase", "pipeline_ref", "Plan", "ReplaceFieldOp",
+    "ReplaceStageOp", "stage_ref", "TaggedOp", "UNCOUNTED", "UpdateAppRobotOp", "UpdateFieldOp",
+    "UpdatePipelineOp", "UpdateStageOp", "UpdateTriggerOp",
+]  # fmt: skip

@@ -32,9 +32,10 @@ from b24provision.errors import PlanError, redact
 from b24provision.output import write_output
 from b24provision.plan.ops import Plan
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """2: ops record what a delete destroys (deals_with_value, items_in_use); 3: the plan records the
-portal it is for (portal_spec, portal_identity). Older files are refused: make the plan again."""
+portal it is for (portal_spec, portal_identity); 4: every op has an entity and its key is a typed
+reference (``deal:sales/NEW``). Older files are refused: make the plan again."""
 _REPLAN = "run `b24provision plan --out FILE` again to make a new one"
 
 
@@ -142,9 +143,10 @@ def load_plan(path: Path) -> SavedPlan:
             "to apply); save one with `b24provision plan --out FILE`"
         )
     if found < FORMAT_VERSION:
+        why = "which does not record the portal it is for" if found < 3 else "whose operations name no entity"
         raise PlanError(
             f"{path}: made by an older b24provision ({data.get('tool_version', '?')}, plan format {found}, "
-            f"which does not record the portal it is for); {_REPLAN}"
+            f"{why}; this one reads format {FORMAT_VERSION}); {_REPLAN}"
         )
     # Plan has defaults for both (an empty plan, no fingerprint): in a file, their absence means damage,
     # and a plan without its fingerprint would skip the check that the portal has not changed.

@@ -17,7 +17,7 @@ from b24provision.doctor.facts import PortalFacts
 from b24provision.plan.ops import Plan
 from b24provision.plan.stage_codes import refuse_long_stage_codes
 from b24provision.portal.permissions import settings_rights_warnings
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 
 def checked_against_portal(

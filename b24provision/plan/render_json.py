@@ -1,11 +1,11 @@
 """A plan as JSON for CI tools: stable, versioned, deterministic.
 
-Shape (``format_version`` 2; keys may be added, never renamed or removed within a version)::
+Shape (``format_version`` 3; keys may be added, never renamed or removed within a version)::
 
-    {"format_version": 2, "portal": "...", "live_fingerprint": "...", "operations_digest": "sha256:...",
+    {"format_version": 3, "portal": "...", "live_fingerprint": "...", "operations_digest": "sha256:...",
      "summary": {"add", "change", "delete", "replace", "manual", "needs_app", "needs_allow_delete",
                  "blocked_by_data", "has_changes", "text"},
-     "operations": [{"action", "kind", "key", "before", "after", "changes": [{"attribute", "before",
+     "operations": [{"action", "kind", "entity", "key", "before", "after", "changes": [{"attribute", "before",
                      "after"}], "destructive", "needs_allow_delete", "blocked_by_data", "deals",
                      "data_lost", "source", "note"}],
      "unmanaged": [{"kind", "key", "note"}], "warnings": [...],
@@ -26,7 +26,9 @@ One name per meaning, as in the text and Markdown plans:
   and ``export_differences``.
 
 Version 1 had ``summary.blocked`` (meaning ``needs_app``), ``action: "blocked"`` and an op's
-``blocked_by_deals`` (now ``deals`` with ``blocked_by_data``).
+``blocked_by_deals`` (now ``deals`` with ``blocked_by_data``). Version 3: ``key`` is a typed reference
+that starts with the op's ``entity`` (``deal:sales/NEW``, ``deal:field/CODE``; see plan/ops.py), and
+so are the keys of ``unmanaged``.
 
 ``operations`` keeps the plan's order (dependency order, then ``manual`` robot steps). ``before`` and
 ``after`` hold the changed attributes (for a create: the whole new object; for a delete: what goes).
@@ -68,7 +70,7 @@ from b24provision.plan.ops import (
 )
 from b24provision.plan.render_common import summary
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
@@ -105,6 +107,7 @@ def _operation(op: AnyOp) -> dict[str, Any]:
     return {
         "action": op.action,
         "kind": op.kind,
+        "entity": op.entity,
         "key": op.key,
         "before": before,
         "after": after,

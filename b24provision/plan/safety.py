@@ -38,7 +38,7 @@ from b24provision.plan.ops import (
     UpdateTriggerOp,
     data_lost,
 )
-from b24provision.state import DealCountQuery, LiveState
+from b24provision.state.live import DealCountQuery, LiveState
 
 
 def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:

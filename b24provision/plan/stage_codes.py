@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 
 from b24provision.errors import PlanError
 from b24provision.plan.ops import CreateStageOp, Plan, ReplaceStageOp
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 _PERMISSION_COLUMN = 30
 _ATTRIBUTE = "STAGE_ID"

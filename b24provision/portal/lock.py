@@ -54,7 +54,7 @@ from b24provision.portal.client import PortalClient
 from b24provision.portal.envelope import Command
 
 if TYPE_CHECKING:
-    from b24provision.state import LiveState
+    from b24provision.state.live import LiveState
 
 LOCK_FIELD = "UF_CRM_B24P_LOCK"
 RESERVED_PREFIX = "UF_CRM_B24P_"

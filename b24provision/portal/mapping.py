@@ -34,7 +34,7 @@ from b24provision.blueprint.model import (
 )
 from b24provision.dates import iso_date
 from b24provision.keys import make_key
-from b24provision.state import UnsupportedField
+from b24provision.state.live import UnsupportedField
 
 FIELD_PREFIX = "UF_CRM_"
 _FIELD_ADAPTER: TypeAdapter[Any] = TypeAdapter(DealField)

@@ -40,7 +40,7 @@ from b24provision.portal.mapping import (
     stage_from_rest,
     stage_prefix,
 )
-from b24provision.state import DealCountQuery, LiveState, UnsupportedField
+from b24provision.state.live import DealCountQuery, LiveState, UnsupportedField
 from b24provision.tariffs import PROBED_METHODS
 
 # The languages of a cloud portal (the label map of crm.deal.userfield.get in the docs, §7.2); a
@@ -273,17 +273,9 @@ def _pipelines(
         if category is not None:
             by_category.setdefault(category, []).append(row)
 
-    names: dict[str, list[int]] = {}
-    for cat in categories:
-        if str(cat.get("isDefault")) != "Y" and str(cat.get("id")) != "0":
-            names.setdefault(str(cat.get("name")), []).append(int(cat["id"]))
-    for name, ids in names.items():
-        if len(ids) > 1:
-            raise PlanError(
-                f"the portal has {len(ids)} pipelines named {name!r} (ids {', '.join(map(str, ids))}); "
-                "pipelines are matched by name — rename one of them in the portal, then plan again"
-            )
-
+    # Two pipelines may share a name (Bitrix24 allows it): each gets its own key (make_key), so
+    # reading and exporting such a portal works; a blueprint naming that name is refused by the
+    # matcher (state/match.py), which is where pairing by name happens.
     pipelines: list[Pipeline] = []
     pipeline_ids: dict[str, int] = {}
     stage_ids: dict[tuple[str, str], int] = {}

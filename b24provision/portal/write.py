@@ -52,7 +52,7 @@ from b24provision.portal.mapping import (
     stage_prefix,
     stage_to_rest,
 )
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 DEAL = 2
 _DEAL_DOCUMENT = ["crm", "CCrmDocumentDeal", "DEAL"]

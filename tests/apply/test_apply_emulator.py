@@ -66,11 +66,11 @@ def test_removed_that_destroys_nothing_needs_no_allow_delete(tmp_path: Path, por
     # A fresh portal: its default pipeline's empty default stages go without --allow-delete too.
     code, out, err = run("apply", write(tmp_path), "--portal", portal, "--auto-approve")
     assert code == 0, err
-    assert "delete stage sales/PREPARATION" in err  # the progress lines
+    assert "delete stage deal:sales/PREPARATION" in err  # the progress lines
 
     removing = write(tmp_path, temp=None, field="", removed="removed: {pipelines: [Temp], fields: [OLD]}")
     code, out, err = run("plan", removing, "--portal", portal)
-    assert "  - pipeline temp" in out and "  - field OLD" in out and "DATA LOSS" not in out
+    assert "  - pipeline deal:temp" in out and "  - field deal:field/OLD" in out and "DATA LOSS" not in out
     code, out, err = run("apply", removing, "--portal", portal, "--auto-approve")
     assert code == 0, err
     assert "Temp" not in categories(portal)
@@ -86,11 +86,11 @@ def test_removed_field_holding_values_needs_allow_delete_and_says_how_many(
 
     removing = write(tmp_path, temp=None, field="", removed="removed: {pipelines: [Temp], fields: [OLD]}")
     code, out, err = run("plan", removing, "--portal", portal)
-    assert '  - field OLD "Old"  DATA LOSS: 2 deals hold a value' in out
+    assert '  - field deal:field/OLD "Old"  DATA LOSS: 2 deals hold a value' in out
     assert "1 loses data (needs --allow-delete)" in out.splitlines()[0]
     code, out, err = run("apply", removing, "--portal", portal, "--auto-approve")
     assert code == 1
-    assert "delete field OLD (2 deals hold a value)" in err and "--allow-delete" in err
+    assert "delete field deal:field/OLD (2 deals hold a value)" in err and "--allow-delete" in err
     assert "Temp" in categories(portal)  # nothing was written, not even the delete that loses nothing
 
     code, out, err = run("apply", removing, "--portal", portal, "--auto-approve", "--allow-delete")
@@ -118,7 +118,7 @@ def test_a_pipeline_that_holds_deals_is_not_deleted_even_when_allowed(tmp_path: 
         "--auto-approve", "--allow-delete",
     )  # fmt: skip
     assert code == 1
-    assert "pipeline temp holds 3 deals" in err and "move those deals" in err
+    assert "pipeline deal:temp holds 3 deals" in err and "move those deals" in err
     assert "Temp" in categories(portal)
 
 

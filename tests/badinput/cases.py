@@ -444,7 +444,7 @@ CASES: list[Case] = [
         "delete-losing-data-without-allow-delete",
         {"bp.yaml": "pipelines:\n" + DEFAULT_AS_IS + "removed: {fields: [OLD]}\n"},
         ["apply", "bp.yaml", "--portal", "env:B24_TEST_HOOK", "--auto-approve"],
-        ["delete field OLD", "1 deal holds a value", "--allow-delete"],
+        ["delete field deal:field/OLD", "1 deal holds a value", "--allow-delete"],
         setup=_field_with_a_value,
     ),
     # --- the portal
@@ -577,7 +577,7 @@ CASES: list[Case] = [
             + _with(DEFAULT_AS_IS, "      - {code: PREPARATION, name: Подготовка документов}\n", "")
         },
         APPLY_SAVED,
-        ["stage general/PREPARATION", "the plan says it destroys nothing", "holds 1 deal", "edited"],
+        ["stage deal:general/PREPARATION", "the plan says it destroys nothing", "holds 1 deal", "edited"],
         setup=_then(
             _add_deal("PREPARATION"),
             _edit_saved(lambda doc: _op(doc, "DeleteStageOp").update(blocked_by_deals=0)),
@@ -587,7 +587,7 @@ CASES: list[Case] = [
         "saved-plan-field-values-edited",
         {"bp.yaml": "pipelines:\n" + DEFAULT_AS_IS + "removed: {fields: [OLD]}\n"},
         APPLY_SAVED[:-1],  # without --allow-delete
-        ["field OLD", "the plan says it destroys nothing", "1 deal holds a value", "edited"],
+        ["field deal:field/OLD", "the plan says it destroys nothing", "1 deal holds a value", "edited"],
         setup=_then(
             _field_with_a_value,
             _edit_saved(lambda doc: _op(doc, "DeleteFieldOp").update(deals_with_value=0)),

@@ -56,7 +56,7 @@ def _diff(*args: str) -> tuple[int, str]:
 
 
 def _portal_with_shifted_ids(start_portal, name: str):
-    """A portal whose pipeline ids differ from a fresh one's: a pipeline was made and deleted first."""
+    """A portal whose pipeline deal:ids differ from a fresh one's: a pipeline was made and deleted first."""
     portal = start_portal(name)
     with open_portal(portal.spec) as client:
         made = client.call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "Scratch"}}).result
@@ -88,7 +88,7 @@ def test_one_renamed_stage_is_exactly_one_difference_and_exit_code_2(
     code, out = _diff("--from", a.spec, "--to", b.spec, "--detailed-exitcode")
     assert code == 2, out
     assert "1 difference between" in out and "0 only in B, 0 only in A, 1 different." in out
-    assert '  ~ stage sales/NEW "Incoming"\n      name: "New" -> "Incoming"' in out
+    assert '  ~ stage deal:sales/NEW "Incoming"\n      name: "New" -> "Incoming"' in out
     # Without --detailed-exitcode differences are not an error.
     assert _diff("--from", a.spec, "--to", b.spec)[0] == 0
 
@@ -137,8 +137,8 @@ def test_ui_stage_renamed_on_one_side_is_a_stage_only_in_each(start_portal, monk
         client.call("crm.status.update", {"id": stage["ID"], "fields": {"NAME": "Выезд на замер"}})
     comparison = compare_specs(a.spec, b.spec)
     assert sorted((op.action, op.key) for op in comparison.ops) == [
-        ("create", "obshchee/UC_K7M2PQ"),
-        ("delete", "obshchee/UC_LAFJPE"),
+        ("create", "deal:obshchee/UC_K7M2PQ"),
+        ("delete", "deal:obshchee/UC_LAFJPE"),
     ]
 
 
@@ -150,12 +150,12 @@ def test_json_output_is_versioned_and_counts_each_side(start_portal, apply_bluep
     code, out = _diff("--from", a.spec, "--to", b.spec, "--format", "json", "--detailed-exitcode")
     assert code == 2
     doc = json.loads(out)
-    assert doc["format_version"] == 1 and doc["kind"] == "diff"
+    assert doc["format_version"] == 2 and doc["kind"] == "diff"
     assert doc["from"] == {"label": a.spec, "kind": "portal"}
     changes = {(d["change"], d["kind"], d["key"]) for d in doc["differences"]}
-    assert ("only_in_to", "pipeline", "only_here") in changes
-    assert ("only_in_from", "pipeline", "service") in changes
-    assert ("only_in_from", "field", "SOURCE") in changes
+    assert ("only_in_to", "pipeline", "deal:only_here") in changes
+    assert ("only_in_from", "pipeline", "deal:service") in changes
+    assert ("only_in_from", "field", "deal:field/SOURCE") in changes
     assert doc["summary"]["has_differences"] is True
     assert doc["summary"]["differences"] == len(doc["differences"])
 
@@ -165,7 +165,7 @@ def test_markdown_output_names_both_sides(start_portal, blueprint):
     code, out = _diff("--from", str(blueprint), "--to", a.spec, "--format", "markdown")
     assert code == 0
     assert out.startswith(f"### Differences between `{blueprint}` and `{a.spec}`")
-    assert '| `-` | pipeline `service` | "Service"<br>with its 3 stages |' in out
+    assert '| `-` | pipeline `deal:service` | "Service"<br>with its 3 stages |' in out
 
 
 def test_blueprint_robots_are_not_compared_against_a_portal(start_portal, apply_blueprint):
@@ -193,7 +193,7 @@ def test_two_blueprints_compare_robots_too(tmp_path, blueprint):
         encoding="utf-8",
     )
     comparison = compare_specs(f"file:{blueprint}", f"file:{other}")
-    assert [(d.marker, d.kind, d.key) for d in comparison.extra] == [("~", "robots", "sales/WON")]
+    assert [(d.marker, d.kind, d.key) for d in comparison.extra] == [("~", "robots", "deal:sales/WON")]
     assert comparison.ops == [] and comparison.notes == ()
     assert "the robots on stage 'Won' differ (0 in A, 1 in B)" in render_comparison(comparison)
 

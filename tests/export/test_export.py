@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from b24provision import __version__, api
 from b24provision.blueprint import load_blueprint, validate
 from b24provision.cli import app
+from b24provision.errors import BlueprintError, PlanError
 from b24provision.export import export_portal, write_export
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,7 +29,7 @@ def test_handmade_portal_round_trips_to_no_changes(start_portal, tmp_path):
     result = _plan_export(exported.text, portal.spec, tmp_path)
     assert not result.plan.has_changes, result.plan.ops
     # The field of an application's type is left alone, not planned away.
-    assert [r.key for r in result.plan.unmanaged] == ["1712345680123"]
+    assert [r.key for r in result.plan.unmanaged] == ["deal:field/1712345680123"]
     assert exported.requests == 1
 
 
@@ -192,5 +193,59 @@ def test_moving_a_stage_in_an_export_is_one_update(start_portal, tmp_path):
     assert moved != text
     plan = _plan_export(moved, portal.spec, tmp_path).plan
     assert [(op.action, op.key) for op in plan.ops if op.action != "manual"] == [
-        ("update", "obshchee/PREPARATION")
+        ("update", "deal:obshchee/PREPARATION")
+    ]
+
+
+def _two_pipelines_named(spec: str, name: str) -> None:
+    from b24provision.portal.connect import open_portal  # noqa: PLC0415 - only this test writes over REST
+
+    with open_portal(spec) as client:
+        for _ in range(2):
+            client.call("crm.category.add", {"entityTypeId": 2, "fields": {"name": name}})
+
+
+def test_a_portal_with_two_pipelines_of_one_name_exports_with_distinct_keys(start_portal, tmp_path):
+    portal = start_portal("a")
+    _two_pipelines_named(portal.spec, "Twins")
+    exported = export_portal(portal.spec)
+    keys = [line.strip() for line in exported.text.splitlines() if line.strip().startswith("- key: twins")]
+    assert keys == ["- key: twins", "- key: twins_2"]
+    assert "# The portal has 2 pipelines named 'Twins': plan cannot tell them apart;" in exported.text
+    # The export names that name twice: loading it says so in one located line.
+    file = write_export(exported.text, tmp_path / "exported")
+    with pytest.raises(
+        BlueprintError, match=r"blueprint.yaml:\d+:\d+: .*'Twins' is also name of pipeline 'twins'"
+    ):
+        api.make_plan([file], portal=portal.spec)
+
+
+def test_a_blueprint_naming_a_name_two_portal_pipelines_share_is_refused_in_one_located_line(
+    start_portal, tmp_path
+):
+    portal = start_portal("a")
+    _two_pipelines_named(portal.spec, "Twins")
+    file = tmp_path / "bp.yaml"
+    file.write_text(
+        "pipelines:\n  - key: twins\n    name: Twins\n    stages:\n"
+        "      - {code: WON, name: Won, semantics: success}\n"
+        "      - {code: LOSE, name: Lost, semantics: failure}\n"
+    )
+    with pytest.raises(
+        PlanError,
+        match=r"bp.yaml:3:11: the portal has 2 pipelines named 'Twins' \(twins and twins_2\).*rename one",
+    ) as info:
+        api.make_plan([file], portal=portal.spec)
+    assert "\n" not in str(info.value)
+
+
+def test_a_plan_that_does_not_name_the_shared_name_leaves_both_pipelines_unmanaged(start_portal, tmp_path):
+    portal = start_portal("a")
+    _two_pipelines_named(portal.spec, "Twins")
+    file = tmp_path / "bp.yaml"
+    file.write_text("fields:\n  - {code: SIZE, type: string}\n")
+    result = api.make_plan([file], portal=portal.spec)
+    assert [(r.key, r.note) for r in result.plan.unmanaged if r.kind == "pipeline"][-2:] == [
+        ("deal:twins", "Twins"),
+        ("deal:twins_2", "Twins"),
     ]

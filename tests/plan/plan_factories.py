@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from b24provision.blueprint.model import Blueprint, Location, Trigger
-from b24provision.state import LiveState, UnsupportedField
+from b24provision.state.live import LiveState, UnsupportedField
 
 
 def stage(code: str, name: str | None = None, **kw: Any) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def small_plan() -> Plan:
                 source="deals.yaml:12:13",
             ),
         ),
-        unmanaged=(ObjectRef(kind="pipeline", key="general", note="General"),),
+        unmanaged=(ObjectRef(kind="pipeline", key="deal:general", note="General"),),
         live_fingerprint="0123456789abcdef",
         portal="example.bitrix24.com",
     )

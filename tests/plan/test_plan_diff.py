@@ -27,7 +27,7 @@ from b24provision.plan.ops import (
     blocked_by_deals,
     data_lost,
 )
-from b24provision.state import UnsupportedField
+from b24provision.state.live import UnsupportedField
 
 SALES = pipeline(
     "sales",
@@ -50,12 +50,12 @@ CHILD = {"type": "crm", "code": "CHILD_DEALS", "label": "Child deals", "multiple
 def test_empty_portal_gets_everything_created_in_dependency_order() -> None:
     plan = diff(blueprint([SALES], [CHILD]), live())
     assert summary(plan) == [
-        ("create", "field", "CHILD_DEALS"),
-        ("create", "pipeline", "sales"),
-        ("create", "stage", "sales/NEW"),
-        ("create", "stage", "sales/WON"),
-        ("create", "stage", "sales/LOSE"),
-        ("manual", "robot", "sales/NEW/robot[wait:1 day]"),
+        ("create", "field", "deal:field/CHILD_DEALS"),
+        ("create", "pipeline", "deal:sales"),
+        ("create", "stage", "deal:sales/NEW"),
+        ("create", "stage", "deal:sales/WON"),
+        ("create", "stage", "deal:sales/LOSE"),
+        ("manual", "robot", "deal:sales/NEW/robot[wait:1 day]"),
     ]
     stages = [op for op in plan.ops if isinstance(op, CreateStageOp)]
     assert [(op.live_key, op.new_pipeline, op.sort) for op in stages] == [
@@ -64,22 +64,22 @@ def test_empty_portal_gets_everything_created_in_dependency_order() -> None:
         (None, True, 30),
     ]
     assert plan.counts() == {"add": 5, "change": 0, "delete": 0, "replace": 0, "manual": 1, "needs_app": 0}
-    assert plan.unmanaged == (ObjectRef(kind="pipeline", key="general", note="General"),)
+    assert plan.unmanaged == (ObjectRef(kind="pipeline", key="deal:general", note="General"),)
 
 
 def test_converged_portal_has_no_changes_but_robots_still_to_check_by_hand() -> None:
     plan = diff(blueprint([SALES], [CHILD]), live([default_pipeline(), SALES_LIVE], [CHILD]))
     assert not plan.has_changes
-    assert summary(plan) == [("manual", "robot", "sales/NEW/robot[wait:1 day]")]
+    assert summary(plan) == [("manual", "robot", "deal:sales/NEW/robot[wait:1 day]")]
     assert plan.counts()["manual"] == 1
-    assert ObjectRef(kind="stage", key="sales/WON", note="Won") in plan.unchanged
+    assert ObjectRef(kind="stage", key="deal:sales/WON", note="Won") in plan.unchanged
 
 
 def test_pipeline_matches_by_name_whatever_the_portal_key() -> None:
     on_portal = {**SALES_LIVE, "key": "sales_2"}
     plan = diff(blueprint([{**SALES, "stages": [*SALES["stages"], stage("EXTRA")]}]), live([on_portal]))
     [create] = [op for op in plan.ops if isinstance(op, CreateStageOp)]
-    assert (create.key, create.live_key, create.new_pipeline) == ("sales/EXTRA", "sales_2", False)
+    assert (create.key, create.live_key, create.new_pipeline) == ("deal:sales/EXTRA", "sales_2", False)
 
 
 def test_rename_via_previous_names_is_an_update_not_delete_and_create() -> None:
@@ -88,7 +88,7 @@ def test_rename_via_previous_names_is_an_update_not_delete_and_create() -> None:
     [op] = [op for op in plan.ops if op.action != "manual"]
     assert isinstance(op, UpdatePipelineOp)
     assert (op.key, op.live_key, op.live_name, op.changes) == (
-        "sales",
+        "deal:sales",
         "sales",
         "Sales",
         (("name", "Sales", "Retail"),),
@@ -100,7 +100,7 @@ def test_default_pipeline_matches_the_portals_default_whatever_its_name() -> Non
         "main", "Main deals", stage("NEW", "New"), stage("WON", "Won", semantics="success"), default=True
     )
     plan = diff(blueprint([main]), live([default_pipeline("General")]))
-    assert summary(plan) == [("update", "pipeline", "main")]
+    assert summary(plan) == [("update", "pipeline", "deal:main")]
     assert plan.ops[0].changes == (("name", "General", "Main deals"),)
 
 
@@ -119,10 +119,10 @@ def test_objects_the_blueprint_does_not_mention_are_unmanaged_and_left_alone() -
     )
     assert not plan.has_changes
     assert plan.unmanaged == (
-        ObjectRef(kind="pipeline", key="general", note="General"),
-        ObjectRef(kind="pipeline", key="service", note="Service"),
-        ObjectRef(kind="field", key="LEGACY", note="Legacy"),
-        ObjectRef(kind="field", key="APP_TYPE", note="App value (rest_1_thing)"),
+        ObjectRef(kind="pipeline", key="deal:general", note="General"),
+        ObjectRef(kind="pipeline", key="deal:service", note="Service"),
+        ObjectRef(kind="field", key="deal:field/LEGACY", note="Legacy"),
+        ObjectRef(kind="field", key="deal:field/APP_TYPE", note="App value (rest_1_thing)"),
     )
 
 
@@ -142,9 +142,9 @@ def test_removed_pipeline_and_field_are_deletes_that_lose_what_the_portal_counte
     )
     plan = diff(bp, state)
     assert summary(plan) == [
-        ("delete", "pipeline", "service"),
-        ("delete", "field", "LEGACY"),
-        ("manual", "robot", "sales/NEW/robot[wait:1 day]"),
+        ("delete", "pipeline", "deal:service"),
+        ("delete", "field", "deal:field/LEGACY"),
+        ("manual", "robot", "deal:sales/NEW/robot[wait:1 day]"),
     ]
     delete = plan.ops[0]
     assert isinstance(delete, DeletePipelineOp)
@@ -157,7 +157,7 @@ def test_removed_pipeline_and_field_are_deletes_that_lose_what_the_portal_counte
         37,
         "37 deals hold a value",
     )
-    assert plan.unmanaged == (ObjectRef(kind="pipeline", key="general", note="General"),)
+    assert plan.unmanaged == (ObjectRef(kind="pipeline", key="deal:general", note="General"),)
     assert plan.blocked_by_data_ops() == [delete]  # refused even with --allow-delete
     assert plan.allow_delete_ops() == [field]  # needs --allow-delete
 
@@ -174,9 +174,9 @@ def test_deletes_that_destroy_nothing_are_ordinary_changes() -> None:
     plan = diff(bp, state)
     deletes = [op for op in plan.ops if op.action == "delete"]
     assert sorted((op.kind, op.key) for op in deletes) == [
-        ("field", "LEGACY"),
-        ("pipeline", "service"),
-        ("stage", "sales/OLD"),
+        ("field", "deal:field/LEGACY"),
+        ("pipeline", "deal:service"),
+        ("stage", "deal:sales/OLD"),
     ]
     assert not any(op.destructive for op in deletes)
     assert plan.destructive_ops() == plan.allow_delete_ops() == plan.blocked_by_data_ops() == []
@@ -205,7 +205,7 @@ def test_stage_the_blueprint_no_longer_lists_is_deleted_and_deals_block_it() -> 
     [op] = [op for op in plan.ops if op.action != "manual"]
     assert isinstance(op, DeleteStageOp)
     assert (op.key, op.name, op.destructive, op.blocked_by_deals, op.system) == (
-        "sales/OLD",
+        "deal:sales/OLD",
         "Old",
         True,
         4,
@@ -366,8 +366,8 @@ def test_manual_robots_describe_every_robot_and_never_count_as_changes() -> None
     plan = diff(bp, live([SALES_LIVE]))
     manual = plan.manual_ops()
     assert [(m.key, m.activity, m.stage_name, m.pipeline_name) for m in manual] == [
-        ("sales/WON/robot[wait:1 month]", "RobotDelayActivity", "Won", "Sales"),
-        ("sales/WON/robot[copy_deal:Repeat]", "CrmCopyDealActivity", "Won", "Sales"),
+        ("deal:sales/WON/robot[wait:1 month]", "RobotDelayActivity", "Won", "Sales"),
+        ("deal:sales/WON/robot[copy_deal:Repeat]", "CrmCopyDealActivity", "Won", "Sales"),
     ]
     assert all(m.settings for m in manual)
     assert not plan.has_changes
@@ -438,4 +438,4 @@ def test_one_moved_stage_is_one_update_not_a_renumbering() -> None:
     moved = pipeline("sales", "Sales", stage("NEW"), stage("B"), stage("A"), stage("C"), stage("D"))
     plan = diff(blueprint([moved]), live([have]))
     updates = [(op.key, op.changes) for op in plan.ops if op.action == "update"]
-    assert updates == [("sales/A", (("sort", 20, 35),))]
+    assert updates == [("deal:sales/A", (("sort", 20, 35),))]

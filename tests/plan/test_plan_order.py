@@ -38,13 +38,13 @@ def test_levels_put_fields_first_pipelines_before_stages_and_deletes_last() -> N
     )
     plan = diff(bp, state)
     assert [_keys(level) for level in levels(plan.ops)] == [
-        ["create field NOTE"],
-        ["create pipeline repeat"],
-        ["delete stage sales/OLD"],
-        ["update stage sales/NEW"],
-        ["create stage repeat/NEW", "create stage repeat/WON", "create stage sales/MID"],
-        ["delete pipeline service"],
-        ["delete field LEGACY"],
+        ["create field deal:field/NOTE"],
+        ["create pipeline deal:repeat"],
+        ["delete stage deal:sales/OLD"],
+        ["update stage deal:sales/NEW"],
+        ["create stage deal:repeat/NEW", "create stage deal:repeat/WON", "create stage deal:sales/MID"],
+        ["delete pipeline deal:service"],
+        ["delete field deal:field/LEGACY"],
     ]
     # Manual steps are never executed, so they are in no level; they close the plan.
     assert plan.ops[-1].action == "manual"

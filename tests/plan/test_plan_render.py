@@ -25,16 +25,16 @@ Plan: 1 to add, 2 to change, 1 to delete, 0 to replace; 1 loses data (needs --al
 1 blocked by data; 1 robot to set up by hand.
 
 Pipeline "Sales" (sales)
-  ~ pipeline sales "Sales"
+  ~ pipeline deal:sales "Sales"
       name: "Old sales" -> "Sales"
-  - stage sales/OLD "Old"  BLOCKED BY DATA: holds 2 deals
-  + stage sales/PAID "Paid"
+  - stage deal:sales/OLD "Old"  BLOCKED BY DATA: holds 2 deals
+  + stage deal:sales/PAID "Paid"
 
 Fields
-  ~ field SIZE "Size"  DATA LOSS: 3 deals use item x
+  ~ field deal:field/SIZE "Size"  DATA LOSS: 3 deals use item x
       items[x]: "Huge" -> (none)
 
-Unmanaged (not in the blueprint, left alone): pipeline general "General"
+Unmanaged (not in the blueprint, left alone): pipeline deal:general "General"
 
 Robots to set up by hand (REST cannot read or write robots on stages):
   Sales -> Paid -> robot 1: Wait
@@ -49,17 +49,17 @@ def test_text_in_colour_is_rich_markup_with_the_content_escaped() -> None:
     assert lines[0] == f"[bold]{summary(small_plan())}[/bold]"
     assert (
         lines[5]
-        == '[red]  - stage sales/OLD[/red] "Old"  [bold red]BLOCKED BY DATA: holds 2 deals[/bold red]'
+        == '[red]  - stage deal:sales/OLD[/red] "Old"  [bold red]BLOCKED BY DATA: holds 2 deals[/bold red]'
     )
     assert '      items\\[x]: "Huge" -> (none)' in lines  # "[x]" is text, not a style
 
 
 def test_verbose_text_lists_unchanged_objects() -> None:
     plan = small_plan().model_copy(
-        update={"unchanged": (small_plan().unmanaged[0].model_copy(update={"key": "x"}),)}
+        update={"unchanged": (small_plan().unmanaged[0].model_copy(update={"key": "deal:x"}),)}
     )
-    assert '  = pipeline x "General"' in render_text(plan, verbose=True).splitlines()
-    assert '  = pipeline x "General"' not in render_text(plan).splitlines()
+    assert '  = pipeline deal:x "General"' in render_text(plan, verbose=True).splitlines()
+    assert '  = pipeline deal:x "General"' not in render_text(plan).splitlines()
 
 
 @pytest.mark.parametrize(
@@ -105,17 +105,18 @@ def test_markdown() -> None:
 1 blocked by data; 1 robot to set up by hand.**
 
 > [!WARNING]
-> 1 change loses data: `field SIZE` (3 deals use item x). `apply` needs `--allow-delete`.
-> `stage sales/OLD` is blocked by data: holds 2 deals; `apply` refuses it.
+> 1 change loses data: `field deal:field/SIZE` (3 deals use item x). `apply` needs `--allow-delete`.
+> `stage deal:sales/OLD` is blocked by data: holds 2 deals; `apply` refuses it.
 
 | | Object | Change |
 |---|---|---|
-| `~` | field `SIZE` | update "Size"<br>items[x]: "Huge" → (none)<br>**DATA LOSS: 3 deals use item x** |
-| `~` | pipeline `sales` | update "Sales"<br>name: "Old sales" → "Sales" |
-| `-` | stage `sales/OLD` | delete "Old"<br>**BLOCKED BY DATA: holds 2 deals** |
-| `+` | stage `sales/PAID` | create "Paid" |
+| `~` | field `deal:field/SIZE` | update "Size"<br>items[x]: "Huge" → (none)<br>\
+**DATA LOSS: 3 deals use item x** |
+| `~` | pipeline `deal:sales` | update "Sales"<br>name: "Old sales" → "Sales" |
+| `-` | stage `deal:sales/OLD` | delete "Old"<br>**BLOCKED BY DATA: holds 2 deals** |
+| `+` | stage `deal:sales/PAID` | create "Paid" |
 
-Unmanaged (not in the blueprint, left alone): pipeline `general`
+Unmanaged (not in the blueprint, left alone): pipeline `deal:general`
 
 <details><summary>1 robot to set up by hand</summary>
 
@@ -133,7 +134,7 @@ Unmanaged (not in the blueprint, left alone): pipeline `general`
 def test_json_is_versioned_and_lists_every_operation_in_plan_order() -> None:
     data = json.loads(render_json(small_plan()))
     assert (data["format_version"], data["portal"], data["live_fingerprint"]) == (
-        2,
+        3,
         "example.bitrix24.com",
         "0123456789abcdef",
     )
@@ -150,16 +151,17 @@ def test_json_is_versioned_and_lists_every_operation_in_plan_order() -> None:
         "text": summary(small_plan()),
     }
     assert [(o["action"], o["kind"], o["key"]) for o in data["operations"]] == [
-        ("update", "field", "SIZE"),
-        ("update", "pipeline", "sales"),
-        ("delete", "stage", "sales/OLD"),
-        ("create", "stage", "sales/PAID"),
-        ("manual", "robot", "sales/PAID/robot[wait:1 month]"),
+        ("update", "field", "deal:field/SIZE"),
+        ("update", "pipeline", "deal:sales"),
+        ("delete", "stage", "deal:sales/OLD"),
+        ("create", "stage", "deal:sales/PAID"),
+        ("manual", "robot", "deal:sales/PAID/robot[wait:1 month]"),
     ]
     assert data["operations"][1] == {
         "action": "update",
         "kind": "pipeline",
-        "key": "sales",
+        "entity": "deal",
+        "key": "deal:sales",
         "before": {"name": "Old sales"},
         "after": {"name": "Sales"},
         "changes": [{"attribute": "name", "before": "Old sales", "after": "Sales"}],
@@ -195,7 +197,7 @@ def test_json_is_versioned_and_lists_every_operation_in_plan_order() -> None:
         "RobotDelayActivity",
         [["Wait for", "1 month"], ["Run", "immediately"]],
     )
-    assert data["unmanaged"] == [{"kind": "pipeline", "key": "general", "note": "General"}]
+    assert data["unmanaged"] == [{"kind": "pipeline", "key": "deal:general", "note": "General"}]
 
 
 def test_json_is_deterministic_and_keeps_non_ascii() -> None:

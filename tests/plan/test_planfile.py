@@ -108,3 +108,19 @@ def test_a_plan_from_before_plans_named_their_portal_is_refused_in_one_line(tmp_
 def test_a_missing_file_is_a_plan_error(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match="cannot read the plan"):
         load_plan(tmp_path / "nope.json")
+
+
+def test_a_plan_from_before_operations_named_their_entity_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    save_plan(small_plan(), path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["format_version"] = 3
+    for op in data["plan"]["ops"]:
+        del op["entity"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert "made by an older b24provision" in caught.value.message
+    assert "plan format 3, whose operations name no entity; this one reads format 4" in caught.value.message
+    assert "run `b24provision plan --out FILE` again" in caught.value.message
+    assert "\n" not in caught.value.message

@@ -8,7 +8,7 @@ from b24provision.blueprint.model import Trigger
 from b24provision.plan import diff
 from b24provision.plan.ops import CreateTriggerOp, DeletePipelineOp, DeleteStageOp
 from b24provision.plan.safety import live_safety, what_to_count
-from b24provision.state import DealCountQuery
+from b24provision.state.live import DealCountQuery
 
 SERVICE = pipeline("service", "Service", stage("NEW"), stage("WON", semantics="success"))
 
@@ -31,7 +31,7 @@ def test_an_edited_count_is_found_and_the_portals_count_is_what_apply_uses() -> 
     tampered = plan.model_copy(update={"ops": (op.model_copy(update={"blocked_by_deals": 0}),)})
     checked = live_safety(tampered, state)
     assert checked.edited == (
-        "pipeline service: the plan says it destroys nothing (stages NEW, WON), "
+        "pipeline deal:service: the plan says it destroys nothing (stages NEW, WON), "
         "the portal says it holds 2 deals (stages NEW, WON)",
     )
     assert checked.plan.blocked_by_data_ops() == [op]
@@ -47,7 +47,7 @@ def test_a_stage_flag_edited_in_the_file_is_found() -> None:
     assert op.system
     ops = tuple(o.model_copy(update={"system": False}) if o is op else o for o in plan.ops)
     assert live_safety(plan.model_copy(update={"ops": ops}), state).edited == (
-        "stage sales/OLD: the plan says it destroys nothing, "
+        "stage deal:sales/OLD: the plan says it destroys nothing, "
         "the portal says it destroys nothing (a system stage)",
     )
 

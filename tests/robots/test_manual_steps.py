@@ -56,7 +56,9 @@ def test_every_robot_is_a_manual_step_in_both_languages_before_and_after_apply(
     code, out = _run("plan", *_args(directory, portal, "--format", "json", "--lang", "en"))
     assert code == 0, out
     manual = [op for op in json.loads(out)["operations"] if op["action"] == "manual"]
-    assert [op["key"] for op in manual] == [robot_key(p.key, s.code, robot_name(r)) for p, s, _, r in robots]
+    assert [op["key"] for op in manual] == [
+        "deal:" + robot_key(p.key, s.code, robot_name(r)) for p, s, _, r in robots
+    ]
     for op, (_, _, _, robot) in zip(manual, robots, strict=True):
         described = describe_robot(robot, blueprint, "en")
         assert op["after"]["title"] == described.title

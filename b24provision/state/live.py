@@ -91,7 +91,8 @@ class LiveState:
     def fingerprint(self) -> str:
         """A digest of everything a plan depends on; changes when the portal changes."""
         payload: dict[str, Any] = {
-            "blueprint": self.blueprint.model_dump(mode="json"),
+            # Without the (always empty, folded) entity form, so fingerprints stay as they were.
+            "blueprint": self.blueprint.model_dump(mode="json", exclude={"entities"}),
             "deal_counts": sorted([list(k) + [v] for k, v in self.deal_counts.items()]),
             "pipeline_ids": sorted(self.pipeline_ids.items()),
             "stage_ids": sorted([list(k) + [v] for k, v in self.stage_ids.items()]),
