@@ -1,0 +1,5 @@
+"""Moved to ``b24provision.state.rest``; this re-export stays until every lane's imports follow."""
+
+from b24provision.state.rest import FULL_RECORDS, count_losses, read_after, read_portal, status_id
+
+__all__ = ["FULL_RECORDS", "count_losses", "read_after", "read_portal", "status_id"]
