@@ -82,6 +82,8 @@ class EntityType:
     entityTypeId for a smart process."""
     automation: bool
     """Whether the entity has stage robots (automation rules) the tool can manage."""
+    default_pipeline_rename: str | None = None
+    """The method that renames the default pipeline, where crm.category.update does not (§5.2)."""
 
     def field_name(self, code: str) -> str:
         """A custom field's FIELD_NAME from its code: ``CHILD_DEALS`` -> ``UF_CRM_CHILD_DEALS``."""
@@ -118,6 +120,7 @@ DEAL = EntityType(
     list_method="crm.deal.list",
     list_params={},
     automation=True,
+    default_pipeline_rename="crm.dealcategory.default.set",  # legacy, still registered (§5.2)
 )
 
 LEAD = EntityType(

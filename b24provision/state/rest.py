@@ -25,18 +25,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from b24provision.blueprint.model import Blueprint, Pipeline, Stage, Trigger
+from b24provision.entities.fields import has_xml_id, item_keys
+from b24provision.entities.stages import stage_code
+from b24provision.entities.types import DEAL, EntityType
 from b24provision.errors import PlanError, PortalError
 from b24provision.keys import is_tool_object, make_key
 from b24provision.portal.client import Command, PortalClient
 from b24provision.portal.lock import holder_from_rows, is_reserved
 from b24provision.portal.mapping import (
-    FIELD_PREFIX,
     category_of_entity,
     field_from_rest,
-    has_xml_id,
-    item_keys,
     pipeline_from_rest,
-    stage_code,
     stage_from_rest,
     stage_prefix,
 )
@@ -54,11 +53,26 @@ FULL_RECORDS = 30
 take 10 of the batch's 50, and some room is left."""
 
 
-def _read_commands() -> list[Command]:
+def _prefix(entity: EntityType) -> str:
+    """Command keys of an entity: the deal's are bare (``fields``), others' carry the entity key."""
+    return "" if entity.key == DEAL.key else f"{entity.key}_"
+
+
+def _read_commands(entities: Sequence[EntityType] = (DEAL,)) -> list[Command]:
+    """The first round of the read: every entity's pipelines and fields, all stages, the portal's
+    licence, robots, triggers, profile and tariff probes, then the entities' first full field records."""
     commands = [
-        Command("pipelines", "crm.category.list", {"entityTypeId": 2}),
-        Command("stages", "crm.status.list", {"order": {"SORT": "ASC"}}),
-        Command("fields", "crm.deal.userfield.list", {"order": {"SORT": "ASC", "ID": "ASC"}}),
+        Command(f"{_prefix(e)}pipelines", e.pipelines.method("list"), e.pipelines.params)
+        for e in entities
+        if e.pipelines is not None
+    ]
+    # crm.status.list without a filter returns every directory at once, unpaged (§3.3).
+    commands.append(Command("stages", "crm.status.list", {"order": {"SORT": "ASC"}}))
+    commands += [
+        Command(f"{_prefix(e)}fields", e.userfields.method("list"), {"order": {"SORT": "ASC", "ID": "ASC"}})
+        for e in entities
+    ]
+    commands += [
         Command("license", "app.info", {}),
         Command("app_robots", "bizproc.robot.list", {}),
         Command("triggers", "crm.automation.trigger.list", {}),
@@ -70,7 +84,10 @@ def _read_commands() -> list[Command]:
     # Full records of the first fields: labels in every portal language, and so the languages too.
     # A reference past the end of the list answers "ID is not defined" harmlessly.
     commands += [
-        Command(f"uf_{i}", "crm.deal.userfield.get", {"id": f"$result[fields][{i}][ID]"})
+        Command(
+            f"{(p := _prefix(e))}uf_{i}", e.userfields.method("get"), {"id": f"$result[{p}fields][{i}][ID]"}
+        )
+        for e in entities
         for i in range(FULL_RECORDS)
     ]
     return commands
@@ -122,7 +139,7 @@ def read_after(
         enum_item_ids=item_ids,
         text_keyed_items=frozenset(text_keyed),
         label_texts={
-            code: {lang: labels.get(f"{FIELD_PREFIX}{code}", {}).get(lang) or "" for lang in languages}
+            code: {lang: labels.get(DEAL.field_name(code), {}).get(lang) or "" for lang in languages}
             for code in field_ids
         },
         unsupported_fields=tuple(unsupported),
@@ -177,12 +194,13 @@ def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -
     filters: list[dict[str, Any]] = [
         {"STAGE_ID": f"{stage_prefix(live.pipeline_ids[pipeline])}{code}"} for pipeline, code in stages
     ]
-    filters += [{f"!UF_CRM_{code}": ""} for code in fields]
-    filters += [{f"=UF_CRM_{code}": live.enum_item_ids[(code, item)]} for code, item in items]
+    filters += [{f"!{DEAL.field_name(code)}": ""} for code in fields]
+    filters += [{f"={DEAL.field_name(code)}": live.enum_item_ids[(code, item)]} for code, item in items]
     if not filters:
         return live
     commands = [
-        Command(f"c{n}", "crm.deal.list", {"filter": f, "select": ["ID"]}) for n, f in enumerate(filters)
+        Command(f"c{n}", DEAL.list_method, {**DEAL.list_params, "filter": f, "select": ["ID"]})
+        for n, f in enumerate(filters)
     ]
     reply = client.batch_all(commands)
     totals: list[int] = []
@@ -251,7 +269,10 @@ def _labels_of_records(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[s
 def _labels_by_language(client: PortalClient, languages: tuple[str, ...]) -> dict[str, dict[str, str | None]]:
     """The same from the field list read once per portal language (one batch request)."""
     reply = client.batch(
-        [Command(f"lang_{lang}", "crm.deal.userfield.list", {"filter": {"LANG": lang}}) for lang in languages]
+        [
+            Command(f"lang_{lang}", DEAL.userfields.method("list"), {"filter": {"LANG": lang}})
+            for lang in languages
+        ]
     )
     for lang in languages:
         if f"lang_{lang}" in reply.errors:
