@@ -41,22 +41,22 @@ FIELD_PREFIX = DEAL.field_prefix
 _FIELD_ADAPTER: TypeAdapter[Any] = TypeAdapter(DealField)
 _SEMANTICS_FROM: dict[str, Semantics] = {"S": "success", "F": "failure"}
 _SEMANTICS_TO: dict[Semantics, str] = {"process": "", "success": "S", "failure": "F"}
-_DEAL_STAGES = DealStages()
+_STAGES = DealStages()
 
 
 def stage_entity_id(category_id: int | str) -> str:
     """The crm.status ENTITY_ID of a deal pipeline's stages (entities/stages.py)."""
-    return _DEAL_STAGES.entity_id(category_id)
+    return _STAGES.entity_id(category_id)
 
 
 def stage_prefix(category_id: int | str) -> str:
     """The STATUS_ID prefix of a deal pipeline's stages (entities/stages.py)."""
-    return _DEAL_STAGES.status_prefix(category_id)
+    return _STAGES.status_prefix(category_id)
 
 
 def category_of_entity(entity_id: str) -> int | None:
     """The pipeline id of a deal-stage ENTITY_ID, or None for other directories."""
-    return _DEAL_STAGES.category_of(entity_id)
+    return _STAGES.category_of(entity_id)
 
 
 # ---------------------------------------------------------------------------------- stages
@@ -142,7 +142,7 @@ def _label(labels: Mapping[str, str | None], field_name: str) -> str | dict[str,
 
 
 def field_from_rest(row: Mapping[str, Any], labels: Mapping[str, str | None]) -> Any:
-    """A blueprint field from a <entity>.userfield row (crm.deal.userfield today), or an UnsupportedField.
+    """A blueprint field from a <entity>.userfield row (deals today), or an UnsupportedField.
 
     ``labels`` are the field's EDIT_FORM_LABEL per portal language.
     """

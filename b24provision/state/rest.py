@@ -3,7 +3,7 @@
 Everything a plan needs comes back in ONE batch request for a portal with up to 30 custom fields,
 in TWO above that: the pipeline list, every deal stage (crm.status.list without a filter returns
 all directories at once and is not paged, reference §3.3), every deal field, the full record of the
-first 30 fields (``crm.deal.userfield.get``, by ``$result`` reference to the list), the licence,
+first 30 fields (the userfield ``get``, by ``$result`` reference to the list), the licence,
 the application's robot types and triggers (which fail harmlessly under a webhook), and method.get
 probes of feature-gated methods, which tell what the portal's plan offers.
 
@@ -42,7 +42,7 @@ from b24provision.portal.mapping import (
 from b24provision.state import DealCountQuery, LiveState, UnsupportedField
 from b24provision.tariffs import PROBED_METHODS
 
-# The languages of a cloud portal (the label map of crm.deal.userfield.get in the docs, §7.2); a
+# The languages of a cloud portal (the label map of a deal userfield get in the docs, §7.2); a
 # portal has its own list, read from that map (``_languages``).
 ALL_LANGUAGES = (
     "ar", "br", "de", "en", "fr", "hi", "id", "in", "it", "ja", "kz", "la", "ms", "pl", "ru", "sc",
@@ -177,10 +177,10 @@ def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -
     """``live`` with what the deletes in ``query`` would destroy, counted in one batch (more past 50).
 
     Each count is ``crm.deal.list`` with a filter and ``select: ["ID"]``, read from ``total``:
-    ``STAGE_ID`` for the deals in a stage; ``!UF_CRM_X: ""`` for the deals holding a value in a
+    ``STAGE_ID`` for the deals in a stage; ``!<FIELD_NAME>: ""`` for the deals holding a value in a
     field (the core's "is not empty", CAllSQLWhere in main/classes/general/sqlwhere.php: NULL is
     empty, and for integer, double, boolean, enumeration and file fields 0 is too, so a "No" or a 0
-    is not counted); ``=UF_CRM_X: <item id>`` for the deals using an enumeration item (of a
+    is not counted); ``=<FIELD_NAME>: <item id>`` for the deals using an enumeration item (of a
     multiple field: among its values, CUserTypeSQL joins b_utm_*). What was counted before is not
     asked again. The core drops a filter on a field it does not know (CCrmRestProxyBase::
     internalizeFilterFields) and would count every deal, so only fields the read found are asked.
