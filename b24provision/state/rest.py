@@ -19,7 +19,7 @@ batch, only when the plan deletes something.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -91,6 +91,20 @@ def _read_commands(entities: Sequence[EntityType] = (DEAL,)) -> list[Command]:
         for i in range(FULL_RECORDS)
     ]
     return commands
+
+
+@dataclass(frozen=True)
+class RestSource:
+    """The portal read over REST (a StateSource, ``state/sources.py``): ``read_portal``."""
+
+    client: PortalClient
+
+    @property
+    def provenance(self) -> str:
+        return self.client.host  # the host only: a webhook's secret is never part of it
+
+    def read(self) -> LiveState:
+        return read_portal(self.client)
 
 
 def read_portal(client: PortalClient) -> LiveState:
@@ -381,6 +395,7 @@ def status_id(live: LiveState, pipeline_key: str, code: str) -> str:
 __all__ = [
     "ALL_LANGUAGES",
     "PortalError",
+    "RestSource",
     "count_deals",
     "count_losses",
     "read_portal",
