@@ -85,6 +85,12 @@ class EntityType:
     default_pipeline_rename: str | None = None
     """The method that renames the default pipeline, where crm.category.update does not (§5.2)."""
 
+    @property
+    def type_param(self) -> dict[str, Any]:
+        """The universal methods' name for the type (crm.category.*, crm.item.*, crm.stagehistory.list:
+        ``entityTypeId``, §5.1, §12)."""
+        return {"entityTypeId": self.type_id}
+
     def field_name(self, code: str) -> str:
         """A custom field's FIELD_NAME from its code: ``CHILD_DEALS`` -> ``UF_CRM_CHILD_DEALS``."""
         return f"{self.field_prefix}{code}"

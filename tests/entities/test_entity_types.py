@@ -87,3 +87,9 @@ def test_a_type_id_outside_the_smart_process_ranges_is_refused(bad: int) -> None
 def test_an_unknown_entity_key_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="deal, lead, contact, company"):
         entity_type("invoice")
+
+
+def test_the_universal_methods_name_a_type_by_entity_type_id() -> None:
+    # §5.1: crm.category.list(entityTypeId=2) lists deal pipelines; §12: crm.stagehistory.list too.
+    assert entity_type("deal").type_param == {"entityTypeId": 2}
+    assert smart_process(1032).type_param == {"entityTypeId": 1032}
