@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from b24provision.entities.types import DEAL
 from b24provision.errors import ApplyError, DestructiveChangeError, OutcomeUnknown, PlanError, StalePlanError
 from b24provision.interrupt import with_status
 from b24provision.plan.ops import (
@@ -332,7 +333,7 @@ class _Engine:
         but not a person in the portal's UI, so the pipeline list is read again (one request) right
         before each batch that creates pipelines. Pipelines are told apart by id, which a rename keeps.
         """
-        rows = self.client.call_all("crm.category.list", {"entityTypeId": 2}, key="categories")
+        rows = self.client.call_all("crm.category.list", DEAL.type_param, key="categories")
         known = set(self.live.pipeline_ids.values())
         appeared = {
             str(r.get("name")) for r in rows if isinstance(r, Mapping) and int(r.get("id", 0)) not in known

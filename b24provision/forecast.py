@@ -62,6 +62,7 @@ from b24provision.blueprint.model import (
     Stage,
     parse_duration,
 )
+from b24provision.entities.types import DEAL
 from b24provision.portal.client import PAGE_SIZE, Command, PortalClient
 from b24provision.portal.read import read_portal, status_id
 from b24provision.robots.describe import describe_duration, effective_delays, robot_kind_name
@@ -424,7 +425,7 @@ def read_forecast(
             f"h{i}",
             "crm.stagehistory.list",
             {
-                "entityTypeId": 2,
+                **DEAL.type_param,
                 "filter": {"STAGE_ID": sid},
                 "order": {"ID": "ASC"},
                 "select": ["ID", "OWNER_ID", "STAGE_ID", "CREATED_TIME"],

@@ -21,6 +21,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
+from b24provision.entities.types import DEAL
+
 # Codes become STATUS_ID / FIELD_NAME on the portal; the portal accepts [A-Za-z0-9_-] for stages but
 # we keep to one portable alphabet for both.
 UpperCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1)]
@@ -290,7 +292,7 @@ class FieldBase(Model):
 
     @property
     def field_name(self) -> str:
-        return f"UF_CRM_{self.code}"
+        return DEAL.field_name(self.code)
 
 
 class StringField(FieldBase):
