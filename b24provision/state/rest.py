@@ -30,7 +30,7 @@ from b24provision.entities.stages import stage_code
 from b24provision.entities.types import DEAL, EntityType
 from b24provision.errors import PlanError, PortalError
 from b24provision.keys import is_tool_object, make_key
-from b24provision.portal.client import Command, PortalClient
+from b24provision.portal.client import BATCH_LIMIT, Command, PortalClient
 from b24provision.portal.lock import holder_from_rows, is_reserved
 from b24provision.portal.mapping import (
     category_of_entity,
@@ -58,9 +58,22 @@ def _prefix(entity: EntityType) -> str:
     return "" if entity.key == DEAL.key else f"{entity.key}_"
 
 
-def _read_commands(entities: Sequence[EntityType] = (DEAL,)) -> list[Command]:
+SENT_WITH_READ = 8
+"""Room the first round leaves for the commands sent in its batch (the lock's add and delete)."""
+
+
+def full_records(entities: Sequence[EntityType] = (DEAL,)) -> int:
+    """Full field records each entity gets in the first round: FULL_RECORDS while they fit in one
+    batch, fewer when more entities share it (their other labels come in the second round)."""
+    room = BATCH_LIMIT - SENT_WITH_READ - len(_read_commands(entities, records=0))
+    return max(0, min(FULL_RECORDS, room // max(len(entities), 1)))
+
+
+def _read_commands(entities: Sequence[EntityType] = (DEAL,), records: int | None = None) -> list[Command]:
     """The first round of the read: every entity's pipelines and fields, all stages, the portal's
-    licence, robots, triggers, profile and tariff probes, then the entities' first full field records."""
+    licence, robots, triggers, profile and tariff probes, then the entities' first full field records
+    (``records`` each, by default as many as fit: ``full_records``)."""
+    count = full_records(entities) if records is None else records
     commands = [
         Command(f"{_prefix(e)}pipelines", e.pipelines.method("list"), e.pipelines.params)
         for e in entities
@@ -88,7 +101,7 @@ def _read_commands(entities: Sequence[EntityType] = (DEAL,)) -> list[Command]:
             f"{(p := _prefix(e))}uf_{i}", e.userfields.method("get"), {"id": f"$result[{p}fields][{i}][ID]"}
         )
         for e in entities
-        for i in range(FULL_RECORDS)
+        for i in range(count)
     ]
     return commands
 
@@ -122,6 +135,8 @@ def read_after(
     ``last`` does: the portal lock's add goes first, its delete last (see ``portal/lock.py``). A write
     among them makes an unanswered request an OutcomeUnknown, never resent.
     """
+    if len(first) + len(last) > SENT_WITH_READ:
+        raise ValueError(f"at most {SENT_WITH_READ} commands travel with the portal read")
     reply = client.batch([*first, *_read_commands(), *last])
     for key in ("pipelines", "stages", "fields"):
         if key in reply.errors:
@@ -130,7 +145,7 @@ def read_after(
     categories = _as_list(results.get("pipelines"), "categories")
     statuses = _as_list(results.get("stages"))
     fields = _as_list(results.get("fields"))
-    records = [r for i in range(FULL_RECORDS) if isinstance(r := results.get(f"uf_{i}"), Mapping)]
+    records = [r for i in range(full_records()) if isinstance(r := results.get(f"uf_{i}"), Mapping)]
     languages = _languages(records)
     labels = _labels_of_records(records)
     if len(fields) > len(records):

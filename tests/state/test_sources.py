@@ -35,3 +35,14 @@ def test_the_export_source_names_its_file_and_refuses_one_that_is_no_export(tmp_
     assert source.provenance == "portal-export.zip"
     with pytest.raises(ExportArchiveError, match="portal-export.zip"):
         source.read()
+
+
+def test_the_first_read_round_shares_one_batch_between_entities() -> None:
+    from b24provision.entities.types import COMPANY, CONTACT, DEAL, LEAD
+    from b24provision.state.rest import full_records
+
+    # Deals alone: the labels of up to 30 fields come in the one read request (benchmarks/README.md).
+    assert full_records((DEAL,)) == 30
+    # Four entities: fewer full records each, so the batch stays within Bitrix24's 50 commands.
+    four = full_records((DEAL, LEAD, CONTACT, COMPANY))
+    assert 0 < four < 30
