@@ -11,15 +11,14 @@ Labels: ``list`` has none unless ``filter[LANG]`` names one language (§7.2), wh
 field's labels as a map over every installed language. So the records' maps tell the
 portal's own languages (about 20 on a cloud portal, §13.4) and the 30 records carry every label;
 only a portal with more fields needs the second request: the field list once per portal language
-(never for languages the portal does not have). What a plan's deletes would destroy (deals in a
-stage or pipeline, deals with a value in a field, deals using an enumeration item) costs one more
-batch, only when the plan deletes something.
+(never for languages the portal does not have). What a plan's deletes would destroy costs one more
+batch, only when the plan deletes something (``state/counts.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -39,7 +38,7 @@ from b24provision.portal.mapping import (
     stage_from_rest,
     stage_prefix,
 )
-from b24provision.state import DealCountQuery, LiveState, UnsupportedField
+from b24provision.state import LiveState, UnsupportedField
 from b24provision.tariffs import PROBED_METHODS
 
 # The languages of a cloud portal (the label map of a deal userfield get in the docs, §7.2); a
@@ -142,9 +141,9 @@ def read_after(
         if key in reply.errors:
             raise reply.errors[key]
     results = reply.results
-    categories = _as_list(results.get("pipelines"), "categories")
-    statuses = _as_list(results.get("stages"))
-    fields = _as_list(results.get("fields"))
+    categories = as_list(results.get("pipelines"), "categories")
+    statuses = as_list(results.get("stages"))
+    fields = as_list(results.get("fields"))
     records = [r for i in range(full_records()) if isinstance(r := results.get(f"uf_{i}"), Mapping)]
     languages = _languages(records)
     labels = _labels_of_records(records)
@@ -197,64 +196,10 @@ def _admin(profile: Any) -> bool | None:
     return value is True or str(value).upper() in ("Y", "1", "TRUE")
 
 
-def count_deals(client: PortalClient, live: LiveState, stages: Iterable[tuple[str, str]]) -> LiveState:
-    """``live`` with the number of deals in each of ``stages`` ((pipeline key, stage code) pairs)."""
-    return count_losses(client, live, DealCountQuery(stages=frozenset(stages)))
-
-
-def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -> LiveState:
-    """``live`` with what the deletes in ``query`` would destroy, counted in one batch (more past 50).
-
-    Each count is ``crm.deal.list`` with a filter and ``select: ["ID"]``, read from ``total``:
-    ``STAGE_ID`` for the deals in a stage; ``!<FIELD_NAME>: ""`` for the deals holding a value in a
-    field (the core's "is not empty", CAllSQLWhere in main/classes/general/sqlwhere.php: NULL is
-    empty, and for integer, double, boolean, enumeration and file fields 0 is too, so a "No" or a 0
-    is not counted); ``=<FIELD_NAME>: <item id>`` for the deals using an enumeration item (of a
-    multiple field: among its values, CUserTypeSQL joins b_utm_*). What was counted before is not
-    asked again. The core drops a filter on a field it does not know (CCrmRestProxyBase::
-    internalizeFilterFields) and would count every deal, so only fields the read found are asked.
-
-    Stages whose pipeline is not on the portal (any more) are not counted: a saved plan naming them
-    was made against another state, and its fingerprint will say so.
-    """
-    stages = sorted(k for k in query.stages - set(live.deal_counts) if k[0] in live.pipeline_ids)
-    fields = sorted(query.fields - set(live.field_value_counts))
-    items = sorted(k for k in query.items - set(live.item_use_counts) if k in live.enum_item_ids)
-    filters: list[dict[str, Any]] = [
-        {"STAGE_ID": f"{stage_prefix(live.pipeline_ids[pipeline])}{code}"} for pipeline, code in stages
-    ]
-    filters += [{f"!{DEAL.field_name(code)}": ""} for code in fields]
-    filters += [{f"={DEAL.field_name(code)}": live.enum_item_ids[(code, item)]} for code, item in items]
-    if not filters:
-        return live
-    commands = [
-        Command(f"c{n}", DEAL.list_method, {**DEAL.list_params, "filter": f, "select": ["ID"]})
-        for n, f in enumerate(filters)
-    ]
-    reply = client.batch_all(commands)
-    totals: list[int] = []
-    for n in range(len(commands)):
-        if f"c{n}" in reply.errors:
-            raise reply.errors[f"c{n}"]
-        total = reply.totals.get(f"c{n}")
-        totals.append(int(total if total is not None else len(_as_list(reply.results.get(f"c{n}")))))
-    deal_counts, value_counts, item_counts = (
-        dict(live.deal_counts),
-        dict(live.field_value_counts),
-        dict(live.item_use_counts),
-    )
-    deal_counts.update(zip(stages, totals[: len(stages)], strict=True))
-    value_counts.update(zip(fields, totals[len(stages) : len(stages) + len(fields)], strict=True))
-    item_counts.update(zip(items, totals[len(stages) + len(fields) :], strict=True))
-    return replace(
-        live, deal_counts=deal_counts, field_value_counts=value_counts, item_use_counts=item_counts
-    )
-
-
 # ------------------------------------------------------------------------------------ helpers
 
 
-def _as_list(value: Any, key: str | None = None) -> list[Any]:
+def as_list(value: Any, key: str | None = None) -> list[Any]:
     if key and isinstance(value, Mapping):
         value = value.get(key)
     if isinstance(value, Mapping):  # PHP arrays with integer keys may arrive as objects
@@ -308,7 +253,7 @@ def _labels_by_language(client: PortalClient, languages: tuple[str, ...]) -> dic
             raise reply.errors[f"lang_{lang}"]  # no labels would look like every label changed
     out: dict[str, dict[str, str | None]] = {}
     for lang in languages:
-        for row in _as_list(reply.results.get(f"lang_{lang}")):
+        for row in as_list(reply.results.get(f"lang_{lang}")):
             if isinstance(row, Mapping):
                 out.setdefault(str(row["FIELD_NAME"]), {})[lang] = row.get("EDIT_FORM_LABEL")
     return out
@@ -392,7 +337,7 @@ def _fields(
         field_ids[parsed.code] = int(row["ID"])
         # Keys as field_from_rest made them: the XML_ID, or one made from the text (§13.1).
         items = sorted(
-            (i for i in _as_list(row.get("LIST")) if isinstance(i, Mapping)),
+            (i for i in as_list(row.get("LIST")) if isinstance(i, Mapping)),
             key=lambda it: (int(it.get("SORT") or 0), int(it.get("ID") or 0)),
         )
         for item, key in zip(items, item_keys(items), strict=True):
@@ -411,8 +356,7 @@ __all__ = [
     "ALL_LANGUAGES",
     "PortalError",
     "RestSource",
-    "count_deals",
-    "count_losses",
+    "as_list",
     "read_portal",
     "stage_code",
     "status_id",
