@@ -24,8 +24,6 @@ Structure = Literal["pipelines", "statuses", "fields"]
 """pipelines: categories with stages (deal, smart process); statuses: one stage list (lead);
 fields: custom fields only, no stages the tool manages (contact, company)."""
 
-USERFIELD_OPS = ("add", "get", "list", "update", "delete")
-
 
 @dataclass(frozen=True)
 class UserFieldApi:
@@ -233,7 +231,6 @@ __all__ = [
     "ENTITY_TYPES",
     "FIELD_NAME_LIMIT",
     "LEAD",
-    "USERFIELD_OPS",
     "EntityType",
     "PipelineApi",
     "Structure",
