@@ -27,7 +27,7 @@ from b24provision.plan.order import level_of
 from b24provision.plan.safety import what_to_count
 from b24provision.portal.client import BATCH_LIMIT, Command, PortalClient
 from b24provision.portal.read import FULL_RECORDS
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 from b24provision.tariff_detect import PortalTariff, needs_for, tariff_findings
 from b24provision.tariffs import PROBED_METHODS
 

@@ -82,6 +82,8 @@ class EntityType:
     """Whether the entity has stage robots (automation rules) the tool can manage."""
     default_pipeline_rename: str | None = None
     """The method that renames the default pipeline, where crm.category.update does not (§5.2)."""
+    default_stages: Mapping[str, str] = field(default_factory=dict)
+    """The stages the portal makes in every new pipeline itself, code -> semantics."""
 
     @property
     def type_param(self) -> dict[str, Any]:
@@ -125,6 +127,18 @@ DEAL = EntityType(
     list_params={},
     automation=True,
     default_pipeline_rename="crm.dealcategory.default.set",  # legacy, still registered (§5.2)
+    # CCrmStatus::GetDefaultDealStages (§6's default pipeline example, §13.11: eight stages), made
+    # with no length check: PREPAYMENT_INVOICE has 18 characters and exists in C100 too.
+    default_stages={
+        "NEW": "process",
+        "PREPARATION": "process",
+        "PREPAYMENT_INVOICE": "process",
+        "EXECUTING": "process",
+        "FINAL_INVOICE": "process",
+        "WON": "success",
+        "LOSE": "failure",
+        "APOLOGY": "failure",
+    },
 )
 
 LEAD = EntityType(

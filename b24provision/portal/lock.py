@@ -57,7 +57,7 @@ from b24provision.portal.lock_record import (
 )
 
 if TYPE_CHECKING:
-    from b24provision.state import LiveState
+    from b24provision.state.live import LiveState
 
 _FIELDS = LOCK_ENTITY.userfields
 _ATTEMPTS = 5

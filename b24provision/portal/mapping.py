@@ -35,7 +35,7 @@ from b24provision.blueprint.model import (
 from b24provision.entities.fields import IMMUTABLE, codec
 from b24provision.entities.stages import DealStages, stage_code
 from b24provision.entities.types import DEAL
-from b24provision.state import UnsupportedField
+from b24provision.state.live import UnsupportedField
 
 FIELD_PREFIX = DEAL.field_prefix
 _FIELD_ADAPTER: TypeAdapter[Any] = TypeAdapter(DealField)

@@ -21,7 +21,7 @@ half done, and the error names the right that is missing (``envelope.portal_erro
 from __future__ import annotations
 
 from b24provision.plan.ops import Plan
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 _SETTINGS_KINDS = ("pipeline", "stage", "field")
 

@@ -54,7 +54,7 @@ from b24provision.portal.mapping import (
     stage_prefix,
     stage_to_rest,
 )
-from b24provision.state import LiveState
+from b24provision.state.live import LiveState
 
 _FIELDS = DEAL.userfields
 _PIPELINES = PipelineApi(DEAL.type_id)

@@ -93,3 +93,13 @@ def test_the_universal_methods_name_a_type_by_entity_type_id() -> None:
     # §5.1: crm.category.list(entityTypeId=2) lists deal pipelines; §12: crm.stagehistory.list too.
     assert entity_type("deal").type_param == {"entityTypeId": 2}
     assert smart_process(1032).type_param == {"entityTypeId": 1032}
+
+
+def test_a_new_deal_pipeline_comes_with_the_references_eight_default_stages() -> None:
+    # §6's default pipeline example: NEW ... FINAL_INVOICE in progress, WON "S", LOSE and APOLOGY "F".
+    stages = entity_type("deal").default_stages
+    assert list(stages) == [
+        "NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE", "WON", "LOSE", "APOLOGY",
+    ]  # fmt: skip
+    assert [s for s, semantics in stages.items() if semantics != "process"] == ["WON", "LOSE", "APOLOGY"]
+    assert (stages["WON"], stages["LOSE"]) == ("success", "failure")
