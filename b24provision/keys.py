@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from b24provision.entities.types import DEAL
+
 _TRANSLIT = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
     "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
@@ -46,4 +48,4 @@ TOOL_PREFIX = "B24P_"
 
 def is_tool_object(name: str) -> bool:
     """True for a pipeline name or field code the tool made for itself: never reported as unmanaged."""
-    return name.removeprefix("UF_CRM_").startswith(TOOL_PREFIX)
+    return DEAL.field_code(name).startswith(TOOL_PREFIX)

@@ -25,6 +25,7 @@ from b24provision.portal.connect import describe_portal, open_portal
 from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock
 from b24provision.portal.read import read_after, read_portal
 from b24provision.state.live import LiveState
+from b24provision.state.zip import robots_from_export as _robots_from_export
 from b24provision.tariff_detect import (
     Declaration,
     PortalTariff,
@@ -161,20 +162,6 @@ def make_plan(
             force=force,
         )
     return result
-
-
-def _robots_from_export(blueprint: Blueprint, robots_from: Path | None) -> Callable[[Plan], Plan]:
-    """What the configuration export at ``robots_from`` says of the blueprint's robots, as a change
-    to a plan's robot steps (none without an export). The archive is read at once, before the portal
-    is contacted: a bad one stops the command before any request."""
-    if robots_from is None:
-        return lambda plan: plan
-    from b24provision.plan.robots_export import with_export_robots  # noqa: PLC0415
-    from b24provision.robots.check import check_robots  # noqa: PLC0415 - deepdiff loads only here
-    from b24provision.robots.export_reader import read_export  # noqa: PLC0415
-
-    check = check_robots(blueprint, read_export(robots_from, blueprint))
-    return lambda plan: with_export_robots(plan, check)
 
 
 def with_app_robots_reregistered(plan: Plan, blueprint: Blueprint) -> Plan:

@@ -34,6 +34,7 @@ from b24provision.apply.batches import (
 )
 from b24provision.apply.recovery import already_done, pipelines_found_again
 from b24provision.apply.safety import check_against_live, check_safety, read_for_plan, with_counts
+from b24provision.entities.types import DEAL
 from b24provision.errors import ApplyError, OutcomeUnknown, StalePlanError
 from b24provision.interrupt import with_status
 from b24provision.plan.ops import AnyOp, CreatePipelineOp, CreateStageOp, Plan
@@ -224,7 +225,7 @@ class _Engine:
         but not a person in the portal's UI, so the pipeline list is read again (one request) right
         before each batch that creates pipelines. Pipelines are told apart by id, which a rename keeps.
         """
-        rows = self.client.call_all("crm.category.list", {"entityTypeId": 2}, key="categories")
+        rows = self.client.call_all("crm.category.list", DEAL.type_param, key="categories")
         known = set(self.live.pipeline_ids.values())
         appeared = {
             str(r.get("name")) for r in rows if isinstance(r, Mapping) and int(r.get("id", 0)) not in known

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 from b24provision.blueprint.model import Blueprint
+from b24provision.entities.types import DEAL
 from b24provision.errors import Problem
 
 Loc = tuple[str | int, ...]
@@ -21,7 +22,7 @@ STANDARD_DEAL_FIELDS: frozenset[str] = frozenset({
 })  # fmt: skip
 
 
-UF_PREFIX = "UF_CRM_"
+UF_PREFIX = DEAL.field_prefix
 
 
 def finding(bp: Blueprint, loc: Loc, message: str, code: str, severity: str = "error") -> Problem:

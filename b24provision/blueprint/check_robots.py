@@ -30,6 +30,7 @@ from b24provision.blueprint.model import (
     SetFieldRobot,
     StringField,
 )
+from b24provision.entities.types import DEAL
 from b24provision.errors import Problem
 
 
@@ -82,7 +83,7 @@ def check_robots(bp: Blueprint) -> Iterator[Problem]:
         if isinstance(robot, SetFieldRobot):
             found = list(_field_ref(bp, fields, robot.field, (*base, "field"), label))
             yield from found
-            target_field = fields.get(robot.field.removeprefix("UF_CRM_"))
+            target_field = fields.get(DEAL.field_code(robot.field))
             if not found and isinstance(target_field, EnumerationField) and robot.value is not None:
                 items = {it.xml_id for it in target_field.items} | {it.value for it in target_field.items}
                 if str(robot.value) not in items:
@@ -97,8 +98,8 @@ def check_robots(bp: Blueprint) -> Iterator[Problem]:
 def _field_ref(
     bp: Blueprint, fields: dict[str, FieldBase], name: str, loc: Loc, label: str
 ) -> Iterator[Problem]:
-    code = name.removeprefix("UF_CRM_")
-    if name in STANDARD_DEAL_FIELDS and not name.startswith("UF_CRM_"):
+    code = DEAL.field_code(name)
+    if name in STANDARD_DEAL_FIELDS and not DEAL.is_custom_field(name):
         return
     if code in fields:
         return

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from b24provision.blueprint.model_types import FieldCode, Label, Model, Name
+from b24provision.entities.types import DEAL
 
 
 class FieldBase(Model):
@@ -34,7 +35,7 @@ class FieldBase(Model):
 
     @property
     def field_name(self) -> str:
-        return f"UF_CRM_{self.code}"
+        return DEAL.field_name(self.code)
 
 
 class StringField(FieldBase):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from b24provision.blueprint.model import Blueprint
+from b24provision.entities.types import DEAL, PipelineApi
 from b24provision.keys import TOOL_PREFIX
 from b24provision.plan.ops import CreatePipelineOp, Plan
 from b24provision.plan.order import level_of
@@ -35,7 +36,8 @@ __all__ = ["Check", "Hello", "apply_budget", "hello", "hello_checks", "portal_ch
 Status = Literal["ok", "warning", "problem"]
 
 # The methods apply calls: method.get says whether they exist and may be called with these scopes.
-WRITE_METHODS = ("crm.category.add", "crm.status.add", "crm.deal.userfield.add")
+_PIPELINES = PipelineApi(DEAL.type_id)
+WRITE_METHODS = (_PIPELINES.method("add"), "crm.status.add", DEAL.userfields.method("add"))
 DEFAULT_STAGES = 8
 """Stages a new pipeline gets (reference §13.11)."""
 PROBE_PREFIX = f"{TOOL_PREFIX}PROBE_"
@@ -81,8 +83,8 @@ def hello(client: PortalClient) -> Hello:
         Command("scope", "scope", {}),
         Command("profile", "profile", {}),
         Command("user", "user.current", {}),
-        Command("pipelines", "crm.category.list", {"entityTypeId": 2}),
-        Command("fields", "crm.deal.userfield.list", {}),
+        Command("pipelines", _PIPELINES.method("list"), _PIPELINES.params),
+        Command("fields", DEAL.userfields.method("list"), {}),
         *(Command(f"m{n}", "method.get", {"name": name}) for n, name in enumerate(names)),
     ]
     reply = client.batch(commands)
@@ -108,7 +110,7 @@ def hello(client: PortalClient) -> Hello:
     leftovers += [
         str(f.get("FIELD_NAME"))
         for f in fields
-        if isinstance(f, Mapping) and str(f.get("FIELD_NAME", "")).startswith(f"UF_CRM_{PROBE_PREFIX}")
+        if isinstance(f, Mapping) and str(f.get("FIELD_NAME", "")).startswith(DEAL.field_name(PROBE_PREFIX))
     ]
     return Hello(
         server_time=str(results["time"]) if results.get("time") else None,

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from b24provision.entities.stages import DealStages
 from b24provision.state.live import LiveState
 
 __all__ = ["FACTS_FORMAT", "PortalFacts", "facts_path", "facts_for", "load_facts", "save_facts"]
@@ -59,8 +60,7 @@ class PortalFacts:
         """The longest stage code pipeline ``pipeline_id`` accepts, if the probe measured it."""
         if self.stage_id_budget is None:
             return None
-        prefix = f"C{pipeline_id}:" if pipeline_id else ""
-        return self.stage_id_budget - len(prefix)
+        return self.stage_id_budget - len(DealStages().status_prefix(pipeline_id))
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)

@@ -22,51 +22,27 @@ from __future__ import annotations
 import re
 import secrets
 import signal
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
-from typing import Any, Literal
+from typing import Any
 
+from b24provision.doctor.answers import ASSUMPTIONS, Answer, Say, as_map
 from b24provision.doctor.checks import PROBE_PREFIX
 from b24provision.doctor.facts import PortalFacts
+from b24provision.doctor.probe_stages import PROBED_PIPELINES, probe_pipeline
+from b24provision.entities.types import DEAL
 from b24provision.errors import PortalError
 from b24provision.portal.client import Command, PortalClient
 
 __all__ = ["ASSUMPTIONS", "Answer", "ProbeResult", "cleanup", "run_probe"]
 
-Verdict = Literal["holds", "differs", "could not tell"]
-Say = Callable[[str], None]
-
-BLUEPRINT_STAGE_CODE = 18
-"""The longest stage code a blueprint may hold (blueprint/model.py StageCode)."""
-ASSUMPTIONS: dict[str, str] = {
-    "enum_xml_id": "list items keep the XML_ID they are sent (§13.1)",
-    "date_default": "a date field's default comes back as sent, 2025-01-31 (§13.3)",
-    "labels": "languages a label does not name are left empty (§13.4)",
-    "stage_code": f"a new pipeline accepts stage codes of {BLUEPRINT_STAGE_CODE} characters (§13.5)",
-    "system_stage": "a pipeline's system stage is deleted with FORCED=Y (§6)",
-    "success_code": "a success stage may have another code than WON (§13.7)",
-}
-_CODE_LENGTHS = range(12, 27)
-_FIELD_PREFIX = f"UF_CRM_{PROBE_PREFIX}"
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One assumption and what the portal said about it."""
-
-    key: str
-    verdict: Verdict
-    detail: str
-
-    @property
-    def assumption(self) -> str:
-        return ASSUMPTIONS[self.key]
-
-    def to_json(self) -> dict[str, str]:
-        return {"assumption": self.assumption, "verdict": self.verdict, "detail": self.detail}
+PROBED_FIELDS = DEAL
+"""The probe makes deal fields."""
+_FIELD_PREFIX = PROBED_FIELDS.field_name(PROBE_PREFIX)
+_FIELDS = PROBED_FIELDS.userfields
 
 
 @dataclass
@@ -96,7 +72,7 @@ def run_probe(client: PortalClient, say: Say) -> ProbeResult:
         with _sigterm_interrupts():
             try:
                 answers.update(_probe_fields(client, prefix, say, found, denied))
-                answers.update(_probe_pipeline(client, prefix, say, found, denied))
+                answers.update(probe_pipeline(client, prefix, say, found, denied))
             except PortalError as exc:  # one step failed: the others' answers still count
                 stopped = f"the probe stopped: {exc.message}"
     finally:
@@ -123,8 +99,8 @@ def cleanup(client: PortalClient) -> tuple[list[str], list[str]]:
     try:
         reply = client.batch(
             [
-                Command("pipelines", "crm.category.list", {"entityTypeId": 2}),
-                Command("fields", "crm.deal.userfield.list", {}),
+                Command("pipelines", PROBED_PIPELINES.method("list"), PROBED_PIPELINES.params),
+                Command("fields", _FIELDS.method("list"), {}),
             ]
         )
         reply.raise_first_error()
@@ -136,12 +112,16 @@ def cleanup(client: PortalClient) -> tuple[list[str], list[str]]:
             if str(p.get("name", "")).startswith(PROBE_PREFIX):
                 key = f"p{p['id']}"
                 names[key] = f"pipeline {p['name']}"
-                commands.append(Command(key, "crm.category.delete", {"entityTypeId": 2, "id": p["id"]}))
+                commands.append(
+                    Command(
+                        key, PROBED_PIPELINES.method("delete"), {**PROBED_PIPELINES.params, "id": p["id"]}
+                    )
+                )
         for f in fields:
             if str(f.get("FIELD_NAME", "")).startswith(_FIELD_PREFIX):
                 key = f"f{f['ID']}"
                 names[key] = f"field {f['FIELD_NAME']}"
-                commands.append(Command(key, "crm.deal.userfield.delete", {"id": f["ID"]}))
+                commands.append(Command(key, _FIELDS.method("delete"), {"id": f["ID"]}))
         if not commands:
             return [], []
         done = client.batch_all(commands)
@@ -174,14 +154,14 @@ def _probe_fields(
     }
     reply = client.batch(
         [
-            Command("enum", "crm.deal.userfield.add", {"fields": enum}),
-            Command("date", "crm.deal.userfield.add", {"fields": date}),
-            Command("enum_get", "crm.deal.userfield.get", {"id": "$result[enum]"}),
-            Command("date_get", "crm.deal.userfield.get", {"id": "$result[date]"}),
+            Command("enum", _FIELDS.method("add"), {"fields": enum}),
+            Command("date", _FIELDS.method("add"), {"fields": date}),
+            Command("enum_get", _FIELDS.method("get"), {"id": "$result[enum]"}),
+            Command("date_get", _FIELDS.method("get"), {"id": "$result[date]"}),
         ]
     )
     made = [
-        f"UF_CRM_{prefix}_{kind}"
+        PROBED_FIELDS.field_name(f"{prefix}_{kind}")
         for kind, key in (("LIST", "enum"), ("DATE", "date"))
         if key in reply.results
     ]
@@ -195,7 +175,7 @@ def _probe_fields(
         for key in ("enum_xml_id", "labels"):
             out[key] = Answer(key, "could not tell", f"the field was refused: {words}")
     else:
-        field = _map(reply.results.get("enum_get"))
+        field = as_map(reply.results.get("enum_get"))
         out["enum_xml_id"] = _xml_id_answer(field, found)
         out["labels"] = _labels_answer(field, found)
     if "date" in reply.errors:
@@ -203,7 +183,7 @@ def _probe_fields(
             "date_default", "could not tell", f"refused: {reply.errors['date'].message}"
         )
     else:
-        out["date_default"] = _date_answer(_map(reply.results.get("date_get")), found)
+        out["date_default"] = _date_answer(as_map(reply.results.get("date_get")), found)
     return out
 
 
@@ -240,7 +220,7 @@ def _labels_answer(field: Mapping[str, Any], found: dict[str, Any]) -> Answer:
 
 
 def _date_answer(field: Mapping[str, Any], found: dict[str, Any]) -> Answer:
-    settings = _map(field.get("SETTINGS"))
+    settings = as_map(field.get("SETTINGS"))
     default = settings.get("DEFAULT_VALUE")
     value = str(default.get("VALUE") or "") if isinstance(default, Mapping) else str(default or "")
     if value.startswith("2025-01-31"):
@@ -250,108 +230,6 @@ def _date_answer(field: Mapping[str, Any], found: dict[str, Any]) -> Answer:
         found["date_default"] = "site"
         return Answer("date_default", "differs", f"came back in the site format, {value!r}")
     return Answer("date_default", "could not tell", f"sent 2025-01-31, came back {value!r}")
-
-
-def _probe_pipeline(
-    client: PortalClient, prefix: str, say: Say, found: dict[str, Any], denied: list[str]
-) -> dict[str, Answer]:
-    try:
-        reply = client.call(
-            "crm.category.add", {"entityTypeId": 2, "fields": {"name": prefix, "sort": 99999}}
-        )
-    except PortalError as exc:
-        if "access denied" in exc.message.lower():
-            denied.append(exc.message)
-        words = f"the pipeline was refused: {exc.message}"
-        return {k: Answer(k, "could not tell", words) for k in ("stage_code", "system_stage", "success_code")}
-    category = int(_map(_map(reply.result).get("category")).get("id") or 0)
-    say(f"probe: created the pipeline {prefix} (id {category})")
-    found["probe_pipeline_id"] = category
-    entity, stage_prefix = f"DEAL_STAGE_{category}", f"C{category}:"
-    out = {"stage_code": _stage_code_answer(client, entity, stage_prefix, found)}
-
-    stages = client.call("crm.status.list", {"filter": {"ENTITY_ID": entity}}).result
-    won = next((s for s in stages or [] if str(s.get("STATUS_ID")) == f"{stage_prefix}WON"), None)
-    if won is None:
-        out["system_stage"] = Answer("system_stage", "could not tell", "the new pipeline has no WON stage")
-    else:
-        try:
-            client.call("crm.status.delete", {"id": won["ID"], "params": {"FORCED": "Y"}})
-        except PortalError as exc:
-            found["system_stage_forced_delete"] = False
-            out["system_stage"] = Answer(
-                "system_stage", "differs", f"deleting WON was refused: {exc.message}"
-            )
-        else:
-            found["system_stage_forced_delete"] = True
-            out["system_stage"] = Answer("system_stage", "holds", "WON was deleted with FORCED=Y")
-    out["success_code"] = _success_code_answer(client, entity, stage_prefix, won is not None, found)
-    return out
-
-
-def _stage_code_answer(client: PortalClient, entity: str, stage_prefix: str, found: dict[str, Any]) -> Answer:
-    # One batch of adds, one code per length; the pipeline's deletion takes them all away.
-    commands = [
-        Command(
-            f"len{n}",
-            "crm.status.add",
-            {
-                "fields": {
-                    "ENTITY_ID": entity,
-                    "STATUS_ID": f"L{n:02d}".ljust(n, "X"),
-                    "NAME": f"B24P {n}",
-                    "SORT": 15,
-                }
-            },
-        )
-        for n in _CODE_LENGTHS
-    ]
-    reply = client.batch(commands)
-    accepted = [n for n in _CODE_LENGTHS if f"len{n}" in reply.results and f"len{n}" not in reply.errors]
-    if not accepted:
-        first = next(iter(reply.errors.values()), None)
-        why = first.message if first else "no answer"
-        return Answer(
-            "stage_code", "could not tell", f"no code of {min(_CODE_LENGTHS)}+ characters was accepted: {why}"
-        )
-    longest = max(accepted)
-    found["stage_id_budget"] = longest + len(stage_prefix)
-    at_least = "at least " if longest == max(_CODE_LENGTHS) else ""
-    detail = f"the longest code it accepted has {at_least}{longest} characters (in {stage_prefix[:-1]})"
-    verdict: Verdict = "holds" if longest >= BLUEPRINT_STAGE_CODE else "differs"
-    return Answer("stage_code", verdict, detail)
-
-
-def _success_code_answer(
-    client: PortalClient, entity: str, stage_prefix: str, won_deleted: bool, found: dict[str, Any]
-) -> Answer:
-    code = "B24P_DONE"
-    fields = {"ENTITY_ID": entity, "STATUS_ID": code, "NAME": "B24P done", "SORT": 65, "SEMANTICS": "S"}
-    try:
-        client.call("crm.status.add", {"fields": fields})
-    except PortalError as exc:
-        if not won_deleted:
-            return Answer(
-                "success_code",
-                "could not tell",
-                f"WON is still there, and the add was refused: {exc.message}",
-            )
-        found["success_stage_any_code"] = False
-        return Answer("success_code", "differs", f"a success stage {code} was refused: {exc.message}")
-    rows = client.call(
-        "crm.status.list", {"filter": {"ENTITY_ID": entity, "STATUS_ID": stage_prefix + code}}
-    ).result
-    row = next(iter(rows or []), None)
-    semantics = str(row.get("SEMANTICS") or "") if isinstance(row, Mapping) else ""
-    if semantics == "S":
-        found["success_stage_any_code"] = True
-        return Answer("success_code", "holds", f"{code} was accepted as the success stage")
-    found["success_stage_any_code"] = False
-    return Answer(
-        "success_code",
-        "differs",
-        f"{code} was stored, but not as a success stage (SEMANTICS {semantics or 'empty'})",
-    )
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -390,10 +268,6 @@ def _facts(host: str, answers: list[Answer], found: Mapping[str, Any]) -> Portal
         languages=tuple(found.get("languages") or ()),
         answers={a.key: a.to_json() for a in answers},
     )
-
-
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 def _items(value: Any, key: str | None = None) -> list[Mapping[str, Any]]:

@@ -18,6 +18,7 @@ from b24provision.blueprint.model import (
     Blueprint,
     Pipeline,
 )
+from b24provision.entities.types import DEAL
 from b24provision.forecast.model import (
     GRACE,
     IDS_PER_CALL,
@@ -137,7 +138,7 @@ def read_forecast(
             f"h{i}",
             "crm.stagehistory.list",
             {
-                "entityTypeId": 2,
+                **DEAL.type_param,
                 "filter": {"STAGE_ID": sid},
                 "order": {"ID": "ASC"},
                 "select": ["ID", "OWNER_ID", "STAGE_ID", "CREATED_TIME"],

@@ -27,6 +27,7 @@ from deepdiff.operator import BaseOperator
 
 from b24provision.blueprint.model import EnumerationField, FieldBase, label_map
 from b24provision.dates import same_moment
+from b24provision.entities.fields import codec
 from b24provision.plan.nested import nested_changes
 from b24provision.plan.ops import Change
 
@@ -54,8 +55,9 @@ def settings_changes(want: FieldBase, have: FieldBase) -> list[Change]:
     have_dump = have.model_dump(mode="json", exclude=set(SPECIAL))
     # Only attributes both types have: after a type change, the other type's settings are noise.
     common = [a for a in want_dump if a in have_dump]
-    field_type = str(getattr(want, "type", ""))
-    operators = [_SameDate(with_time=field_type == "datetime")] if field_type in ("date", "datetime") else []
+    row = codec(str(getattr(want, "type", "")))
+    moment = row.moment if row else None
+    operators = [_SameDate(with_time=moment == "datetime")] if moment else []
     return nested_changes(
         {a: have_dump[a] for a in common},
         {a: want_dump[a] for a in common},

@@ -1,4 +1,4 @@
-"""What REST can set on a custom deal field, per type: on ``crm.deal.userfield.add``, on ``.update``.
+"""What REST can set on a custom field, per type: on ``<entity>.userfield.add``, on ``.update``.
 
 The core's REST proxy (``SC:core-biz:modules/rest/lib/userfieldproxy.php``, reference §13.2) copies
 only the settings its ``case`` for a type names. ``add()`` has no case for money, url, address and
@@ -22,55 +22,18 @@ Attribute names are the blueprint's (``default``, ``rows``, ``show_in_filter``..
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from b24provision.blueprint.model import FieldBase
+from b24provision.entities.fields import FIELD_CODECS, Settable
 
-_ALWAYS = frozenset({"label", "mandatory", "sort"})
-
-
-@dataclass(frozen=True)
-class Settable:
-    """The blueprint attributes of one field type that REST sets on add and on update."""
-
-    on_add: frozenset[str]
-    on_update: frozenset[str]
-
-
-def _both(*attrs: str) -> Settable:
-    return Settable(
-        on_add=_ALWAYS | {"show_in_filter", *attrs}, on_update=_ALWAYS | {"show_in_filter", *attrs}
-    )
-
-
-# Types in add()'s `default:` branch: no settings, no filter on add; update changes the filter only.
-_DEFAULT_CASE = Settable(on_add=_ALWAYS, on_update=_ALWAYS | {"show_in_filter"})
-
-TABLE: dict[str, Settable] = {
-    "string": _both("default", "rows"),
-    "integer": _both("default"),
-    "double": _both("default", "precision"),
-    "boolean": _both("default", "display"),
-    # add() converts a fixed date with unConvertDateTime; update() has a case for datetime only.
-    "date": Settable(on_add=_ALWAYS | {"show_in_filter", "default"}, on_update=_ALWAYS | {"show_in_filter"}),
-    "datetime": _both("default"),
-    "money": _DEFAULT_CASE,
-    "url": _DEFAULT_CASE,
-    "address": _DEFAULT_CASE,
-    "file": _DEFAULT_CASE,
-    "employee": _both(),
-    "enumeration": _both("items", "display", "list_height"),
-    "crm_status": _both("entity_type"),
-    "crm": _both("targets"),
-    "iblock_section": _both("iblock_type_id", "iblock_id"),
-    "iblock_element": _both("iblock_type_id", "iblock_id"),
-}
-"""Per type: what add and update set. Every blueprint field type has a row (tests check it)."""
+TABLE: dict[str, Settable] = {user_type: row.settable for user_type, row in FIELD_CODECS.items()}
+"""Per type: what add and update set (the codec table's rows, entities/fields.py). Every blueprint
+field type has a row (tests check it)."""
 
 
 def settable_on_update(field_type: str, attribute: str) -> bool:
-    """Whether ``crm.deal.userfield.update`` changes ``attribute`` (a top-level blueprint name or a
+    """Whether ``<entity>.userfield.update`` changes ``attribute`` (a top-level blueprint name or a
     path under one, e.g. ``label[de]``, ``items[s].value``) of a field of ``field_type``."""
     top = attribute.split("[", 1)[0].split(".", 1)[0]
     row = TABLE.get(field_type)

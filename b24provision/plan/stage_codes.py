@@ -20,28 +20,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from b24provision.entities.stages import STATUS_ID_LIMIT, DealStages
+from b24provision.entities.types import DEAL
 from b24provision.errors import PlanError
 from b24provision.plan.ops import CreateStageOp, Plan, ReplaceStageOp
 from b24provision.state.live import LiveState
 
-_PERMISSION_COLUMN = 30
-_ATTRIBUTE = "STAGE_ID"
-# The portal creates these in every new pipeline itself (CCrmStatus::GetDefaultDealStages), with no
-# length check: PREPAYMENT_INVOICE has 18 characters and exists in C100 too. Kept (not re-created)
-# when the blueprint lists them with the same semantics.
-_DEFAULT_STAGES = {
-    "NEW": "process",
-    "PREPARATION": "process",
-    "PREPAYMENT_INVOICE": "process",
-    "EXECUTING": "process",
-    "FINAL_INVOICE": "process",
-    "WON": "success",
-    "LOSE": "failure",
-    "APOLOGY": "failure",
-}
+# The portal creates these in every new pipeline itself, with no length check (entities/types.py).
+# Kept (not re-created) when the blueprint lists them with the same semantics.
+_DEFAULT_STAGES = DEAL.default_stages
+_STAGES = DealStages()
 
-
-CORE_STAGE_ID_BUDGET = _PERMISSION_COLUMN - len(_ATTRIBUTE)
+CORE_STAGE_ID_BUDGET = STATUS_ID_LIMIT
 """Characters a STATUS_ID may have with its ``C<id>:`` prefix, by the core's rule (22)."""
 
 
@@ -50,8 +40,7 @@ def stage_code_limit(category_id: int, budget: int = CORE_STAGE_ID_BUDGET) -> in
 
     ``budget``: the STATUS_ID length the portal allows: the core's, or what ``doctor --probe``
     measured on this portal (``doctor/facts.py``)."""
-    prefix = "" if category_id == 0 else f"C{category_id}:"
-    return budget - len(prefix)
+    return budget - len(_STAGES.status_prefix(category_id))
 
 
 def new_pipeline_id_assumed(ids_in_use: Iterable[int]) -> int:

@@ -6,9 +6,9 @@ duplicates. Apply therefore holds a lock on the portal from before the read its 
 until after its last write. No server of our own is involved and a plain webhook is enough: the lock
 is an object whose creation the portal makes unique.
 
-**The lock is a deal user field, ``UF_CRM_B24P_LOCK``.** The core keeps a unique index on
-``ENTITY_ID + FIELD_NAME`` and ``CUserTypeEntity::Add`` refuses a second field of one name with
-``ERROR_CORE`` "The field UF_CRM_B24P_LOCK for entity CRM_DEAL already exists." (reference §2.4; two
+**The lock is a deal user field, ``LOCK_FIELD`` (``portal/lock_record.py``).** The core keeps a
+unique index on ``ENTITY_ID + FIELD_NAME`` and ``CUserTypeEntity::Add`` refuses a second field of one
+name with ``ERROR_CORE`` "The field <name> for entity <entity> already exists." (reference §2.4; two
 adds at the same instant are stopped by the index itself, as an SQL error). So of two runs that add
 it at once, exactly one succeeds: that run holds the portal. The field records who holds it (user@host,
 pid, tool version) and since when, in its XML_ID and its label, so the other run, ``plan`` and
@@ -26,8 +26,9 @@ read the plan and the writes use), the delete last in the batch of the check aft
 - A run that was killed (kill -9, a lost CI runner) leaves its field behind: ``b24provision
   force-unlock`` shows the holder, asks, and deletes it (as ``terraform force-unlock`` does).
 - ``plan`` never takes the lock (it only reads), but says when the portal is locked.
-- Fields named ``UF_CRM_B24P_…`` are the tool's own temporary objects: the reader leaves them out of
-  the live state, so they never show as unmanaged fields in plan, export or diff.
+- Fields named with ``RESERVED_PREFIX`` (the tool's prefix) are its own temporary objects: the
+  reader leaves them out of the live state, so they never show as unmanaged fields in plan, export
+  or diff.
 
 The lock serialises b24provision runs. A person creating a pipeline in the portal's UI meanwhile is
 not stopped by it: apply also reads the pipeline names again right before creating pipelines (see
@@ -36,153 +37,40 @@ not stopped by it: apply also reads the pipeline names again right before creati
 
 from __future__ import annotations
 
-import getpass
-import os
-import secrets
-import socket
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode
+from typing import TYPE_CHECKING
 
-from b24provision import __version__
 from b24provision.errors import B24ProvisionError, LockError, OutcomeUnknown, PortalAuthError, PortalError
 from b24provision.portal.client import PortalClient
 from b24provision.portal.envelope import Command
+from b24provision.portal.lock_record import (
+    LOCK_ENTITY,
+    LOCK_FIELD,
+    RESERVED_PREFIX,
+    LockHolder,
+    holder_from_rows,
+    is_reserved,
+    lock_fields,
+)
 
 if TYPE_CHECKING:
     from b24provision.state.live import LiveState
 
-LOCK_FIELD = "UF_CRM_B24P_LOCK"
-RESERVED_PREFIX = "UF_CRM_B24P_"
-"""Fields the tool itself creates for a while (the lock, doctor's probes): never managed, never
-reported as unmanaged."""
-_MARK = "b24provision-lock:"
+_FIELDS = LOCK_ENTITY.userfields
 _ATTEMPTS = 5
 """Tries to take a free lock in a row (each after a re-read) before giving up."""
 
 Say = Callable[[str], None]
 
 
-def is_reserved(field_name: str) -> bool:
-    """A field the tool creates for itself (``UF_CRM_B24P_…``)."""
-    return field_name.upper().startswith(RESERVED_PREFIX)
-
-
-@dataclass(frozen=True)
-class LockHolder:
-    """Who holds a portal's lock, as its field records it."""
-
-    who: str
-    """user@host of the run."""
-    pid: int
-    tool: str
-    """The b24provision version of the run."""
-    since: str
-    """When it took the lock, UTC, ISO 8601."""
-    token: str
-    """Random per run: tells a run its own lock from another's."""
-    field_id: int | None = None
-
-    @classmethod
-    def for_this_run(cls, now: datetime | None = None) -> LockHolder:
-        try:
-            user = getpass.getuser()
-        except (KeyError, OSError):  # no user name in some containers
-            user = "unknown"
-        who = os.environ.get("B24_LOCK_HOLDER") or f"{user}@{socket.gethostname()}"
-        return cls(
-            who=who[:80],
-            pid=os.getpid(),
-            tool=__version__,
-            since=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
-            token=secrets.token_hex(8),
-        )
-
-    def describe(self, now: datetime | None = None) -> str:
-        """``alice@laptop (pid 4242, b24provision 0.1.0) since 2026-12-01 08:33:31 UTC (5 min ago)``."""
-        when = self.since
-        age = ""
-        try:
-            started = datetime.fromisoformat(self.since)
-            when = started.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-            age = f" ({_age((now or datetime.now(UTC)) - started)})"
-        except ValueError:
-            pass
-        return f"{self.who} (pid {self.pid}, b24provision {self.tool}) since {when}{age}"
-
-    def running_here(self) -> bool:
-        """The holder is a process that still runs on this machine (so its lock is not stale)."""
-        if not self.who.endswith(f"@{socket.gethostname()}") or self.pid <= 0:
-            return False
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:  # it exists, as another user's process
-            return True
-        return True
-
-    def encode(self) -> str:
-        """The record kept in the field's XML_ID and label (under 255 characters, the column size)."""
-        record = {
-            "who": self.who,
-            "pid": self.pid,
-            "tool": self.tool,
-            "since": self.since,
-            "token": self.token,
-        }
-        return _MARK + urlencode(record)
-
-    @classmethod
-    def decode(cls, text: str, field_id: int | None = None) -> LockHolder | None:
-        """The holder a record names; None when ``text`` is not a lock record."""
-        start = text.find(_MARK)
-        if start < 0:
-            return None
-        record = dict(parse_qsl(text[start + len(_MARK) :].strip()))
-        try:
-            pid = int(record.get("pid", "0"))
-        except ValueError:
-            pid = 0
-        return cls(
-            who=record.get("who", "unknown"),
-            pid=pid,
-            tool=record.get("tool", "?"),
-            since=record.get("since", "?"),
-            token=record.get("token", ""),
-            field_id=field_id,
-        )
-
-
-def holder_from_rows(rows: Sequence[Any]) -> LockHolder | None:
-    """The lock among ``crm.deal.userfield.list`` rows, if the portal is locked.
-
-    A lock field whose record cannot be read (someone edited it) still locks the portal: its holder is
-    "unknown", and its token matches no run.
-    """
-    for row in rows:
-        if not isinstance(row, Mapping) or str(row.get("FIELD_NAME", "")).upper() != LOCK_FIELD:
-            continue
-        field_id = _int(row.get("ID"))
-        for text in _texts(row):
-            holder = LockHolder.decode(text, field_id)
-            if holder is not None:
-                return holder
-        return LockHolder(
-            who="unknown (the lock's record is unreadable)", pid=0, tool="?", since="?", token=""
-        )
-    return None
-
-
 def read_lock(client: PortalClient) -> LockHolder | None:
     """Who holds the portal's lock now (one request), or None when it is free."""
     # The filter keeps the answer to one row; were a portal to ignore it, every page is read and the
     # rows are searched here anyway. LANG brings the labels (a second place the record is kept).
-    rows = client.call_all("crm.deal.userfield.list", {"filter": {"FIELD_NAME": LOCK_FIELD, "LANG": "en"}})
+    rows = client.call_all(_FIELDS.method("list"), {"filter": {"FIELD_NAME": LOCK_FIELD, "LANG": "en"}})
     return holder_from_rows(rows)
 
 
@@ -216,7 +104,7 @@ def acquire(
         PortalError: the portal could not be read.
     """
     deadline = clock() + wait
-    add = Command("b24p_lock", "crm.deal.userfield.add", {"fields": _lock_fields(holder)})
+    add = Command("b24p_lock", _FIELDS.method("add"), {"fields": lock_fields(holder)})
     told = False
     tries = 0
     while True:
@@ -282,7 +170,7 @@ def release(client: PortalClient, held: LockHolder) -> None:
     """
     for _ in range(3):
         try:
-            client.call("crm.deal.userfield.delete", {"id": held.field_id})
+            client.call(_FIELDS.method("delete"), {"id": held.field_id})
             return
         except PortalError:
             pass  # refused, or an unknown outcome: whether the field is still there decides
@@ -306,7 +194,7 @@ class HeldLock:
 
     def read_and_release(self) -> LiveState:
         """Read the portal once more and release the lock, in one request (the read comes first)."""
-        delete = Command("b24p_unlock", "crm.deal.userfield.delete", {"id": self.holder.field_id})
+        delete = Command("b24p_unlock", _FIELDS.method("delete"), {"id": self.holder.field_id})
         try:
             live, errors = self.read((), [delete])
             done = delete.key not in errors
@@ -367,21 +255,6 @@ def remove_lock(client: PortalClient, lock: LockHolder) -> bool:
 # ------------------------------------------------------------------------------------ helpers
 
 
-def _lock_fields(holder: LockHolder) -> dict[str, Any]:
-    record = holder.encode()
-    return {
-        "FIELD_NAME": LOCK_FIELD,
-        "USER_TYPE_ID": "string",
-        "XML_ID": record,
-        "LABEL": f"b24provision lock (an apply is running) {record}"[:255],
-        "SORT": 99999,  # last: never the field the reader probes for the portal's languages
-        "SHOW_FILTER": "N",
-        "SHOW_IN_LIST": "N",
-        "EDIT_IN_LIST": "N",
-        "IS_SEARCHABLE": "N",
-    }
-
-
 def _lost_the_race(refused: PortalError) -> bool:
     """The add was refused because another run's lock field was there: by the core's own check
     ("already exists"), or by the unique index when both adds ran at the same instant (an SQL error)."""
@@ -389,29 +262,17 @@ def _lost_the_race(refused: PortalError) -> bool:
     return "already exists" in words or "sql query error" in words
 
 
-def _texts(row: Mapping[str, Any]) -> Iterator[str]:
-    """Where a lock record may be: XML_ID, then the labels (strings in a list, maps in a get)."""
-    for key in ("XML_ID", "EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL"):
-        value = row.get(key)
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, Mapping):
-            yield from (str(v) for v in value.values() if v)
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _age(delta: Any) -> str:
-    seconds = max(int(delta.total_seconds()), 0)
-    if seconds < 90:
-        return f"{seconds} s ago"
-    if seconds < 90 * 60:
-        return f"{round(seconds / 60)} min ago"
-    if seconds < 48 * 3600:
-        return f"{round(seconds / 3600)} h ago"
-    return f"{round(seconds / 86400)} days ago"
+__all__ = [
+    "LOCK_FIELD",
+    "RESERVED_PREFIX",
+    "HeldLock",
+    "LockHolder",
+    "Say",
+    "acquire",
+    "holder_from_rows",
+    "is_reserved",
+    "portal_lock",
+    "read_lock",
+    "release",
+    "remove_lock",
+]

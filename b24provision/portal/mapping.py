@@ -32,38 +32,31 @@ from b24provision.blueprint.model import (
     Semantics,
     Stage,
 )
-from b24provision.dates import iso_date
-from b24provision.keys import make_key
+from b24provision.entities.fields import IMMUTABLE, codec
+from b24provision.entities.stages import DealStages, stage_code
+from b24provision.entities.types import DEAL
 from b24provision.state.live import UnsupportedField
 
-FIELD_PREFIX = "UF_CRM_"
+FIELD_PREFIX = DEAL.field_prefix
 _FIELD_ADAPTER: TypeAdapter[Any] = TypeAdapter(DealField)
 _SEMANTICS_FROM: dict[str, Semantics] = {"S": "success", "F": "failure"}
 _SEMANTICS_TO: dict[Semantics, str] = {"process": "", "success": "S", "failure": "F"}
-_CRM_TARGETS = {"deal": "DEAL", "contact": "CONTACT", "company": "COMPANY", "lead": "LEAD"}
+_STAGES = DealStages()
 
 
 def stage_entity_id(category_id: int | str) -> str:
-    """The crm.status ENTITY_ID of a deal pipeline's stages."""
-    return "DEAL_STAGE" if str(category_id) == "0" else f"DEAL_STAGE_{category_id}"
+    """The crm.status ENTITY_ID of a deal pipeline's stages (entities/stages.py)."""
+    return _STAGES.entity_id(category_id)
 
 
 def stage_prefix(category_id: int | str) -> str:
-    return "" if str(category_id) == "0" else f"C{category_id}:"
+    """The STATUS_ID prefix of a deal pipeline's stages (entities/stages.py)."""
+    return _STAGES.status_prefix(category_id)
 
 
 def category_of_entity(entity_id: str) -> int | None:
     """The pipeline id of a deal-stage ENTITY_ID, or None for other directories."""
-    if entity_id == "DEAL_STAGE":
-        return 0
-    if entity_id.startswith("DEAL_STAGE_") and entity_id[11:].isdigit():
-        return int(entity_id[11:])
-    return None
-
-
-def stage_code(status_id: str) -> str:
-    """The natural code of a stage: its STATUS_ID without the ``C<id>:`` prefix."""
-    return status_id.split(":", 1)[1] if ":" in status_id else status_id
+    return _STAGES.category_of(entity_id)
 
 
 # ---------------------------------------------------------------------------------- stages
@@ -149,7 +142,7 @@ def _label(labels: Mapping[str, str | None], field_name: str) -> str | dict[str,
 
 
 def field_from_rest(row: Mapping[str, Any], labels: Mapping[str, str | None]) -> Any:
-    """A blueprint field from a crm.deal.userfield row, or an UnsupportedField.
+    """A blueprint field from a <entity>.userfield row (deals today), or an UnsupportedField.
 
     ``labels`` are the field's EDIT_FORM_LABEL per portal language.
     """
@@ -171,7 +164,8 @@ def field_from_rest(row: Mapping[str, Any], labels: Mapping[str, str | None]) ->
         "show_in_filter": str(row.get("SHOW_FILTER") or "N") != "N",
         "sort": int(row.get("SORT") or 100),
     }
-    data.update(_settings_from_rest(user_type, settings, row.get("LIST") or []))
+    found = codec(user_type)
+    data.update(found.from_rest(settings, row.get("LIST") or []) if found else {})
     try:
         return _FIELD_ADAPTER.validate_python(data)
     except ValidationError:
@@ -180,124 +174,11 @@ def field_from_rest(row: Mapping[str, Any], labels: Mapping[str, str | None]) ->
         return UnsupportedField(code=data["code"], user_type_id=user_type, label=str(shown))
 
 
-def _default(settings: Mapping[str, Any]) -> Any:
-    value = settings.get("DEFAULT_VALUE")
-    return None if value in ("", None, []) else value
-
-
-def _settings_from_rest(user_type: str, s: Mapping[str, Any], items: list[Any]) -> dict[str, Any]:
-    match user_type:
-        case "string":
-            return {"default": _default(s), "rows": int(s.get("ROWS") or 1)}
-        case "integer":
-            value = _default(s)
-            return {"default": None if value is None else int(value)}
-        case "double":
-            value = _default(s)
-            return {
-                "default": None if value is None else float(value),
-                "precision": int(s.get("PRECISION", 2)),
-            }
-        case "boolean":
-            return {
-                "default": str(s.get("DEFAULT_VALUE", 0)) in ("1", "Y", "true", "True"),
-                "display": str(s.get("DISPLAY") or "CHECKBOX").lower(),
-            }
-        case "date" | "datetime":
-            dv = s.get("DEFAULT_VALUE") or {}
-            kind = str(dv.get("TYPE") or "NONE").upper() if isinstance(dv, Mapping) else "NONE"
-            fixed = (
-                iso_date(str(dv.get("VALUE") or ""), with_time=user_type == "datetime")
-                if kind == "FIXED"
-                else None
-            )
-            return {"default": {"NOW": "now", "FIXED": fixed}.get(kind)}
-        case "money" | "url":
-            return {"default": _default(s)}
-        case "enumeration":
-            ordered = sorted(items, key=lambda it: (int(it.get("SORT") or 0), int(it.get("ID") or 0)))
-            return {
-                "display": str(s.get("DISPLAY") or "LIST").lower(),
-                "list_height": int(s.get("LIST_HEIGHT") or 1),
-                "items": [
-                    {
-                        "xml_id": key,
-                        "value": str(it.get("VALUE") or ""),
-                        "sort": int(it.get("SORT") or 0),
-                        "default": it.get("DEF") == "Y",
-                    }
-                    for it, key in zip(ordered, item_keys(ordered), strict=True)
-                ],
-            }
-        case "crm_status":
-            return {"entity_type": str(s.get("ENTITY_TYPE") or "STATUS")}
-        case "crm":
-            return {"targets": [t for t, flag in _CRM_TARGETS.items() if s.get(flag) == "Y"] or ["lead"]}
-        case "iblock_section" | "iblock_element":
-            iblock_id = s.get("IBLOCK_ID")
-            return {
-                "iblock_type_id": s.get("IBLOCK_TYPE_ID") or None,
-                "iblock_id": int(iblock_id) if iblock_id not in (None, "", 0, "0") else None,
-            }
-    return {}
-
-
-def has_xml_id(item: Mapping[str, Any]) -> bool:
-    return bool(str(item.get("XML_ID") or "").strip())
-
-
-def item_keys(items: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The key of each enumeration item: its XML_ID, or (none returned) a key made from its text."""
-    keys: list[str] = []
-    for item in items:
-        if has_xml_id(item):
-            keys.append(str(item["XML_ID"]))
-        else:
-            keys.append(text_key(str(item.get("VALUE") or ""), keys))
-    return keys
-
-
-def text_key(value: str, taken: Iterable[str] = ()) -> str:
-    """A readable key for an item the portal returned without XML_ID: "Нью-Йорк" -> "nyu_york"."""
-    return make_key(value or "item", taken=taken)
-
-
 def field_settings_to_rest(field: FieldBase) -> dict[str, Any]:
-    """SETTINGS for crm.deal.userfield.add / update."""
+    """SETTINGS for <entity>.userfield.add / update (entities/fields.py)."""
     data = field.model_dump()
-    match data["type"]:
-        case "string":
-            return {"DEFAULT_VALUE": data["default"] or "", "ROWS": data["rows"]}
-        case "integer" | "money" | "url":
-            return {"DEFAULT_VALUE": "" if data["default"] is None else data["default"]}
-        case "double":
-            return {
-                "DEFAULT_VALUE": "" if data["default"] is None else data["default"],
-                "PRECISION": data["precision"],
-            }
-        case "boolean":
-            return {"DEFAULT_VALUE": 1 if data["default"] else 0, "DISPLAY": data["display"].upper()}
-        case "date" | "datetime":
-            default = data["default"]
-            if default is None:
-                return {"DEFAULT_VALUE": {"TYPE": "NONE", "VALUE": ""}}
-            if default == "now":
-                return {"DEFAULT_VALUE": {"TYPE": "NOW", "VALUE": ""}}
-            return {"DEFAULT_VALUE": {"TYPE": "FIXED", "VALUE": default}}
-        case "enumeration":
-            return {"DISPLAY": data["display"].upper(), "LIST_HEIGHT": data["list_height"]}
-        case "crm_status":
-            return {"ENTITY_TYPE": data["entity_type"]}
-        case "crm":
-            return {flag: _yn(t in data["targets"]) for t, flag in _CRM_TARGETS.items()}
-        case "iblock_section" | "iblock_element":
-            out: dict[str, Any] = {}
-            if data["iblock_type_id"]:
-                out["IBLOCK_TYPE_ID"] = data["iblock_type_id"]
-            if data["iblock_id"]:
-                out["IBLOCK_ID"] = data["iblock_id"]
-            return out
-    return {}
+    row = codec(data["type"])
+    return row.to_rest(data) if row else {}
 
 
 _LABEL_KEYS = ("EDIT_FORM_LABEL", "LIST_COLUMN_LABEL", "LIST_FILTER_LABEL")
@@ -360,7 +241,7 @@ def enum_items_to_rest(field: FieldBase, item_ids: Mapping[str, int] | None = No
 
 
 def field_to_rest(field: FieldBase) -> dict[str, Any]:
-    """Fields for crm.deal.userfield.add."""
+    """Fields for <entity>.userfield.add."""
     data = field.model_dump()
     fields: dict[str, Any] = {
         "FIELD_NAME": field.field_name,
@@ -384,7 +265,7 @@ def field_update_to_rest(
     languages: Iterable[str] = (),
     current_labels: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Fields for crm.deal.userfield.update: everything the API can change (not type or multiple).
+    """Fields for <entity>.userfield.update: everything the API can change (not type or multiple).
 
     ``languages`` and ``current_labels`` (the portal's texts by language) keep the languages a label
     map does not name as the portal has them (see ``label_payload``)."""
@@ -392,7 +273,7 @@ def field_update_to_rest(
     fields.pop("LABEL", None)  # update ignores LABEL (prepareLabels gets '' as the default there)
     # Going back to "no label" means the FIELD_NAME again; update overwrites every language.
     fields.update(label_payload(field, languages, current_labels))
-    for immutable in ("FIELD_NAME", "USER_TYPE_ID", "MULTIPLE"):
+    for immutable in IMMUTABLE:
         fields.pop(immutable)
     if "LIST" in fields:
         fields["LIST"] = enum_items_to_rest(field, item_ids)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, assert_never
 
 from b24provision.blueprint.model import AppRobot, DealField, Stage
+from b24provision.entities.stages import stage_code
+from b24provision.entities.types import DEAL, PipelineApi
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -48,14 +50,14 @@ from b24provision.portal.mapping import (
     field_update_to_rest,
     pipeline_to_rest,
     semantics_from_rest,
-    stage_code,
+    stage_entity_id,
     stage_prefix,
     stage_to_rest,
 )
 from b24provision.state.live import LiveState
 
-DEAL = 2
-_DEAL_DOCUMENT = ["crm", "CCrmDocumentDeal", "DEAL"]
+_FIELDS = DEAL.userfields
+_PIPELINES = PipelineApi(DEAL.type_id)
 
 
 @dataclass
@@ -104,25 +106,25 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
                 op.field, item_ids, languages=ids.languages, current_labels=ids.labels.get(op.field.code)
             )
             return [
-                Command(key, "crm.deal.userfield.update", {"id": ids.fields[op.field.code], "fields": fields})
+                Command(key, _FIELDS.method("update"), {"id": ids.fields[op.field.code], "fields": fields})
             ]
         case ReplaceFieldOp():
             return [
-                Command(f"{key}_0", "crm.deal.userfield.delete", {"id": ids.fields[op.field.code]}),
+                Command(f"{key}_0", _FIELDS.method("delete"), {"id": ids.fields[op.field.code]}),
                 *_add_field(op.field, key),
             ]
         case DeleteFieldOp():
-            return [Command(key, "crm.deal.userfield.delete", {"id": ids.fields[op.code]})]
+            return [Command(key, _FIELDS.method("delete"), {"id": ids.fields[op.code]})]
         case CreatePipelineOp():
             fields = pipeline_to_rest(op.pipeline)
             return [
-                Command(key, "crm.category.add", {"entityTypeId": DEAL, "fields": fields}),
+                Command(key, _PIPELINES.method("add"), {**_PIPELINES.params, "fields": fields}),
                 # The default stages the portal just made, read in the same request.
                 Command(
                     f"{key}_stages",
                     "crm.status.list",
                     {
-                        "filter": {"ENTITY_ID": f"DEAL_STAGE_$result[{key}][category][id]"},
+                        "filter": {"ENTITY_ID": stage_entity_id(f"$result[{key}][category][id]")},
                         "order": {"SORT": "ASC"},
                     },
                 ),
@@ -131,14 +133,19 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
             category = ids.pipelines[op.pipeline.key]
             if category == 0 and not any(attr == "sort" for attr, _, _ in op.changes):
                 # The default pipeline is renamed through the legacy method made for it (§5.2).
-                return [Command(key, "crm.dealcategory.default.set", {"name": op.pipeline.name})]
+                assert DEAL.default_pipeline_rename is not None
+                return [Command(key, DEAL.default_pipeline_rename, {"name": op.pipeline.name})]
             fields = pipeline_to_rest(op.pipeline)
             return [
-                Command(key, "crm.category.update", {"entityTypeId": DEAL, "id": category, "fields": fields})
+                Command(
+                    key, _PIPELINES.method("update"), {**_PIPELINES.params, "id": category, "fields": fields}
+                )
             ]
         case DeletePipelineOp():
             return [
-                Command(key, "crm.category.delete", {"entityTypeId": DEAL, "id": ids.pipelines[op.live_key]})
+                Command(
+                    key, _PIPELINES.method("delete"), {**_PIPELINES.params, "id": ids.pipelines[op.live_key]}
+                )
             ]
         case CreateStageOp():
             category = ids.pipelines[op.pipeline_key]
@@ -232,13 +239,13 @@ def _item_ids(op: UpdateFieldOp, ids: Ids) -> dict[str, int]:
 
 
 def _add_field(field: DealField, key: str) -> list[Command]:
-    """crm.deal.userfield.add, then an update of what add drops but update sets (plan/settable.py),
+    """<entity>.userfield.add, then an update of what add drops but update sets (plan/settable.py),
     addressed by ``$result`` to the new id in the same batch."""
-    commands = [Command(key, "crm.deal.userfield.add", {"fields": field_to_rest(field)})]
+    commands = [Command(key, _FIELDS.method("add"), {"fields": field_to_rest(field)})]
     again = after_add(field)
     if again:
         commands.append(
-            Command(f"{key}_again", "crm.deal.userfield.update", {"id": f"$result[{key}]", "fields": again})
+            Command(f"{key}_again", _FIELDS.method("update"), {"id": f"$result[{key}]", "fields": again})
         )
     return commands
 
@@ -280,7 +287,7 @@ def _app_robot(robot: AppRobot) -> dict[str, Any]:
         "HANDLER": robot.handler,
         "NAME": robot.name if isinstance(robot.name, str) else dict(robot.name),
         "USE_SUBSCRIPTION": "Y" if robot.use_subscription else "N",
-        "DOCUMENT_TYPE": _DEAL_DOCUMENT,
+        "DOCUMENT_TYPE": list(DEAL.document_type),
         "PROPERTIES": props(robot.properties),
         "RETURN_PROPERTIES": props(robot.return_properties),
     }

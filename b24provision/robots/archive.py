@@ -57,7 +57,7 @@ class ExportFiles:
 
     path: Path
     documents: dict[str, Any]
-    """``manifest.json``, ``CRM_STATUS/DEAL_STAGE.json``, ``BIZPROC_MAIN/0.json``, ... -> parsed JSON."""
+    """``manifest.json``, ``CRM_STATUS/<ENTITY_ID>.json``, ``BIZPROC_MAIN/0.json``, ... -> parsed JSON."""
     written_at: datetime | None
     """The newest member time in the archive: when the portal wrote the export."""
 

@@ -2,7 +2,7 @@
 
 REST cannot read robots on stages (reference §8.3), but the export an administrator makes in the UI
 holds every stage's robots as bizproc templates (reference §8.8). ``read_export`` turns that archive
-into ``ExportRobots``: the deal pipelines by name with their stages (``CRM_STATUS/DEAL_STAGE*.json``)
+into ``ExportRobots``: the deal pipelines by name with their stages (``CRM_STATUS/<ENTITY_ID>.json``)
 and, for every stage that has a robot template (``BIZPROC_MAIN/<n>.json`` with ``AUTO_EXECUTE`` 8
 and a ``DOCUMENT_STATUS``), its robots in blueprint terms (``template.py``). Stage ids ``C5:NEW``
 become natural keys here: the pipeline's key made from its name the way ``portal/read.py`` makes
@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from b24provision.blueprint.model import Blueprint
+from b24provision.entities.stages import DealStages
+from b24provision.entities.types import DEAL
 from b24provision.keys import make_key
 from b24provision.robots.archive import ExportArchiveError, read_export_files
 from b24provision.robots.keys import distinct_names
@@ -28,6 +30,7 @@ from b24provision.robots.template import PortalRobot, read_template
 __all__ = ["ExportPipeline", "ExportRobots", "ExportStage", "read_export"]
 
 AUTOMATION = 8  # CBPDocumentEventType::Automation
+_STAGES = DealStages()
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ def read_export(path: Path, blueprint: Blueprint | None = None) -> ExportRobots:
         if not isinstance(doc, Mapping) or not _is_automation(doc):
             continue
         status = str(doc.get("DOCUMENT_STATUS") or "")
-        if str(doc.get("DOCUMENT_TYPE")) != "DEAL":
+        if str(doc.get("DOCUMENT_TYPE")) != DEAL.document_type[2]:
             ignored.append(f"{name}: robots of {doc.get('DOCUMENT_TYPE')} (only deal robots are read)")
             continue
         pipeline_key, code = ids.stage(status)
@@ -173,18 +176,19 @@ def _blueprint_key(blueprint: Blueprint | None, category: int, name: str) -> str
 def _pipelines(path: Path, documents: Mapping[str, Any], blueprint: Blueprint | None) -> list[ExportPipeline]:
     found: list[tuple[int, str, list[Mapping[str, Any]]]] = []
     for name, doc in documents.items():
-        match = re.fullmatch(r"CRM_STATUS/DEAL_STAGE(?:_(\d+))?\.json", name)
-        if not match or not isinstance(doc, Mapping):
+        # Each stage directory is CRM_STATUS/<ENTITY_ID>.json (reference §8.8).
+        directory = re.fullmatch(r"CRM_STATUS/([A-Z0-9_]+)\.json", name)
+        category = _STAGES.category_of(directory.group(1)) if directory else None
+        if category is None or not isinstance(doc, Mapping):
             continue
         raw_entity, raw_items = doc.get("ENTITY"), doc.get("ITEMS")
         entity: Mapping[str, Any] = raw_entity if isinstance(raw_entity, Mapping) else {}
         items: list[Any] = raw_items if isinstance(raw_items, list) else []
-        category = int(match.group(1) or 0)
         found.append((category, str(entity.get("NAME") or ""), [i for i in items if isinstance(i, Mapping)]))
     if not found:
         raise ExportArchiveError(
-            f"{path}: the export holds no deal stages (CRM_STATUS/DEAL_STAGE*.json) — export with the CRM "
-            "settings included"
+            f"{path}: the export holds no deal stages (CRM_STATUS/{_STAGES.entity_id(0)}*.json) — export "
+            "with the CRM settings included"
         )
     found.sort(key=lambda f: f[0])  # the default pipeline (0) first, as portal/read.py orders keys
     taken: dict[str, int] = {p.key: -1 for p in blueprint.pipelines} if blueprint is not None else {}
@@ -195,7 +199,7 @@ def _pipelines(path: Path, documents: Mapping[str, Any], blueprint: Blueprint | 
             key = make_key(name or "pipeline", taken=taken)
         taken[key] = category
         rows = sorted(items, key=lambda r: (_int(r.get("SORT")), _int(r.get("ID"))))
-        prefix = f"C{category}:" if category else ""
+        prefix = _STAGES.status_prefix(category)
         stages = tuple(
             (str(r.get("STATUS_ID", "")).removeprefix(prefix), str(r.get("NAME") or "")) for r in rows
         )

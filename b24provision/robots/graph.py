@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from b24provision.blueprint.model import Blueprint, Pipeline, Robot, Stage
+from b24provision.entities.types import DEAL
 from b24provision.errors import B24ProvisionError
 from b24provision.robots.describe import effective_delays
 from b24provision.robots.kinds import kind_of, new_deal, robot_kind_name
@@ -108,7 +109,7 @@ def _flow_label(robot: Robot, delays: list[str], blueprint: Blueprint, lang: str
     store = getattr(robot, "store_id_in", None)
     if store:
         declared = blueprint.fields_by_code().get(store)
-        name = label_text(declared.label, lang, declared.field_name) if declared else f"UF_CRM_{store}"
+        name = label_text(declared.label, lang, declared.field_name) if declared else DEAL.field_name(store)
         parts.append(f"→ {name}")
     return " · ".join(parts)
 

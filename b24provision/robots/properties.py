@@ -29,6 +29,7 @@ from b24provision.blueprint.model import (
     WaitRobot,
     parse_duration,
 )
+from b24provision.entities.types import DEAL
 from b24provision.robots.words import STANDARD_FIELDS
 
 
@@ -135,7 +136,7 @@ def _note_person(notes: list[str], name: str, value: Any) -> str | None:
 
 def _field_name(code: str) -> str:
     """A blueprint field code as the document names it: standard fields as they are, others UF_CRM_."""
-    return code if code in STANDARD_FIELDS or code.startswith("UF_CRM_") else f"UF_CRM_{code}"
+    return code if code in STANDARD_FIELDS or DEAL.is_custom_field(code) else DEAL.field_name(code)
 
 
 def _scalar(value: Any) -> str | int | float | bool | None:
@@ -219,7 +220,7 @@ def read_create_deal(props: Mapping[str, Any], ids: Ids) -> tuple[dict[str, Any]
     if amount not in (None, "", "{=Document:OPPORTUNITY}"):
         fields["OPPORTUNITY"] = amount
     out["set_fields"] = {
-        str(k).removeprefix("UF_CRM_"): _scalar(v) for k, v in fields.items() if v not in (None, "")
+        DEAL.field_code(str(k)): _scalar(v) for k, v in fields.items() if v not in (None, "")
     }
     return out, notes
 
@@ -335,7 +336,7 @@ def read_set_field(props: Mapping[str, Any], ids: Ids) -> tuple[dict[str, Any], 
             f"FieldValue sets {len(values) if isinstance(values, Mapping) else 0} fields (one expected)"
         ]
     ((name, value),) = values.items()
-    return {"field": str(name).removeprefix("UF_CRM_"), "value": _scalar(value)}, []
+    return {"field": DEAL.field_code(str(name)), "value": _scalar(value)}, []
 
 
 def write_set_field(robot: SetFieldRobot, ids: Ids) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from b24provision.blueprint.model import Robot
+from b24provision.entities.types import DEAL
 from b24provision.robots.kinds import ROBOT_KINDS, Ids, kind_of_activity, read_timeout
 
 _ROBOT = TypeAdapter(Robot)
@@ -211,7 +212,7 @@ def _condition_value(props: Mapping[str, Any], notes: list[str]) -> dict[str, An
     value = item.get("value")
     if isinstance(value, list) and len(value) == 1:
         value = value[0]
-    out: dict[str, Any] = {"field": str(item.get("field", "")).removeprefix("UF_CRM_"), "op": op}
+    out: dict[str, Any] = {"field": DEAL.field_code(str(item.get("field", ""))), "op": op}
     if op not in ("empty", "not_empty"):
         out["value"] = None if value is None else str(value)
     return out

@@ -12,6 +12,7 @@ closest wording.
 from __future__ import annotations
 
 from b24provision.blueprint.model import Blueprint, Condition, Pipeline, parse_duration
+from b24provision.entities.types import DEAL
 
 Lang = str  # "ru" or "en"; anything else falls back to English
 
@@ -172,10 +173,10 @@ def field_text(code: str, blueprint: Blueprint, lang: Lang = "en") -> str:
     if code in STANDARD_FIELDS:
         en, ru = STANDARD_FIELDS[code]
         return f"{ru if lang == 'ru' else en} ({code})"
-    short = code.removeprefix("UF_CRM_")
+    short = DEAL.field_code(code)
     declared = blueprint.fields_by_code().get(short)
     if declared is None:
-        return f"UF_CRM_{short}" if code.startswith("UF_CRM_") else code
+        return DEAL.field_name(short) if DEAL.is_custom_field(code) else code
     name = label_text(declared.label, lang, declared.field_name)
     return f"«{name}» ({declared.field_name})" if lang == "ru" else f"'{name}' ({declared.field_name})"
 

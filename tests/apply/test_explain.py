@@ -63,7 +63,7 @@ def test_explain_shows_the_batches_apply_then_sends_and_writes_nothing(
     document = json.loads(explain(portal, "kitchen-subtasks", "--format", "json"))
     assert not [r for r in portal.emulator.request_log if r.write], "plan --explain wrote to the portal"
     first = document["batches"][0]["steps"][0]
-    assert first["operations"] == ["create field ORDER_STATUS"]
+    assert first["operations"] == ["create field deal:field/ORDER_STATUS"]
     assert first["commands"] == [
         {"key": "op0", "method": "crm.deal.userfield.add", "target": "UF_CRM_ORDER_STATUS"}
     ]
@@ -78,11 +78,11 @@ def test_a_new_pipeline_is_referred_to_by_the_command_that_creates_it(
     steps = {
         op: step for batch in document["batches"] for step in batch["steps"] for op in step["operations"]
     }
-    create = steps["create pipeline repeat"]["commands"][0]
+    create = steps["create pipeline deal:repeat"]["commands"][0]
     assert create["method"] == "crm.category.add"
     assert document["batches"][0]["rereads_pipelines"]
     reference = f"$result[{create['key']}][category][id]"
-    stage_targets = [c["target"] for c in steps["create stage repeat/NEW"]["commands"]]
+    stage_targets = [c["target"] for c in steps["create stage deal:repeat/NEW"]["commands"]]
     assert any(t.endswith(f"in DEAL_STAGE_{reference}") for t in stage_targets), stage_targets
     # What is known before anything exists is sent as shown: the first write batch.
     assert explained_writes(document)[0] == applied_writes(portal, "recurring-deals")[0]
@@ -92,7 +92,7 @@ def test_explain_as_text_names_ops_by_key_and_methods(start_portal: Callable[...
     portal = start_portal()
     text = explain(portal, "recurring-deals")
     assert "Batch 1 (phase A:" in text
-    assert "  create pipeline repeat\n    op1: crm.category.add  name " in text
+    assert "  create pipeline deal:repeat\n    op1: crm.category.add  name " in text
     assert "$result[opN][category][id]: the id of the pipeline" in text
     assert "default stages" in text
     assert not [r for r in portal.emulator.request_log if r.write]

@@ -192,11 +192,11 @@ def test_release_2_deletes_replaces_and_manages_app_robot_types(portal: Portal) 
         plan = with_app_robots_reregistered(plan_against(client, V2).plan, V2)
     changes = {(op.action, op.kind, op.key) for op in plan.ops}
     assert {
-        ("delete", "pipeline", "legacy"),
-        ("delete", "stage", "sales/OLD"),
-        ("delete", "field", "NOTE"),
-        ("replace", "field", "SIZE"),
-        ("create", "pipeline", "fresh"),
+        ("delete", "pipeline", "deal:legacy"),
+        ("delete", "stage", "deal:sales/OLD"),
+        ("delete", "field", "deal:field/NOTE"),
+        ("replace", "field", "deal:field/SIZE"),
+        ("create", "pipeline", "deal:fresh"),
         ("create", "app_robot", "mail_robot"),
         ("update", "app_robot", "sms_robot"),
         ("delete", "app_robot", "fax_robot"),
@@ -204,7 +204,7 @@ def test_release_2_deletes_replaces_and_manages_app_robot_types(portal: Portal) 
         ("create", "trigger", "shipped"),
         ("delete", "trigger", "called"),
     } <= changes, changes
-    level = next(op for op in plan.ops if op.kind == "field" and op.key == "LEVEL")
+    level = next(op for op in plan.ops if op.kind == "field" and op.key == "deal:field/LEVEL")
     assert level.action == "update" and "c" in str(level.model_dump()), level  # item c goes
 
 

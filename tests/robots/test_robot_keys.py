@@ -57,13 +57,13 @@ def test_a_robot_keeps_its_key_when_another_is_put_before_it(tmp_path: Path) -> 
     portal = tmp_path / "portal.sqlite"
     before = _manual_keys(_write(tmp_path, ROBOTS), portal)
     assert before == [
-        "sales/WON/robot[wait:1 month]",
-        "sales/WON/robot[copy_deal:Repeat]",
-        "sales/WON/robot[call_back]",
+        "deal:sales/WON/robot[wait:1 month]",
+        "deal:sales/WON/robot[copy_deal:Repeat]",
+        "deal:sales/WON/robot[call_back]",
     ]
     inserted = "          - {type: notify, message: Won!}\n" + ROBOTS
     after = _manual_keys(_write(tmp_path, inserted), portal)
-    assert after == ["sales/WON/robot[notify:Won!]", *before]
+    assert after == ["deal:sales/WON/robot[notify:Won!]", *before]
 
 
 def test_two_robots_of_one_name_on_a_stage_are_refused_with_their_place(tmp_path: Path) -> None:

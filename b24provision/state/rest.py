@@ -1,0 +1,355 @@
+"""Read a live portal into a LiveState: the blueprint's own model types, keyed by natural keys.
+
+Everything a plan needs comes back in ONE batch request for a portal with up to 30 custom fields,
+in TWO above that: the pipeline list, every deal stage (crm.status.list without a filter returns
+all directories at once and is not paged, reference §3.3), every deal field, the full record of the
+first 30 fields (the userfield ``get``, by ``$result`` reference to the list), the licence,
+the application's robot types and triggers (which fail harmlessly under a webhook), and method.get
+probes of feature-gated methods, which tell what the portal's plan offers.
+
+Labels: ``list`` has none unless ``filter[LANG]`` names one language (§7.2), while ``get`` gives a
+field's labels as a map over every installed language. So the records' maps tell the
+portal's own languages (about 20 on a cloud portal, §13.4) and the 30 records carry every label;
+only a portal with more fields needs the second request: the field list once per portal language
+(never for languages the portal does not have). What a plan's deletes would destroy costs one more
+batch, only when the plan deletes something (``state/counts.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from b24provision.blueprint.model import Blueprint, Pipeline, Stage, Trigger
+from b24provision.entities.fields import has_xml_id, item_keys
+from b24provision.entities.stages import stage_code
+from b24provision.entities.types import DEAL, EntityType
+from b24provision.errors import PlanError, PortalError
+from b24provision.keys import is_tool_object, make_key
+from b24provision.portal.client import BATCH_LIMIT, Command, PortalClient
+from b24provision.portal.lock import holder_from_rows, is_reserved
+from b24provision.portal.mapping import (
+    category_of_entity,
+    field_from_rest,
+    pipeline_from_rest,
+    stage_from_rest,
+    stage_prefix,
+)
+from b24provision.state.live import LiveState, UnsupportedField
+from b24provision.tariffs import PROBED_METHODS
+
+# The languages of a cloud portal (the label map of a deal userfield get in the docs, §7.2); a
+# portal has its own list, read from that map (``_languages``).
+ALL_LANGUAGES = (
+    "ar", "br", "de", "en", "fr", "hi", "id", "in", "it", "ja", "kz", "la", "ms", "pl", "ru", "sc",
+    "tc", "th", "tr", "ua", "vn",
+)  # fmt: skip
+FULL_RECORDS = 30
+"""Fields whose full record (labels in every language) the first batch reads; the other commands
+take 10 of the batch's 50, and some room is left."""
+
+
+def _prefix(entity: EntityType) -> str:
+    """Command keys of an entity: the deal's are bare (``fields``), others' carry the entity key."""
+    return "" if entity.key == DEAL.key else f"{entity.key}_"
+
+
+SENT_WITH_READ = 8
+"""Room the first round leaves for the commands sent in its batch (the lock's add and delete)."""
+
+
+def full_records(entities: Sequence[EntityType] = (DEAL,)) -> int:
+    """Full field records each entity gets in the first round: FULL_RECORDS while they fit in one
+    batch, fewer when more entities share it (their other labels come in the second round)."""
+    room = BATCH_LIMIT - SENT_WITH_READ - len(_read_commands(entities, records=0))
+    return max(0, min(FULL_RECORDS, room // max(len(entities), 1)))
+
+
+def _read_commands(entities: Sequence[EntityType] = (DEAL,), records: int | None = None) -> list[Command]:
+    """The first round of the read: every entity's pipelines and fields, all stages, the portal's
+    licence, robots, triggers, profile and tariff probes, then the entities' first full field records
+    (``records`` each, by default as many as fit: ``full_records``)."""
+    count = full_records(entities) if records is None else records
+    commands = [
+        Command(f"{_prefix(e)}pipelines", e.pipelines.method("list"), e.pipelines.params)
+        for e in entities
+        if e.pipelines is not None
+    ]
+    # crm.status.list without a filter returns every directory at once, unpaged (§3.3).
+    commands.append(Command("stages", "crm.status.list", {"order": {"SORT": "ASC"}}))
+    commands += [
+        Command(f"{_prefix(e)}fields", e.userfields.method("list"), {"order": {"SORT": "ASC", "ID": "ASC"}})
+        for e in entities
+    ]
+    commands += [
+        Command("license", "app.info", {}),
+        Command("app_robots", "bizproc.robot.list", {}),
+        Command("triggers", "crm.automation.trigger.list", {}),
+        # ADMIN says whether the user may surely change CRM settings (portal/permissions.py).
+        Command("profile", "profile", {}),
+    ]
+    # Tariff probes: feature-gated methods exist only on plans with the feature (reference §9.2).
+    commands += [Command(f"method_{n}", "method.get", {"name": m}) for n, m in enumerate(PROBED_METHODS)]
+    # Full records of the first fields: labels in every portal language, and so the languages too.
+    # A reference past the end of the list answers "ID is not defined" harmlessly.
+    commands += [
+        Command(
+            f"{(p := _prefix(e))}uf_{i}", e.userfields.method("get"), {"id": f"$result[{p}fields][{i}][ID]"}
+        )
+        for e in entities
+        for i in range(count)
+    ]
+    return commands
+
+
+@dataclass(frozen=True)
+class RestSource:
+    """The portal read over REST (a StateSource, ``state/sources.py``): ``read_portal``."""
+
+    client: PortalClient
+
+    @property
+    def provenance(self) -> str:
+        return self.client.host  # the host only: a webhook's secret is never part of it
+
+    def read(self) -> LiveState:
+        return read_portal(self.client)
+
+
+def read_portal(client: PortalClient) -> LiveState:
+    """Read pipelines, stages, fields, licence, app robot types and triggers in one request."""
+    return read_after(client, ())[0]
+
+
+def read_after(
+    client: PortalClient, first: Sequence[Command], last: Sequence[Command] = ()
+) -> tuple[LiveState, Mapping[str, PortalError]]:
+    """Send ``first``, the portal read, then ``last``, in one batch request; the state, and the errors
+    of ``first`` and ``last``.
+
+    The portal runs a batch's commands in order, so the state is read after ``first`` ran and before
+    ``last`` does: the portal lock's add goes first, its delete last (see ``portal/lock.py``). A write
+    among them makes an unanswered request an OutcomeUnknown, never resent.
+    """
+    if len(first) + len(last) > SENT_WITH_READ:
+        raise ValueError(f"at most {SENT_WITH_READ} commands travel with the portal read")
+    reply = client.batch([*first, *_read_commands(), *last])
+    for key in ("pipelines", "stages", "fields"):
+        if key in reply.errors:
+            raise reply.errors[key]
+    results = reply.results
+    categories = as_list(results.get("pipelines"), "categories")
+    statuses = as_list(results.get("stages"))
+    fields = as_list(results.get("fields"))
+    records = [r for i in range(full_records()) if isinstance(r := results.get(f"uf_{i}"), Mapping)]
+    languages = _languages(records)
+    labels = _labels_of_records(records)
+    if len(fields) > len(records):
+        labels = _labels_by_language(client, languages)
+
+    blueprint, pipeline_ids, stage_ids, system = _pipelines(categories, statuses)
+    parsed_fields, unsupported, field_ids, item_ids, text_keyed = _fields(fields, labels, languages)
+    blueprint = blueprint.model_copy(update={"fields": parsed_fields})
+
+    license_info = results.get("license")
+    app_codes = results.get("app_robots")
+    triggers = results.get("triggers")
+    live = LiveState(
+        blueprint=blueprint,
+        languages=languages,
+        pipeline_ids=pipeline_ids,
+        stage_ids=stage_ids,
+        system_stages=frozenset(system),
+        field_ids=field_ids,
+        enum_item_ids=item_ids,
+        text_keyed_items=frozenset(text_keyed),
+        label_texts={
+            code: {lang: labels.get(DEAL.field_name(code), {}).get(lang) or "" for lang in languages}
+            for code in field_ids
+        },
+        unsupported_fields=tuple(unsupported),
+        app_robot_codes=frozenset(str(c) for c in app_codes) if isinstance(app_codes, list) else None,
+        triggers=tuple(
+            Trigger(code=str(t["CODE"]), name=str(t.get("NAME") or t["CODE"]))
+            for t in triggers
+            if isinstance(t, Mapping)
+        )
+        if isinstance(triggers, list) and "triggers" not in reply.errors
+        else None,
+        license=str(license_info.get("LICENSE")) if isinstance(license_info, Mapping) else None,
+        admin=_admin(results.get("profile")),
+        methods=_probed_methods(results),
+        portal=client.host,
+        lock=holder_from_rows(fields),
+    )
+    return live, {c.key: reply.errors[c.key] for c in (*first, *last) if c.key in reply.errors}
+
+
+def _admin(profile: Any) -> bool | None:
+    """profile ADMIN (true, "Y", 1...), or None when the profile could not be read."""
+    if not isinstance(profile, Mapping) or "ADMIN" not in profile:
+        return None
+    value = profile["ADMIN"]
+    return value is True or str(value).upper() in ("Y", "1", "TRUE")
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def as_list(value: Any, key: str | None = None) -> list[Any]:
+    if key and isinstance(value, Mapping):
+        value = value.get(key)
+    if isinstance(value, Mapping):  # PHP arrays with integer keys may arrive as objects
+        return list(value.values())
+    return list(value) if isinstance(value, list) else []
+
+
+def _probed_methods(results: Mapping[str, Any]) -> dict[str, bool] | None:
+    """isExisting of each tariff probe that answered (method.get may be missing on some installs)."""
+    found = {
+        name: bool(reply.get("isExisting"))
+        for n, name in enumerate(PROBED_METHODS)
+        if isinstance(reply := results.get(f"method_{n}"), Mapping) and "isExisting" in reply
+    }
+    return found or None
+
+
+def _languages(records: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The portal's languages: the keys of the records' label maps (GetByID returns one entry per
+    language the field has a label row in; add writes one for every installed language, §13.4).
+    ("en",) when the portal has no fields yet: nothing to compare labels with then."""
+    found = {
+        str(lang)
+        for record in records
+        if isinstance(labels := record.get("EDIT_FORM_LABEL"), Mapping)
+        for lang in labels
+    }
+    return tuple(sorted(found)) or ("en",)
+
+
+def _labels_of_records(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str | None]]:
+    """FIELD_NAME -> language -> EDIT_FORM_LABEL, from full records (get: a map per field)."""
+    out: dict[str, dict[str, str | None]] = {}
+    for record in records:
+        texts = record.get("EDIT_FORM_LABEL")
+        if isinstance(texts, Mapping):
+            out[str(record.get("FIELD_NAME"))] = {str(k): v for k, v in texts.items()}
+    return out
+
+
+def _labels_by_language(client: PortalClient, languages: tuple[str, ...]) -> dict[str, dict[str, str | None]]:
+    """The same from the field list read once per portal language (one batch request)."""
+    reply = client.batch(
+        [
+            Command(f"lang_{lang}", DEAL.userfields.method("list"), {"filter": {"LANG": lang}})
+            for lang in languages
+        ]
+    )
+    for lang in languages:
+        if f"lang_{lang}" in reply.errors:
+            raise reply.errors[f"lang_{lang}"]  # no labels would look like every label changed
+    out: dict[str, dict[str, str | None]] = {}
+    for lang in languages:
+        for row in as_list(reply.results.get(f"lang_{lang}")):
+            if isinstance(row, Mapping):
+                out.setdefault(str(row["FIELD_NAME"]), {})[lang] = row.get("EDIT_FORM_LABEL")
+    return out
+
+
+def _pipelines(
+    categories: list[Any], statuses: list[Any]
+) -> tuple[Blueprint, dict[str, int], dict[tuple[str, str], int], set[tuple[str, str]]]:
+    by_category: dict[int, list[Mapping[str, Any]]] = {}
+    for row in statuses:
+        category = category_of_entity(str(row.get("ENTITY_ID", "")))
+        if category is not None:
+            by_category.setdefault(category, []).append(row)
+
+    # Two pipelines may share a name (Bitrix24 allows it): each gets its own key (make_key), so
+    # reading and exporting such a portal works; a blueprint naming that name is refused by the
+    # matcher (state/match.py), which is where pairing by name happens.
+    pipelines: list[Pipeline] = []
+    pipeline_ids: dict[str, int] = {}
+    stage_ids: dict[tuple[str, str], int] = {}
+    system: set[tuple[str, str]] = set()
+    ordered = sorted(
+        categories, key=lambda c: (str(c.get("isDefault")) != "Y", int(c.get("sort") or 0), int(c["id"]))
+    )
+    for cat in ordered:
+        if is_tool_object(str(cat.get("name") or "")):
+            continue  # the tool's own (a doctor probe's, maybe half made): neither managed nor unmanaged
+        category = int(cat["id"])
+        key = make_key(str(cat.get("name") or "pipeline"), taken=pipeline_ids)
+        rows = sorted(
+            by_category.get(category, []), key=lambda r: (int(r.get("SORT") or 0), int(r.get("ID") or 0))
+        )
+        stages: list[Stage] = []
+        for row in rows:
+            try:
+                stage = stage_from_rest(row)
+            except ValidationError:
+                raise PlanError(
+                    f"pipeline {cat.get('name')!r}: stage {row.get('STATUS_ID')!r} ({row.get('NAME')!r}) has "
+                    "a code b24provision cannot manage (it uses A-Z, 0-9 and _, at most 18 characters) — "
+                    "a stage code cannot be changed in place: in the portal, move its deals to a new stage "
+                    "and delete it, then plan again"
+                ) from None
+            stages.append(stage)
+            stage_ids[(key, stage.code)] = int(row["ID"])
+            if str(row.get("SYSTEM")) == "Y":
+                system.add((key, stage.code))
+        pipelines.append(pipeline_from_rest(cat, key, stages))
+        pipeline_ids[key] = category
+    return Blueprint(pipelines=pipelines), pipeline_ids, stage_ids, system
+
+
+def _fields(
+    rows: list[Any], labels: Mapping[str, Mapping[str, str | None]], languages: tuple[str, ...]
+) -> tuple[
+    list[Any], list[UnsupportedField], dict[str, int], dict[tuple[str, str], int], set[tuple[str, str]]
+]:
+    fields: list[Any] = []
+    unsupported: list[UnsupportedField] = []
+    field_ids: dict[str, int] = {}
+    item_ids: dict[tuple[str, str], int] = {}
+    text_keyed: set[tuple[str, str]] = set()
+    for row in rows:
+        name = str(row.get("FIELD_NAME", ""))
+        if is_reserved(name):  # the tool's own lock and probes: neither managed nor unmanaged
+            continue
+        texts = {lang: labels.get(name, {}).get(lang) for lang in languages}
+        parsed = field_from_rest(row, texts)
+        if isinstance(parsed, UnsupportedField):
+            unsupported.append(parsed)
+            continue
+        fields.append(parsed)
+        field_ids[parsed.code] = int(row["ID"])
+        # Keys as field_from_rest made them: the XML_ID, or one made from the text (§13.1).
+        items = sorted(
+            (i for i in as_list(row.get("LIST")) if isinstance(i, Mapping)),
+            key=lambda it: (int(it.get("SORT") or 0), int(it.get("ID") or 0)),
+        )
+        for item, key in zip(items, item_keys(items), strict=True):
+            item_ids[(parsed.code, key)] = int(item["ID"])
+            if not has_xml_id(item):
+                text_keyed.add((parsed.code, key))
+    return fields, unsupported, field_ids, item_ids, text_keyed
+
+
+def status_id(live: LiveState, pipeline_key: str, code: str) -> str:
+    """The STATUS_ID of a stage on this portal (``C<id>:CODE``)."""
+    return f"{stage_prefix(live.pipeline_ids[pipeline_key])}{code}"
+
+
+__all__ = [
+    "ALL_LANGUAGES",
+    "PortalError",
+    "RestSource",
+    "as_list",
+    "read_portal",
+    "stage_code",
+    "status_id",
+]
