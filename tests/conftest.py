@@ -14,7 +14,7 @@ import pytest
 
 if TYPE_CHECKING:
     from b24provision.emulator import RunningServer
-    from b24provision.emulator.testing import EmulatorUnderTest
+    from b24provision.emulator.testing import EmulatorUnderTest, PortalPool
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,15 +51,16 @@ BLUEPRINTS = (
 
 @dataclass
 class Portal:
-    emulator: Any
-    server: Any
+    emulator: EmulatorUnderTest
+    """The portal itself: request_log, faults, settings; emulator.testing reads its ground truth."""
+    server: RunningServer
     spec: str
     """The --portal spec: env:VAR, VAR holding the webhook URL."""
     token: str
 
 
 @pytest.fixture(scope="session")
-def portal_pool() -> Iterator[Any]:
+def portal_pool() -> Iterator[PortalPool]:
     """The session's running emulator servers (b24provision.emulator.testing.PortalPool): every
     portal fixture below takes a fresh portal from it, so no test pays for starting a server."""
     from b24provision.emulator.testing import PortalPool
@@ -82,7 +83,7 @@ def _quirks(quirks: str | None, request: pytest.FixtureRequest) -> dict[str, Any
 
 @pytest.fixture
 def start_portal(
-    monkeypatch: pytest.MonkeyPatch, portal_pool: Any, request: pytest.FixtureRequest
+    monkeypatch: pytest.MonkeyPatch, portal_pool: PortalPool, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., Portal]]:
     """Start an emulated portal: ``start_portal("a", seed="handmade", quirks="core")``; its webhook
     URL is in $B24_TEST_PORTAL_A, ``.spec`` says so to --portal. Portals of different names are
@@ -116,7 +117,7 @@ def settings(request: pytest.FixtureRequest) -> Any:
 
 
 @pytest.fixture
-def server(portal_pool: Any, settings: Any) -> Iterator[RunningServer]:
+def server(portal_pool: PortalPool, settings: Any) -> Iterator[RunningServer]:
     """A fresh emulated portal served over HTTP: ``.url``, ``.webhook_url``, ``.app`` (the emulator);
     ``@pytest.mark.quirks("docs")`` pins it to one reading."""
     running = portal_pool.take(settings)

@@ -6,6 +6,7 @@ store (its SQLite schema) or its private methods:
 
 * arrange: :func:`by_hand` runs a method as a person working in the portal's UI would (no request
   log, no faults, no webhook rights), for pipelines, stages, fields and deals "made by hand";
+  :func:`seed_rewritten` loads a seed as another portal would hold it (other random codes);
   ``Emulator.put_stage_robots``/``put_stage_template``/``seed`` place robots and whole portals;
 * check: :func:`deals`, :func:`pipeline_names`, :func:`stage_codes`, :func:`field_names`,
   :func:`enum_items`, :func:`app_robot`, :func:`robot_template_count` read what the portal holds
@@ -31,6 +32,7 @@ from b24provision.emulator import store
 from b24provision.emulator.app import Emulator
 from b24provision.emulator.faults import Faults
 from b24provision.emulator.registry import is_write
+from b24provision.emulator.seeds import SEEDS
 from b24provision.emulator.server import RunningServer, serve_in_thread
 from b24provision.emulator.settings import PortalSettings
 
@@ -48,6 +50,7 @@ __all__ = [
     "pipeline_ids",
     "pipeline_names",
     "robot_template_count",
+    "seed_rewritten",
     "stage_codes",
     "stage_ids",
 ]
@@ -63,6 +66,20 @@ def by_hand(emulator: Emulator, method: str, params: dict[str, Any] | None = Non
 
     Returns the method's ``result`` (the first page of a list)."""
     return emulator._internal_call(method, params or {})
+
+
+def seed_rewritten(emulator: Emulator, name: str, replace: dict[str, str]) -> None:
+    """Load the seed ``name`` as another portal's UI would have made it: every text of ``replace``
+    (a random stage code, an XML_ID) swapped in every call the seed makes."""
+
+    def rewrite(method: str, params: dict[str, Any]) -> Any:
+        text = json.dumps(params, ensure_ascii=False)
+        for old, new in replace.items():
+            text = text.replace(old, new)
+        return emulator._internal_call(method, json.loads(text))
+
+    with emulator._lock, emulator._transaction():
+        SEEDS[name](rewrite, emulator.db)
 
 
 # --- check: the portal's ground truth -------------------------------------------------------------
