@@ -64,8 +64,10 @@ LOCK_FIELD = "B24P_LOCK"  # FIELD_NAME of the portal lock (UF_CRM_B24P_LOCK), pr
 def by_hand(emulator: Emulator, method: str, params: dict[str, Any] | None = None) -> Any:
     """Run ``method`` as a person in the portal's UI would: not logged, no faults, no webhook rights.
 
-    Returns the method's ``result`` (the first page of a list)."""
-    return emulator._internal_call(method, params or {})
+    Returns the method's ``result`` (the first page of a list). Like a request, it waits for the one
+    in flight and is all or nothing."""
+    with emulator._lock, emulator._transaction():
+        return emulator._internal_call(method, params or {})
 
 
 def seed_rewritten(emulator: Emulator, name: str, replace: dict[str, str]) -> None:
@@ -94,24 +96,25 @@ class Deal:
 
 def deals(emulator: Emulator) -> list[Deal]:
     """Every deal on the portal, in id order."""
-    rows = emulator.db.execute("SELECT id, category_id, stage_id FROM deal ORDER BY id")
+    rows = _rows(emulator, "SELECT id, category_id, stage_id FROM deal ORDER BY id")
     return [Deal(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
 
 def pipeline_names(emulator: Emulator) -> list[str]:
     """The names of the portal's deal pipelines besides the default one, duplicates kept, in id order."""
-    return [str(r[0]) for r in emulator.db.execute("SELECT name FROM category ORDER BY id")]
+    return [str(r[0]) for r in _rows(emulator, "SELECT name FROM category ORDER BY id")]
 
 
 def pipeline_ids(emulator: Emulator) -> dict[str, int]:
     """Pipeline name -> id, besides the default pipeline (id 0)."""
-    return {str(r[1]): int(r[0]) for r in emulator.db.execute("SELECT id, name FROM category ORDER BY id")}
+    return {str(r[1]): int(r[0]) for r in _rows(emulator, "SELECT id, name FROM category ORDER BY id")}
 
 
 def stage_ids(emulator: Emulator, category_id: int | None = None) -> list[tuple[int, str]]:
     """(pipeline id, STATUS_ID) of every deal stage (of one pipeline if given), duplicates kept."""
-    rows = emulator.db.execute(
-        "SELECT entity_id, status_id FROM status WHERE entity_id LIKE 'DEAL_STAGE%' ORDER BY sort, id"
+    rows = _rows(
+        emulator,
+        "SELECT entity_id, status_id FROM status WHERE entity_id LIKE 'DEAL_STAGE%' ORDER BY sort, id",
     )
     found = [(_category_of(str(r[0])), str(r[1])) for r in rows]
     return [s for s in found if category_id is None or s[0] == category_id]
@@ -124,36 +127,41 @@ def stage_codes(emulator: Emulator, category_id: int) -> list[str]:
 
 def field_names(emulator: Emulator) -> list[str]:
     """FIELD_NAME of every deal user field, duplicates kept (the portal lock's field too)."""
-    return [str(r[0]) for r in emulator.db.execute("SELECT field_name FROM userfield ORDER BY id")]
+    return [str(r[0]) for r in _rows(emulator, "SELECT field_name FROM userfield ORDER BY id")]
 
 
 def enum_items(emulator: Emulator) -> list[tuple[str, str]]:
     """(FIELD_NAME, XML_ID) of every list item of every enumeration field, duplicates kept."""
-    rows = emulator.db.execute(
-        "SELECT u.field_name, e.xml_id FROM enum_item e JOIN userfield u ON u.id = e.field_id ORDER BY e.id"
+    rows = _rows(
+        emulator,
+        "SELECT u.field_name, e.xml_id FROM enum_item e JOIN userfield u ON u.id = e.field_id ORDER BY e.id",
     )
     return [(str(r[0]), str(r[1])) for r in rows]
 
 
 def app_robot(emulator: Emulator, code: str) -> dict[str, Any]:
     """What the portal stored for an application's robot (bizproc.robot.add's fields, as saved)."""
-    row = emulator.db.execute(
-        "SELECT data FROM app_activity WHERE kind = 'robot' AND code = ?", (code,)
-    ).fetchone()
-    if row is None:
+    found = _rows(emulator, "SELECT data FROM app_activity WHERE kind = 'robot' AND code = ?", (code,))
+    if not found:
         raise LookupError(f"no app robot {code!r} on the portal")
-    data: dict[str, Any] = json.loads(str(row[0]))
+    data: dict[str, Any] = json.loads(str(found[0][0]))
     return data
 
 
 def robot_template_count(emulator: Emulator) -> int:
     """Robot (bizproc) templates the portal holds: one per stage that has robots."""
-    return int(emulator.db.execute("SELECT count(*) FROM bp_template").fetchone()[0])
+    return int(_rows(emulator, "SELECT count(*) FROM bp_template")[0][0])
 
 
 def default_deal_stages() -> list[tuple[str, str | None]]:
     """(code, semantics: None, "S" or "F") of the stages a fresh portal's default pipeline has."""
     return [(row[0], row[3]) for row in store.DEFAULT_DEAL_STAGES]
+
+
+def _rows(emulator: Emulator, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+    """The rows of a query on the portal's state, read between requests (never half-way through one)."""
+    with emulator._lock:
+        return list(emulator.db.execute(sql, args).fetchall())
 
 
 def _category_of(entity_id: str) -> int:
