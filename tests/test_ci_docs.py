@@ -195,14 +195,15 @@ def test_the_install_is_the_wheel_not_this_checkout(installed: Installed) -> Non
 
 
 @pytest.fixture
-def portal(tmp_path: Path) -> Iterator[Any]:
+def portal(tmp_path: Path, portal_pool: Any) -> Iterator[Any]:
     """A fresh emulated portal, and a scratch repository with a blueprint."""
-    from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
+    from b24provision.emulator import PortalSettings
 
     (tmp_path / "blueprints").mkdir()
     (tmp_path / "blueprints" / "deals.yaml").write_text(BLUEPRINT, encoding="utf-8")
-    with serve_in_thread(Emulator(":memory:", PortalSettings(token=TOKEN, rate_limit=None))) as server:
-        yield server
+    server = portal_pool.take(PortalSettings(token=TOKEN, rate_limit=None))
+    yield server
+    portal_pool.release(server)
 
 
 @dataclass

@@ -7,58 +7,37 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
-from typing import Any
-
-from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
-from b24provision.emulator.registry import is_write
 
 ROOT = Path(__file__).resolve().parents[1]
 BLUEPRINT = str(ROOT / "blueprints" / "kitchen-child-deals")
 
 
-class HangingEmulator(Emulator):
-    """The portal, stuck for a while inside the first write of an apply (a slow portal's batch)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.in_write = threading.Event()
-
-    def _sub_call(self, name: str, params: dict[str, Any], auth: Any, base_url: str) -> Any:
-        # The lock's field (the first write of every apply) is not one of the plan's writes.
-        lock = "B24P_LOCK" in str(params)
-        if is_write(name.strip().lower()) and not lock and not self.in_write.is_set():
-            self.in_write.set()
-            time.sleep(1.0)
-        return super()._sub_call(name, params, auth, base_url)
-
-
 # SIGINT (Ctrl-C) takes the same path, as a KeyboardInterrupt ("Interrupted: done: ...", exit 130);
 # one process is started here, for SIGTERM, to keep the suite fast.
-def test_a_terminated_apply_says_what_was_done(tmp_path) -> None:
+def test_a_terminated_apply_says_what_was_done(tmp_path, start_portal) -> None:
     signum, code, words = signal.SIGTERM, 143, "Terminated (SIGTERM): done: "
     token = "hangingWEBHOOKcode42"
-    emulator = HangingEmulator(":memory:", PortalSettings(token=token, rate_limit=None))
-    with serve_in_thread(emulator) as server:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "b24provision", "apply", BLUEPRINT, "--portal", "env:B24_HANGING"]
-            + ["--auto-approve", "--allow-delete"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(ROOT), "B24_HANGING": server.webhook_url},
-        )
-        try:
-            # The signal comes while apply waits for the answer to its first write batch.
-            assert emulator.in_write.wait(timeout=60), process.communicate(timeout=5)
-            process.send_signal(signum)
-            out, err = process.communicate(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
+    portal = start_portal("hanging", token=token)
+    emulator, server = portal.emulator, portal.server
+    emulator.hold_first_write(1.0)  # the portal, stuck a while inside the first write of the apply
+    process = subprocess.Popen(
+        [sys.executable, "-m", "b24provision", "apply", BLUEPRINT, "--portal", "env:B24_HANGING"]
+        + ["--auto-approve", "--allow-delete"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "B24_HANGING": server.webhook_url},
+    )
+    try:
+        # The signal comes while apply waits for the answer to its first write batch.
+        assert emulator.in_write.wait(timeout=60), process.communicate(timeout=5)
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
     assert process.returncode == code, err
     stopped = [line for line in err.splitlines() if line.startswith(words.split(":")[0])]
     assert len(stopped) == 1 and stopped[0].startswith(words), err
@@ -66,37 +45,37 @@ def test_a_terminated_apply_says_what_was_done(tmp_path) -> None:
     assert "Traceback" not in err and token not in err + out
 
 
-def test_an_apply_whose_reader_goes_away_still_finishes_its_writes(tmp_path) -> None:
+def test_an_apply_whose_reader_goes_away_still_finishes_its_writes(tmp_path, start_portal) -> None:
     """`apply ... 2>&1 | head -3`: the pipe closes while apply writes; the writes go on to the end."""
     token = "pipedWEBHOOKcode42"
-    emulator = Emulator(":memory:", PortalSettings(token=token, rate_limit=None))
+    portal = start_portal("piped", token=token)
+    emulator, server = portal.emulator, portal.server
     emulator.faults.latency = 0.2  # a slow portal: the reader is gone long before the last batch
-    with serve_in_thread(emulator) as server:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "B24_PIPED": server.webhook_url}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "b24provision", "apply", BLUEPRINT, "--portal", "env:B24_PIPED"]
-            + ["--auto-approve"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-        )
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        while (line := process.stdout.readline()) and not line.startswith("[1/"):
-            pass  # the plan, then the first write's progress line — then the reader goes away
-        process.stdout.close()
-        process.wait(timeout=120)
-        emulator.faults.latency = 0.0
-        again = subprocess.run(
-            [sys.executable, "-m", "b24provision", "plan", BLUEPRINT, "--portal", "env:B24_PIPED"]
-            + ["--detailed-exitcode"],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=120,
-        )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "B24_PIPED": server.webhook_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "b24provision", "apply", BLUEPRINT, "--portal", "env:B24_PIPED"]
+        + ["--auto-approve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    while (line := process.stdout.readline()) and not line.startswith("[1/"):
+        pass  # the plan, then the first write's progress line — then the reader goes away
+    process.stdout.close()
+    process.wait(timeout=120)
+    emulator.faults.latency = 0.0
+    again = subprocess.run(
+        [sys.executable, "-m", "b24provision", "plan", BLUEPRINT, "--portal", "env:B24_PIPED"]
+        + ["--detailed-exitcode"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert first.startswith("Portal: ") and line.startswith("[1/")
     assert again.returncode == 0, again.stdout + again.stderr  # nothing left to do: apply finished

@@ -13,7 +13,6 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from b24provision.cli import app
-from b24provision.emulator import Emulator, PortalSettings, Quirks, serve_in_thread
+from b24provision.emulator import PortalSettings, Quirks, RunningServer
 from b24provision.portal.client import PortalClient
 
 SECRET = "SECRETtoken9f3k2"
@@ -80,24 +79,23 @@ COMMANDS: list[tuple[str, list[str], set[int]]] = [
 ]
 
 
-@pytest.fixture(scope="session")
-def _secret_server() -> Iterator[Any]:
-    with serve_in_thread(Emulator(":memory:", PortalSettings(token=SECRET, rate_limit=None))) as server:
-        yield server
+@pytest.fixture
+def settings() -> PortalSettings:
+    """The portal of tests/conftest.py's ``server`` fixture: its webhook code is SECRET."""
+    return PortalSettings(token=SECRET, rate_limit=None)
 
 
 @pytest.fixture
-def portal(_secret_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def portal(server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """A fresh portal, its webhook in $B24_SECRET_HOOK, an empty working directory, B24_DEBUG unset."""
-    _secret_server.app.reset()
-    monkeypatch.setenv("B24_SECRET_HOOK", _secret_server.webhook_url)
+    monkeypatch.setenv("B24_SECRET_HOOK", server.webhook_url)
     monkeypatch.delenv("B24_DEBUG", raising=False)
     monkeypatch.chdir(tmp_path)
     defaults = dict(PortalClient.__init__.__kwdefaults__ or {})
     monkeypatch.setattr(
         PortalClient.__init__, "__kwdefaults__", {**defaults, "backoff": 0.001, "max_wait": 0.01}
     )
-    return _secret_server
+    return server
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from b24provision.cli import app
-from b24provision.emulator import Emulator, PortalSettings, RunningServer, serve_in_thread
+from b24provision.emulator import Emulator, PortalSettings, RunningServer
+from b24provision.emulator.testing import PortalPool
 
 HOOK = "TARIFF_TEST_HOOK"  # not B24_*: conftest's clean_environ would drop it
 Serve = Callable[[PortalSettings], Emulator]
@@ -51,21 +52,20 @@ FOUR_PIPELINES = "pipelines:\n" + "".join(
 
 
 @pytest.fixture
-def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[Serve]:
+def serve(monkeypatch: pytest.MonkeyPatch, portal_pool: PortalPool) -> Iterator[Serve]:
     """serve(settings) -> the running emulator, its webhook URL in $TARIFF_TEST_HOOK."""
     running: list[RunningServer] = []
 
     def start(settings: PortalSettings) -> Emulator:
         settings.rate_limit = None
-        emulator = Emulator(settings=settings)
-        server = serve_in_thread(emulator)
+        server = portal_pool.take(settings)
         running.append(server)
         monkeypatch.setenv(HOOK, server.webhook_url)
-        return emulator
+        return server.app
 
     yield start
     for server in running:
-        server.shutdown()
+        portal_pool.release(server)
 
 
 def write(tmp_path: Path, text: str, name: str = "blueprint.yaml") -> Path:

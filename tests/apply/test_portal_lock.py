@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from b24provision import api
 from b24provision.cli import app
+from b24provision.emulator.testing import by_hand
 from b24provision.errors import B24ProvisionError, LockError, PortalError, StalePlanError
 from b24provision.portal.client import PortalClient
 from b24provision.portal.credentials import WebhookCredentials
@@ -66,12 +67,12 @@ def write_blueprint(tmp_path: Path, pipelines: int = 3) -> Path:
 
 
 def pipeline_names(emulator: Any) -> Counter[str]:
-    result = emulator._internal_call("crm.category.list", {"entityTypeId": 2})
+    result = by_hand(emulator, "crm.category.list", {"entityTypeId": 2})
     return Counter(str(c["name"]) for c in result["categories"])
 
 
 def field_names(emulator: Any) -> list[str]:
-    return [str(f["FIELD_NAME"]) for f in emulator._internal_call("crm.deal.userfield.list", {})]
+    return [str(f["FIELD_NAME"]) for f in by_hand(emulator, "crm.deal.userfield.list", {})]
 
 
 def test_the_portal_refuses_a_second_lock_field_as_the_core_does(start_portal: Any) -> None:
@@ -209,9 +210,7 @@ def test_a_pipeline_made_by_hand_meanwhile_is_not_created_twice(start_portal: An
     portal = start_portal("a")
 
     def someone_adds_it(result: api.PlanResult) -> bool:
-        portal.emulator._internal_call(
-            "crm.category.add", {"entityTypeId": 2, "fields": {"name": "Pipeline 0"}}
-        )
+        by_hand(portal.emulator, "crm.category.add", {"entityTypeId": 2, "fields": {"name": "Pipeline 0"}})
         return True
 
     with pytest.raises(StalePlanError, match="'Pipeline 0' appeared on the portal since it was read"):

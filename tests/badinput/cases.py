@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from b24provision.emulator.testing import by_hand
+
 GOOD = """\
 pipelines:
   - key: sales
@@ -78,19 +80,15 @@ def _with(text: str, old: str, new: str) -> str:
 
 def _add_deal(stage: str) -> Callable[[Any, Any], None]:
     def setup(emulator: Any, run: Any) -> None:
-        emulator._internal_call(
-            "crm.deal.add", {"fields": {"TITLE": "held", "CATEGORY_ID": 0, "STAGE_ID": stage}}
-        )
+        by_hand(emulator, "crm.deal.add", {"fields": {"TITLE": "held", "CATEGORY_ID": 0, "STAGE_ID": stage}})
 
     return setup
 
 
 def _field_with_a_value(emulator: Any, run: Any) -> None:
     """A string field OLD, and one deal holding a value in it."""
-    emulator._internal_call(
-        "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "OLD", "USER_TYPE_ID": "string"}}
-    )
-    emulator._internal_call("crm.deal.add", {"fields": {"TITLE": "held", "UF_CRM_OLD": "kept"}})
+    by_hand(emulator, "crm.deal.userfield.add", {"fields": {"FIELD_NAME": "OLD", "USER_TYPE_ID": "string"}})
+    by_hand(emulator, "crm.deal.add", {"fields": {"TITLE": "held", "UF_CRM_OLD": "kept"}})
 
 
 def _then(*setups: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
@@ -139,7 +137,7 @@ def _saved_then(change: Callable[[Any], None]) -> Callable[[Any, Any], None]:
 
 def _two_pipelines_named_alike(emulator: Any, run: Any) -> None:
     for _ in range(2):
-        emulator._internal_call("crm.category.add", {"entityTypeId": 2, "fields": {"name": "Продажи"}})
+        by_hand(emulator, "crm.category.add", {"entityTypeId": 2, "fields": {"name": "Продажи"}})
 
 
 def _op(doc: dict[str, Any], name: str) -> dict[str, Any]:
@@ -615,8 +613,8 @@ CASES: list[Case] = [
         APPLY_SAVED,
         ["changed since this plan was made", "b24provision plan"],
         setup=_saved_then(
-            lambda em: em._internal_call(
-                "crm.category.add", {"entityTypeId": 2, "fields": {"name": "Новая воронка"}}
+            lambda em: by_hand(
+                em, "crm.category.add", {"entityTypeId": 2, "fields": {"name": "Новая воронка"}}
             )
         ),
     ),

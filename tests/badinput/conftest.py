@@ -7,35 +7,28 @@ emulator's request log then shows whether any write reached the portal.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
+from b24provision.emulator import PortalSettings, RunningServer
 from b24provision.portal.client import PortalClient
 
 TOKEN = "badINPUTtok3n77"
 HOOK_VAR = "B24_TEST_HOOK"
 
 
-@pytest.fixture(scope="session")
-def _badinput_server() -> Iterator[Any]:
-    with serve_in_thread(Emulator(":memory:", PortalSettings(token=TOKEN, rate_limit=None))) as server:
-        yield server
-
-
 @pytest.fixture
-def emulator(_badinput_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Emulator:
-    """A fresh portal, its webhook URL in $B24_TEST_HOOK, and an empty working directory."""
-    app: Emulator = _badinput_server.app
-    app.reset()
-    app.settings.limits = {}
-    app.settings.license = "ru_pro100"
-    monkeypatch.setenv(HOOK_VAR, _badinput_server.webhook_url)
+def settings() -> PortalSettings:
+    """The portal of tests/conftest.py's ``server``/``emulator`` fixtures (a fresh one per case)."""
+    return PortalSettings(token=TOKEN, rate_limit=None)
+
+
+@pytest.fixture(autouse=True)
+def in_an_empty_directory(server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every case: the portal's webhook URL in $B24_TEST_HOOK, and an empty working directory."""
+    monkeypatch.setenv(HOOK_VAR, server.webhook_url)
     monkeypatch.chdir(tmp_path)
-    return app
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from b24provision.cli import app
-from b24provision.emulator import Emulator
+from b24provision.emulator import Emulator, RunningServer
 
 from .cases import CASES, Case
 
@@ -35,14 +35,14 @@ def invoke(args: list[str], stdin: str | None = None) -> Result:
 def test_bad_input_gives_one_clear_line_and_writes_nothing(
     case: Case,
     emulator: Emulator,
-    _badinput_server: Any,
+    server: RunningServer,
     monkeypatch: pytest.MonkeyPatch,
     writes_besides_the_lock: Callable[[Emulator], list[Any]],
 ) -> None:
     for name, text in case.files.items():
         Path(name).write_text(text, encoding="utf-8", errors="surrogateescape")
     for var, value in case.env.items():
-        monkeypatch.setenv(var, value.replace("{url}", _badinput_server.url))
+        monkeypatch.setenv(var, value.replace("{url}", server.url))
     if case.setup is not None:
         case.setup(emulator, invoke)
     emulator.request_log.clear()
@@ -77,14 +77,14 @@ def test_the_corpus_is_broad() -> None:
     "name", ["unclosed-flow-list", "env-var-missing", "webhook-wrong-token", "saved-plan-not-json"]
 )
 def test_a_real_process_prints_the_same_single_line(
-    name: str, emulator: Emulator, _badinput_server: Any, monkeypatch: pytest.MonkeyPatch
+    name: str, emulator: Emulator, server: RunningServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The installed entry point, in its own process: no traceback, no colour codes, exit 1."""
     case = next(c for c in CASES if c.name == name)
     for file, text in case.files.items():
         Path(file).write_text(text, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("B24_DEBUG")}
-    env.update({k: v.replace("{url}", _badinput_server.url) for k, v in case.env.items()})
+    env.update({k: v.replace("{url}", server.url) for k, v in case.env.items()})
     done = subprocess.run(
         [sys.executable, "-m", "b24provision", *case.args],
         capture_output=True,

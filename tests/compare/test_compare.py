@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from b24provision.cli import app
 from b24provision.compare import compare_specs, render_comparison
-from b24provision.emulator import seeds
+from b24provision.emulator.testing import seed_rewritten
 from b24provision.export import export_portal, write_export
 from b24provision.portal import open_portal
 
@@ -103,24 +103,15 @@ def test_portal_and_its_own_export_have_no_differences(start_portal, tmp_path):
         assert "No differences" in out
 
 
-def _handmade_with_other_codes(invoke, db):
-    """The handmade portal again, as another portal's UI would have made it: other random codes."""
-    swap = {"UC_LAFJPE": "UC_K7M2PQ", "UC_8XKQ2M": "UC_Z9Y8X7", '"site"': '"website"'}
-
-    def rewrite(method, params):
-        text = json.dumps(params, ensure_ascii=False)
-        for old, new in swap.items():
-            text = text.replace(old, new)
-        return invoke(method, json.loads(text))
-
-    seeds.handmade(rewrite, db)
+# The handmade portal again, as another portal's UI would have made it: other random codes.
+OTHER_CODES = {"UC_LAFJPE": "UC_K7M2PQ", "UC_8XKQ2M": "UC_Z9Y8X7", '"site"': '"website"'}
 
 
-def test_handmade_on_both_sides_matches_ui_stage_codes_by_name_and_says_so(start_portal, monkeypatch):
-    monkeypatch.setitem(seeds.SEEDS, "handmade_other_codes", _handmade_with_other_codes)
+def test_handmade_on_both_sides_matches_ui_stage_codes_by_name_and_says_so(start_portal):
     # The docs' reading: items come with their XML_IDs, so the fallback to the text is reported.
     a = start_portal("a", seed="handmade", quirks="docs")
-    b = start_portal("b", seed="handmade_other_codes", quirks="docs")
+    b = start_portal("b", quirks="docs")
+    seed_rewritten(b.emulator, "handmade", OTHER_CODES)
     code, out = _diff("--from", a.spec, "--to", b.spec, "--detailed-exitcode")
     assert code == 0, out
     assert "stage obshchee: UC_LAFJPE (A) = UC_K7M2PQ (B), matched by name 'Замер'" in out
@@ -128,10 +119,10 @@ def test_handmade_on_both_sides_matches_ui_stage_codes_by_name_and_says_so(start
     assert "enumeration item of field 1712345678901: site (A) = website (B), matched by value 'Сайт'" in out
 
 
-def test_ui_stage_renamed_on_one_side_is_a_stage_only_in_each(start_portal, monkeypatch):
-    monkeypatch.setitem(seeds.SEEDS, "handmade_other_codes", _handmade_with_other_codes)
+def test_ui_stage_renamed_on_one_side_is_a_stage_only_in_each(start_portal):
     a = start_portal("a", seed="handmade")
-    b = start_portal("b", seed="handmade_other_codes")
+    b = start_portal("b")
+    seed_rewritten(b.emulator, "handmade", OTHER_CODES)
     with open_portal(b.spec) as client:
         stage = client.call("crm.status.list", {"filter": {"STATUS_ID": "UC_K7M2PQ"}}).result[0]
         client.call("crm.status.update", {"id": stage["ID"], "fields": {"NAME": "Выезд на замер"}})

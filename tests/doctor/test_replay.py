@@ -154,30 +154,26 @@ def test_ids_of_a_busier_portal_are_mapped_to_the_fresh_emulators(start_portal, 
     assert report.compared >= 5 and report.differences == []
 
 
-def test_an_applications_trace_replays_as_an_application(tmp_path) -> None:
+def test_an_applications_trace_replays_as_an_application(start_portal, tmp_path) -> None:
     """bizproc.robot.* answer only in an application's context: replayed with a token, not a webhook."""
-    from b24provision.emulator import Emulator, serve_in_thread
     from b24provision.portal import OAuthCredentials, PortalClient
     from b24provision.portal.trace import recording
 
-    emulator = Emulator(
-        ":memory:", PortalSettings(rate_limit=None, oauth_clients={"local.app9": "appSecret9x"})
-    )
+    portal = start_portal("app", oauth_clients={"local.app9": "appSecret9x"})
+    emulator, server = portal.emulator, portal.server
     refresh = emulator.issue_refresh_token("local.app9")
     trace = tmp_path / "app.jsonl"
     robot = {"CODE": "b24p_check", "HANDLER": "https://example.com/robot", "NAME": "Check", "PROPERTIES": {}}
-    with serve_in_thread(emulator) as server:
-        credentials = OAuthCredentials(
-            f"{server.url}/rest/",
-            "local.app9",
-            "appSecret9x",
-            refresh,
-            token_url=f"{server.url}/oauth/token/",
-        )
-        with recording(trace), PortalClient(credentials, rate=None) as client:
-            client.call("bizproc.robot.add", robot)
-            client.call("bizproc.robot.list")
-    emulator.close()
+    credentials = OAuthCredentials(
+        f"{server.url}/rest/",
+        "local.app9",
+        "appSecret9x",
+        refresh,
+        token_url=f"{server.url}/oauth/token/",
+    )
+    with recording(trace), PortalClient(credentials, rate=None) as client:
+        client.call("bizproc.robot.add", robot)
+        client.call("bizproc.robot.list")
     _, entries = load_trace(trace)
     assert [(e["method"], e["status"]) for e in entries[1:]] == [
         ("bizproc.robot.add", 200),

@@ -55,19 +55,17 @@ def test_a_secret_is_removed_wherever_it_appears(start_portal, tmp_path: Path) -
     assert text.count("note *** end") == 2  # the request and the answer
 
 
-def test_oauth_tokens_and_client_secret_are_removed(tmp_path: Path) -> None:
-    from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
-
+def test_oauth_tokens_and_client_secret_are_removed(start_portal, tmp_path: Path) -> None:
     secret = "appSECRETvalue42"
-    emulator = Emulator(":memory:", PortalSettings(rate_limit=None, oauth_clients={"local.app1": secret}))
+    portal = start_portal("app", oauth_clients={"local.app1": secret})
+    emulator, server = portal.emulator, portal.server
     refresh = emulator.issue_refresh_token("local.app1")
     trace = tmp_path / "oauth.jsonl"
-    with serve_in_thread(emulator) as server:
-        credentials = OAuthCredentials(
-            f"{server.url}/rest/", "local.app1", secret, refresh, token_url=f"{server.url}/oauth/token/"
-        )
-        with recording(trace), PortalClient(credentials, rate=None) as client:
-            client.call("app.info")
+    credentials = OAuthCredentials(
+        f"{server.url}/rest/", "local.app1", secret, refresh, token_url=f"{server.url}/oauth/token/"
+    )
+    with recording(trace), PortalClient(credentials, rate=None) as client:
+        client.call("app.info")
     text = trace.read_text(encoding="utf-8")
     _, entries = read_trace(trace)
     assert [e["method"] for e in entries] == ["oauth/token", "app.info"]

@@ -1,4 +1,5 @@
-"""Fixtures for the emulator's contract tests: a fresh portal served over real HTTP, and httpx clients."""
+"""Helpers for the emulator's contract tests. The portal itself (``server``, ``emulator``, ``hook``)
+is tests/conftest.py's; its ``settings`` here register two OAuth apps."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from b24provision.emulator import Emulator, PortalSettings, Quirks, RunningServer, serve_in_thread
+from b24provision.emulator import Emulator, PortalSettings, Quirks, RunningServer
 
 APPS = {"app.one": "secret-one", "app.two": "secret-two"}
 # One client for ad-hoc URLs: a new httpx.Client per call costs an SSL context each time.
@@ -23,29 +24,12 @@ def _close_http() -> Iterator[None]:
 
 @pytest.fixture
 def settings(request: pytest.FixtureRequest) -> PortalSettings:
-    """The portal's settings; ``@pytest.mark.quirks("docs")`` pins a test to one reading (whatever
-    ``--quirks`` the suite runs under), for a test of what that reading does."""
+    """The contract tests' portal (tests/conftest.py serves it), with two registered OAuth apps;
+    ``@pytest.mark.quirks("docs")`` pins a test to one reading (whatever ``--quirks`` the suite runs
+    under), for a test of what that reading does."""
     marker = request.node.get_closest_marker("quirks")
     extra = {"quirks": Quirks.parse(marker.args[0])} if marker else {}
     return PortalSettings(token="test-token", rate_limit=None, oauth_clients=dict(APPS), **extra)
-
-
-@pytest.fixture
-def emulator(settings: PortalSettings) -> Emulator:
-    return Emulator(settings=settings)
-
-
-@pytest.fixture
-def server(emulator: Emulator) -> Iterator[RunningServer]:
-    with serve_in_thread(emulator) as running:
-        yield running
-
-
-@pytest.fixture
-def hook(server: RunningServer) -> Iterator[httpx.Client]:
-    """A client on the webhook URL: hook.post("crm.status.list", json=...)."""
-    with httpx.Client(base_url=server.webhook_url) as client:
-        yield client
 
 
 def ok(response: httpx.Response) -> Any:

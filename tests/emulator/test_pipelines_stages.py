@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
+from b24provision.emulator import PortalSettings
 
 from .conftest import err, ok
 
@@ -47,9 +48,9 @@ def test_fresh_portal_has_default_pipeline_with_eight_stages(hook: httpx.Client)
     assert rows[7]["EXTRA"] == {"SEMANTICS": "apology", "COLOR": rows[7]["COLOR"]}
 
 
-def test_english_first_language_names_defaults_in_english() -> None:
-    emulator = Emulator(settings=PortalSettings(token="t", languages=("en", "ru"), rate_limit=None))
-    with serve_in_thread(emulator) as server, httpx.Client(base_url=server.webhook_url) as hook:
+def test_english_first_language_names_defaults_in_english(start_portal: Callable[..., Any]) -> None:
+    portal = start_portal("en", token="t", languages=("en", "ru"))
+    with httpx.Client(base_url=portal.server.webhook_url) as hook:
         assert ok(hook.post("crm.dealcategory.default.get"))["NAME"] == "General"
         assert stages(hook, "DEAL_STAGE")[5]["NAME"] == "Deal won"
 

@@ -4,12 +4,11 @@ core's texts, and the quirks where the core and the docs disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
-
-from b24provision.emulator import Emulator, PortalSettings, Quirks, serve_in_thread
 
 from .conftest import err, ok
 
@@ -59,25 +58,22 @@ def test_a_stage_added_without_sort_gets_ten(hook: httpx.Client) -> None:
     assert ok(hook.post("crm.status.get", json={"id": new_id}))["SORT"] == "10"
 
 
-def serve_with(quirks: str) -> Iterator[httpx.Client]:
-    settings = PortalSettings(token="q-token", rate_limit=None, quirks=Quirks.parse(quirks))
-    with (
-        serve_in_thread(Emulator(settings=settings)) as running,
-        httpx.Client(base_url=running.webhook_url) as client,
-    ):
+def serve_with(start_portal: Callable[..., Any], quirks: str) -> Iterator[httpx.Client]:
+    portal = start_portal(quirks, quirks=quirks, token="q-token")
+    with httpx.Client(base_url=portal.server.webhook_url) as client:
         yield client
 
 
 @pytest.fixture
-def core_hook() -> Iterator[httpx.Client]:
+def core_hook(start_portal: Callable[..., Any]) -> Iterator[httpx.Client]:
     """A portal that follows the core's reading everywhere (Quirks preset "core")."""
-    yield from serve_with("core")
+    yield from serve_with(start_portal, "core")
 
 
 @pytest.fixture
-def docs_hook() -> Iterator[httpx.Client]:
+def docs_hook(start_portal: Callable[..., Any]) -> Iterator[httpx.Client]:
     """A portal that follows the docs' reading everywhere (Quirks preset "docs")."""
-    yield from serve_with("docs")
+    yield from serve_with(start_portal, "docs")
 
 
 def test_in_progress_stages_show_semantics_p_on_a_core_portal(

@@ -7,20 +7,19 @@ and write the emulator as it does a real portal, so can other clients. (The offi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
-from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
 
 fast_bitrix24 = pytest.importorskip("fast_bitrix24")
 
 
 @pytest.fixture
-def webhook_url() -> Iterator[str]:
-    emulator = Emulator(":memory:", PortalSettings(token="thirdPartyToken1", rate_limit="standard"))
-    with serve_in_thread(emulator) as server:
-        yield server.webhook_url
+def webhook_url(start_portal: Callable[..., Any]) -> str:
+    portal = start_portal("third", token="thirdPartyToken1", rate_limit="standard")
+    url: str = portal.server.webhook_url
+    return url
 
 
 def test_fast_bitrix24_reads_and_writes_like_on_a_real_portal(webhook_url: str) -> None:

@@ -1,7 +1,8 @@
 """Fault runs: every shipped blueprint applied through a misbehaving portal, then re-run to the end.
 
-One emulator is served for the whole session over real HTTP (rate limit off); each test resets it,
-puts deals on it, switches faults on, and drives the provisioner the way the CLI does: a fresh
+Each test gets a fresh portal (tests/conftest.py's ``server``, over real HTTP, rate limit off), puts
+deals on it, switches faults on (the switchboard's, or a crash in the middle of a batch:
+emulator.testing.EmulatorUnderTest), and drives the provisioner the way the CLI does: a fresh
 client per run (a new process), plan, apply (without --allow-delete: what the blueprints delete
 holds no data), repeated while the plan shows changes. The client waits milliseconds between
 retries, so a storm of refusals costs no real time.
@@ -9,8 +10,6 @@ retries, so a storm of refusals costs no real time.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,13 +20,13 @@ from b24provision.api import plan_against
 from b24provision.apply import apply_plan
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
-from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
-from b24provision.emulator.registry import is_write
+from b24provision.emulator import PortalSettings, RunningServer
+from b24provision.emulator.testing import EmulatorUnderTest, deals, pipeline_ids, stage_ids
 from b24provision.errors import B24ProvisionError
 from b24provision.portal.client import PortalClient
 from b24provision.portal.credentials import WebhookCredentials
 
-from .portal_checks import Deal, deals, raw_call
+from .portal_checks import Deal, raw_call
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINTS = sorted(p.name for p in (ROOT / "blueprints").iterdir() if p.is_dir())
@@ -37,37 +36,6 @@ TOKEN = "faultTOKENx7c1"
 
 def blueprint_named(name: str) -> Blueprint:
     return load_blueprint([ROOT / "blueprints" / name])
-
-
-class ServerCrash(Exception):
-    """The portal's PHP process died part-way through a batch."""
-
-
-class CrashingEmulator(Emulator):
-    """The emulator, plus one fault its switchboard lacks: a 500 in the middle of a batch.
-
-    With ``crash_at = n`` the n-th write sub-call (counted from when it was set) finds the server
-    dying: the sub-calls before it stay done (a real portal commits each command on its own), the
-    rest of the batch never runs, and the client gets HTTP 500.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.crash_at: int | None = None
-        self.write_sub_calls = 0
-
-    def arm(self, n: int | None) -> None:
-        self.crash_at = n
-        self.write_sub_calls = 0
-
-    def _sub_call(self, name: str, params: dict[str, Any], auth: Any, base_url: str) -> Any:
-        if is_write(name.strip().lower()):
-            self.write_sub_calls += 1
-            if self.write_sub_calls == self.crash_at:
-                self.db.execute("COMMIT")  # what ran before the crash stays
-                self.db.execute("BEGIN")
-                raise ServerCrash(f"crash at write sub-call {self.crash_at} ({name})")
-        return super()._sub_call(name, params, auth, base_url)
 
 
 @dataclass
@@ -85,13 +53,9 @@ class Runs:
 class FaultPortal:
     """The emulated portal under test, with the direct (not-through-our-reader) views of it."""
 
-    def __init__(self, emulator: CrashingEmulator, webhook_url: str) -> None:
+    def __init__(self, emulator: EmulatorUnderTest, webhook_url: str) -> None:
         self.emulator = emulator
         self.url = webhook_url
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        return self.emulator.db
 
     @property
     def faults(self) -> Any:
@@ -105,21 +69,16 @@ class FaultPortal:
 
     def add_deals(self, per_stage: int = 1) -> list[Deal]:
         """Deals in every stage of every pipeline, over plain REST."""
-        pipelines = [0] + [int(r[0]) for r in self.db.execute("SELECT id FROM category")]
+        pipelines = [0, *pipeline_ids(self.emulator).values()]
         for category in pipelines:
-            entity = "DEAL_STAGE" if category == 0 else f"DEAL_STAGE_{category}"
-            codes = [
-                str(r[0])
-                for r in self.db.execute("SELECT status_id FROM status WHERE entity_id = ?", (entity,))
-            ]
-            for code in codes:
+            for _, code in stage_ids(self.emulator, category):
                 for n in range(per_stage):
                     raw_call(
                         self.url,
                         "crm.deal.add",
                         {"fields": {"TITLE": f"{code} {n}", "CATEGORY_ID": category, "STAGE_ID": code}},
                     )
-        return deals(self.db)
+        return deals(self.emulator)
 
     def add_deals_in(self, stage_codes: list[str]) -> list[Deal]:
         """Deals in the default pipeline's stages ``stage_codes``."""
@@ -129,7 +88,7 @@ class FaultPortal:
                 "crm.deal.add",
                 {"fields": {"TITLE": f"deal in {code}", "CATEGORY_ID": 0, "STAGE_ID": code}},
             )
-        return deals(self.db)
+        return deals(self.emulator)
 
     def run_once(self, blueprint: Blueprint) -> str:
         """One run of `apply --auto-approve`: "done" when nothing was left to change.
@@ -166,20 +125,18 @@ class FaultPortal:
             return plan_against(client, blueprint).plan.has_changes
 
 
-@pytest.fixture(scope="session")
-def _fault_server() -> Iterator[Any]:
-    # A 429 blocks a method for the (short) operating window: the client waits it out for real.
-    settings = PortalSettings(token=TOKEN, rate_limit=None, operating_window=0.05)
-    with serve_in_thread(CrashingEmulator(":memory:", settings)) as server:
-        yield server
+@pytest.fixture
+def settings() -> PortalSettings:
+    """The portal of tests/conftest.py's ``server`` fixture, rate limit off. A 429 blocks a method for
+    the (short) operating window: the client waits it out for real."""
+    return PortalSettings(token=TOKEN, rate_limit=None, operating_window=0.05)
 
 
 @pytest.fixture
-def portal(_fault_server: Any) -> FaultPortal:
+def portal(server: RunningServer) -> FaultPortal:
     """A fresh portal, faults off."""
-    _fault_server.app.reset()
-    _fault_server.app.arm(None)
-    return FaultPortal(_fault_server.app, _fault_server.webhook_url)
+    emulator: EmulatorUnderTest = server.app  # type: ignore[assignment]
+    return FaultPortal(emulator, server.webhook_url)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from b24provision.cli import app
+from b24provision.emulator.testing import pipeline_names
 
 BLUEPRINT = str(Path(__file__).resolve().parents[2] / "blueprints" / "kitchen-child-deals")
 APPLY = ["apply", BLUEPRINT, "--auto-approve", "--allow-delete"]
@@ -47,5 +48,5 @@ def test_apply_meets_a_damaged_answer_to_its_first_write(start_portal, kind) -> 
     assert "batch: no usable answer (HTTP 200 with " in result.stderr
     assert "re-reading the portal to see what it did (nothing is sent twice)" in result.stderr
     assert "Error" not in result.stderr and portal.token not in result.stderr + result.stdout
-    names = Counter(str(r[0]) for r in portal.emulator.db.execute("SELECT name FROM category"))
+    names = Counter(pipeline_names(portal.emulator))
     assert names and max(names.values()) == 1, names

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from b24provision.blueprint.model import Blueprint, EnumerationField, EnumItem, Stage
-from b24provision.emulator.store import DEFAULT_DEAL_STAGES
+from b24provision.emulator.testing import default_deal_stages
 
 from .conftest import BLUEPRINTS, FaultPortal
 from .portal_checks import Deal, check_portal
@@ -26,19 +26,19 @@ def kept_default_stages(blueprint: Blueprint) -> list[str]:
     default = blueprint.default_pipeline()
     assert default is not None
     wanted = {s.code: s.semantics for s in default.stages}
-    return [row[0] for row in DEFAULT_DEAL_STAGES if wanted.get(row[0]) == SEMANTICS[row[3]]]
+    return [code for code, semantics in default_deal_stages() if wanted.get(code) == SEMANTICS[semantics]]
 
 
 def prepare(portal: FaultPortal, blueprint: Blueprint) -> list[Deal]:
     portal.emulator.reset()
-    portal.emulator.arm(None)
+    portal.emulator.crash_at_write(None)
     return portal.add_deals_in(kept_default_stages(blueprint) * 2)
 
 
 def assert_converged(portal: FaultPortal, blueprint: Blueprint, before: list[Deal], story: str) -> None:
     portal.faults.clear()
-    portal.emulator.arm(None)
-    check_portal(portal.db, blueprint, before)
+    portal.emulator.crash_at_write(None)
+    check_portal(portal.emulator, blueprint, before)
     assert not portal.plan_has_changes(blueprint), f"{story}: plan still shows changes"
 
 
@@ -113,7 +113,7 @@ def test_server_dies_in_the_middle_of_a_write_batch(
     assert len(positions) >= 6
     for n in positions:
         before = prepare(portal, blueprint)
-        portal.emulator.arm(n)
+        portal.emulator.crash_at_write(n)
         runs = portal.apply_until_done(blueprint)
         story = f"{name}: 500 at write {n}: {runs.outcomes}"
         assert portal.emulator.write_sub_calls >= n, story  # the crash did happen

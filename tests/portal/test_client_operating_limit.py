@@ -4,11 +4,12 @@ in the answer, and says on stderr how long is left. The emulator's window is sho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from b24provision.emulator import Emulator, PortalSettings, Quirks, RunningServer, serve_in_thread
+from b24provision.emulator import RunningServer
 from b24provision.errors import PortalRateLimited
 from b24provision.portal import PortalClient, WebhookCredentials
 
@@ -16,15 +17,14 @@ WINDOW = 3.0  # seconds (2-3: the end is a whole second); the old client gave up
 
 
 @pytest.fixture(params=["present", "absent"])
-def blocked_portal(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
+def blocked_portal(request: pytest.FixtureRequest, start_portal: Callable[..., Any]) -> RunningServer:
     """A portal whose server.time is blocked after one call, for WINDOW seconds."""
-    quirks = Quirks.parse(f"operating_reset_at={request.param}")
-    settings = PortalSettings(token="opTOKEN", rate_limit=None, operating_window=WINDOW, quirks=quirks)
-    emulator = Emulator(settings=settings)
-    emulator.faults.operating_budget = 0.5
-    emulator.faults.operating_cost = 1.0  # one call spends the budget
-    with serve_in_thread(emulator) as server:
-        yield server
+    quirks = f"operating_reset_at={request.param}"
+    portal = start_portal("blocked", quirks=quirks, token="opTOKEN", operating_window=WINDOW)
+    portal.emulator.faults.operating_budget = 0.5
+    portal.emulator.faults.operating_cost = 1.0  # one call spends the budget
+    server: RunningServer = portal.server
+    return server
 
 
 def client_for(server: RunningServer, notices: list[str], **options: float) -> PortalClient:

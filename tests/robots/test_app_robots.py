@@ -6,8 +6,7 @@ says, before writing anything, that they need an application context.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,8 @@ from b24provision.api import plan_against, with_app_robots_reregistered
 from b24provision.apply import apply_plan
 from b24provision.blueprint.model import Blueprint
 from b24provision.cli import app
-from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
+from b24provision.emulator import Emulator, PortalSettings
+from b24provision.emulator.testing import app_robot
 from b24provision.errors import DestructiveChangeError, PlanError
 from b24provision.plan.ops import (
     DeleteAppRobotOp,
@@ -59,18 +59,10 @@ def doc(**changes: Any) -> dict[str, Any]:
     return base
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Any]:
-    settings = PortalSettings(token=TOKEN, rate_limit=None, oauth_clients={APP_ID: APP_SECRET})
-    with serve_in_thread(Emulator(":memory:", settings)) as running:
-        yield running
-
-
 @pytest.fixture
-def emulator(server: Any) -> Emulator:
-    portal: Emulator = server.app
-    portal.reset()
-    return portal
+def settings() -> PortalSettings:
+    """The portal of tests/conftest.py's ``server``/``emulator`` fixtures: the app registered."""
+    return PortalSettings(token=TOKEN, rate_limit=None, oauth_clients={APP_ID: APP_SECRET})
 
 
 def oauth_client(server: Any, emulator: Emulator) -> PortalClient:
@@ -159,8 +151,7 @@ def test_reregistering_sends_every_declared_robot_type_again(server: Any, emulat
         ]
         apply_plan(plan, client)
     assert writes(emulator)[-1] == "bizproc.robot.update"
-    (data,) = emulator.db.execute("SELECT data FROM app_activity WHERE code = 'sms_robot'").fetchone()
-    assert json.loads(data)["HANDLER"] == "https://app.example.com/robot/sms-v2"
+    assert app_robot(emulator, "sms_robot")["HANDLER"] == "https://app.example.com/robot/sms-v2"
 
 
 # ------------------------------------------------------------------------------------ webhook
