@@ -139,6 +139,16 @@ def enum_items(emulator: Emulator) -> list[tuple[str, str]]:
     return [(str(r[0]), str(r[1])) for r in rows]
 
 
+def enum_item_ids(emulator: Emulator, field_name: str) -> dict[str, int]:
+    """XML_ID -> id of the list items of one enumeration field (by FIELD_NAME)."""
+    rows = _rows(
+        emulator,
+        "SELECT e.xml_id, e.id FROM enum_item e JOIN userfield u ON u.id = e.field_id WHERE u.field_name = ?",
+        (field_name,),
+    )
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
 def app_robot(emulator: Emulator, code: str) -> dict[str, Any]:
     """What the portal stored for an application's robot (bizproc.robot.add's fields, as saved)."""
     found = _rows(emulator, "SELECT data FROM app_activity WHERE kind = 'robot' AND code = ?", (code,))

@@ -20,11 +20,12 @@ import pytest
 from b24provision.api import plan_against, with_app_robots_reregistered
 from b24provision.apply import apply_plan
 from b24provision.blueprint.model import Blueprint
+from b24provision.emulator.testing import deals, enum_item_ids, pipeline_names
 from b24provision.errors import B24ProvisionError
 from b24provision.portal.client import PortalClient
 from b24provision.portal.credentials import OAuthCredentials
 
-from .portal_checks import Deal, check_portal, deals, raw_call
+from .portal_checks import Deal, check_portal, raw_call
 
 APP_ID, APP_SECRET = "local.faults.app", "appSECRETf4u1t"
 
@@ -146,24 +147,18 @@ class Portal:
         for code in ("NEW", "WORK"):
             fields = {"TITLE": code, "CATEGORY_ID": 0, "STAGE_ID": code, "UF_CRM_LEVEL": item_a}
             raw_call(self.portal.server.webhook_url, "crm.deal.add", {"fields": fields})
-        return deals(self.emulator.db), item_a
+        return deals(self.emulator), item_a
 
     def item_ids(self, code: str) -> dict[str, int]:
-        rows = self.emulator.db.execute(
-            "SELECT e.xml_id, e.id FROM enum_item e JOIN userfield u ON u.id = e.field_id "
-            "WHERE u.field_name = ?",
-            (f"UF_CRM_{code}",),
-        )
-        return {str(xml_id): int(i) for xml_id, i in rows}
+        return enum_item_ids(self.emulator, f"UF_CRM_{code}")
 
     def requests_since(self, start: int) -> int:
         return sum(1 for r in self.emulator.request_log[start:] if not r.sub_call)
 
 
 def assert_release_2(portal: Portal, before: list[Deal], item_a: int, story: str) -> None:
-    check_portal(portal.emulator.db, V2, before)  # no duplicates, nothing of release 2 missing
-    db = portal.emulator.db
-    names = {str(r[0]) for r in db.execute("SELECT name FROM category")}
+    check_portal(portal.emulator, V2, before)  # no duplicates, nothing of release 2 missing
+    names = set(pipeline_names(portal.emulator))
     assert "Legacy" not in names, f"{story}: the deleted pipeline is still there"
     assert portal.item_ids("LEVEL") == {"a": item_a, "b": portal.item_ids("LEVEL")["b"]}, story
     rows = raw_call(portal.portal.server.webhook_url, "crm.deal.list", {"select": ["ID", "UF_CRM_LEVEL"]})
