@@ -191,3 +191,16 @@ def test_a_user_without_crm_settings_rights_cannot_add_a_smart_process() -> None
             "Access denied.",
         )
         assert ok(hook.post("crm.type.list"))["types"] == []
+
+
+def test_one_batch_reads_every_smart_process_with_its_pipelines_stages_and_fields(hook: httpx.Client) -> None:
+    kinds = [add_type(hook, f"Отдел {n}", isCategoriesEnabled="Y") for n in range(3)]
+    cmd = {"types": "crm.type.list", "fields": "userfieldconfig.list?moduleId=crm"}
+    for kind in kinds:
+        cmd[f"c{kind['entityTypeId']}"] = f"crm.category.list?entityTypeId={kind['entityTypeId']}"
+    cmd["stages"] = "crm.status.list?filter[ENTITY_ID]=DYNAMIC_1030_STAGE_1"
+    result = ok(hook.post("batch", json={"cmd": cmd}))
+    assert [t["entityTypeId"] for t in result["result"]["types"]["types"]] == [1030, 1032, 1034]
+    assert result["result_total"]["types"] == 3
+    assert result["result"]["c1034"]["categories"][0]["entityTypeId"] == 1034
+    assert len(result["result"]["stages"]) == 5 and result["result"]["fields"] == {"fields": []}
