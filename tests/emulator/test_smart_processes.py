@@ -145,7 +145,7 @@ def test_items_count_by_stage_pipeline_and_field_and_hold_what_they_use(hook: ht
             ok(hook.post("crm.item.delete", json={"entityTypeId": entity_type_id, "id": listed["id"]})) == []
         )
     assert ok(hook.post("crm.type.delete", json={"id": type_id})) == []
-    assert err(hook.post("crm.type.get", json={"id": type_id}))[0] == "NOT_FOUND"
+    assert err(hook.post("crm.type.get", json={"id": type_id})) == (0, "Smart process not found")
     assert (
         ok(
             hook.post(
@@ -204,3 +204,30 @@ def test_one_batch_reads_every_smart_process_with_its_pipelines_stages_and_field
     assert result["result_total"]["types"] == 3
     assert result["result"]["c1034"]["categories"][0]["entityTypeId"] == 1034
     assert len(result["result"]["stages"]) == 5 and result["result"]["fields"] == {"fields": []}
+
+
+def test_the_plans_smart_process_limit_is_enforced() -> None:
+    settings = PortalSettings(token="t0ken", rate_limit=None, limits={"crm_smart_processes_limit": 1})
+    with (
+        serve_in_thread(Emulator(settings=settings)) as server,
+        httpx.Client(base_url=server.webhook_url) as hook,
+    ):
+        kind = add_type(hook, "Один")
+        refused = err(hook.post("crm.type.add", json={"fields": {"title": "Два"}}))
+        assert refused[0] == "CREATE_DYNAMIC_TYPE_RESTRICTED"
+        settings.limits["crm_smart_processes_limit"] = 0  # a plan without smart processes
+        new_item = {"entityTypeId": kind["entityTypeId"], "fields": {"title": "x"}}
+        assert err(hook.post("crm.item.add", json=new_item))[0] == "CREATE_DYNAMIC_ITEM_RESTRICTED"
+        update = {"id": kind["id"], "fields": {"title": "y"}}
+        assert err(hook.post("crm.type.update", json=update))[0] == "UPDATE_DYNAMIC_TYPE_RESTRICTED"
+
+
+def test_an_unknown_smart_process_is_not_found_by_items_and_pipelines(hook: httpx.Client) -> None:
+    missing = "Smart process not found"
+    assert err(hook.post("crm.item.list", json={"entityTypeId": 1030})) == ("NOT_FOUND", missing)
+    assert err(hook.post("crm.category.list", json={"entityTypeId": 1030})) == ("NOT_FOUND", missing)
+    kind = add_type(hook, "Замер")["entityTypeId"]
+    assert err(hook.post("crm.item.get", json={"entityTypeId": kind, "id": 5})) == (
+        "NOT_FOUND",
+        "Item not found",
+    )

@@ -32,6 +32,9 @@ def _entity_type(call: Call) -> int:
     if value is None:
         raise RestError("ENTITY_TYPE_NOT_SUPPORTED", "entityTypeId is required")
     if value != DEAL_TYPE_ID and smart_types.type_row(call.db, value) is None:
+        if smart_types.valid_entity_type_id(value):
+            # crm-category-list.md: NOT_FOUND "Smart process not found" for an unknown smart process.
+            raise RestError("NOT_FOUND", "Smart process not found")
         # Contacts and companies have categories on a real portal too; the emulator models deals
         # and smart processes, so it answers as for an entity type without categories.
         raise RestError("ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {value} is not supported")

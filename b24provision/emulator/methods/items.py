@@ -20,6 +20,7 @@ from b24provision.emulator import store
 from b24provision.emulator.methods import smart_types
 from b24provision.emulator.methods.camel import to_camel, to_upper
 from b24provision.emulator.methods.deals import list_page
+from b24provision.emulator.methods.smart_processes import unavailable
 from b24provision.emulator.registry import Call, method
 from b24provision.emulator.uf_filter import PREFIXES
 from b24provision.emulator.wire import Paged, RestError, as_dict, as_list, iso, param, to_int
@@ -31,8 +32,9 @@ def _type(call: Call) -> sqlite3.Row:
     entity_type_id = to_int(param(call.params, "entityTypeId"))
     row = None if entity_type_id is None else smart_types.type_row(call.db, entity_type_id)
     if row is None:
-        # UNVERIFIED words; the code is the one crm.category.* uses for an unknown type.
-        raise RestError("ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {entity_type_id} is not supported")
+        # crm-item-delete.md: NOT_FOUND for an unknown entityTypeId ("SPA not found" in the English
+        # table, "Smart process not found" on crm.type.delete's page: the exact words UNVERIFIED).
+        raise RestError("NOT_FOUND", "Smart process not found")
     return row
 
 
@@ -75,6 +77,8 @@ def _names(ufs: dict[str, sqlite3.Row]) -> dict[str, str]:
 @method("crm.item.add", write=True)
 def item_add(call: Call) -> dict[str, Any]:
     kind = _type(call)
+    if unavailable(call):  # the plan has no smart processes (emulator/methods/smart_processes.py)
+        raise RestError("CREATE_DYNAMIC_ITEM_RESTRICTED", "Your plan does not allow smart process items.")
     entity_type_id = int(kind["entity_type_id"])
     ufs = _user_fields(call.db, kind)
     known = _names(ufs)
@@ -121,7 +125,7 @@ def _item_row(call: Call, entity_type_id: int) -> sqlite3.Row:
     sql = "SELECT * FROM crm_item WHERE id = ? AND entity_type_id = ?"
     row = None if item_id is None else store.one(call.db, sql, (item_id, entity_type_id))
     if row is None:
-        raise RestError("NOT_FOUND", "Element not found")
+        raise RestError("NOT_FOUND", "Item not found")  # crm-item-delete.md
     return row
 
 

@@ -7,10 +7,16 @@ stages, and nothing else. ``relations`` (``parent``/``child`` lists of ``{entity
 isChildrenListEnabled}``) are kept as sent, with ``isPredefined`` "N".
 
 Refusals: deleting a type that still has items answers ``BX_ERROR`` "You cannot delete an entity
-type that has elements" and deleting an unknown one code ``0`` "Smart process not found" (both the
-docs' crm.type.delete page); the other refusals' codes and words are UNVERIFIED. Tariff gate: the
-plan variable ``crm_smart_process_limit`` (UNVERIFIED name; no public source gives the numbers per
-plan) caps the number of types.
+type that has elements" (crm-type-delete.md) and an unknown one code ``0`` "Smart process not found"
+(crm-type-get.md, crm-type-delete.md); the other refusals' codes and words are UNVERIFIED.
+
+Tariff gate (``Restriction\\DynamicTypesLimit`` + ``DynamicTypesQuantityRestriction``,
+``SC:core-corp:modules/crm/lib/restriction/``): the plan variable ``crm_smart_processes_limit``
+(``PortalSettings.limits``): 0 means no smart processes at all (adding a type, changing one and
+adding an item are refused), a negative value or none means no limit, N refuses a new type once N
+exist. Codes ``CREATE_DYNAMIC_TYPE_RESTRICTED``, ``UPDATE_DYNAMIC_TYPE_RESTRICTED``,
+``CREATE_DYNAMIC_ITEM_RESTRICTED`` are the core's; their English words are UNVERIFIED, and which
+plan has which limit no public source says (the slider codes name 150 and a technical maximum).
 """
 
 from __future__ import annotations
@@ -24,6 +30,12 @@ from b24provision.emulator.registry import Call, method
 from b24provision.emulator.wire import Paged, RestError, as_dict, as_list, iso, param, to_int, to_yn
 
 NOT_FOUND = "Smart process not found"
+LIMIT = "crm_smart_processes_limit"
+
+
+def unavailable(call: Call) -> bool:
+    """Whether the plan has no smart processes at all (its limit is 0)."""
+    return call.settings.limits.get(LIMIT) == 0
 
 
 def _relations(raw: Any) -> dict[str, list[dict[str, Any]]]:
@@ -60,7 +72,7 @@ def _by_id(call: Call) -> Any:
     type_id = to_int(param(call.params, "id"))
     row = None if type_id is None else smart_types.type_row_by_id(call.db, type_id)
     if row is None:
-        raise RestError("NOT_FOUND", NOT_FOUND)  # UNVERIFIED code for get/update
+        raise RestError(0, NOT_FOUND)  # crm-type-get.md: code 0
     return row
 
 
@@ -100,13 +112,10 @@ def type_add(call: Call) -> dict[str, Any]:
     title = str(param(fields, "title", default="") or "").strip()
     if not title:
         raise RestError(0, "Field 'title' is required")  # UNVERIFIED words
-    limit = call.settings.limits.get("crm_smart_process_limit")
+    limit = call.settings.limits.get(LIMIT)
     count = int(call.db.execute("SELECT COUNT(*) FROM crm_type").fetchone()[0])
-    if limit is not None and count >= limit:
-        raise RestError(
-            "ADDING_DISABLED",
-            f"The maximum number of smart processes for your plan ({limit}) has been reached.",
-        )
+    if limit is not None and limit >= 0 and count >= limit:
+        raise RestError("CREATE_DYNAMIC_TYPE_RESTRICTED", "Your plan does not allow more smart processes.")
     wanted = to_int(param(fields, "entityTypeId"))
     if wanted is None:
         entity_type_id = smart_types.next_entity_type_id(call.db)
@@ -140,6 +149,10 @@ def type_add(call: Call) -> dict[str, Any]:
 @method("crm.type.update", write=True)
 def type_update(call: Call) -> dict[str, Any]:
     row = _by_id(call)
+    if unavailable(call):
+        raise RestError(
+            "UPDATE_DYNAMIC_TYPE_RESTRICTED", "Your plan does not allow changing smart processes."
+        )
     fields = as_dict(param(call.params, "fields"))
     # entityTypeId cannot change (UNVERIFIED whether sending it is refused or ignored: ignored).
     title = param(fields, "title")
@@ -171,7 +184,7 @@ def type_get_by_entity_type_id(call: Call) -> dict[str, Any]:
     entity_type_id = to_int(param(call.params, "entityTypeId"))
     row = None if entity_type_id is None else smart_types.type_row(call.db, entity_type_id)
     if row is None:
-        raise RestError("NOT_FOUND", NOT_FOUND)
+        raise RestError(0, NOT_FOUND)
     return {"type": smart_types.type_to_wire(row)}
 
 

@@ -1,11 +1,15 @@
 """CRM directories, deal stages among them: ``crm.status.*`` (reference §6).
 
 A directory is an ENTITY_ID: ``DEAL_STAGE`` for the default pipeline, ``DEAL_STAGE_<id>`` for the
-others (stage codes there are ``C<id>:CODE``), and plain lists such as STATUS, SOURCE, DEAL_TYPE.
+others (stage codes there are ``C<id>:CODE``), ``DYNAMIC_<t>_STAGE_<c>`` for a smart process's
+pipeline (codes ``DT<t>_<c>:CODE``, emulator/methods/smart_types.py), and plain lists such as STATUS
+(lead statuses), SOURCE, DEAL_TYPE (emulator/directories.py). What ``crm.status.entity.types`` tells
+about them is in emulator/methods/status_entities.py.
 Rules a provisioner meets: STATUS_ID gets the ``C<id>:`` prefix on add; its code (without the prefix)
 holds 22 − len("C<id>:") characters (``CCrmStatus::validateStatusId``, reference §13.5); SYSTEM is
 forced to N; an in-progress stage cannot be sorted after the success stage; a SYSTEM stage is deleted
-only with ``params[FORCED]=Y``; a stage holding deals is never deleted. Validation errors come with the
+only with ``params[FORCED]=Y``; a stage holding deals (a lead status holding leads, a smart-process
+stage holding items) is never deleted. Validation errors come with the
 empty code and the core's English texts (§13.10). Every scalar goes out as a string. Where the core
 and the docs disagree (SEMANTICS "P", a strict stage order, a success stage other than WON) the
 portal's ``Quirks`` decide.
