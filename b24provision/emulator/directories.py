@@ -84,16 +84,20 @@ DEFAULT_DIRECTORIES: dict[str, tuple[Item, ...]] = {
     ),
 }
 
+# crm.status.entity.types' names, as the docs' example answers print them
+# (api-reference/crm/status/crm-status-entity-types.md, English and Russian pages).
 DIRECTORY_NAMES = {
-    "STATUS": {"ru": "Статусы", "en": "Lead statuses"},
+    "STATUS": {"ru": "Стадии лида", "en": "Lead Stages"},
     "SOURCE": {"ru": "Источники", "en": "Sources"},
-    "DEAL_TYPE": {"ru": "Типы сделок", "en": "Deal types"},
-    "CONTACT_TYPE": {"ru": "Типы контактов", "en": "Contact types"},
-    "COMPANY_TYPE": {"ru": "Типы компаний", "en": "Company types"},
-    "EMPLOYEES": {"ru": "Кол-во сотрудников", "en": "Employees"},
-    "INDUSTRY": {"ru": "Сферы деятельности", "en": "Industries"},
-    "HONORIFIC": {"ru": "Обращения", "en": "Salutations"},
+    "CONTACT_TYPE": {"ru": "Тип контакта", "en": "Contact Type"},
+    "COMPANY_TYPE": {"ru": "Тип компании", "en": "Company Type"},
+    "EMPLOYEES": {"ru": "Кол-во сотрудников", "en": "Number of Employees"},
+    "INDUSTRY": {"ru": "Сфера деятельности", "en": "Industry"},
+    "DEAL_TYPE": {"ru": "Тип сделки", "en": "Deal Type"},
+    "HONORIFIC": {"ru": "Обращения", "en": "Honorifics"},
     "DEAL_STAGE": {"ru": "Стадии сделки", "en": "Deal stages"},
 }
-REFERENCE_LISTS = tuple(DEFAULT_DIRECTORIES)
-"""The plain (not stage-like) directories every portal has, in crm.status.entity.types order."""
+REFERENCE_LISTS = (
+    "STATUS", "SOURCE", "CONTACT_TYPE", "COMPANY_TYPE", "EMPLOYEES", "INDUSTRY", "DEAL_TYPE", "HONORIFIC",
+)  # fmt: skip
+"""The lead statuses and plain lists every portal has, in the docs' crm.status.entity.types order."""

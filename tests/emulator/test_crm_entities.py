@@ -26,7 +26,10 @@ def test_a_fresh_portal_has_the_cores_default_lead_statuses_and_lists(hook: http
         "CUSTOMER", "SUPPLIER", "COMPETITOR", "PARTNER", "OTHER",
     ]  # fmt: skip
     assert [s["STATUS_ID"] for s in statuses(hook, "EMPLOYEES")][0] == "EMPLOYEES_1"
-    types = {t["ID"] for t in ok(hook.post("crm.status.entity.types"))}
+    listed = ok(hook.post("crm.status.entity.types"))
+    assert listed[0]["ID"] == "STATUS" and listed[0]["ENTITY_TYPE_ID"] == 1
+    assert listed[0]["SEMANTIC_INFO"]["FINAL_SUCCESS_FIELD"] == "CONVERTED"
+    types = {t["ID"] for t in listed}
     assert {
         "STATUS",
         "SOURCE",

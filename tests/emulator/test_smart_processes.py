@@ -58,6 +58,10 @@ def test_a_new_type_gets_an_even_entity_type_id_a_default_pipeline_and_five_stag
     assert [s["SYSTEM"] for s in got] == ["Y", "N", "N", "Y", "Y"]
     types = {t["ID"]: t for t in ok(hook.post("crm.status.entity.types"))}
     assert types[entity]["ENTITY_TYPE_ID"] == 1030 and types[entity]["PREFIX"] == prefix.rstrip(":")
+    assert (types[entity]["NAME"], types[entity]["IS_DEFAULT_CATEGORY"]) == (
+        f"Замер ({default['name']})",
+        True,
+    )
     listed = hook.post("crm.type.list").json()
     assert listed["total"] == 2 and [t["title"] for t in listed["result"]["types"]] == [
         "Замер",
@@ -231,3 +235,15 @@ def test_an_unknown_smart_process_is_not_found_by_items_and_pipelines(hook: http
         "NOT_FOUND",
         "Item not found",
     )
+
+
+def test_items_with_original_field_names(hook: httpx.Client) -> None:
+    kind = add_type(hook, "Сборка")
+    name = f"UF_CRM_{kind['id']}_1712345690000"
+    field = {"entityId": f"CRM_{kind['id']}", "fieldName": name, "userTypeId": "string"}
+    ok(hook.post("userfieldconfig.add", json={"moduleId": "crm", "field": field}))
+    fields = {"title": "x", f"ufCrm{kind['id']}_1712345690000": "a"}
+    ok(hook.post("crm.item.add", json={"entityTypeId": kind["entityTypeId"], "fields": fields}))
+    query = {"entityTypeId": kind["entityTypeId"], "useOriginalUfNames": "Y", "filter": {name: "a"}}
+    [item] = ok(hook.post("crm.item.list", json=query))["items"]
+    assert item[name] == "a" and f"ufCrm{kind['id']}_1712345690000" not in item

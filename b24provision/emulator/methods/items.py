@@ -58,19 +58,31 @@ def _upper_item(row: sqlite3.Row) -> dict[str, Any]:
     return item
 
 
-def _camel_item(item: dict[str, Any], entity_type_id: int, ufs: dict[str, sqlite3.Row]) -> dict[str, Any]:
+def _original(call: Call) -> bool:
+    """``useOriginalUfNames=Y``: custom fields keep their UF_CRM_<id>_… names (crm-item-list.md)."""
+    return str(param(call.params, "useOriginalUfNames", default="N")).upper() == "Y"
+
+
+def _camel_item(
+    item: dict[str, Any], entity_type_id: int, ufs: dict[str, sqlite3.Row], original: bool = False
+) -> dict[str, Any]:
+    def name_of(key: str) -> str:
+        return key if original and key.startswith("UF_") else to_camel(key)
+
     out: dict[str, Any] = {"entityTypeId": entity_type_id}
     for key, value in item.items():
-        out[to_camel(key)] = value
+        out[name_of(key)] = value
     for name in ufs:  # every field of the type is present, null when it has no value
-        out.setdefault(to_camel(name), None)
+        out.setdefault(name_of(name), None)
     return out
 
 
 def _names(ufs: dict[str, sqlite3.Row]) -> dict[str, str]:
-    """camelCase name -> upper name, for standard fields and the type's own fields."""
+    """camelCase name -> upper name, for standard fields and the type's own fields (original UF names
+    map to themselves)."""
     known = {to_camel(name): name for name in STANDARD}
     known.update({to_camel(name): name for name in ufs})
+    known.update({name: name for name in ufs})
     return known
 
 
@@ -117,7 +129,7 @@ def item_add(call: Call) -> dict[str, Any]:
     )
     new = store.one(call.db, "SELECT * FROM crm_item WHERE id = ?", (int(cursor.lastrowid or 0),))
     assert new is not None
-    return {"item": _camel_item(_upper_item(new), entity_type_id, ufs)}
+    return {"item": _camel_item(_upper_item(new), entity_type_id, ufs, _original(call))}
 
 
 def _item_row(call: Call, entity_type_id: int) -> sqlite3.Row:
@@ -134,7 +146,9 @@ def item_get(call: Call) -> dict[str, Any]:
     kind = _type(call)
     entity_type_id = int(kind["entity_type_id"])
     row = _item_row(call, entity_type_id)
-    return {"item": _camel_item(_upper_item(row), entity_type_id, _user_fields(call.db, kind))}
+    return {
+        "item": _camel_item(_upper_item(row), entity_type_id, _user_fields(call.db, kind), _original(call))
+    }
 
 
 @method("crm.item.delete", write=True)
@@ -165,7 +179,7 @@ def item_list(call: Call) -> Paged:
     items = [_upper_item(r) for r in rows]
     types = {name: str(r["user_type_id"]) for name, r in ufs.items()}
     page, next_start, total = list_page(replace(call, params=params), items, types, set(STANDARD))
-    out = [_camel_item(i, entity_type_id, ufs) for i in page]
+    out = [_camel_item(i, entity_type_id, ufs, _original(call)) for i in page]
     select = [str(s) for s in as_list(param(call.params, "select"))]
     if select and "*" not in select:
         out = [{k: v for k, v in i.items() if k in select} for i in out]

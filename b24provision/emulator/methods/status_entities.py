@@ -2,8 +2,8 @@
 
 Reference lists come with their names; stage directories with their pipeline, prefix and
 semantic info (the first stage, the success and the failure stage). Smart-process directories
-``DYNAMIC_<t>_STAGE_<c>`` are listed with ``ENTITY_TYPE_ID`` t and ``CATEGORY_ID`` c; their NAME
-("<type title> stages (<pipeline>)") and the keys they share with deal directories are UNVERIFIED.
+``DYNAMIC_<t>_STAGE_<c>`` and lead statuses are listed as the docs' example answer shows them
+(``api-reference/crm/status/crm-status-entity-types.md``).
 """
 
 from __future__ import annotations
@@ -39,18 +39,37 @@ def _semantic_info(
 
 
 def _dynamic_entity_type(call: Call, directory: StageDirectory) -> dict[str, Any]:
+    """A smart-process pipeline as the docs' example answer lists it (crm-status-entity-types.md:
+    "<type> (<pipeline>)", SEMANTIC_INFO an empty array, the pipeline's name, sort and default flag)."""
     kind = type_row(call.db, directory.entity_type_id)
     category = store.one(call.db, "SELECT * FROM item_category WHERE id = ?", (directory.category_id,))
     title = "" if kind is None else str(kind["title"])
     pipeline = "" if category is None else str(category["name"])
     return {
         "ID": directory.entity_id,
-        "NAME": f"{title} stages ({pipeline})",
-        "SEMANTIC_INFO": _semantic_info(call.db, directory.entity_id, directory.prefix, "SUCCESS", "FAIL"),
+        "NAME": f"{title} ({pipeline})",
+        "SEMANTIC_INFO": [],
         "PREFIX": directory.prefix.rstrip(":"),
         "FIELD_ATTRIBUTE_SCOPE": f"category_{directory.category_id}",
         "ENTITY_TYPE_ID": directory.entity_type_id,
-        "CATEGORY_ID": str(directory.category_id),
+        "IS_ENABLED": True,
+        "CATEGORY_ID": directory.category_id,
+        "CATEGORY_NAME": pipeline,
+        "CATEGORY_SORT": 0 if category is None else int(category["sort"]),
+        "IS_DEFAULT_CATEGORY": category is not None and category["is_default"] == "Y",
+    }
+
+
+def _lead_entity_type(call: Call) -> dict[str, Any]:
+    """STATUS with its semantic info and ENTITY_TYPE_ID 1 (the docs' example; FINAL_SORT 0 there)."""
+    info = _semantic_info(call.db, "STATUS", "", "CONVERTED", "JUNK")
+    info["FINAL_SORT"] = 0
+    names = store.DIRECTORY_NAMES["STATUS"]
+    return {
+        "ID": "STATUS",
+        "NAME": store.localized(names, call.settings.language),
+        "SEMANTIC_INFO": info,
+        "ENTITY_TYPE_ID": 1,
     }
 
 
@@ -62,6 +81,9 @@ def status_entity_types(call: Call) -> list[dict[str, Any]]:
         dynamic = dynamic_directory(entity)
         if dynamic is not None:
             out.append(_dynamic_entity_type(call, dynamic))
+            continue
+        if entity == "STATUS":
+            out.append(_lead_entity_type(call))
             continue
         category_id = deal_category_of(entity)
         if category_id is None:
