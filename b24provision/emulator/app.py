@@ -29,6 +29,15 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from b24provision.emulator import configuration, methods, oauth, store
+from b24provision.emulator.answers import (
+    FAULT_ERRORS,
+    REASONS,
+    Transaction,
+    clean_method,
+    damage,
+    method_from_path,
+)
+from b24provision.emulator.by_hand import HandMadeState
 from b24provision.emulator.faults import DAMAGED_ANSWERS, Faults, LoggedRequest
 from b24provision.emulator.limits import LeakyBucket, OperatingClock
 from b24provision.emulator.permissions import check_settings_rights
@@ -42,7 +51,6 @@ from b24provision.emulator.wire import (
     dumps,
     parse_body,
     parse_php_query,
-    parse_time,
     time_block,
 )
 
@@ -50,21 +58,6 @@ __all__ = ["DropConnection", "Emulator", "Faults", "LoggedRequest", "PortalSetti
 
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
-_FAULT_ERRORS = {
-    "500": RestError("INTERNAL_SERVER_ERROR", "Internal server error", 500),
-    "503": RestError("QUERY_LIMIT_EXCEEDED", "Too many requests", 503),
-}
 methods.load()
 
 
@@ -72,7 +65,7 @@ class DropConnection(Exception):
     """Raised through the WSGI server to close the socket without sending any response."""
 
 
-class Emulator:
+class Emulator(HandMadeState):
     """A Bitrix24 portal of our own, as a WSGI app. State lives in SQLite (a file or ":memory:")."""
 
     def __init__(self, state: str | Path = ":memory:", settings: PortalSettings | None = None) -> None:
@@ -120,61 +113,6 @@ class Emulator:
         with self._lock, self._transaction():
             return oauth.issue_refresh_token(self._db, client_id, time.time())
 
-    def set_stage_history_time(self, deal_id: int, when: datetime | str, stage_id: str | None = None) -> int:
-        """Backdate a deal's stage-history rows (only those for ``stage_id`` if given); returns rows changed.
-
-        Moving to a final stage also sets CLOSEDATE, so it moves along; forecasts over a year of won
-        deals are built from REST-created deals backdated this way.
-        """
-        moment = parse_time(when)
-        if moment is None:
-            raise ValueError(f"not a date: {when!r}")
-        stamp = moment.astimezone(PORTAL_TZ).replace(microsecond=0).isoformat()
-        with self._lock, self._transaction():
-            sql = "UPDATE stage_history SET created_time = ? WHERE owner_id = ?"
-            args: tuple[Any, ...] = (stamp, deal_id)
-            if stage_id is not None:
-                sql += " AND stage_id = ?"
-                args += (stage_id,)
-            changed = self._db.execute(sql, args).rowcount
-            if stage_id is not None:
-                self._db.execute(
-                    "UPDATE deal SET closedate = ? WHERE id = ? AND stage_id = ?", (stamp, deal_id, stage_id)
-                )
-            return int(changed)
-
-    def set_deal_dates(
-        self,
-        deal_id: int,
-        *,
-        date_create: datetime | str | None = None,
-        closedate: datetime | str | None = None,
-    ) -> None:
-        """Backdate a deal's DATE_CREATE / CLOSEDATE (a creation history row moves with DATE_CREATE)."""
-        with self._lock, self._transaction():
-            for column, value in (("date_create", date_create), ("closedate", closedate)):
-                moment = parse_time(value) if value is not None else None
-                if moment is None:
-                    continue
-                stamp = moment.astimezone(PORTAL_TZ).replace(microsecond=0).isoformat()
-                self._db.execute(f"UPDATE deal SET {column} = ? WHERE id = ?", (stamp, deal_id))
-                if column == "date_create":
-                    self._db.execute(
-                        "UPDATE stage_history SET created_time = ? WHERE owner_id = ? AND type_id = 1",
-                        (stamp, deal_id),
-                    )
-
-    def put_stage_robots(self, status_id: str, robots: list[dict[str, Any]]) -> None:
-        """Put robots on a deal stage "by hand" (emulator-only: on a portal it is the UI's robots
-        editor). ``robots`` are in the core's array form, see emulator/configuration.py."""
-        with self._lock, self._transaction():
-            configuration.put_stage_robots(self._db, status_id, robots)
-
-    def put_stage_template(self, status_id: str, tree: list[dict[str, Any]]) -> None:
-        """Store any bizproc tree as a stage's robot template (e.g. one edited in the designer)."""
-        with self._lock, self._transaction():
-            configuration.put_stage_template(self._db, status_id, tree)
-
     def configuration_export(self) -> bytes:
         """The portal's configuration export ZIP (on a portal: CRM -> settings -> solution presets)."""
         with self._lock:
@@ -194,12 +132,12 @@ class Emulator:
             time.sleep(latency)
         path = str(environ.get("PATH_INFO", "") or "/")
         if fault == "drop":
-            self._log(LoggedRequest(_method_from_path(path), False, 0, executed=False, auth="none"))
+            self._log(LoggedRequest(method_from_path(path), False, 0, executed=False, auth="none"))
             raise DropConnection("fault: drop")
         with self._lock:
             if fault in ("500", "503", "429"):
-                name = _method_from_path(path)
-                error = self._operating_error(name) if fault == "429" else _FAULT_ERRORS[fault]
+                name = method_from_path(path)
+                error = self._operating_error(name) if fault == "429" else FAULT_ERRORS[fault]
                 self._log(LoggedRequest(name, is_write(name), error.status, executed=False, auth="none"))
                 envelope = Envelope(error.status, error.body())
             elif path.rstrip("/") == "/oauth/token":
@@ -215,11 +153,11 @@ class Emulator:
             raise DropConnection("fault: lost_response")
         body = dumps(envelope.body)
         if fault in DAMAGED_ANSWERS:
-            body = _damage(body, envelope.body, fault or "")
+            body = damage(body, envelope.body, fault or "")
             envelope = Envelope(200, envelope.body, envelope.headers)
         headers = [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body)))]
         start_response(
-            f"{envelope.status} {_REASONS.get(envelope.status, 'Unknown')}", headers + envelope.headers
+            f"{envelope.status} {REASONS.get(envelope.status, 'Unknown')}", headers + envelope.headers
         )
         return [body]
 
@@ -254,8 +192,8 @@ class Emulator:
     def _log(self, entry: LoggedRequest) -> None:
         self.request_log.append(entry)
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+    def _transaction(self) -> Transaction:
+        return Transaction(self._db)
 
     def _base_url(self, environ: dict[str, Any]) -> str:
         host = (
@@ -294,7 +232,7 @@ class Emulator:
     def _rest(self, environ: dict[str, Any], path: str) -> Envelope:
         started = time.time()
         parts = [p for p in path.split("/") if p][1:]  # drop "rest"
-        name = _clean_method(parts[-1]) if parts else ""
+        name = clean_method(parts[-1]) if parts else ""
         auth_kind = "webhook" if len(parts) == 3 else "oauth"
         try:
             params = self._params(environ)
@@ -374,7 +312,7 @@ class Emulator:
 
     def _sub_call(self, name: str, params: dict[str, Any], auth: Auth, base_url: str) -> Any:
         """One batch command: its own savepoint, logged as a sub-call; errors come back as RestError."""
-        name = _clean_method(name)
+        name = clean_method(name)
         if name not in available_methods(self.settings):
             self._log(LoggedRequest(name, is_write(name), 404, sub_call=True, executed=False, auth=auth.kind))
             raise RestError("ERROR_METHOD_NOT_FOUND", "Method not found!", 404)
@@ -412,41 +350,3 @@ class Emulator:
     def db(self) -> sqlite3.Connection:
         """The state database, for seeds and white-box fixtures (hold no reference across requests)."""
         return self._db
-
-
-class _Transaction:
-    """BEGIN .. COMMIT around one request; ROLLBACK when anything escapes."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN")
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
-
-
-def _damage(body: bytes, envelope: dict[str, Any], fault: str) -> bytes:
-    """The body of a damaged 200 answer (faults.DAMAGED_ANSWERS); the work behind it is committed."""
-    if fault == "truncated":
-        return body[: len(body) // 2]
-    if fault == "empty":
-        return b""
-    if fault == "malformed":
-        warning = b'<br />\n<b>Warning</b>:  Undefined array key "ID" in <b>/home/bitrix/www/bitrix/modules'
-        return warning + b"/rest/lib/rest.php</b> on line <b>42</b><br />\n" + body
-    return dumps({k: v for k, v in envelope.items() if k != "result"})
-
-
-def _clean_method(raw: str) -> str:
-    name = raw.strip().lower()
-    for suffix in (".json", ".xml"):  # XML answers are not emulated: .xml gets JSON too
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-    return name
-
-
-def _method_from_path(path: str) -> str:
-    parts = [p for p in path.split("/") if p]
-    return _clean_method(parts[-1]) if len(parts) >= 2 and parts[0] == "rest" else ""

@@ -4,7 +4,8 @@ On a real portal an administrator puts robots on stages in the Automation rules 
 CRM configuration as a ZIP (CRM -> settings -> solution presets -> export); neither is REST
 (reference §8.3, §8.8). The emulator offers both as emulator-only doors:
 
-- ``put_stage_robots(db, "C5:NEW", robots)`` stores a stage's robots the way the robots editor
+- ``put_stage_robots(db, "C5:NEW", robots)`` (or ``…, entity_id="STATUS"`` for a lead status,
+  ``"DYNAMIC_<t>_STAGE_<c>"`` for a smart-process stage) stores a stage's robots the way the robots editor
   saves them: ``robots`` in the core's array form (the shape of the demo robot sets,
   ``crm/lib/automation/demo/robots/deal_*.php``: ``Type``, ``Name``, ``Properties``, ``Delay``,
   ``ExecuteAfterPrevious``, ``Condition``), turned into one bizproc template (``AUTO_EXECUTE`` 8,
@@ -128,12 +129,30 @@ def build_tree(robots: list[dict[str, Any]], rng: random.Random | None = None) -
     return [root]
 
 
-def put_stage_template(db: sqlite3.Connection, status_id: str, tree: list[dict[str, Any]]) -> int:
-    """Store ``tree`` as the robot template of deal stage ``status_id`` (replacing its old one)."""
+_DYNAMIC_DOCUMENT = "Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic"
+
+
+def document_type(entity_id: str) -> list[str]:
+    """The bizproc DOCUMENT_TYPE of a stage directory's robots (reference §8: DOCUMENT_TYPE values):
+    deals ``CCrmDocumentDeal``/DEAL, lead statuses ``CCrmDocumentLead``/LEAD, smart processes
+    ``…\\Document\\Dynamic``/``DYNAMIC_<entityTypeId>``."""
+    if entity_id == "STATUS":
+        return ["crm", "CCrmDocumentLead", "LEAD"]
+    if entity_id.startswith("DYNAMIC_"):
+        return ["crm", _DYNAMIC_DOCUMENT, "DYNAMIC_" + entity_id.split("_")[1]]
+    return ["crm", "CCrmDocumentDeal", "DEAL"]
+
+
+def put_stage_template(
+    db: sqlite3.Connection, status_id: str, tree: list[dict[str, Any]], entity_id: str = "DEAL_STAGE"
+) -> int:
+    """Store ``tree`` as the robot template of stage ``status_id`` of directory ``entity_id`` (a deal
+    stage unless told; replacing its old one)."""
+    kind = document_type(entity_id)
     data = {
         "MODULE_ID": "crm",
-        "ENTITY": "CCrmDocumentDeal",
-        "DOCUMENT_TYPE": ["crm", "CCrmDocumentDeal", "DEAL"],
+        "ENTITY": kind[1],
+        "DOCUMENT_TYPE": kind,
         "DOCUMENT_STATUS": status_id,
         "AUTO_EXECUTE": str(AUTOMATION),
         "NAME": f"Шаблон для статуса {status_id}",
@@ -144,7 +163,12 @@ def put_stage_template(db: sqlite3.Connection, status_id: str, tree: list[dict[s
     }
     for row in store.rows(db, "SELECT id, data FROM bp_template ORDER BY id"):
         old = json.loads(row["data"])
-        if old.get("DOCUMENT_STATUS") == status_id and int(old.get("AUTO_EXECUTE", 0)) == AUTOMATION:
+        same_kind = old.get("DOCUMENT_TYPE", kind) == kind
+        if (
+            same_kind
+            and old.get("DOCUMENT_STATUS") == status_id
+            and int(old.get("AUTO_EXECUTE", 0)) == AUTOMATION
+        ):
             db.execute(
                 "UPDATE bp_template SET data = ? WHERE id = ?",
                 (json.dumps(data, ensure_ascii=False), row["id"]),
@@ -156,13 +180,25 @@ def put_stage_template(db: sqlite3.Connection, status_id: str, tree: list[dict[s
     return int(cursor.lastrowid or 0)
 
 
-def put_stage_robots(db: sqlite3.Connection, status_id: str, robots: list[dict[str, Any]]) -> int:
-    """Put ``robots`` (core's array form) on deal stage ``status_id`` as the robots editor saves them."""
-    if not store.one(
-        db, "SELECT id FROM status WHERE status_id = ? AND entity_id LIKE 'DEAL_STAGE%'", (status_id,)
-    ):
-        raise ValueError(f"no deal stage {status_id!r} on this portal")
-    return put_stage_template(db, status_id, build_tree(robots, random.Random(status_id)))
+def put_stage_robots(
+    db: sqlite3.Connection, status_id: str, robots: list[dict[str, Any]], entity_id: str | None = None
+) -> int:
+    """Put ``robots`` (core's array form) on stage ``status_id`` as the robots editor saves them: a deal
+    stage, or with ``entity_id`` "STATUS" a lead status, "DYNAMIC_<t>_STAGE_<c>" a smart-process stage."""
+    if entity_id is None:
+        sql = "SELECT entity_id FROM status WHERE status_id = ? AND entity_id LIKE 'DEAL_STAGE%'"
+        row = store.one(db, sql, (status_id,))
+        if row is None:
+            raise ValueError(f"no deal stage {status_id!r} on this portal")
+    else:
+        if not (entity_id == "STATUS" or entity_id.startswith(("DEAL_STAGE", "DYNAMIC_"))):
+            raise ValueError(f"{entity_id!r} is not a directory robots are put on")
+        sql = "SELECT entity_id FROM status WHERE status_id = ? AND entity_id = ?"
+        row = store.one(db, sql, (status_id, entity_id))
+        if row is None:
+            raise ValueError(f"no stage {status_id!r} in {entity_id!r} on this portal")
+    tree = build_tree(robots, random.Random(status_id))
+    return put_stage_template(db, status_id, tree, str(row["entity_id"]))
 
 
 def stage_template(db: sqlite3.Connection, status_id: str) -> list[dict[str, Any]] | None:
@@ -215,6 +251,15 @@ def _status_files(db: sqlite3.Connection) -> dict[str, Any]:
                 "ENTITY_TYPE_ID": 2,
                 "CATEGORY_ID": category,
                 "PREFIX": f"C{category}",
+            }
+        elif entity.startswith("DYNAMIC_"):  # a smart-process pipeline's stages (head keys UNVERIFIED)
+            type_id, category = (int(part) for part in entity.split("_")[1::2])
+            head = {
+                "ID": entity,
+                "NAME": entity,
+                "ENTITY_TYPE_ID": type_id,
+                "CATEGORY_ID": category,
+                "PREFIX": f"DT{type_id}_{category}",
             }
         out[f"CRM_STATUS/{entity}.json"] = {"ENTITY": head, "ITEMS": items, "COLOR_SETTING": []}
     return out

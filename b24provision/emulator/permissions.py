@@ -30,12 +30,17 @@ LEGACY_SETTINGS_WRITES = frozenset(
         "crm.dealcategory.update",
         "crm.dealcategory.delete",
         "crm.dealcategory.default.set",
-        "crm.deal.userfield.add",
-        "crm.deal.userfield.update",
-        "crm.deal.userfield.delete",
+    }
+    | {
+        f"crm.{entity}.userfield.{verb}"
+        for entity in ("deal", "lead", "contact", "company")
+        for verb in ("add", "update", "delete")
     }
 )
-D7_SETTINGS_WRITES = frozenset({"crm.category.add", "crm.category.update", "crm.category.delete"})
+D7_SETTINGS_WRITES = frozenset(
+    {"crm.category.add", "crm.category.update", "crm.category.delete"}
+    | {f"{area}.{verb}" for area in ("crm.type", "userfieldconfig") for verb in ("add", "update", "delete")}
+)
 
 
 def settings_write_refusal(method: str, crm_settings_rights: bool) -> RestError | None:

@@ -7,7 +7,9 @@ languages, one field of an app-registered type that no blueprint can express, an
 stages put there in the robots editor (every robot type a blueprint has — the pause before a stage
 change reads back, as on the portal, as that robot's delay — a delay, a condition, a chain, one
 robot of a type blueprints do not describe, and one stage whose template was edited in the bizproc
-designer). It is built through
+designer); beyond deals, a renamed and an added lead status holding a lead, a contact field, and
+a smart process "Замеры" with a stage added in its default pipeline, a second pipeline, a date
+field and an item. It is built through
 the same handlers the REST API uses, so it obeys every rule a real portal does.
 """
 
@@ -150,6 +152,74 @@ def handmade(invoke: Invoke, db: sqlite3.Connection) -> None:
         )
 
     _robots(db, mount, service)
+    _beyond_deals(invoke)
+
+
+def _beyond_deals(invoke: Invoke) -> None:
+    """Lead statuses, a contact field and a smart process (pipelines, stages, a field, items) made by hand."""
+    invoke(
+        "crm.status.update",
+        {"id": _stage_id(invoke, "STATUS", "IN_PROCESS"), "fields": {"NAME": "Связались"}},
+    )
+    invoke(
+        "crm.status.add",
+        {"fields": {"ENTITY_ID": "STATUS", "STATUS_ID": "UC_7HD2KQ", "NAME": "Ждёт замера", "SORT": 25}},
+    )
+    invoke("crm.lead.add", {"fields": {"TITLE": "Заявка с сайта", "STATUS_ID": "UC_7HD2KQ"}})
+    invoke(
+        "crm.contact.userfield.add",
+        {
+            "fields": {
+                "FIELD_NAME": "UF_CRM_1712345681234",
+                "USER_TYPE_ID": "enumeration",
+                "EDIT_FORM_LABEL": {"ru": "Канал связи", "en": "Contact channel"},
+                "LIST": [{"VALUE": "Телефон", "SORT": 10}, {"VALUE": "Мессенджер", "SORT": 20}],
+            }
+        },
+    )
+    invoke("crm.contact.add", {"fields": {"NAME": "Анна", "LAST_NAME": "Иванова", "TYPE_ID": "CLIENT"}})
+    kind = invoke(
+        "crm.type.add",
+        {
+            "fields": {
+                "title": "Замеры",
+                "isCategoriesEnabled": "Y",
+                "isStagesEnabled": "Y",
+                "isClientEnabled": "Y",
+                "isAutomationEnabled": "Y",
+                "relations": {"parent": [{"entityTypeId": 2, "isChildrenListEnabled": "true"}]},
+            }
+        },
+    )["type"]
+    type_id, entity_type_id = kind["id"], kind["entityTypeId"]
+    default = invoke("crm.category.list", {"entityTypeId": entity_type_id})["categories"][0]["id"]
+    entity = f"DYNAMIC_{entity_type_id}_STAGE_{default}"
+    invoke(
+        "crm.status.add",
+        {"fields": {"ENTITY_ID": entity, "STATUS_ID": "UC_M3ZR8P", "NAME": "Замерщик выехал", "SORT": 15}},
+    )
+    invoke(
+        "crm.status.update",
+        {
+            "id": _stage_id(invoke, entity, f"DT{entity_type_id}_{default}:CLIENT"),
+            "fields": {"NAME": "Замер сделан"},
+        },
+    )
+    invoke("crm.category.add", {"entityTypeId": entity_type_id, "fields": {"name": "Выездные", "sort": 600}})
+    field = {
+        "entityId": f"CRM_{type_id}",
+        "fieldName": f"UF_CRM_{type_id}_1712345690000",
+        "userTypeId": "date",
+        "editFormLabel": {"ru": "Дата выезда", "en": "Visit date"},
+    }
+    invoke("userfieldconfig.add", {"moduleId": "crm", "field": field})
+    invoke(
+        "crm.item.add",
+        {
+            "entityTypeId": entity_type_id,
+            "fields": {"title": "Замер у Ивановых", "stageId": f"DT{entity_type_id}_{default}:UC_M3ZR8P"},
+        },
+    )
 
 
 def _robots(db: sqlite3.Connection, mount: int, service: int) -> None:

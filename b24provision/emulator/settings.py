@@ -95,6 +95,10 @@ class Quirks:
     """§13.10: SEMANTICS of an in-progress stage on the wire: null (docs) or "P" (core)."""
     operating_reset_at: Literal["present", "absent"] = "present"
     """§13.8: whether a 429 OPERATION_TIME_LIMIT body carries operating_reset_at (undocumented)."""
+    dynamic_field_prefix: Literal["added", "required"] = "added"
+    """docs/reference-entities.md: userfieldconfig.add with a field name lacking ``UF_CRM_<type id>_``:
+    the prefix is put in front as the crm proxies do ("added") or the add is refused ("required");
+    UNVERIFIED either way."""
 
     @classmethod
     def parse(cls, spec: str, base: Quirks | None = None) -> Quirks:
@@ -127,6 +131,7 @@ QUIRK_PRESETS: dict[str, Quirks] = {
         stage_order="strict",
         process_semantics="P",
         operating_reset_at="absent",
+        dynamic_field_prefix="required",
     ),
 }
 

@@ -16,7 +16,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1"
+from b24provision.emulator.directories import DEFAULT_DIRECTORIES
+from b24provision.emulator.directories import DIRECTORY_NAMES as DIRECTORY_NAMES
+
+SCHEMA_VERSION = "2"  # 2: userfield.entity_id; leads, contacts, companies, smart processes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -31,10 +34,12 @@ CREATE TABLE IF NOT EXISTS status (
     UNIQUE (entity_id, status_id));
 CREATE TABLE IF NOT EXISTS user_type (id TEXT PRIMARY KEY, title TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS userfield (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, field_name TEXT NOT NULL UNIQUE, user_type_id TEXT NOT NULL,
+    id INTEGER PRIMARY KEY AUTOINCREMENT, entity_id TEXT NOT NULL DEFAULT 'CRM_DEAL',
+    field_name TEXT NOT NULL, user_type_id TEXT NOT NULL,
     xml_id TEXT, sort INTEGER NOT NULL, multiple TEXT NOT NULL, mandatory TEXT NOT NULL,
     show_filter TEXT NOT NULL, show_in_list TEXT NOT NULL, edit_in_list TEXT NOT NULL,
-    is_searchable TEXT NOT NULL, settings TEXT NOT NULL, labels TEXT NOT NULL);
+    is_searchable TEXT NOT NULL, settings TEXT NOT NULL, labels TEXT NOT NULL,
+    UNIQUE (entity_id, field_name));
 CREATE TABLE IF NOT EXISTS enum_item (
     id INTEGER PRIMARY KEY AUTOINCREMENT, field_id INTEGER NOT NULL, value TEXT NOT NULL,
     sort INTEGER NOT NULL, def TEXT NOT NULL, xml_id TEXT NOT NULL);
@@ -54,13 +59,24 @@ CREATE TABLE IF NOT EXISTS app_trigger (
     client_id TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (client_id, code));
 CREATE TABLE IF NOT EXISTS bp_template (
     id INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS crm_type (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, entity_type_id INTEGER NOT NULL UNIQUE, title TEXT NOT NULL,
+    code TEXT NOT NULL DEFAULT '', flags TEXT NOT NULL, relations TEXT NOT NULL, created TEXT NOT NULL,
+    updated TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS item_category (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, entity_type_id INTEGER NOT NULL, name TEXT NOT NULL,
+    sort INTEGER NOT NULL, is_default TEXT NOT NULL DEFAULT 'N', code TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS crm_item (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, entity_type_id INTEGER NOT NULL, category_id INTEGER,
+    stage_id TEXT, title TEXT NOT NULL DEFAULT '', fields TEXT NOT NULL DEFAULT '{}',
+    created TEXT NOT NULL, updated TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS oauth_token (
     token TEXT PRIMARY KEY, kind TEXT NOT NULL, client_id TEXT NOT NULL, expires REAL NOT NULL);
 """
 
 TABLES = (
     "meta category status user_type userfield enum_item deal stage_history app_activity app_trigger "
-    "bp_template oauth_token"
+    "bp_template oauth_token crm_type item_category crm_item"
 ).split()
 
 DEFAULT_PIPELINE_NAME = {"ru": "Общее", "en": "General", "de": "Allgemein"}
@@ -103,52 +119,8 @@ DEFAULT_DEAL_STAGES: tuple[tuple[str, int, str, str | None, str, str, dict[str, 
     ),
 )
 
-# A few rows of the other directories a fresh portal has (enough for crm.status.list/entity.types).
-OTHER_DIRECTORIES: dict[str, tuple[tuple[str, int, str, str | None, dict[str, str]], ...]] = {
-    "STATUS": (
-        ("NEW", 10, "Y", None, {"ru": "Не обработан", "en": "Unassigned"}),
-        ("IN_PROCESS", 20, "Y", None, {"ru": "В работе", "en": "In progress"}),
-        ("PROCESSED", 30, "Y", None, {"ru": "Обработан", "en": "Processed"}),
-        ("CONVERTED", 40, "Y", "S", {"ru": "Качественный лид", "en": "Good lead"}),
-        ("JUNK", 50, "Y", "F", {"ru": "Некачественный лид", "en": "Junk lead"}),
-    ),
-    "SOURCE": (
-        ("CALL", 10, "N", None, {"ru": "Звонок", "en": "Call"}),
-        ("EMAIL", 20, "N", None, {"ru": "Электронная почта", "en": "E-Mail"}),
-        ("WEB", 30, "N", None, {"ru": "Веб-сайт", "en": "Website"}),
-        ("OTHER", 40, "N", None, {"ru": "Другое", "en": "Other"}),
-    ),
-    "DEAL_TYPE": (
-        ("SALE", 10, "Y", None, {"ru": "Продажа", "en": "Sales"}),
-        ("COMPLEX", 20, "Y", None, {"ru": "Комплексная продажа", "en": "Integrated sale"}),
-        ("SERVICE", 30, "Y", None, {"ru": "Сервисное обслуживание", "en": "After-sales service"}),
-    ),
-    "CONTACT_TYPE": (
-        ("CLIENT", 10, "Y", None, {"ru": "Клиенты", "en": "Clients"}),
-        ("SUPPLIER", 20, "Y", None, {"ru": "Поставщики", "en": "Suppliers"}),
-        ("PARTNER", 30, "Y", None, {"ru": "Партнеры", "en": "Partners"}),
-        ("OTHER", 40, "Y", None, {"ru": "Другое", "en": "Other"}),
-    ),
-    "COMPANY_TYPE": (
-        ("CUSTOMER", 10, "Y", None, {"ru": "Клиент", "en": "Client"}),
-        ("SUPPLIER", 20, "Y", None, {"ru": "Поставщик", "en": "Supplier"}),
-        ("OTHER", 30, "Y", None, {"ru": "Другое", "en": "Other"}),
-    ),
-    "INDUSTRY": (
-        ("IT", 10, "Y", None, {"ru": "Информационные технологии", "en": "Information Technology"}),
-        ("MANUFACTURING", 20, "Y", None, {"ru": "Производство", "en": "Manufacturing"}),
-        ("OTHER", 30, "Y", None, {"ru": "Другое", "en": "Other"}),
-    ),
-}
-DIRECTORY_NAMES = {
-    "STATUS": {"ru": "Статусы", "en": "Lead statuses"},
-    "SOURCE": {"ru": "Источники", "en": "Sources"},
-    "DEAL_TYPE": {"ru": "Типы сделок", "en": "Deal types"},
-    "CONTACT_TYPE": {"ru": "Типы контактов", "en": "Contact types"},
-    "COMPANY_TYPE": {"ru": "Типы компаний", "en": "Company types"},
-    "INDUSTRY": {"ru": "Сферы деятельности", "en": "Industries"},
-    "DEAL_STAGE": {"ru": "Стадии сделки", "en": "Deal stages"},
-}
+# The other directories a fresh portal has (lead statuses, sources, types...): emulator/directories.py.
+OTHER_DIRECTORIES = DEFAULT_DIRECTORIES
 
 
 def localized(names: dict[str, str], language: str) -> str:
@@ -216,12 +188,12 @@ def initialise(db: sqlite3.Connection, language: str) -> None:
     set_meta(db, "default_category_sort", "0")
     create_default_stages(db, 0, language)
     for entity, rows in OTHER_DIRECTORIES.items():
-        for code, sort, system, semantics, names in rows:
+        for code, sort, system, semantics, color, names in rows:
             name = localized(names, language)
             db.execute(
-                "INSERT INTO status (entity_id, status_id, name, name_init, sort, system, semantics)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (entity, code, name, name, sort, system, semantics),
+                "INSERT INTO status (entity_id, status_id, name, name_init, sort, system, semantics, color)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (entity, code, name, name, sort, system, semantics, color),
             )
 
 

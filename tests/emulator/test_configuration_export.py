@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import urllib.error
 import urllib.request
@@ -113,3 +114,26 @@ def test_cli_writes_the_export_of_a_state_file(tmp_path: Path) -> None:
         app, ["emulator", "export-config", "--state", str(tmp_path / "no"), "--out", str(out)]
     )
     assert missing.exit_code == 1 and "no such portal state file" in missing.stderr
+
+
+def test_robots_on_lead_statuses_and_smart_process_stages_are_exported_with_their_document_type(
+    start_portal: Callable[..., Any],
+) -> None:
+    portal = start_portal()
+    emulator = portal.emulator
+    emulator.seed("handmade")
+    notify = {"Type": "SocNetMessageActivity", "Properties": {"MessageUserTo": "user_3", "MessageText": "a"}}
+    emulator.put_stage_robots("NEW", [notify], entity_id="STATUS")
+    (category,) = emulator.db.execute("SELECT id FROM item_category WHERE is_default = 'Y'").fetchone()
+    (type_id,) = emulator.db.execute("SELECT entity_type_id FROM crm_type").fetchone()
+    entity = f"DYNAMIC_{type_id}_STAGE_{category}"
+    emulator.put_stage_robots(f"DT{type_id}_{category}:NEW", [notify], entity_id=entity)
+    with pytest.raises(ValueError, match="no stage"):
+        emulator.put_stage_robots("NOPE", [notify], entity_id="STATUS")
+    with zipfile.ZipFile(io.BytesIO(emulator.configuration_export())) as archive:
+        docs = [json.loads(archive.read(n)) for n in archive.namelist() if n.startswith("BIZPROC_MAIN/")]
+        stages = json.loads(archive.read(f"CRM_STATUS/{entity}.json"))
+    kinds = {(d["DOCUMENT_TYPE"], d["DOCUMENT_STATUS"]) for d in docs}
+    assert ("LEAD", "NEW") in kinds and (f"DYNAMIC_{type_id}", f"DT{type_id}_{category}:NEW") in kinds
+    assert ("DEAL", "NEW") in kinds  # the deal stage NEW keeps its own robots
+    assert stages["ENTITY"]["ENTITY_TYPE_ID"] == type_id

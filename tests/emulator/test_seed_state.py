@@ -54,3 +54,26 @@ def test_state_file_survives_a_restart(tmp_path: Path) -> None:
     with serve_in_thread(second) as server:
         assert [c["NAME"] for c in ok(HTTP.post(server.webhook_url + "crm.dealcategory.list"))] == ["Kept"]
     second.close()
+
+
+def test_handmade_seed_has_lead_statuses_a_contact_field_and_a_smart_process(
+    hook: httpx.Client, emulator: Emulator
+) -> None:
+    emulator.reset("handmade")
+    lead = {
+        s["STATUS_ID"]: s for s in ok(hook.post("crm.status.list", json={"filter": {"ENTITY_ID": "STATUS"}}))
+    }
+    assert "UC_7HD2KQ" in lead and lead["IN_PROCESS"]["NAME"] != lead["IN_PROCESS"]["NAME_INIT"]
+    assert [f["FIELD_NAME"] for f in ok(hook.post("crm.contact.userfield.list"))] == ["UF_CRM_1712345681234"]
+    [kind] = ok(hook.post("crm.type.list"))["types"]
+    assert kind["title"] == "Замеры" and kind["isCategoriesEnabled"] == "Y"
+    pipelines = ok(hook.post("crm.category.list", json={"entityTypeId": kind["entityTypeId"]}))["categories"]
+    assert [p["isDefault"] for p in pipelines] == ["Y", "N"]
+    fields = ok(
+        hook.post(
+            "userfieldconfig.list", json={"moduleId": "crm", "filter": {"entityId": f"CRM_{kind['id']}"}}
+        )
+    )
+    assert [f["userTypeId"] for f in fields["fields"]] == ["date"]
+    [item] = ok(hook.post("crm.item.list", json={"entityTypeId": kind["entityTypeId"]}))["items"]
+    assert item["stageId"].endswith(":UC_M3ZR8P")

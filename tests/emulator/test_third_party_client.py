@@ -48,3 +48,20 @@ def test_fast_bitrix24_sees_the_portals_own_error(webhook_url: str) -> None:
     b = fast_bitrix24.Bitrix(webhook_url, verbose=False)
     with pytest.raises(Exception, match="STATUS_ID|required"):
         b.call("crm.status.add", {"fields": {"ENTITY_ID": "DEAL_STAGE", "NAME": "x"}})
+
+
+def test_fast_bitrix24_drives_smart_processes_and_leads(webhook_url: str) -> None:
+    b = fast_bitrix24.Bitrix(webhook_url, verbose=False)
+
+    kind = b.call("crm.type.add", {"fields": {"title": "Замер", "isCategoriesEnabled": "Y"}}, raw=True)
+    entity_type_id = kind["result"]["type"]["entityTypeId"]
+    new_items = [{"entityTypeId": entity_type_id, "fields": {"title": f"замер {n}"}} for n in range(60)]
+    b.call("crm.item.add", new_items)
+    # crm.item.list answers {"items": [...]} page by page; the client unwraps and pages through it.
+    items = b.get_all("crm.item.list", {"entityTypeId": entity_type_id, "select": ["id", "stageId"]})
+    assert len(items) == 60
+    assert len({i["stageId"] for i in items}) == 1 and items[0]["stageId"].startswith(f"DT{entity_type_id}_")
+
+    b.call("crm.lead.add", [{"fields": {"TITLE": f"lead {n}", "STATUS_ID": "IN_PROCESS"}} for n in range(3)])
+    leads = b.get_all("crm.lead.list", {"filter": {"STATUS_ID": "IN_PROCESS"}, "select": ["ID"]})
+    assert len(leads) == 3

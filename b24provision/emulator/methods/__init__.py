@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("pipelines", "stages", "userfields", "deals", "batch", "system", "automation")
+MODULES = (
+    "pipelines",
+    "categories",
+    "smart_processes",
+    "crm_entities",
+    "items",
+    "userfieldconfig",
+    "stages",
+    "status_entities",
+    "userfields",
+    "deals",
+    "batch",
+    "system",
+    "automation",
+)
 
 
 def load() -> None:

@@ -117,7 +117,8 @@ def _record_stage(
 def _uf_values(db: sqlite3.Connection, fields: dict[str, Any]) -> dict[str, Any]:
     """UF_ values from deal fields, lists for MULTIPLE fields; unknown UF_ keys are ignored, as in Bitrix."""
     known = {
-        r["field_name"]: r["multiple"] for r in store.rows(db, "SELECT field_name, multiple FROM userfield")
+        r["field_name"]: r["multiple"]
+        for r in store.rows(db, "SELECT field_name, multiple FROM userfield WHERE entity_id = 'CRM_DEAL'")
     }
     out: dict[str, Any] = {}
     for key, value in fields.items():
@@ -155,7 +156,7 @@ def deal_fields(call: Call) -> dict[str, Any]:
         }
         for name, (kind, ro) in STANDARD_FIELDS.items()
     }
-    for row in store.rows(call.db, "SELECT * FROM userfield ORDER BY sort, id"):
+    for row in store.rows(call.db, "SELECT * FROM userfield WHERE entity_id = 'CRM_DEAL' ORDER BY sort, id"):
         labels = json.loads(row["labels"])
         title = labels.get("EDIT_FORM_LABEL", {}).get(call.settings.language) or row["field_name"]
         out[row["field_name"]] = {
@@ -343,7 +344,7 @@ def list_page(
     return page, (start + PAGE_SIZE if more else None), len(items)
 
 
-def _select(
+def select_fields(
     items: list[dict[str, Any]], select: list[str], default: Callable[[str], bool]
 ) -> list[dict[str, Any]]:
     wanted = [s.upper() for s in select]
@@ -365,11 +366,13 @@ def deal_list(call: Call) -> Paged:
     items = [_with_semantics(call.db, _deal_to_wire(r)) for r in store.rows(call.db, "SELECT * FROM deal")]
     user_fields = {
         str(r["field_name"]): str(r["user_type_id"])
-        for r in store.rows(call.db, "SELECT field_name, user_type_id FROM userfield")
+        for r in store.rows(
+            call.db, "SELECT field_name, user_type_id FROM userfield WHERE entity_id = 'CRM_DEAL'"
+        )
     }
     page, next_start, total = list_page(call, items, user_fields, set(STANDARD_FIELDS))
     select = [str(s) for s in as_list(param(call.params, "select"))]
-    page = _select(page, select, lambda key: not key.startswith("UF_"))
+    page = select_fields(page, select, lambda key: not key.startswith("UF_"))
     return Paged(page, total=total, next=next_start)
 
 
@@ -392,5 +395,5 @@ def stagehistory_list(call: Call) -> Paged:
         for r in rows
     ]
     page, next_start, total = list_page(call, items)
-    page = _select(page, [str(s) for s in as_list(param(call.params, "select"))], lambda key: True)
+    page = select_fields(page, [str(s) for s in as_list(param(call.params, "select"))], lambda key: True)
     return Paged({"items": page}, total=total, next=next_start)

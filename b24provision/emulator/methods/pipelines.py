@@ -1,4 +1,6 @@
-"""Deal pipelines (categories) as both REST generations see them.
+"""Deal pipelines (categories): their rules and the legacy ``crm.dealcategory.*`` methods.
+
+The D7 ``crm.category.*`` methods over the same rules are in emulator/methods/categories.py.
 
 ``crm.category.*`` is the D7 controller: camelCase fields, errors with controller codes (NOT_FOUND,
 0...) and HTTP 400 (reference §2.3, §5.1). ``crm.dealcategory.*`` is the legacy proxy over the same
@@ -14,7 +16,7 @@ from typing import Any
 
 from b24provision.emulator import store
 from b24provision.emulator.registry import Call, method
-from b24provision.emulator.wire import Paged, RestError, as_dict, crm_error, iso, order_items, param, to_int
+from b24provision.emulator.wire import Paged, as_dict, crm_error, iso, order_items, param, to_int
 
 DEAL_TYPE_ID = 2
 
@@ -125,143 +127,6 @@ def _d7(row: sqlite3.Row) -> dict[str, Any]:
         "originId": row["origin_id"],
         "originatorId": row["originator_id"],
     }
-
-
-# --- crm.category.* (D7) ------------------------------------------------------------------------
-
-
-def _entity_type(call: Call) -> None:
-    raw = param(call.params, "entityTypeId")
-    value = to_int(raw)
-    if value is None:
-        raise RestError("ENTITY_TYPE_NOT_SUPPORTED", "entityTypeId is required")
-    if value != DEAL_TYPE_ID:
-        # Contacts, companies and smart processes have categories on a real portal; the emulator
-        # models deals only, so it answers as for an entity type without categories.
-        raise RestError("ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {value} is not supported")
-
-
-def _d7_error(problem: PipelineProblem) -> RestError:
-    # The D7 controller's error code goes out as-is; PHP's int 0 is a JSON number (reference §2.3).
-    return RestError(problem.code, problem.message)
-
-
-def _d7_id(call: Call) -> int:
-    value = to_int(param(call.params, "id"))
-    if value is None or value < 0:
-        raise RestError("NOT_FOUND", "Element not found")
-    return value
-
-
-def _get_d7(call: Call, category_id: int) -> dict[str, Any]:
-    for cat in all_categories(call.db):
-        if cat["id"] == category_id:
-            return cat
-    raise RestError("NOT_FOUND", "Element not found")
-
-
-def _name_and_sort(fields: dict[str, Any], required: bool) -> tuple[str | None, int | None]:
-    name = param(fields, "name", "NAME")
-    if name is not None:
-        name = str(name)
-        if not name.strip():
-            raise RestError(0, "Field 'NAME' is required")
-        if len(name) > 255:
-            raise RestError(0, "Field 'NAME' must be no longer than 255 characters")
-    elif required:
-        raise RestError(0, "Field 'NAME' is required")
-    sort_raw = param(fields, "sort", "SORT")
-    sort = None if sort_raw is None else max(to_int(sort_raw, 500) or 0, 0)
-    return name, sort
-
-
-@method("crm.category.fields")
-def category_fields(call: Call) -> dict[str, Any]:
-    _entity_type(call)
-
-    def fdesc(
-        kind: str, title: str, upper: str, *, required: bool = False, readonly: bool = False
-    ) -> dict[str, Any]:
-        return {
-            "type": kind,
-            "isRequired": required,
-            "isReadOnly": readonly,
-            "isImmutable": False,
-            "isMultiple": False,
-            "isDynamic": False,
-            "title": title,
-            "upperName": upper,
-        }
-
-    return {
-        "fields": {
-            "id": fdesc("integer", "ID", "ID", readonly=True),
-            "name": fdesc("string", "Name", "NAME"),
-            "sort": fdesc("integer", "Sort", "SORT"),
-            "entityTypeId": fdesc(
-                "integer", "Entity type ID", "ENTITY_TYPE_ID", required=True, readonly=True
-            ),
-            "isDefault": fdesc("boolean", "Default", "IS_DEFAULT", readonly=True),
-            "originId": fdesc("string", "Origin ID", "ORIGIN_ID"),
-            "originatorId": fdesc("string", "Originator ID", "ORIGINATOR_ID"),
-        }
-    }
-
-
-@method("crm.category.list")
-def category_list(call: Call) -> Paged:
-    _entity_type(call)
-    cats = all_categories(call.db)
-    return Paged({"categories": cats}, total=len(cats))
-
-
-@method("crm.category.get")
-def category_get(call: Call) -> dict[str, Any]:
-    _entity_type(call)
-    return {"category": _get_d7(call, _d7_id(call))}
-
-
-@method("crm.category.add", write=True)
-def category_add(call: Call) -> dict[str, Any]:
-    _entity_type(call)
-    fields = as_dict(param(call.params, "fields"))
-    name, sort = _name_and_sort(fields, required=False)
-    try:
-        new_id = create_category(
-            call,
-            "-" if name is None else name,
-            500 if sort is None else sort,
-            str(param(fields, "originId", "ORIGIN_ID", default="")),
-            str(param(fields, "originatorId", "ORIGINATOR_ID", default="")),
-        )
-    except PipelineProblem as problem:
-        raise _d7_error(problem) from None
-    return {"category": _get_d7(call, new_id)}
-
-
-@method("crm.category.update", write=True)
-def category_update(call: Call) -> dict[str, Any]:
-    _entity_type(call)
-    category_id = _d7_id(call)
-    fields = as_dict(param(call.params, "fields"))
-    name, sort = _name_and_sort(fields, required=False)
-    # isDefault cannot change for deals (DealCategory::setIsDefault throws); how that surfaces over
-    # REST is UNVERIFIED, so the emulator ignores it like the other read-only fields.
-    try:
-        update_category(call.db, category_id, name, sort)
-    except PipelineProblem as problem:
-        raise _d7_error(problem) from None
-    return {"category": _get_d7(call, category_id)}
-
-
-@method("crm.category.delete", write=True)
-def category_delete(call: Call) -> None:
-    _entity_type(call)
-    try:
-        delete_category(call.db, _d7_id(call))
-    except PipelineProblem as problem:
-        raise _d7_error(problem) from None
-    return None
 
 
 # --- crm.dealcategory.* (legacy) ----------------------------------------------------------------

@@ -1,11 +1,15 @@
 """CRM directories, deal stages among them: ``crm.status.*`` (reference §6).
 
 A directory is an ENTITY_ID: ``DEAL_STAGE`` for the default pipeline, ``DEAL_STAGE_<id>`` for the
-others (stage codes there are ``C<id>:CODE``), and plain lists such as STATUS, SOURCE, DEAL_TYPE.
+others (stage codes there are ``C<id>:CODE``), ``DYNAMIC_<t>_STAGE_<c>`` for a smart process's
+pipeline (codes ``DT<t>_<c>:CODE``, emulator/methods/smart_types.py), and plain lists such as STATUS
+(lead statuses), SOURCE, DEAL_TYPE (emulator/directories.py). What ``crm.status.entity.types`` tells
+about them is in emulator/methods/status_entities.py.
 Rules a provisioner meets: STATUS_ID gets the ``C<id>:`` prefix on add; its code (without the prefix)
 holds 22 − len("C<id>:") characters (``CCrmStatus::validateStatusId``, reference §13.5); SYSTEM is
 forced to N; an in-progress stage cannot be sorted after the success stage; a SYSTEM stage is deleted
-only with ``params[FORCED]=Y``; a stage holding deals is never deleted. Validation errors come with the
+only with ``params[FORCED]=Y``; a stage holding deals (a lead status holding leads, a smart-process
+stage holding items) is never deleted. Validation errors come with the
 empty code and the core's English texts (§13.10). Every scalar goes out as a string. Where the core
 and the docs disagree (SEMANTICS "P", a strict stage order, a success stage other than WON) the
 portal's ``Quirks`` decide.
@@ -18,7 +22,8 @@ import sqlite3
 from typing import Any
 
 from b24provision.emulator import store
-from b24provision.emulator.methods.pipelines import category_exists, category_name
+from b24provision.emulator.directories import REFERENCE_LISTS
+from b24provision.emulator.methods.smart_types import StageDirectory, dynamic_directory, stage_directories
 from b24provision.emulator.registry import Call, method
 from b24provision.emulator.wire import Paged, as_dict, crm_error, order_items, param, to_int
 
@@ -36,9 +41,36 @@ def deal_category_of(entity_id: str) -> int | None:
 
 
 def supported_entities(db: sqlite3.Connection) -> list[str]:
-    ids = ["STATUS", "SOURCE", "CONTACT_TYPE", "COMPANY_TYPE", "INDUSTRY", "DEAL_TYPE", "DEAL_STAGE"]
+    """Every directory this portal has: reference lists, deal stages, smart-process stages."""
+    ids = [*REFERENCE_LISTS, "DEAL_STAGE"]
     ids += [f"DEAL_STAGE_{r['id']}" for r in store.rows(db, "SELECT id FROM category ORDER BY id")]
+    ids += [d.entity_id for d in stage_directories(db)]
     return ids
+
+
+def stage_directory(entity_id: str) -> StageDirectory | None:
+    """The pipeline behind a stage directory (deal or smart process), None for plain lists."""
+    deal_category = deal_category_of(entity_id)
+    if deal_category is not None:
+        return StageDirectory(entity_id, 2, deal_category, store.stage_prefix(deal_category))
+    return dynamic_directory(entity_id)
+
+
+def holds_items(db: sqlite3.Connection, entity_id: str, status_id: str) -> bool:
+    """Whether any deal, lead or smart-process item sits in this stage or status."""
+    directory = stage_directory(entity_id)
+    args: tuple[Any, ...]
+    if directory is not None and directory.entity_type_id == 2:
+        sql = "SELECT 1 FROM deal WHERE category_id = ? AND stage_id = ? LIMIT 1"
+        args = (directory.category_id, status_id)
+    elif directory is not None:
+        sql = "SELECT 1 FROM crm_item WHERE entity_type_id = ? AND stage_id = ? LIMIT 1"
+        args = (directory.entity_type_id, status_id)
+    elif entity_id == "STATUS":  # leads (entity type 1) keep their STATUS_ID as stage_id
+        sql, args = "SELECT 1 FROM crm_item WHERE entity_type_id = 1 AND stage_id = ? LIMIT 1", (status_id,)
+    else:
+        return False
+    return db.execute(sql, args).fetchone() is not None
 
 
 def status_to_wire(row: sqlite3.Row, process: str | None = None) -> dict[str, Any]:
@@ -59,6 +91,9 @@ def status_to_wire(row: sqlite3.Row, process: str | None = None) -> dict[str, An
         "COLOR": row["color"],
         "SEMANTICS": row["semantics"] or None,
     }
+    if dynamic_directory(row["entity_id"]) is not None:
+        # The docs' example answer for a smart-process pipeline: SEMANTICS, no EXTRA.
+        item["SEMANTICS"] = row["semantics"] or process
     if row["entity_id"] in ("STATUS", "QUOTE_STATUS") or deal_category_of(row["entity_id"]) is not None:
         item["SEMANTICS"] = row["semantics"] or process
         semantics = _EXTRA_SEMANTICS.get(row["semantics"], "process")
@@ -182,11 +217,12 @@ def status_add(call: Call) -> int:
     semantics = str(param(fields, "SEMANTICS", default="") or "").upper() or None
     if semantics not in (None, "S", "F"):
         semantics = None
-    category_id = deal_category_of(entity_id)
-    prefix = store.stage_prefix(category_id) if category_id is not None else ""
+    directory = stage_directory(entity_id)
+    category_id = None if directory is None else directory.category_id
+    prefix = "" if directory is None else directory.prefix
     code = prefix + code.split(":", 1)[-1]  # removePrefixFromStatusId + addPrefixToStatusId
     _validate_status_id(call.db, entity_id, code, prefix)
-    if category_id is not None:
+    if directory is not None:
         won = call.db.execute(
             "SELECT sort FROM status WHERE entity_id = ? AND semantics = 'S'", (entity_id,)
         ).fetchone()
@@ -229,7 +265,8 @@ def _validate_status_id(db: sqlite3.Connection, entity_id: str, status_id: str, 
     longest = max_status_id_length(entity_id, prefix)
     if len(bare) > longest:
         raise crm_error(f"Exceeded maximum length of status ID: {longest}.")
-    checked = entity_id in ("STATUS", "QUOTE_STATUS") or deal_category_of(entity_id) is not None
+    # Smart-process stage codes: the same character check assumed (UNVERIFIED).
+    checked = entity_id in ("STATUS", "QUOTE_STATUS") or stage_directory(entity_id) is not None
     if checked and not _STAGE_CODE.match(bare):
         raise crm_error(
             "Status ID may include Latin characters, numbers, minus and underscore characters only"
@@ -301,75 +338,9 @@ def status_delete(call: Call) -> bool:
         raise crm_error(
             'CRM System Status can be deleted only if parameter FORCED is specified and equal to "Y".'
         )
-    category_id = deal_category_of(row["entity_id"])
-    if category_id is not None:
-        holding = call.db.execute(
-            "SELECT 1 FROM deal WHERE category_id = ? AND stage_id = ? LIMIT 1",
-            (category_id, row["status_id"]),
-        ).fetchone()
-        if holding:
-            raise crm_error("There are active items in this status.")
+    # Deal stages holding deals are refused; the same words for lead statuses holding leads and
+    # smart-process stages holding items (UNVERIFIED for those two: the core's check is per entity).
+    if holds_items(call.db, row["entity_id"], row["status_id"]):
+        raise crm_error("There are active items in this status.")
     call.db.execute("DELETE FROM status WHERE id = ?", (status_id,))
     return True
-
-
-@method("crm.status.entity.types")
-def status_entity_types(call: Call) -> list[dict[str, Any]]:
-    language = call.settings.language
-    out: list[dict[str, Any]] = []
-    for entity in supported_entities(call.db):
-        category_id = deal_category_of(entity)
-        if category_id is None:
-            names = store.DIRECTORY_NAMES.get(entity, {"en": entity})
-            out.append({"ID": entity, "NAME": store.localized(names, language)})
-            continue
-        prefix = store.stage_prefix(category_id)
-        stages = {
-            r["semantics"]: r
-            for r in store.rows(
-                call.db, "SELECT * FROM status WHERE entity_id = ? ORDER BY sort DESC", (entity,)
-            )
-        }
-        first = call.db.execute(
-            "SELECT status_id FROM status WHERE entity_id = ? ORDER BY sort, id LIMIT 1", (entity,)
-        ).fetchone()
-        won, lost = stages.get("S"), stages.get("F")
-        if call.settings.quirks.success_stage_code == "WON":
-            # The legacy semantic info names <prefix>WON whatever the pipeline holds (reference §13.7).
-            sql = "SELECT * FROM status WHERE entity_id = ? AND status_id = ?"
-            won = store.one(call.db, sql, (entity, f"{prefix}WON"))
-        base = store.localized(store.DIRECTORY_NAMES["DEAL_STAGE"], language)
-        item: dict[str, Any] = {
-            "ID": entity,
-            "NAME": base if category_id == 0 else f"{base} ({category_name(call.db, category_id)})",
-            "SEMANTIC_INFO": {
-                "START_FIELD": first["status_id"] if first else f"{prefix}NEW",
-                "FINAL_SUCCESS_FIELD": won["status_id"] if won else f"{prefix}WON",
-                "FINAL_UNSUCCESS_FIELD": lost["status_id"] if lost else f"{prefix}LOSE",
-                "FINAL_SORT": int(won["sort"]) if won else 0,
-            },
-            "PREFIX": prefix.rstrip(":"),
-            "FIELD_ATTRIBUTE_SCOPE": "" if category_id == 0 else f"category_{category_id}",
-            "ENTITY_TYPE_ID": 2,
-            "CATEGORY_ID": 0 if category_id == 0 else str(category_id),
-        }
-        if category_id:
-            item["PARENT_ID"] = "DEAL_STAGE"
-        out.append(item)
-    return out
-
-
-@method("crm.status.entity.items")
-def status_entity_items(call: Call) -> list[dict[str, Any]]:
-    entity = str(param(call.params, "entityId", default="") or "")
-    category_id = deal_category_of(entity)
-    if (
-        not entity
-        or entity not in supported_entities(call.db)
-        or (category_id is not None and not category_exists(call.db, category_id))
-    ):
-        raise crm_error("The parameter entityId is not defined or invalid.")
-    return [
-        {"NAME": r["name"], "SORT": int(r["sort"]), "STATUS_ID": r["status_id"]}
-        for r in store.rows(call.db, "SELECT * FROM status WHERE entity_id = ? ORDER BY sort, id", (entity,))
-    ]
