@@ -155,6 +155,13 @@ class PipelineSection(EntitySection):
     """Pipelines, each with its stages and their robots."""
 
 
+class LeadSection(EntitySection):
+    """The lead: one list of statuses (crm.status ENTITY_ID ``STATUS``) and custom fields."""
+
+    statuses: list[Stage] = Field(default_factory=list)
+    """Lead statuses, in board order, with their semantics and robots."""
+
+
 class Entities(Model):
     """The blueprint per CRM entity type (today: deal), by the names plans use (``deal:sales/NEW``)."""
 
@@ -164,6 +171,17 @@ class Entities(Model):
 
     deal: PipelineSection = Field(default_factory=PipelineSection)
     """Deals: pipelines and custom fields (the same as top-level ``pipelines:`` and ``fields:``)."""
+    lead: LeadSection = Field(default_factory=LeadSection)
+    """Leads: their statuses (one list, no pipelines) and custom fields."""
+    contact: EntitySection = Field(default_factory=EntitySection)
+    """Contacts: custom fields."""
+    company: EntitySection = Field(default_factory=EntitySection)
+    """Companies: custom fields."""
+
+    def others(self) -> dict[str, EntitySection]:
+        """The entity types besides the deal that the blueprint says something about, by key."""
+        named = {"lead": self.lead, "contact": self.contact, "company": self.company}
+        return {key: section for key, section in named.items() if not section.is_empty()}
 
 
 # ---------------------------------------------------------------------------------------- whole
@@ -243,7 +261,8 @@ class Blueprint(Model):
         # The model is frozen; this runs once, while it is being built.
         object.__setattr__(self, "pipelines", deal.pipelines)
         object.__setattr__(self, "fields", deal.fields)
-        object.__setattr__(self, "entities", Entities())
+        # The other entity types stay where they were given.
+        object.__setattr__(self, "entities", self.entities.model_copy(update={"deal": PipelineSection()}))
         return self
 
     @property
@@ -300,7 +319,7 @@ __all__ = [
     "EnumItem", "FIELD_TYPES", "FieldBase", "FieldCode", "FileField", "IblockElementField",
     "IblockSectionField", "IntegerField", "Label", "label_map", "LangCode", "Location", "Model",
     "MoneyField", "Name", "NotifyRobot", "parse_duration", "Person", "Pipeline", "PipelineKey",
-    "PipelineSection", "Removed", "Robot", "ROBOT_TYPES", "RobotBase", "Scalar", "Semantics",
+    "LeadSection", "PipelineSection", "Removed", "Robot", "ROBOT_TYPES", "RobotBase", "Scalar", "Semantics",
     "SetFieldRobot", "Stage", "StageCode", "StringField", "Trigger", "UpperCode", "UrlField",
     "WaitRobot",
 ]  # fmt: skip

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from b24provision.blueprint.model import Blueprint, Trigger
+from b24provision.state.entity_live import EntityLive, StatusesLive
 
 if TYPE_CHECKING:
     from b24provision.portal.lock import LockHolder
@@ -87,6 +88,10 @@ class LiveState:
     """The portal's host, for messages (never a secret)."""
     lock: LockHolder | None = None
     """Who holds the portal's lock (an apply is running), as read; not part of the fingerprint."""
+    entities: Mapping[str, EntityLive] = field(default_factory=dict)
+    """The entity types besides the deal that the blueprint names, by key ("lead", "contact", ...)."""
+    lists: Mapping[str, StatusesLive] = field(default_factory=dict)
+    """The reference lists the blueprint names, by the blueprint's list name."""
 
     def fingerprint(self) -> str:
         """A digest of everything a plan depends on; changes when the portal changes."""
@@ -107,6 +112,11 @@ class LiveState:
             payload["field_value_counts"] = sorted(self.field_value_counts.items())
         if self.item_use_counts:
             payload["item_use_counts"] = sorted([list(k) + [v] for k, v in self.item_use_counts.items()])
+        # Only what the blueprint names is read: a deal-only state keeps its fingerprint.
+        if self.entities:
+            payload["entities"] = {key: e.payload() for key, e in sorted(self.entities.items())}
+        if self.lists:
+            payload["lists"] = {key: s.payload() for key, s in sorted(self.lists.items())}
         return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[
             :16
         ]

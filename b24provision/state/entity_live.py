@@ -1,0 +1,85 @@
+"""Live state of the CRM entity types besides the deal: their custom fields and status lists.
+
+The deal's state stays on ``LiveState`` itself (its pipelines, fields and ids, as before). Every
+other entity type the blueprint names (issue 16: lead, contact, company) gets an ``EntityLive``
+under ``LiveState.entities`` by its key (``"lead"``), and every reference list the blueprint names
+a ``StatusesLive`` under ``LiveState.lists``. Both hold the model's own types (so diffing stays a
+comparison of two values of one type) and, beside them, the portal ids apply needs and the counts
+that make a delete unsafe. Only what the blueprint names is read, so a deal-only plan reads and
+fingerprints exactly what it did before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from b24provision.blueprint.model import FieldBase, Stage
+
+
+@dataclass(frozen=True)
+class FieldsLive:
+    """One entity type's custom fields as the portal holds them (keyed by code, without prefix)."""
+
+    fields: tuple[FieldBase, ...] = ()
+    field_ids: Mapping[str, int] = field(default_factory=dict)
+    enum_item_ids: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    """(field code, item key) -> item id, keyed as ``LiveState.enum_item_ids``."""
+    text_keyed_items: frozenset[tuple[str, str]] = frozenset()
+    label_texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Field code -> language -> EDIT_FORM_LABEL, as ``LiveState.label_texts``."""
+    value_counts: Mapping[str, int] = field(default_factory=dict)
+    """Field code -> items holding a value in it, where counted (a delete's losses)."""
+    item_use_counts: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    """(field code, item key) -> items using that enumeration item, where counted."""
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "fields": [f.model_dump(mode="json") for f in self.fields],
+            "field_ids": sorted(self.field_ids.items()),
+            "enum_item_ids": sorted([list(k) + [v] for k, v in self.enum_item_ids.items()]),
+            "label_texts": {c: dict(sorted(t.items())) for c, t in sorted(self.label_texts.items())},
+            "value_counts": sorted(self.value_counts.items()),
+            "item_use_counts": sorted([list(k) + [v] for k, v in self.item_use_counts.items()]),
+        }
+
+
+@dataclass(frozen=True)
+class StatusesLive:
+    """One crm.status directory as the portal holds it: lead statuses, or a reference list.
+
+    ``stages`` are the model's Stage values keyed by code (a reference list's items have no
+    semantics); ``ids`` give crm.status ID by code."""
+
+    entity_id: str
+    """The directory's ENTITY_ID (``STATUS``, ``SOURCE``, ...)."""
+    stages: tuple[Stage, ...] = ()
+    ids: Mapping[str, int] = field(default_factory=dict)
+    system: frozenset[str] = frozenset()
+    """Codes the portal marks SYSTEM=Y (deleting them needs FORCED=Y)."""
+    counts: Mapping[str, int] = field(default_factory=dict)
+    """Code -> items in that status (leads in a lead status), where counted."""
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "entity_id": self.entity_id,
+            "stages": [s.model_dump(mode="json") for s in self.stages],
+            "ids": sorted(self.ids.items()),
+            "system": sorted(self.system),
+            "counts": sorted(self.counts.items()),
+        }
+
+
+@dataclass(frozen=True)
+class EntityLive:
+    """One entity type besides the deal: its fields, and its status list where it has one (lead)."""
+
+    fields: FieldsLive = field(default_factory=FieldsLive)
+    statuses: StatusesLive | None = None
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "fields": self.fields.payload(),
+            "statuses": None if self.statuses is None else self.statuses.payload(),
+        }
