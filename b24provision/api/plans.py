@@ -25,6 +25,7 @@ from b24provision.portal.connect import describe_portal, open_portal
 from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock
 from b24provision.portal.read import read_after, read_portal
 from b24provision.state.live import LiveState
+from b24provision.state.rest_smart import with_smart_processes_of
 from b24provision.state.zip import robots_from_export as _robots_from_export
 from b24provision.tariff_detect import (
     Declaration,
@@ -85,6 +86,7 @@ def plan_against(
     start = client.request_count
     if live is None:
         live = read_portal(client)
+    live = with_smart_processes_of(client, live, blueprint)
     plan = diff(blueprint, live, lang=lang)
     counted = with_counts(client, live, plan)
     if counted is not live:

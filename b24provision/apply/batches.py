@@ -29,6 +29,7 @@ from b24provision.plan.ops import (
     CreateAppRobotOp,
     CreateFieldOp,
     CreatePipelineOp,
+    CreateSmartProcessOp,
     CreateStageOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
@@ -44,6 +45,7 @@ from b24provision.plan.ops import (
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
+    UpdateSmartProcessOp,
     UpdateStageOp,
     UpdateTriggerOp,
 )
@@ -122,6 +124,8 @@ def pipeline_keys(plan: Plan) -> dict[str, str]:
                 | DeleteTriggerOp()
                 | ManualRobotOp()
                 | NeedsAppContextOp()
+                | CreateSmartProcessOp()
+                | UpdateSmartProcessOp()
             ):
                 continue
             case _:
@@ -151,7 +155,7 @@ def phase_batches(
     # The stages of a pipeline this apply created: reconciled against its default stages.
     for i, (pipeline_key, stage_ops) in enumerate(sorted(new_stage_ops.items())):
         rows = default_rows.get(pipeline_key, [])
-        commands = reconcile_new(pipeline_key, ids.pipelines[pipeline_key], rows, stage_ops, i)
+        commands = reconcile_new(pipeline_key, ids.pipelines[pipeline_key], rows, stage_ops, i, ids.entity)
         steps.append(Step(tuple(stage_ops), tuple(commands)))
     if phase == "B":
         steps = _deletes_updates_creates(steps)
@@ -234,6 +238,8 @@ def _deletes_updates_creates(steps: list[Step]) -> list[Step]:
                 | DeleteTriggerOp()
                 | ManualRobotOp()
                 | NeedsAppContextOp()
+                | CreateSmartProcessOp()
+                | UpdateSmartProcessOp()
             ):
                 return (3, 0)  # not a stage op: never in phase B
             case _:

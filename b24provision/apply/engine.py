@@ -34,10 +34,12 @@ from b24provision.apply.batches import (
 )
 from b24provision.apply.recovery import already_done, pipelines_found_again
 from b24provision.apply.safety import check_against_live, check_safety, read_for_plan, with_counts
-from b24provision.entities.types import DEAL
+from b24provision.apply.smart import apply_smart_processes, with_smart_processes_of_plan
+from b24provision.entities.types import DEAL, EntityType
 from b24provision.errors import ApplyError, OutcomeUnknown, StalePlanError
 from b24provision.interrupt import with_status
 from b24provision.plan.ops import AnyOp, CreatePipelineOp, CreateStageOp, Plan
+from b24provision.plan.ops_smart import is_type_op
 from b24provision.plan.stage_codes import refuse_long_stage_codes
 from b24provision.portal.client import PortalClient
 from b24provision.portal.read import read_portal
@@ -91,6 +93,7 @@ def apply_plan(
     check_safety(plan, allow_delete=allow_delete)  # refused anyway: no need to read the portal
     start = client.request_count
     live = read_for_plan(client, plan) if live is None else with_counts(client, live, plan)
+    live = with_smart_processes_of_plan(client, live, plan)
     if plan.live_fingerprint and live.fingerprint() != plan.live_fingerprint:
         raise StalePlanError(
             "the portal changed since this plan was made (what it holds no longer matches the plan's "
@@ -100,6 +103,7 @@ def apply_plan(
     engine = _Engine(client, plan, live, progress)
     refuse_long_stage_codes(plan, live)  # a saved plan too, against the portal as read now
     engine.run()
+    engine.done_labels += apply_smart_processes(client, plan, live, progress, _Engine)
     return ApplyResult(
         done=engine.done_labels,
         requests=client.request_count - start,
@@ -116,11 +120,31 @@ def _label(op: AnyOp) -> str:
 
 
 class _Engine:
-    def __init__(self, client: PortalClient, plan: Plan, live: LiveState, progress: Progress | None) -> None:
+    """Carries out one entity type's ops: the deal's, or one smart process's (``entity``, its crm.type
+    id ``type_id``, and ``reread``, how its state is read again after an unknown outcome)."""
+
+    def __init__(
+        self,
+        client: PortalClient,
+        plan: Plan,
+        live: LiveState,
+        progress: Progress | None,
+        *,
+        entity: EntityType = DEAL,
+        entity_key: str = "deal",
+        type_id: int | None = None,
+        reread: Callable[[], LiveState] | None = None,
+    ) -> None:
         self.client = client
         self.live = live
         self.progress = progress
-        self.pending: list[AnyOp] = [op for op in plan.ops if phase_of(op) is not None]
+        self.entity, self.type_id = entity, type_id
+        self.reread = reread or (lambda: read_portal(client))
+        self.pending: list[AnyOp] = [
+            op
+            for op in plan.ops
+            if phase_of(op) is not None and op.entity == entity_key and not is_type_op(op)
+        ]
         self.total = len(self.pending)
         self.done_labels: list[str] = []
         self.recoveries = 0
@@ -175,7 +199,7 @@ class _Engine:
         ops = [op for op in self.pending if phase_of(op) == phase]
         if not ops:
             return
-        ids = Ids.of(self.live, self.keys)
+        ids = replace(Ids.of(self.live, self.keys), entity=self.entity, type_id=self.type_id)
         missing = next(
             (op for op in ops if isinstance(op, CreateStageOp) and op.pipeline_key not in ids.pipelines), None
         )
@@ -225,7 +249,7 @@ class _Engine:
         but not a person in the portal's UI, so the pipeline list is read again (one request) right
         before each batch that creates pipelines. Pipelines are told apart by id, which a rename keeps.
         """
-        rows = self.client.call_all("crm.category.list", DEAL.type_param, key="categories")
+        rows = self.client.call_all("crm.category.list", self.entity.type_param, key="categories")
         known = set(self.live.pipeline_ids.values())
         appeared = {
             str(r.get("name")) for r in rows if isinstance(r, Mapping) and int(r.get("id", 0)) not in known
@@ -254,7 +278,7 @@ class _Engine:
 
     def _recover(self) -> None:
         """Read the portal again after an unknown outcome; drop every op it shows carried out."""
-        self.live = read_portal(self.client)
+        self.live = self.reread()
         self.default_rows = {}
         found = pipelines_found_again(self.live, self.bp_of_category, self.new_pipelines)
         self.keys, self.bp_of_category = found.keys, found.bp_of_category

@@ -22,6 +22,7 @@ from b24provision.plan.ops import (
     CreateAppRobotOp,
     CreateFieldOp,
     CreatePipelineOp,
+    CreateSmartProcessOp,
     CreateStageOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
@@ -36,6 +37,7 @@ from b24provision.plan.ops import (
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
+    UpdateSmartProcessOp,
     UpdateStageOp,
     UpdateTriggerOp,
 )
@@ -115,5 +117,7 @@ def already_done(op: AnyOp, live: LiveState, keys: Mapping[str, str], initial_id
             return False  # an update sets values: sending it again does no harm
         case ManualRobotOp() | NeedsAppContextOp():
             return True  # nothing is ever sent for these
+        case CreateSmartProcessOp() | UpdateSmartProcessOp():
+            return False  # never in an engine's batches: apply/smart.py finds a type again by its title
         case _:
             assert_never(op)

@@ -21,6 +21,7 @@ from b24provision.blueprint.check_common import (
     where_line,
 )
 from b24provision.blueprint.check_robots import check_robots, robots_of
+from b24provision.blueprint.check_smart import check_smart_processes
 from b24provision.blueprint.model import (
     Blueprint,
     EnumerationField,
@@ -52,6 +53,7 @@ def check_blueprint(bp: Blueprint) -> list[Problem]:
         *_prefixed_codes(bp),
         *_unique(bp, "app_robots", [r.code for r in bp.app_robots], "application robot code"),
         *_unique(bp, "triggers", [t.code for t in bp.triggers], "trigger code"),
+        *check_smart_processes(bp, check_blueprint),
     ]
 
 

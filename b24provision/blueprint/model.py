@@ -82,6 +82,7 @@ from b24provision.blueprint.robot_model import (
     SetFieldRobot,
     WaitRobot,
 )
+from b24provision.blueprint.smart_model import SmartProcessSettings
 
 # ---------------------------------------------------------------------------------------- stages
 
@@ -162,6 +163,11 @@ class LeadSection(EntitySection):
     """Lead statuses, in board order, with their semantics and robots."""
 
 
+class SmartProcess(SmartProcessSettings, PipelineSection):
+    """A smart process (``smart_processes:``): its settings (blueprint/smart_model.py), pipelines
+    and custom fields in the deal's language."""
+
+
 class Entities(Model):
     """The blueprint per CRM entity type (today: deal), by the names plans use (``deal:sales/NEW``)."""
 
@@ -237,6 +243,8 @@ class Blueprint(Model):
     """Robot types an application registers (needs an OAuth application)."""
     triggers: list[Trigger] = Field(default_factory=list)
     """Triggers an application registers (needs an OAuth application)."""
+    smart_processes: list[SmartProcess] = Field(default_factory=list)
+    """Smart processes (crm.type): each by its key, matched on the portal by its title."""
     entities: Entities = Field(default_factory=Entities)
     """Per CRM entity type: ``deal: {pipelines:, fields:}``. Top-level ``pipelines:`` and
     ``fields:`` are shorthand for the deal's; give one of the two forms."""
@@ -320,6 +328,6 @@ __all__ = [
     "IblockSectionField", "IntegerField", "Label", "label_map", "LangCode", "Location", "Model",
     "MoneyField", "Name", "NotifyRobot", "parse_duration", "Person", "Pipeline", "PipelineKey",
     "LeadSection", "PipelineSection", "Removed", "Robot", "ROBOT_TYPES", "RobotBase", "Scalar", "Semantics",
-    "SetFieldRobot", "Stage", "StageCode", "StringField", "Trigger", "UpperCode", "UrlField",
+    "SetFieldRobot", "SmartProcess", "Stage", "StageCode", "StringField", "Trigger", "UpperCode", "UrlField",
     "WaitRobot",
 ]  # fmt: skip

@@ -7,9 +7,10 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 
 Action = Literal["create", "update", "delete", "replace", "manual", "needs_app"]
-Kind = Literal["pipeline", "stage", "field", "app_robot", "trigger", "robot"]
-Entity = Literal["deal"]
-"""The CRM entity types a plan can hold ops for (lead, contact, company, smart processes: issue 16)."""
+Kind = Literal["pipeline", "stage", "field", "app_robot", "trigger", "robot", "smart_process"]
+Entity = str
+"""The CRM entity type an op is about: "deal", or a smart process's blueprint key ("measurement");
+lead, contact and company next (issue 16). A smart process key is the blueprint's own, so a str."""
 Change = tuple[str, Any, Any]
 """One changed attribute: (attribute, before, after); before is None for a create."""
 

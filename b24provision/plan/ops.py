@@ -66,6 +66,7 @@ from b24provision.plan.ops_pipelines import (
     UpdatePipelineOp,
     UpdateStageOp,
 )
+from b24provision.plan.ops_smart import CreateSmartProcessOp, UpdateSmartProcessOp, smart_process_ref
 
 AnyOp = (
     CreatePipelineOp
@@ -87,6 +88,8 @@ AnyOp = (
     | DeleteTriggerOp
     | NeedsAppContextOp
     | ManualRobotOp
+    | CreateSmartProcessOp
+    | UpdateSmartProcessOp
 )
 """Every op there is; ``match`` over it ends in ``assert_never``."""
 
@@ -116,6 +119,8 @@ def blocked_by_deals(op: AnyOp) -> int:
             | DeleteTriggerOp()
             | NeedsAppContextOp()
             | ManualRobotOp()
+            | CreateSmartProcessOp()
+            | UpdateSmartProcessOp()
         ):
             return 0
         case _:
@@ -172,6 +177,8 @@ def deals_losing_data(op: AnyOp) -> int:
             | DeleteTriggerOp()
             | NeedsAppContextOp()
             | ManualRobotOp()
+            | CreateSmartProcessOp()
+            | UpdateSmartProcessOp()
         ):
             return 0
         case _:
@@ -275,5 +282,6 @@ __all__ = [
     "Entity", "field_ref", "Kind", "ManualFieldStep", "ManualRobotOp", "needs_allow_delete",
     "NeedsAppContextOp", "ObjectRef", "OpBase", "pipeline_ref", "Plan", "ReplaceFieldOp",
     "ReplaceStageOp", "stage_ref", "TaggedOp", "UNCOUNTED", "UpdateAppRobotOp", "UpdateFieldOp",
-    "UpdatePipelineOp", "UpdateStageOp", "UpdateTriggerOp",
+    "UpdatePipelineOp", "UpdateStageOp", "UpdateTriggerOp", "CreateSmartProcessOp",
+    "UpdateSmartProcessOp", "smart_process_ref",
 ]  # fmt: skip

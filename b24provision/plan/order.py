@@ -35,6 +35,7 @@ from b24provision.plan.ops import (
     CreateAppRobotOp,
     CreateFieldOp,
     CreatePipelineOp,
+    CreateSmartProcessOp,
     CreateStageOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
@@ -49,6 +50,7 @@ from b24provision.plan.ops import (
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
+    UpdateSmartProcessOp,
     UpdateStageOp,
     UpdateTriggerOp,
 )
@@ -75,6 +77,8 @@ def level_of(op: AnyOp) -> int | None:
             return 5
         case DeleteFieldOp() | DeleteAppRobotOp() | DeleteTriggerOp():
             return 6
+        case CreateSmartProcessOp() | UpdateSmartProcessOp():
+            return 0  # carried out before its pipelines and fields, by apply/smart.py
         case ManualRobotOp() | NeedsAppContextOp():
             return None
         case _:

@@ -13,6 +13,7 @@ from b24provision.plan.ops import (
     CreateAppRobotOp,
     CreateFieldOp,
     CreatePipelineOp,
+    CreateSmartProcessOp,
     CreateStageOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
@@ -28,6 +29,7 @@ from b24provision.plan.ops import (
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
+    UpdateSmartProcessOp,
     UpdateStageOp,
     UpdateTriggerOp,
     blocked_by_deals,
@@ -110,6 +112,8 @@ def describe(op: AnyOp) -> str:
             return "(declared)" if op.wanted == "present" else "(in removed:)"
         case ManualRobotOp():
             return op.title
+        case CreateSmartProcessOp() | UpdateSmartProcessOp():
+            return value(op.smart.title)
         case _:
             assert_never(op)
 

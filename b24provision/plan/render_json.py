@@ -46,6 +46,7 @@ from b24provision.plan.ops import (
     CreateAppRobotOp,
     CreateFieldOp,
     CreatePipelineOp,
+    CreateSmartProcessOp,
     CreateStageOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
@@ -61,6 +62,7 @@ from b24provision.plan.ops import (
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
+    UpdateSmartProcessOp,
     UpdateStageOp,
     UpdateTriggerOp,
     blocked_by_deals,
@@ -187,5 +189,10 @@ def _states(op: AnyOp) -> tuple[Any, Any, str | None]:
                 after["export_status"] = op.export_status
                 after["export_differences"] = list(op.export_differences)
             return None, after, "set up by hand: REST cannot read or write robots on stages"
+        case CreateSmartProcessOp():
+            return None, dump(op.smart), None
+        case UpdateSmartProcessOp():
+            before, after = _changed(op)
+            return before, after, None
         case _:
             assert_never(op)

@@ -48,6 +48,8 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
     items: set[tuple[str, str]] = set()
     known_fields = set(live.field_ids) | {f.code for f in live.unsupported_fields}
     for op in ops:
+        if op.entity != "deal":
+            continue  # a smart process's deletes are refused by its comparer (plan/diff/smart_processes.py)
         match op:
             case DeleteStageOp() if op.live_key:
                 stages.add((op.live_key, op.code))
@@ -76,6 +78,8 @@ def with_live_facts(ops: Iterable[AnyOp], live: LiveState) -> tuple[AnyOp, ...]:
 
 
 def _with_facts(op: AnyOp, live: LiveState) -> AnyOp:
+    if op.entity != "deal":
+        return op  # deal counts say nothing about a smart process's items (see what_to_count)
     match op:
         case DeleteStageOp() | ReplaceStageOp():
             code = op.code if isinstance(op, DeleteStageOp) else op.stage.code

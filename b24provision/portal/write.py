@@ -20,12 +20,13 @@ from typing import Any, assert_never
 
 from b24provision.blueprint.model import AppRobot, DealField, Stage
 from b24provision.entities.stages import stage_code
-from b24provision.entities.types import DEAL, PipelineApi
+from b24provision.entities.types import DEAL, EntityType, PipelineApi
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
     CreateFieldOp,
     CreatePipelineOp,
+    CreateSmartProcessOp,
     CreateStageOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
@@ -40,6 +41,7 @@ from b24provision.plan.ops import (
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
+    UpdateSmartProcessOp,
     UpdateStageOp,
     UpdateTriggerOp,
 )
@@ -54,10 +56,8 @@ from b24provision.portal.mapping import (
     stage_prefix,
     stage_to_rest,
 )
+from b24provision.portal.write_entity import field_params, smart_type_fields
 from b24provision.state.live import LiveState
-
-_FIELDS = DEAL.userfields
-_PIPELINES = PipelineApi(DEAL.type_id)
 
 
 @dataclass
@@ -76,6 +76,10 @@ class Ids:
     labels: dict[str, Mapping[str, str]] = field(default_factory=dict)
     text_keyed: frozenset[tuple[str, str]] = frozenset()
     """Items known by their text only (no XML_ID on the portal): addressed only as the plan paired them."""
+    entity: EntityType = DEAL
+    """The entity type the ids belong to: its pipeline, stage and field APIs (entities/types.py)."""
+    type_id: int | None = None
+    """A smart process's crm.type id (None for the deal)."""
 
     @classmethod
     def of(cls, live: LiveState, pipeline_keys: Mapping[str, str]) -> Ids:
@@ -97,21 +101,24 @@ class Ids:
 def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
     """The commands that carry out ``op``; keys are ``op<n>`` and ``op<n>_<i>``."""
     key = f"op{n}"
+    e = ids.entity
+    _FIELDS = e.userfields
+    _PIPELINES = e.pipelines or PipelineApi(DEAL.type_id)
     match op:
         case CreateFieldOp():
-            return _add_field(op.field, key)
+            return _add_field(op.field, key, e)
         case UpdateFieldOp():
             item_ids = _item_ids(op, ids)
             fields = field_update_to_rest(
                 op.field, item_ids, languages=ids.languages, current_labels=ids.labels.get(op.field.code)
             )
             return [
-                Command(key, _FIELDS.method("update"), {"id": ids.fields[op.field.code], "fields": fields})
+                Command(key, _FIELDS.method("update"), field_params(e, fields, ids.fields[op.field.code]))
             ]
         case ReplaceFieldOp():
             return [
                 Command(f"{key}_0", _FIELDS.method("delete"), {"id": ids.fields[op.field.code]}),
-                *_add_field(op.field, key),
+                *_add_field(op.field, key, e),
             ]
         case DeleteFieldOp():
             return [Command(key, _FIELDS.method("delete"), {"id": ids.fields[op.code]})]
@@ -124,17 +131,17 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
                     f"{key}_stages",
                     "crm.status.list",
                     {
-                        "filter": {"ENTITY_ID": stage_entity_id(f"$result[{key}][category][id]")},
+                        "filter": {"ENTITY_ID": _entity_id(e, f"$result[{key}][category][id]")},
                         "order": {"SORT": "ASC"},
                     },
                 ),
             ]
         case UpdatePipelineOp():
             category = ids.pipelines[op.pipeline.key]
-            if category == 0 and not any(attr == "sort" for attr, _, _ in op.changes):
-                # The default pipeline is renamed through the legacy method made for it (§5.2).
-                assert DEAL.default_pipeline_rename is not None
-                return [Command(key, DEAL.default_pipeline_rename, {"name": op.pipeline.name})]
+            rename = e.default_pipeline_rename
+            if category == 0 and rename and not any(attr == "sort" for attr, _, _ in op.changes):
+                # The deal's default pipeline is renamed through the legacy method made for it (§5.2).
+                return [Command(key, rename, {"name": op.pipeline.name})]
             fields = pipeline_to_rest(op.pipeline)
             return [
                 Command(
@@ -149,7 +156,7 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
             ]
         case CreateStageOp():
             category = ids.pipelines[op.pipeline_key]
-            return [Command(key, "crm.status.add", {"fields": stage_to_rest(op.stage, op.sort, category)})]
+            return [Command(key, "crm.status.add", {"fields": _stage(e, op.stage, op.sort, category)})]
         case UpdateStageOp():
             stage_id = ids.stages[(op.pipeline_key, op.stage.code)]
             return [
@@ -162,7 +169,7 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
             stage_id = ids.stages[(op.pipeline_key, op.stage.code)]
             return [
                 Command(f"{key}_0", "crm.status.delete", _delete_params(stage_id, op.system)),
-                Command(key, "crm.status.add", {"fields": stage_to_rest(op.stage, op.sort, category)}),
+                Command(key, "crm.status.add", {"fields": _stage(e, op.stage, op.sort, category)}),
             ]
         case DeleteStageOp():
             stage_id = ids.stages[(op.pipeline_key, op.code)]
@@ -182,6 +189,12 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
             ]
         case DeleteTriggerOp():
             return [Command(key, "crm.automation.trigger.delete", {"CODE": op.code})]
+        case CreateSmartProcessOp():
+            return [Command(key, "crm.type.add", {"fields": smart_type_fields(op.smart)})]
+        case UpdateSmartProcessOp():
+            return [
+                Command(key, "crm.type.update", {"id": ids.type_id, "fields": smart_type_fields(op.smart)})
+            ]
         case ManualRobotOp() | NeedsAppContextOp():
             return []
         case _:
@@ -194,6 +207,7 @@ def reconcile_new(
     defaults: list[Mapping[str, Any]],
     wanted: list[CreateStageOp],
     n: int,
+    entity: EntityType = DEAL,
 ) -> list[Command]:
     """Commands that turn a new pipeline's default stages into the blueprint's stages."""
     by_code = {stage_code(str(row["STATUS_ID"])): row for row in defaults}
@@ -217,7 +231,7 @@ def reconcile_new(
             updates.append(Command(key, "crm.status.update", {"id": int(existing["ID"]), "fields": fields}))
         else:
             creates.append(
-                Command(key, "crm.status.add", {"fields": stage_to_rest(op.stage, op.sort, category)})
+                Command(key, "crm.status.add", {"fields": _stage(entity, op.stage, op.sort, category)})
             )
     return deletes + updates + creates
 
@@ -238,16 +252,29 @@ def _item_ids(op: UpdateFieldOp, ids: Ids) -> dict[str, int]:
     return out
 
 
-def _add_field(field: DealField, key: str) -> list[Command]:
+def _add_field(field: DealField, key: str, e: EntityType = DEAL) -> list[Command]:
     """<entity>.userfield.add, then an update of what add drops but update sets (plan/settable.py),
     addressed by ``$result`` to the new id in the same batch."""
-    commands = [Command(key, _FIELDS.method("add"), {"fields": field_to_rest(field)})]
+    api = e.userfields
+    commands = [Command(key, api.method("add"), field_params(e, field_to_rest(field)))]
     again = after_add(field)
     if again:
-        commands.append(
-            Command(f"{key}_again", _FIELDS.method("update"), {"id": f"$result[{key}]", "fields": again})
-        )
+        new_id = f"$result[{key}]" if api.style == "crm" else f"$result[{key}][field][id]"
+        commands.append(Command(f"{key}_again", api.method("update"), field_params(e, again, new_id)))
     return commands
+
+
+def _entity_id(e: EntityType, category: int | str) -> str:
+    return stage_entity_id(category) if e.stages is None else e.stages.entity_id(category)
+
+
+def _stage(e: EntityType, stage: Stage, sort: int, category: int | str) -> dict[str, Any]:
+    """crm.status.add's fields for a stage of ``e``'s pipeline ``category`` (its directory and prefix)."""
+    fields = stage_to_rest(stage, sort, category)
+    if e.stages is not None and e.key != DEAL.key:
+        fields["ENTITY_ID"] = e.stages.entity_id(category)
+        fields["STATUS_ID"] = f"{e.stages.status_prefix(category)}{stage.code}"
+    return fields
 
 
 def _stage_update(stage: Stage, sort: int) -> dict[str, Any]:

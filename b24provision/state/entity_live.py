@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from b24provision.blueprint.model import FieldBase, Stage
+
+if TYPE_CHECKING:
+    from b24provision.state.live import LiveState
 
 
 @dataclass(frozen=True)
@@ -82,4 +85,31 @@ class EntityLive:
         return {
             "fields": self.fields.payload(),
             "statuses": None if self.statuses is None else self.statuses.payload(),
+        }
+
+
+@dataclass(frozen=True)
+class SmartProcessLive:
+    """One smart process (crm.type) as the portal holds it.
+
+    ``state`` is its pipelines, stages and fields as a LiveState of their own (the deal's shape: a
+    blueprint with pipelines and fields, and the ids apply needs), so the deal's comparers diff it
+    unchanged. Keyed in ``LiveState.smart_processes`` by a key made from the title (as a pipeline)."""
+
+    type_id: int
+    """crm.type ``id``: names its fields (``CRM_<id>``, ``UF_CRM_<id>_``)."""
+    entity_type_id: int
+    """crm.type ``entityTypeId``: what crm.category.*, crm.item.* and its stage directories take."""
+    title: str
+    switches: Mapping[str, bool]
+    """crm.type flag -> on (``isAutomationEnabled``: True)."""
+    state: LiveState
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "type_id": self.type_id,
+            "entity_type_id": self.entity_type_id,
+            "title": self.title,
+            "switches": dict(sorted(self.switches.items())),
+            "state": self.state.fingerprint(),
         }

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from b24provision.blueprint.model import Blueprint, Trigger
-from b24provision.state.entity_live import EntityLive, StatusesLive
+from b24provision.state.entity_live import EntityLive, SmartProcessLive, StatusesLive
 
 if TYPE_CHECKING:
     from b24provision.portal.lock import LockHolder
@@ -92,12 +92,15 @@ class LiveState:
     """The entity types besides the deal that the blueprint names, by key ("lead", "contact", ...)."""
     lists: Mapping[str, StatusesLive] = field(default_factory=dict)
     """The reference lists the blueprint names, by the blueprint's list name."""
+    smart_processes: Mapping[str, SmartProcessLive] = field(default_factory=dict)
+    """The portal's smart processes (read only when the blueprint names some), by a key made from
+    the title (state/rest_smart.py)."""
 
     def fingerprint(self) -> str:
         """A digest of everything a plan depends on; changes when the portal changes."""
         payload: dict[str, Any] = {
             # Without the (always empty, folded) entity form, so fingerprints stay as they were.
-            "blueprint": self.blueprint.model_dump(mode="json", exclude={"entities"}),
+            "blueprint": self.blueprint.model_dump(mode="json", exclude={"entities", "smart_processes"}),
             "deal_counts": sorted([list(k) + [v] for k, v in self.deal_counts.items()]),
             "pipeline_ids": sorted(self.pipeline_ids.items()),
             "stage_ids": sorted([list(k) + [v] for k, v in self.stage_ids.items()]),
@@ -117,6 +120,8 @@ class LiveState:
             payload["entities"] = {key: e.payload() for key, e in sorted(self.entities.items())}
         if self.lists:
             payload["lists"] = {key: s.payload() for key, s in sorted(self.lists.items())}
+        if self.smart_processes:
+            payload["smart_processes"] = {k: s.payload() for k, s in sorted(self.smart_processes.items())}
         return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[
             :16
         ]

@@ -17,7 +17,7 @@ batch, only when the plan deletes something (``state/counts.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,11 +260,15 @@ def _labels_by_language(client: PortalClient, languages: tuple[str, ...]) -> dic
 
 
 def _pipelines(
-    categories: list[Any], statuses: list[Any]
+    categories: list[Any],
+    statuses: list[Any],
+    category_of: Callable[[str], int | None] = category_of_entity,
 ) -> tuple[Blueprint, dict[str, int], dict[tuple[str, str], int], set[tuple[str, str]]]:
+    """Pipelines with their stages; ``category_of`` tells an entity's stage directories (the deal's
+    by default; a smart process's scheme, state/rest_smart.py)."""
     by_category: dict[int, list[Mapping[str, Any]]] = {}
     for row in statuses:
-        category = category_of_entity(str(row.get("ENTITY_ID", "")))
+        category = category_of(str(row.get("ENTITY_ID", "")))
         if category is not None:
             by_category.setdefault(category, []).append(row)
 

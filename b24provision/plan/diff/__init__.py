@@ -27,6 +27,7 @@ from b24provision.plan.diff.app_objects import AppObjectComparer
 from b24provision.plan.diff.fields import FieldComparer
 from b24provision.plan.diff.pipelines import PipelineComparer
 from b24provision.plan.diff.robots import RobotComparer
+from b24provision.plan.diff.smart_processes import SmartProcessComparer
 from b24provision.plan.ops import Plan
 from b24provision.plan.order import order
 from b24provision.plan.safety import with_live_facts
@@ -35,7 +36,7 @@ from b24provision.state.live import LiveState
 __all__ = ["diff"]
 
 
-class _Diff(PipelineComparer, FieldComparer, AppObjectComparer, RobotComparer):
+class _Diff(PipelineComparer, FieldComparer, AppObjectComparer, RobotComparer, SmartProcessComparer):
     """One comparer per concern (pipelines with their stages, fields, app objects, robots)."""
 
 
@@ -61,6 +62,7 @@ def diff(desired: Blueprint, live: LiveState, *, lang: str = "en") -> Plan:
     d.app_robots()
     d.triggers()
     d.robots(lang)
+    d.smart_processes()
     return Plan(
         ops=order(with_live_facts(d.ops, live)),
         unmanaged=tuple(d.unmanaged),

@@ -1,0 +1,53 @@
+"""Rules for ``smart_processes:``: unique keys and titles, and every rule of the deal's pipelines
+and fields applied to each smart process's own (they speak the same language)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from b24provision.blueprint.check_common import finding, where_line
+from b24provision.blueprint.model import Blueprint
+from b24provision.blueprint.smart_section import section_blueprint
+from b24provision.errors import Problem
+
+
+def check_smart_processes(bp: Blueprint, check: Callable[[Blueprint], list[Problem]]) -> Iterator[Problem]:
+    """Duplicate keys or titles; ``check`` (the blueprint check) run on each smart process's view."""
+    keys: dict[str, int] = {}
+    titles: dict[str, int] = {}
+    for i, sp in enumerate(bp.smart_processes):
+        if sp.key in keys:
+            yield finding(
+                bp,
+                ("smart_processes", i, "key"),
+                f"smart_processes[{i}]: key '{sp.key}' is used twice (first at "
+                f"{where_line(bp, ('smart_processes', keys[sp.key]))}) — keys must be unique; rename one",
+                "check/duplicate",
+            )
+        keys.setdefault(sp.key, i)
+        for title in (sp.title, *sp.previous_titles):
+            norm = " ".join(title.split()).casefold()
+            if norm in titles and titles[norm] != i:
+                yield finding(
+                    bp,
+                    ("smart_processes", i, "title"),
+                    f"smart_processes[{i}]: title '{title}' is also smart process "
+                    f"'{bp.smart_processes[titles[norm]].key}''s — a type is matched by its title, so "
+                    "titles (and previous_titles) must differ",
+                    "check/duplicate",
+                )
+            titles.setdefault(norm, i)
+        for j, pipeline in enumerate(sp.pipelines):
+            for k, stage in enumerate(pipeline.stages):
+                if stage.robots:
+                    yield finding(
+                        bp,
+                        ("smart_processes", i, "pipelines", j, "stages", k, "robots"),
+                        f"smart process '{sp.key}': robots on its stages are not supported yet — take "
+                        "them out (set them up in the portal by hand)",
+                        "check/smart-robots",
+                    )
+        yield from check(section_blueprint(bp, i))
+
+
+__all__ = ["check_smart_processes"]

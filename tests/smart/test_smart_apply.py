@@ -1,0 +1,105 @@
+"""A blueprint with smart processes goes plan -> apply -> plan "No changes" on the emulated portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from b24provision import api
+from b24provision.emulator.testing import by_hand
+
+TWO_TYPES = """\
+version: 1
+smart_processes:
+  - key: measurement
+    title: Measurement
+    automation: true
+    client: true
+    pipelines:
+      - key: main
+        name: Measurements
+        default: true
+        stages:
+          - {code: NEW, name: Booked}
+          - {code: ON_SITE, name: On site}
+          - {code: SUCCESS, name: Measured, semantics: success}
+          - {code: FAIL, name: Cancelled, semantics: failure}
+    fields:
+      - {code: SIZE, type: double, label: Size}
+  - key: delivery
+    title: Delivery
+    categories: true
+    pipelines:
+      - key: main
+        name: Deliveries
+        default: true
+        stages:
+          - {code: NEW, name: Planned}
+          - {code: SUCCESS, name: Delivered, semantics: success}
+          - {code: FAIL, name: Failed, semantics: failure}
+      - key: returns
+        name: Returns
+        stages:
+          - {code: NEW, name: Requested}
+          - {code: DONE, name: Returned, semantics: success}
+          - {code: REFUSED, name: Refused, semantics: failure}
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _types(emulator) -> dict[str, dict]:
+    return {t["title"]: t for t in by_hand(emulator, "crm.type.list")["types"]}
+
+
+def test_two_smart_processes_are_created_and_the_next_plan_has_no_changes(start_portal, tmp_path):
+    portal = start_portal("a")
+    path = _write(tmp_path, TWO_TYPES)
+    result = api.make_plan([path], portal=portal.spec)
+    keys = [op.key for op in result.plan.ops]
+    assert "smart_process:measurement" in keys and "measurement:main/ON_SITE" in keys
+    assert "measurement:field/SIZE" in keys and "delivery:returns" in keys
+
+    api.apply(result, portal=portal.spec)
+
+    types = _types(portal.emulator)
+    measurement = types["Measurement"]
+    assert measurement["isAutomationEnabled"] == "Y" and measurement["isClientEnabled"] == "Y"
+    entity_type_id = measurement["entityTypeId"]
+    (default,) = by_hand(portal.emulator, "crm.category.list", {"entityTypeId": entity_type_id})["categories"]
+    assert default["name"] == "Measurements"
+    directory = f"DYNAMIC_{entity_type_id}_STAGE_{default['id']}"
+    rows = by_hand(portal.emulator, "crm.status.list", {"filter": {"ENTITY_ID": directory}})
+    prefix = f"DT{entity_type_id}_{default['id']}:"
+    assert [r["STATUS_ID"] for r in sorted(rows, key=lambda r: int(r["SORT"]))] == [
+        f"{prefix}{code}" for code in ("NEW", "ON_SITE", "SUCCESS", "FAIL")
+    ]
+    fields = by_hand(portal.emulator, "userfieldconfig.list", {"moduleId": "crm"})["fields"]
+    assert f"UF_CRM_{measurement['id']}_SIZE" in [f["fieldName"] for f in fields]
+    names = {
+        c["name"]
+        for c in by_hand(
+            portal.emulator, "crm.category.list", {"entityTypeId": types["Delivery"]["entityTypeId"]}
+        )["categories"]
+    }
+    assert names == {"Deliveries", "Returns"}
+    again = api.make_plan([path], portal=portal.spec)
+    assert not again.plan.has_changes, [op.key for op in again.plan.ops]
+
+
+def test_a_changed_title_switch_and_stage_are_updates(start_portal, tmp_path):
+    portal = start_portal("a")
+    api.apply(api.make_plan([_write(tmp_path, TWO_TYPES)], portal=portal.spec), portal=portal.spec)
+    changed = TWO_TYPES.replace("title: Measurement", "title: Survey\n    previous_titles: [Measurement]")
+    changed = changed.replace("client: true", "client: false").replace("name: On site", "name: At the client")
+    result = api.make_plan([_write(tmp_path, changed)], portal=portal.spec)
+    assert sorted(f"{op.action} {op.key}" for op in result.plan.ops) == [
+        "update measurement:main/ON_SITE",
+        "update smart_process:measurement",
+    ]
+    api.apply(result, portal=portal.spec)
+    assert _types(portal.emulator)["Survey"]["isClientEnabled"] == "N"
+    assert not api.make_plan([_write(tmp_path, changed)], portal=portal.spec).plan.has_changes
