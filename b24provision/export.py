@@ -43,6 +43,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from b24provision import __version__
 from b24provision.blueprint.model import EnumerationField, FieldBase, Pipeline, Stage
 from b24provision.errors import OutputError
+from b24provision.export_smart import smart_processes_yaml
 from b24provision.fmt import dump_canonical
 from b24provision.output import write_output
 from b24provision.plan.sorts import effective_sorts
@@ -104,11 +105,14 @@ def export_portal(
     from dataclasses import replace  # noqa: PLC0415
 
     from b24provision.portal.connect import describe_portal, open_portal  # noqa: PLC0415 - keeps it light
-    from b24provision.portal.read import read_portal  # noqa: PLC0415
+    from b24provision.state.rest import read_with  # noqa: PLC0415
+    from b24provision.state.rest_smart import TYPE_LIST, with_smart_processes  # noqa: PLC0415
 
     with open_portal(spec, portals_file=portals_file) as client:
         start = client.request_count
-        live = read_portal(client)
+        # The smart processes' list travels with the read: a portal without them costs no request more.
+        live, extra = read_with(client, [TYPE_LIST])
+        live = with_smart_processes(client, live, extra.get(TYPE_LIST.key))
         requests = client.request_count - start
     # The header names the portal as the user knows it (a local portal's loopback port means nothing).
     live = replace(live, portal=describe_portal(spec, portals_file=portals_file))
@@ -198,6 +202,8 @@ def render_export(
     doc["pipelines"] = CommentedSeq(_pipeline(p) for p in _ordered_pipelines(live.blueprint.pipelines))
     fields = sorted(live.blueprint.fields, key=lambda f: (f.sort, f.code))
     doc["fields"] = CommentedSeq(_field(f) for f in fields)
+    if live.smart_processes:
+        doc["smart_processes"] = smart_processes_yaml(live, _pipeline, _field)
     if live.triggers:
         doc["triggers"] = CommentedSeq(_flow({"code": t.code, "name": t.name}) for t in live.triggers)
     parts = [_header(live, today or date.today(), schema, robots_export), _dump(doc)]

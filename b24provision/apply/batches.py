@@ -189,7 +189,8 @@ def plan_batches(plan: Plan, live: LiveState) -> list[Batch]:
     """
     keys = pipeline_keys(plan)
     ids = Ids.of(live, keys)
-    ops = [op for op in plan.ops if phase_of(op) is not None]
+    # The deal's batches only: a smart process's depend on ids its type's read gives (apply/smart.py).
+    ops = [op for op in plan.ops if phase_of(op) is not None and op.entity == "deal"]
     out: list[Batch] = []
     for phase in PHASES:
         batches = phase_batches(phase, [op for op in ops if phase_of(op) == phase], ids, {})

@@ -10,6 +10,9 @@ from b24provision.blueprint.model import Blueprint
 from b24provision.blueprint.smart_section import section_blueprint
 from b24provision.errors import Problem
 
+DEAL_ONLY = frozenset({"check/success-stage-code"})
+"""Findings of the deal's rules that are about deal facts, not the pipeline language."""
+
 
 def check_smart_processes(bp: Blueprint, check: Callable[[Blueprint], list[Problem]]) -> Iterator[Problem]:
     """Duplicate keys or titles; ``check`` (the blueprint check) run on each smart process's view."""
@@ -47,7 +50,8 @@ def check_smart_processes(bp: Blueprint, check: Callable[[Blueprint], list[Probl
                         "them out (set them up in the portal by hand)",
                         "check/smart-robots",
                     )
-        yield from check(section_blueprint(bp, i))
+        # The deal's WON is a deal fact: a smart process's success stage is SUCCESS (its defaults).
+        yield from (p for p in check(section_blueprint(bp, i)) if p.code not in DEAL_ONLY)
 
 
 __all__ = ["check_smart_processes"]

@@ -30,6 +30,7 @@ from b24provision.entities.types import DEAL, EntityType
 from b24provision.errors import PlanError, PortalError
 from b24provision.keys import is_tool_object, make_key
 from b24provision.portal.client import BATCH_LIMIT, Command, PortalClient
+from b24provision.portal.envelope import BatchReply
 from b24provision.portal.lock import holder_from_rows, is_reserved
 from b24provision.portal.mapping import (
     category_of_entity,
@@ -134,6 +135,20 @@ def read_after(
     ``last`` does: the portal lock's add goes first, its delete last (see ``portal/lock.py``). A write
     among them makes an unanswered request an OutcomeUnknown, never resent.
     """
+    live, reply = _read(client, first, last)
+    return live, {c.key: reply.errors[c.key] for c in (*first, *last) if c.key in reply.errors}
+
+
+def read_with(client: PortalClient, extra: Sequence[Command]) -> tuple[LiveState, Mapping[str, Any]]:
+    """The portal read with ``extra`` reads in the same request; the state, and their results
+    (export asks for the smart processes so: state/rest_smart.py)."""
+    live, reply = _read(client, (), extra)
+    return live, {c.key: reply.results[c.key] for c in extra if c.key in reply.results}
+
+
+def _read(
+    client: PortalClient, first: Sequence[Command], last: Sequence[Command]
+) -> tuple[LiveState, BatchReply]:
     if len(first) + len(last) > SENT_WITH_READ:
         raise ValueError(f"at most {SENT_WITH_READ} commands travel with the portal read")
     reply = client.batch([*first, *_read_commands(), *last])
@@ -185,7 +200,7 @@ def read_after(
         portal=client.host,
         lock=holder_from_rows(fields),
     )
-    return live, {c.key: reply.errors[c.key] for c in (*first, *last) if c.key in reply.errors}
+    return live, reply
 
 
 def _admin(profile: Any) -> bool | None:

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from b24provision.blueprint.model import Blueprint
+from b24provision.blueprint.smart_model import BUILT_IN_ENTITIES
 from b24provision.entities.types import DEAL, EntityType, smart_process
 from b24provision.keys import is_tool_object, make_key
 from b24provision.portal.client import Command, PortalClient
@@ -27,6 +28,7 @@ from b24provision.state.live import LiveState
 from b24provision.state.rest import _fields, _labels_of_records, _languages, _pipelines, as_list
 
 SWITCH_PREFIX = "is"
+TYPE_PAGE = 50
 
 
 def with_smart_processes_of(client: PortalClient, live: LiveState, blueprint: Blueprint) -> LiveState:
@@ -36,9 +38,20 @@ def with_smart_processes_of(client: PortalClient, live: LiveState, blueprint: Bl
     return with_smart_processes(client, live)
 
 
-def with_smart_processes(client: PortalClient, live: LiveState) -> LiveState:
-    """``live`` with the portal's smart processes read (two requests; see the module docstring)."""
-    types = [t for t in client.call_all("crm.type.list", {}, key="types") if isinstance(t, Mapping)]
+TYPE_LIST = Command("sp_types", "crm.type.list", {})
+"""The type list, to send with the portal read (``rest.read_with``) where that read is made anyway."""
+
+
+def with_smart_processes(client: PortalClient, live: LiveState, first_page: Any = None) -> LiveState:
+    """``live`` with the portal's smart processes read (two requests; see the module docstring).
+
+    ``first_page``: TYPE_LIST's result, when it was sent with the portal read (export): then a
+    portal without smart processes costs nothing more, one with up to 50 of them one batch."""
+    if isinstance(first_page, Mapping) and len(as_list(first_page, "types")) < TYPE_PAGE:
+        rows = as_list(first_page, "types")
+    else:
+        rows = client.call_all("crm.type.list", {}, key="types")
+    types = [t for t in rows if isinstance(t, Mapping)]
     if not types:
         return live
     descriptors = [smart_process(int(t["entityTypeId"]), int(t["id"])) for t in types]
@@ -65,7 +78,7 @@ def with_smart_processes(client: PortalClient, live: LiveState) -> LiveState:
         switches = {
             k: str(v) == "Y" for k, v in row.items() if k.startswith(SWITCH_PREFIX) and k.endswith("Enabled")
         }
-        key = make_key(title or "smart_process", taken=found)
+        key = make_key(title or "smart_process", taken=[*found, *BUILT_IN_ENTITIES])
         found[key] = SmartProcessLive(
             type_id=int(row["id"]),
             entity_type_id=int(row["entityTypeId"]),
@@ -154,4 +167,4 @@ def smart_descriptor(sp: SmartProcessLive) -> EntityType:
     return smart_process(sp.entity_type_id, sp.type_id)
 
 
-__all__ = ["smart_descriptor", "with_smart_processes", "with_smart_processes_of"]
+__all__ = ["TYPE_LIST", "smart_descriptor", "with_smart_processes", "with_smart_processes_of"]

@@ -30,7 +30,10 @@ def test_handmade_portal_round_trips_to_no_changes(start_portal, tmp_path):
     assert not result.plan.has_changes, result.plan.ops
     # The field of an application's type is left alone, not planned away.
     assert [r.key for r in result.plan.unmanaged] == ["deal:field/1712345680123"]
-    assert exported.requests == 1
+    # The read (with the smart processes' list), then one batch for its smart process's pipelines
+    # and fields (a portal without smart processes: one request, tests/smart/test_smart_export.py).
+    assert exported.requests == 2
+    assert [sp.title for sp in result.blueprint.smart_processes] == ["Замеры"]
 
 
 def test_export_validates_without_errors(start_portal, tmp_path):
@@ -68,7 +71,7 @@ def test_ui_codes_renamed_stages_colors_and_labels_are_kept_sorts_and_default_co
 def test_stable_order_default_pipeline_first_then_by_sort(start_portal):
     text = export_portal(start_portal("a", seed="handmade").spec, today=date(2025, 1, 1)).text
     keys = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("  - key:")]
-    assert keys == ["obshchee", "montazh", "servis"]
+    assert keys == ["obshchee", "montazh", "servis", "zamery"]  # the pipelines, then the smart process
     again = export_portal(start_portal("b", seed="handmade").spec, today=date(2025, 1, 1)).text
     host_line = 2  # the modeline, "#", then the line naming the host
     assert again.splitlines()[host_line + 1 :] == text.splitlines()[host_line + 1 :]  # equal but for the host

@@ -1,0 +1,43 @@
+"""The ``smart_processes:`` section of an export: each type the portal has, in the blueprint's words.
+
+A type's key is made from its title (as a pipeline's from its name); its switches are written
+where they are on (a switch left out is left as the portal has it, so the export plans "No
+changes" and a new portal gets the portal's default, off); its pipelines and fields are written
+as the deal's are (``export.py``'s own writers, passed in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from b24provision.blueprint.model import FieldBase, Pipeline
+from b24provision.blueprint.smart_model import SWITCHES
+from b24provision.state.live import LiveState
+
+
+def smart_processes_yaml(
+    live: LiveState,
+    pipeline: Callable[[Pipeline], CommentedMap],
+    field: Callable[[FieldBase], CommentedMap],
+) -> CommentedSeq:
+    out = CommentedSeq()
+    for key, sp in sorted(live.smart_processes.items(), key=lambda kv: kv[1].entity_type_id):
+        entry = CommentedMap()
+        entry["key"] = key
+        entry["title"] = sp.title
+        for name, flag in SWITCHES.items():
+            if sp.switches.get(flag):
+                entry[name] = True
+        pipelines = sorted(sp.state.blueprint.pipelines, key=lambda p: (not p.default, p.sort or 0))
+        entry["pipelines"] = CommentedSeq(pipeline(p) for p in pipelines)
+        fields: list[Any] = sorted(sp.state.blueprint.fields, key=lambda f: (f.sort, f.code))
+        if fields:
+            entry["fields"] = CommentedSeq(field(f) for f in fields)
+        out.append(entry)
+    return out
+
+
+__all__ = ["smart_processes_yaml"]
