@@ -186,10 +186,11 @@ def needs_for(plan: Plan, live: LiveState, blueprint: Blueprint | None = None) -
             robot_count=len(robots),
             app_robots_triggers=any(isinstance(op, app_ops) for op in plan.ops),
         )
-    new_pipelines = sum(isinstance(op, CreatePipelineOp) for op in plan.ops)
-    gone_pipelines = sum(isinstance(op, DeletePipelineOp) for op in plan.ops)
-    new_fields = sum(isinstance(op, CreateFieldOp) for op in plan.ops)
-    gone_fields = sum(isinstance(op, DeleteFieldOp) for op in plan.ops)
+    deal_ops = [op for op in plan.ops if op.entity == "deal"]  # a smart process's: tariff/smart.py
+    new_pipelines = sum(isinstance(op, CreatePipelineOp) for op in deal_ops)
+    gone_pipelines = sum(isinstance(op, DeletePipelineOp) for op in deal_ops)
+    new_fields = sum(isinstance(op, CreateFieldOp) for op in deal_ops)
+    gone_fields = sum(isinstance(op, DeleteFieldOp) for op in deal_ops)
     have_fields = len(live.field_ids) + len(live.unsupported_fields)
     return dataclasses.replace(
         base,

@@ -27,6 +27,7 @@ from b24provision.portal.read import read_after, read_portal
 from b24provision.state.live import LiveState
 from b24provision.state.rest_smart import with_smart_processes_of
 from b24provision.state.zip import robots_from_export as _robots_from_export
+from b24provision.tariff.smart import smart_process_warnings
 from b24provision.tariff_detect import (
     Declaration,
     PortalTariff,
@@ -94,6 +95,7 @@ def plan_against(
         plan = diff(blueprint, live, lang=lang)
     tariff = detect_tariff(live, declaration)
     warnings = plan_warnings(tariff_findings(needs_for(plan, live, blueprint), tariff), tariff)
+    warnings += smart_process_warnings(plan, live, tariff.plan)
     if live.lock is not None and (held is None or live.lock.token != held.token):
         warnings.append(
             f"the portal is locked by {live.lock.describe()}: an apply is running, and this plan may be "

@@ -103,3 +103,12 @@ def test_a_changed_title_switch_and_stage_are_updates(start_portal, tmp_path):
     api.apply(result, portal=portal.spec)
     assert _types(portal.emulator)["Survey"]["isClientEnabled"] == "N"
     assert not api.make_plan([_write(tmp_path, changed)], portal=portal.spec).plan.has_changes
+
+
+def test_a_plan_on_a_portal_whose_plan_has_no_smart_processes_warns(start_portal, tmp_path):
+    portal = start_portal("a", license="ru_project", features=set())
+    result = api.make_plan([_write(tmp_path, TWO_TYPES)], portal=portal.spec)
+    assert any(
+        w.startswith("tariff: ") and "2 smart processes" in w and "smart_processes" in w
+        for w in result.plan.warnings
+    ), result.plan.warnings
