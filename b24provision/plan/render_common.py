@@ -35,6 +35,7 @@ from b24provision.plan.ops import (
     blocked_by_deals,
     data_lost,
     needs_allow_delete,
+    pipeline_ref,
 )
 
 MARKERS = {"create": "+", "update": "~", "delete": "-", "replace": "-+", "manual": "?", "needs_app": "!"}
@@ -128,16 +129,18 @@ def flags(op: AnyOp) -> list[str]:
 
 
 def group_of(op: AnyOp) -> str:
-    """The pipeline key an op is shown under, or "" for fields, app robot types and triggers."""
+    """The pipeline key an op is shown under, or "" for fields, app robot types and triggers; a
+    smart process's pipelines go by their reference (``measurement:main``): keys repeat across types."""
     match op:
         case CreatePipelineOp() | UpdatePipelineOp():
-            return op.pipeline.key
+            key = op.pipeline.key
         case DeletePipelineOp():
-            return op.live_key
+            key = op.live_key
         case CreateStageOp() | UpdateStageOp() | ReplaceStageOp() | DeleteStageOp():
-            return op.pipeline_key
+            key = op.pipeline_key
         case _:
             return ""
+    return key if op.entity == "deal" else pipeline_ref(op.entity, key)
 
 
 def pipeline_title(ops: list[AnyOp], key: str) -> str:

@@ -69,6 +69,7 @@ def render_text(
             out.op(op)
     others = groups.get("", [])
     for title, kinds in (
+        ("Smart processes", ("smart_process",)),
         ("Fields", ("field",)),
         ("Application robot types and triggers", ("app_robot", "trigger")),
     ):

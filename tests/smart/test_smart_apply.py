@@ -112,3 +112,13 @@ def test_a_plan_on_a_portal_whose_plan_has_no_smart_processes_warns(start_portal
         w.startswith("tariff: ") and "2 smart processes" in w and "smart_processes" in w
         for w in result.plan.warnings
     ), result.plan.warnings
+
+
+def test_the_plan_shows_each_smart_process_and_its_pipelines_apart(start_portal, tmp_path):
+    from b24provision.plan.render_text import render_text
+
+    portal = start_portal("a")
+    text = render_text(api.make_plan([_write(tmp_path, TWO_TYPES)], portal=portal.spec).plan)
+    assert 'Pipeline "Measurements" (measurement:main)' in text
+    assert 'Pipeline "Deliveries" (delivery:main)' in text
+    assert '+ smart_process smart_process:delivery "Delivery"' in text
