@@ -122,3 +122,19 @@ def test_the_plan_shows_each_smart_process_and_its_pipelines_apart(start_portal,
     assert 'Pipeline "Measurements" (measurement:main)' in text
     assert 'Pipeline "Deliveries" (delivery:main)' in text
     assert '+ smart_process smart_process:delivery "Delivery"' in text
+
+
+def test_a_stage_dropped_from_a_smart_process_is_refused_and_nothing_changes(start_portal, tmp_path):
+    import pytest
+
+    from b24provision.errors import PlanError
+
+    portal = start_portal("a")
+    api.apply(api.make_plan([_write(tmp_path, TWO_TYPES)], portal=portal.spec), portal=portal.spec)
+    dropped = TWO_TYPES.replace("          - {code: ON_SITE, name: On site}\n", "")
+    with pytest.raises(PlanError) as caught:
+        api.make_plan([_write(tmp_path, dropped)], portal=portal.spec)
+    assert "delete stage measurement:main/ON_SITE" in str(caught.value)
+    assert "\n" not in str(caught.value)
+    codes = [r["STATUS_ID"] for r in by_hand(portal.emulator, "crm.status.list")]
+    assert any(code.endswith(":ON_SITE") for code in codes)

@@ -26,11 +26,13 @@ from b24provision.plan.ops import (
     CreateSmartProcessOp,
     CreateStageOp,
     ObjectRef,
+    Plan,
     UpdateFieldOp,
     UpdatePipelineOp,
     UpdateSmartProcessOp,
     smart_process_ref,
 )
+from b24provision.plan.ops_smart import is_type_op
 from b24provision.state.entity_live import SmartProcessLive
 from b24provision.state.live import LiveState
 
@@ -108,15 +110,6 @@ class SmartProcessComparer(DiffBase):
         sub.entity = key
         sub.pipelines()
         sub.fields()
-        for op in sub.ops:
-            if op.action in ("delete", "replace") or (isinstance(op, UpdateFieldOp) and op.items_removed):
-                # Counting a smart process's items (crm.item.list by stage, by field value) is not
-                # done yet, and an uncounted delete counts as losing data: refused, nothing changes.
-                raise PlanError(
-                    f"{op.source or key}: {op.action} {op.kind} {op.key}: b24provision does not yet delete "
-                    "or replace what a smart process holds (its items are not counted yet) — keep it in the "
-                    "blueprint, or delete it in the portal by hand, then plan again"
-                )
         self.ops += [op.model_copy(update={"entity": key}) for op in sub.ops]
         self.unmanaged += sub.unmanaged
         self.unchanged += sub.unchanged
@@ -177,4 +170,23 @@ def _new_type_ops(key: str, view: Blueprint) -> list[AnyOp]:
     return ops
 
 
-__all__ = ["SmartProcessComparer"]
+def refuse_smart_deletes(plan: Plan) -> None:
+    """Refuse a plan that deletes or replaces what a smart process holds, or removes items from one
+    of its enumeration fields: its items are not counted yet (crm.item.list by stage, by value), and
+    an uncounted delete counts as losing data. Plan and apply call it; compare shows such ops.
+
+    Raises:
+        PlanError: one line naming the first such op, its place in the blueprint and the way out.
+    """
+    for op in plan.ops:
+        if op.entity == "deal" or is_type_op(op):
+            continue
+        if op.action in ("delete", "replace") or (isinstance(op, UpdateFieldOp) and op.items_removed):
+            raise PlanError(
+                f"{op.source or op.entity}: {op.action} {op.kind} {op.key}: b24provision does not yet delete "
+                "or replace what a smart process holds (its items are not counted yet) — keep it in the "
+                "blueprint, or delete it in the portal by hand, then plan again"
+            )
+
+
+__all__ = ["SmartProcessComparer", "refuse_smart_deletes"]
