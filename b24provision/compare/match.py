@@ -33,10 +33,12 @@ from b24provision.blueprint.model import (
     FieldBase,
     Pipeline,
     Removed,
+    SmartProcess,
     Stage,
 )
 from b24provision.compare.result import Comparison, Difference, Pairing
 from b24provision.compare.sides import Side, open_side
+from b24provision.compare.smart import desired_smart_processes, live_smart_processes, only_in_a
 from b24provision.plan.diff import diff
 from b24provision.plan.nested import nested_changes
 from b24provision.plan.ops import (
@@ -48,6 +50,7 @@ from b24provision.plan.ops import (
     stage_ref,
 )
 from b24provision.plan.render_common import value
+from b24provision.state.entity_live import SmartProcessLive
 from b24provision.state.live import LiveState, UnsupportedField
 from b24provision.state.match import UI_CODE_PREFIX, items_by_value, pair_pipelines, ui_stage_pairs
 
@@ -90,10 +93,30 @@ class _Compare:
             ),
         )
         live = self._live(a_bp)
+        if self.a.blueprint.smart_processes or self.b.blueprint.smart_processes or _has_types(self.a, self.b):
+            a_types = live_smart_processes(self.a, live.languages)
+            b_types = [self._align_type(sp, a_types) for sp in desired_smart_processes(self.b)]
+            desired = desired.model_copy(update={"smart_processes": b_types})
+            live = replace(live, smart_processes=a_types)
+            self.extra += only_in_a(a_types, b_types)
         plan = diff(desired, live)
         ops = tuple(op for op in plan.ops if _is_difference(op))
         plan = plan.model_copy(update={"ops": ops, "unmanaged": (), "warnings": ()})
         return Comparison(self.a, self.b, plan, tuple(self.extra), tuple(self.pairings), tuple(self.notes))
+
+    def _align_type(self, want: SmartProcess, a_types: Mapping[str, SmartProcessLive]) -> SmartProcess:
+        """B's smart process with what A leaves unsaid left out, as the deal's pipelines and fields."""
+        have = next((sp for sp in a_types.values() if sp.title in (want.title, *want.previous_titles)), None)
+        if have is None:
+            return want
+        pairs = pair_pipelines(want.pipelines, have.state.blueprint.pipelines)
+        a_fields = have.state.blueprint.fields_by_code()
+        return want.model_copy(
+            update={
+                "pipelines": [self._align_pipeline(pairs.get(p.key), p) for p in want.pipelines],
+                "fields": [self._align_field(a_fields.get(f.code), f) for f in want.fields],
+            }
+        )
 
     # --- the default pipeline: a portal always has one, a blueprint may leave it out
 
@@ -318,6 +341,10 @@ class _Compare:
 
 
 # ------------------------------------------------------------------------------------ helpers
+
+
+def _has_types(*sides: Side) -> bool:
+    return any(side.live is not None and side.live.smart_processes for side in sides)
 
 
 def _is_difference(op: AnyOp) -> bool:

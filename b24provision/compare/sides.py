@@ -43,7 +43,8 @@ def open_side(
     """
     from b24provision.blueprint import load_blueprint  # noqa: PLC0415 - only what the side needs
     from b24provision.portal.connect import open_portal  # noqa: PLC0415
-    from b24provision.portal.read import read_portal  # noqa: PLC0415
+    from b24provision.state.rest import read_with  # noqa: PLC0415
+    from b24provision.state.rest_smart import TYPE_LIST, with_smart_processes  # noqa: PLC0415
 
     spec = spec.strip()
     if spec.startswith("file:") or (not spec.startswith("portal:") and Path(spec).exists()):
@@ -52,5 +53,7 @@ def open_side(
         return Side(label=str(path), kind="blueprint", blueprint=blueprint)
     portal = spec.removeprefix("portal:")
     with open_portal(portal, portals_file=portals_file) as client:
-        live = read_portal(client)
+        # The smart processes' list travels with the read: a portal without them costs no request more.
+        live, extra = read_with(client, [TYPE_LIST])
+        live = with_smart_processes(client, live, extra.get(TYPE_LIST.key))
     return Side(label=portal, kind="portal", blueprint=live.blueprint, live=live)
