@@ -13,6 +13,7 @@ from pathlib import Path
 from b24provision.api import saved
 from b24provision.apply import ApplyResult, Progress, apply_plan, plan_batches, with_counts
 from b24provision.apply.explain import render_explain
+from b24provision.apply.smart_counts import with_smart_counts
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
 from b24provision.doctor.facts import facts_for
@@ -89,7 +90,7 @@ def plan_against(
     if live is None:
         live = read_portal(client)
     live = with_smart_processes_of(client, live, blueprint)
-    plan = diff(blueprint, live, lang=lang)
+    plan = with_smart_counts(client, diff(blueprint, live, lang=lang), live)
     refuse_smart_deletes(plan)
     counted = with_counts(client, live, plan)
     if counted is not live:

@@ -35,6 +35,7 @@ from b24provision.plan.ops import (
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
+    DeleteSmartProcessOp,
     DeleteStageOp,
     DeleteTriggerOp,
     ManualRobotOp,
@@ -126,6 +127,7 @@ def pipeline_keys(plan: Plan) -> dict[str, str]:
                 | NeedsAppContextOp()
                 | CreateSmartProcessOp()
                 | UpdateSmartProcessOp()
+                | DeleteSmartProcessOp()
             ):
                 continue
             case _:
@@ -241,6 +243,7 @@ def _deletes_updates_creates(steps: list[Step]) -> list[Step]:
                 | NeedsAppContextOp()
                 | CreateSmartProcessOp()
                 | UpdateSmartProcessOp()
+                | DeleteSmartProcessOp()
             ):
                 return (3, 0)  # not a stage op: never in phase B
             case _:

@@ -28,6 +28,7 @@ from b24provision.plan.ops import (
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
+    DeleteSmartProcessOp,
     DeleteStageOp,
     DeleteTriggerOp,
     ManualRobotOp,
@@ -117,7 +118,7 @@ def already_done(op: AnyOp, live: LiveState, keys: Mapping[str, str], initial_id
             return False  # an update sets values: sending it again does no harm
         case ManualRobotOp() | NeedsAppContextOp():
             return True  # nothing is ever sent for these
-        case CreateSmartProcessOp() | UpdateSmartProcessOp():
+        case CreateSmartProcessOp() | UpdateSmartProcessOp() | DeleteSmartProcessOp():
             return False  # never in an engine's batches: apply/smart.py finds a type again by its title
         case _:
             assert_never(op)

@@ -16,7 +16,13 @@ from typing import Protocol
 
 from b24provision.apply.batches import phase_of
 from b24provision.errors import ApplyError, OutcomeUnknown
-from b24provision.plan.ops import AnyOp, CreateSmartProcessOp, Plan, UpdateSmartProcessOp
+from b24provision.plan.ops import (
+    AnyOp,
+    CreateSmartProcessOp,
+    DeleteSmartProcessOp,
+    Plan,
+    UpdateSmartProcessOp,
+)
 from b24provision.plan.ops_smart import is_type_op
 from b24provision.portal.client import PortalClient
 from b24provision.portal.write import Ids, commands_for
@@ -67,7 +73,13 @@ def apply_smart_processes(
     if not groups:
         return []
     done: list[str] = []
-    type_ops = [op for ops in groups.values() for op in ops if is_type_op(op)]
+    type_ops = [
+        op
+        for ops in groups.values()
+        for op in ops
+        if is_type_op(op) and not isinstance(op, DeleteSmartProcessOp)
+    ]
+    deletes = [op for op in plan.ops if isinstance(op, DeleteSmartProcessOp)]
     if type_ops:
         done += _send_type_ops(client, type_ops, live)
         live = with_smart_processes(client, live)
@@ -97,6 +109,8 @@ def apply_smart_processes(
         _map_new_default(run, plan, key, sp)
         run.run()
         done += run.done_labels
+    if deletes:  # last, as the deal's deletes: a failed apply has deleted nothing it need not have
+        done += _send_type_ops(client, deletes, live)
     return done
 
 
@@ -136,22 +150,23 @@ def _label(op: AnyOp) -> str:
 
 
 def _live_type_id(live: LiveState, op: AnyOp) -> int | None:
-    if isinstance(op, UpdateSmartProcessOp):
-        found = _by_title(live.smart_processes, op.live_title)
+    if isinstance(op, UpdateSmartProcessOp | DeleteSmartProcessOp):
+        title = op.live_title if isinstance(op, UpdateSmartProcessOp) else op.title
+        found = _by_title(live.smart_processes, title)
         return None if found is None else found.type_id
     return None
 
 
 def _type_done(op: AnyOp, live: LiveState) -> bool:
     """Whether the portal, read again, shows the type op carried out."""
-    found = (
-        _by_title(live.smart_processes, op.smart.title)
-        if isinstance(op, (CreateSmartProcessOp, UpdateSmartProcessOp))
-        else None
-    )
+    if isinstance(op, DeleteSmartProcessOp):
+        return _by_title(live.smart_processes, op.title) is None
+    if not isinstance(op, CreateSmartProcessOp | UpdateSmartProcessOp):
+        return False
+    found = _by_title(live.smart_processes, op.smart.title)
     if found is None:
         return False
-    wanted = op.smart.switches() if isinstance(op, (CreateSmartProcessOp, UpdateSmartProcessOp)) else {}
+    wanted = op.smart.switches()
     return all(found.switches.get(flag) == on for flag, on in wanted.items())
 
 

@@ -204,6 +204,8 @@ class Removed(Model):
     """Application robot type codes."""
     triggers: list[str] = Field(default_factory=list)
     """Application trigger codes."""
+    smart_processes: list[Name] = Field(default_factory=list)
+    """Smart process titles (the type and everything in it; refused while it holds items)."""
 
 
 class Location(BaseModel):

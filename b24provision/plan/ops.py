@@ -66,7 +66,12 @@ from b24provision.plan.ops_pipelines import (
     UpdatePipelineOp,
     UpdateStageOp,
 )
-from b24provision.plan.ops_smart import CreateSmartProcessOp, UpdateSmartProcessOp, smart_process_ref
+from b24provision.plan.ops_smart import (
+    CreateSmartProcessOp,
+    DeleteSmartProcessOp,
+    UpdateSmartProcessOp,
+    smart_process_ref,
+)
 
 AnyOp = (
     CreatePipelineOp
@@ -90,6 +95,7 @@ AnyOp = (
     | ManualRobotOp
     | CreateSmartProcessOp
     | UpdateSmartProcessOp
+    | DeleteSmartProcessOp
 )
 """Every op there is; ``match`` over it ends in ``assert_never``."""
 
@@ -121,6 +127,7 @@ def blocked_by_deals(op: AnyOp) -> int:
             | ManualRobotOp()
             | CreateSmartProcessOp()
             | UpdateSmartProcessOp()
+            | DeleteSmartProcessOp()
         ):
             return 0
         case _:
@@ -150,6 +157,9 @@ def data_lost(op: AnyOp) -> str:
             )
         case DeleteAppRobotOp():
             return "robots of this type on stages stop working"
+        case DeleteSmartProcessOp() if op.items:
+            held = "items that could not be counted" if op.items == UNCOUNTED else f"{op.items} items"
+            return f"holds {held}; the portal refuses to delete a type while it has items: delete them first"
         case _:
             return ""  # the guards above make this match open-ended: every op without a loss
 
@@ -179,6 +189,7 @@ def deals_losing_data(op: AnyOp) -> int:
             | ManualRobotOp()
             | CreateSmartProcessOp()
             | UpdateSmartProcessOp()
+            | DeleteSmartProcessOp()
         ):
             return 0
         case _:
@@ -283,5 +294,5 @@ __all__ = [
     "NeedsAppContextOp", "ObjectRef", "OpBase", "pipeline_ref", "Plan", "ReplaceFieldOp",
     "ReplaceStageOp", "stage_ref", "TaggedOp", "UNCOUNTED", "UpdateAppRobotOp", "UpdateFieldOp",
     "UpdatePipelineOp", "UpdateStageOp", "UpdateTriggerOp", "CreateSmartProcessOp",
-    "UpdateSmartProcessOp", "smart_process_ref",
+    "DeleteSmartProcessOp", "UpdateSmartProcessOp", "smart_process_ref",
 ]  # fmt: skip

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from b24provision.blueprint.smart_model import SmartProcessSettings
-from b24provision.plan.op_base import OpBase
+from b24provision.plan.op_base import UNCOUNTED, OpBase
 
 
 def smart_process_ref(key: str) -> str:
@@ -50,9 +50,36 @@ class UpdateSmartProcessOp(OpBase):
         return smart_process_ref(self.smart.key)
 
 
+class DeleteSmartProcessOp(OpBase):
+    """Delete a smart process named in ``removed: smart_processes:`` (by title), with everything it
+    has. ``items`` are counted on the portal (crm.item.list's total) right before plan and apply
+    judge it, never taken from a file; the portal itself refuses to delete a type holding items."""
+
+    ACTION = "delete"
+    KIND = "smart_process"
+    op: Literal["DeleteSmartProcessOp"] = "DeleteSmartProcessOp"
+    title: str
+    items: int = UNCOUNTED
+    """Items of the type (UNCOUNTED until counted: an uncounted type counts as holding items)."""
+
+    @property
+    def key(self) -> str:
+        return smart_process_ref(self.entity)
+
+    @property
+    def destructive(self) -> bool:
+        return self.items != 0
+
+
 def is_type_op(op: object) -> bool:
-    """An op on a smart process itself (apply/smart.py sends these before the type's other ops)."""
-    return isinstance(op, CreateSmartProcessOp | UpdateSmartProcessOp)
+    """An op on a smart process itself (apply/smart.py sends these, not the engine)."""
+    return isinstance(op, CreateSmartProcessOp | UpdateSmartProcessOp | DeleteSmartProcessOp)
 
 
-__all__ = ["CreateSmartProcessOp", "UpdateSmartProcessOp", "is_type_op", "smart_process_ref"]
+__all__ = [
+    "CreateSmartProcessOp",
+    "DeleteSmartProcessOp",
+    "UpdateSmartProcessOp",
+    "is_type_op",
+    "smart_process_ref",
+]

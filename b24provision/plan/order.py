@@ -41,6 +41,7 @@ from b24provision.plan.ops import (
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
+    DeleteSmartProcessOp,
     DeleteStageOp,
     DeleteTriggerOp,
     ManualRobotOp,
@@ -79,6 +80,8 @@ def level_of(op: AnyOp) -> int | None:
             return 6
         case CreateSmartProcessOp() | UpdateSmartProcessOp():
             return 0  # carried out before its pipelines and fields, by apply/smart.py
+        case DeleteSmartProcessOp():
+            return 6
         case ManualRobotOp() | NeedsAppContextOp():
             return None
         case _:

@@ -19,6 +19,7 @@ from b24provision.plan.ops import (
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
+    DeleteSmartProcessOp,
     DeleteStageOp,
     DeleteTriggerOp,
     ManualRobotOp,
@@ -115,6 +116,8 @@ def describe(op: AnyOp) -> str:
             return op.title
         case CreateSmartProcessOp() | UpdateSmartProcessOp():
             return value(op.smart.title)
+        case DeleteSmartProcessOp():
+            return value(op.title)
         case _:
             assert_never(op)
 

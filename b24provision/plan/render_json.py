@@ -52,6 +52,7 @@ from b24provision.plan.ops import (
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
+    DeleteSmartProcessOp,
     DeleteStageOp,
     DeleteTriggerOp,
     ManualRobotOp,
@@ -194,5 +195,7 @@ def _states(op: AnyOp) -> tuple[Any, Any, str | None]:
         case UpdateSmartProcessOp():
             before, after = _changed(op)
             return before, after, None
+        case DeleteSmartProcessOp():
+            return {"title": op.title, "items": op.items}, None, None
         case _:
             assert_never(op)

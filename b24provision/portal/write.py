@@ -32,6 +32,7 @@ from b24provision.plan.ops import (
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
+    DeleteSmartProcessOp,
     DeleteStageOp,
     DeleteTriggerOp,
     ManualRobotOp,
@@ -195,6 +196,8 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
             return [
                 Command(key, "crm.type.update", {"id": ids.type_id, "fields": smart_type_fields(op.smart)})
             ]
+        case DeleteSmartProcessOp():
+            return [Command(key, "crm.type.delete", {"id": ids.type_id})]
         case ManualRobotOp() | NeedsAppContextOp():
             return []
         case _:

@@ -100,7 +100,10 @@ class LiveState:
         """A digest of everything a plan depends on; changes when the portal changes."""
         payload: dict[str, Any] = {
             # Without the (always empty, folded) entity form, so fingerprints stay as they were.
-            "blueprint": self.blueprint.model_dump(mode="json", exclude={"entities", "smart_processes"}),
+            "blueprint": self.blueprint.model_dump(
+                mode="json",
+                exclude={"entities": True, "smart_processes": True, "removed": {"smart_processes"}},
+            ),
             "deal_counts": sorted([list(k) + [v] for k, v in self.deal_counts.items()]),
             "pipeline_ids": sorted(self.pipeline_ids.items()),
             "stage_ids": sorted([list(k) + [v] for k, v in self.stage_ids.items()]),

@@ -33,7 +33,7 @@ TYPE_PAGE = 50
 
 def with_smart_processes_of(client: PortalClient, live: LiveState, blueprint: Blueprint) -> LiveState:
     """``live`` with the smart processes read when ``blueprint`` names some (else as it is)."""
-    if not blueprint.smart_processes or live.smart_processes:
+    if not (blueprint.smart_processes or blueprint.removed.smart_processes) or live.smart_processes:
         return live
     return with_smart_processes(client, live)
 

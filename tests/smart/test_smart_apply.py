@@ -138,3 +138,43 @@ def test_a_stage_dropped_from_a_smart_process_is_refused_and_nothing_changes(sta
     assert "\n" not in str(caught.value)
     codes = [r["STATUS_ID"] for r in by_hand(portal.emulator, "crm.status.list")]
     assert any(code.endswith(":ON_SITE") for code in codes)
+
+
+def test_a_removed_smart_process_holding_items_needs_allow_delete_and_the_portal_refuses_it(
+    start_portal, tmp_path
+):
+    import pytest
+
+    from b24provision.errors import ApplyError, DestructiveChangeError
+
+    portal = start_portal("a")
+    api.apply(api.make_plan([_write(tmp_path, TWO_TYPES)], portal=portal.spec), portal=portal.spec)
+    delivery = _types(portal.emulator)["Delivery"]
+    by_hand(
+        portal.emulator,
+        "crm.item.add",
+        {"entityTypeId": delivery["entityTypeId"], "fields": {"title": "Kitchen"}},
+    )
+    without = TWO_TYPES[: TWO_TYPES.index("  - key: delivery")] + "removed:\n  smart_processes: [Delivery]\n"
+    result = api.make_plan([_write(tmp_path, without)], portal=portal.spec)
+    (delete,) = [op for op in result.plan.ops if op.action == "delete"]
+    assert delete.key == "smart_process:delivery" and delete.items == 1
+    with pytest.raises(DestructiveChangeError):
+        api.apply(result, portal=portal.spec)
+    # Allowed, the portal itself refuses while the type has items: said in its own words.
+    with pytest.raises(ApplyError) as caught:
+        api.apply(result, portal=portal.spec, allow_delete=True)
+    assert "You cannot delete an entity type that has elements" in str(caught.value)
+    assert "Delivery" in _types(portal.emulator)
+
+
+def test_a_removed_empty_smart_process_is_deleted(start_portal, tmp_path):
+    portal = start_portal("a")
+    api.apply(api.make_plan([_write(tmp_path, TWO_TYPES)], portal=portal.spec), portal=portal.spec)
+    without = TWO_TYPES[: TWO_TYPES.index("  - key: delivery")] + "removed:\n  smart_processes: [Delivery]\n"
+    result = api.make_plan([_write(tmp_path, without)], portal=portal.spec)
+    assert [op.key for op in result.plan.ops if op.action == "delete"] == ["smart_process:delivery"]
+    assert not result.plan.destructive_ops()
+    api.apply(result, portal=portal.spec)
+    assert "Delivery" not in _types(portal.emulator)
+    assert not api.make_plan([_write(tmp_path, without)], portal=portal.spec).plan.has_changes

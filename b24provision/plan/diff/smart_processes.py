@@ -25,6 +25,7 @@ from b24provision.plan.ops import (
     CreatePipelineOp,
     CreateSmartProcessOp,
     CreateStageOp,
+    DeleteSmartProcessOp,
     ObjectRef,
     Plan,
     UpdateFieldOp,
@@ -46,7 +47,7 @@ class SmartProcessComparer(DiffBase):
 
     def smart_processes(self) -> None:
         desired, have = self.desired, self.live.smart_processes
-        if not desired.smart_processes:
+        if not (desired.smart_processes or desired.removed.smart_processes):
             return  # not read either (state/rest_smart.py): a deal-only plan says nothing of types
         matched: dict[str, str] = {}  # live key -> blueprint key
         for i, want in enumerate(desired.smart_processes):
@@ -59,6 +60,21 @@ class SmartProcessComparer(DiffBase):
                     )
                 matched[live_key] = want.key
             self.smart_process(i, want, None if live_key is None else have[live_key])
+        declared = {t for sp in desired.smart_processes for t in (sp.title, *sp.previous_titles)}
+        for i, title in enumerate(desired.removed.smart_processes):
+            where = src(desired, "removed", "smart_processes", i) or "removed.smart_processes"
+            if title in declared:
+                raise PlanError(f"{where}: smart process {title!r} is both declared and removed; {FIX}")
+            hits = [k for k, sp in have.items() if sp.title == title]
+            if len(hits) > 1:
+                raise PlanError(
+                    f"{where}: the portal has {len(hits)} smart processes titled {title!r}: b24provision "
+                    "cannot tell which one to delete — rename the others in the portal, then plan again"
+                )
+            if hits and hits[0] not in matched:
+                # The items it holds are counted before plan and apply judge it (apply/smart_counts.py).
+                self.ops.append(DeleteSmartProcessOp(entity=hits[0], title=title, source=where))
+                matched[hits[0]] = ""
         for key, sp in have.items():
             if key not in matched:
                 self.unmanaged.append(
