@@ -1,6 +1,6 @@
 """Export: a live portal written out as a blueprint, so that nobody starts from zero.
 
-The portal is read the way ``plan`` reads it (``portal/read.py``: the blueprint's own model types,
+The portal is read the way ``plan`` reads it (``state/rest.py``: the blueprint's own model types,
 pipeline keys made from names), and the result is written as YAML that ``load_blueprint`` reads
 back into the same values. That symmetry is the contract: **export a portal, plan the export
 against the same portal, and the plan shows no changes.**
@@ -104,7 +104,7 @@ def export_portal(
     from dataclasses import replace  # noqa: PLC0415
 
     from b24provision.portal.connect import describe_portal, open_portal  # noqa: PLC0415 - keeps it light
-    from b24provision.portal.read import read_portal  # noqa: PLC0415
+    from b24provision.state.rest import read_portal  # noqa: PLC0415
 
     with open_portal(spec, portals_file=portals_file) as client:
         start = client.request_count

@@ -23,10 +23,10 @@ from b24provision.plan.portal_checks import checked_against_portal
 from b24provision.portal.client import PortalClient
 from b24provision.portal.connect import describe_portal, open_portal
 from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock
-from b24provision.portal.read import read_after, read_portal
 from b24provision.state.live import LiveState
+from b24provision.state.rest import read_after, read_portal
 from b24provision.state.zip import robots_from_export as _robots_from_export
-from b24provision.tariff_detect import (
+from b24provision.tariff.fit import (
     Declaration,
     PortalTariff,
     declaration_for,

@@ -43,7 +43,7 @@ def open_side(
     """
     from b24provision.blueprint import load_blueprint  # noqa: PLC0415 - only what the side needs
     from b24provision.portal.connect import open_portal  # noqa: PLC0415
-    from b24provision.portal.read import read_portal  # noqa: PLC0415
+    from b24provision.state.rest import read_portal  # noqa: PLC0415
 
     spec = spec.strip()
     if spec.startswith("file:") or (not spec.startswith("portal:") and Path(spec).exists()):
