@@ -1,6 +1,6 @@
 """Export: a live portal written out as a blueprint, so that nobody starts from zero.
 
-The portal is read the way ``plan`` reads it (``portal/read.py``: the blueprint's own model types,
+The portal is read the way ``plan`` reads it (``state/rest.py``: the blueprint's own model types,
 pipeline keys made from names), and the result is written as YAML that ``load_blueprint`` reads
 back into the same values. That symmetry is the contract: **export a portal, plan the export
 against the same portal, and the plan shows no changes.**
@@ -17,7 +17,7 @@ What the YAML looks like, and why:
   a readable git diff: the default pipeline first, then by sort; stages by sort; fields by sort,
   then code; enumeration items by sort;
 - no portal ids anywhere: pipelines get readable keys made from their names (``keys.make_key``),
-  stages keep their codes, fields their codes without ``UF_CRM_``;
+  stages keep their codes, fields their codes without the field prefix;
 - only what differs from the blueprint's defaults is written: ``sort:`` of a stage or an item only
   where the order does not say it already (``plan/sorts.py``: without ``sort:`` a stage keeps its
   place, so this is only for ties), ``semantics:`` only for success and failure stages, ``color:``

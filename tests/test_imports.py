@@ -212,7 +212,7 @@ BEHIND_THE_FACADE = (
     "b24provision.portal.client",
     "b24provision.portal.connect",
     "b24provision.portal.profiles",
-    "b24provision.portal.read",
+    "b24provision.state.rest",
     "b24provision.portal.write",
     "b24provision.portal.trace",
     "b24provision.output",
@@ -223,7 +223,7 @@ BEHIND_THE_FACADE = (
     "b24provision.emulator",
     "b24provision.fmt",
     "b24provision.doctor.run",
-    "b24provision.tariff_detect",
+    "b24provision.tariff.fit",
 )
 
 

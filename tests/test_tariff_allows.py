@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from b24provision.tariffs import (
+from b24provision.tariff import (
     PortalEvidence,
     RobotHost,
     allows_custom_fields,

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from b24provision.blueprint.model import Blueprint
 from b24provision.cli import app
 from b24provision.errors import ConfigError
-from b24provision.tariffs import (
+from b24provision.tariff import (
     FACT_KEYS,
     Fact,
     Needs,

@@ -32,7 +32,7 @@ def validate(
     """Check each blueprint at ``paths`` without a portal: schema, variables, references, advice, and
     the needs against the blueprint's own ``tariff:`` (warnings)."""
     from b24provision.blueprint import validate_each  # noqa: PLC0415
-    from b24provision.tariff_detect import blueprint_tariff_problems  # noqa: PLC0415
+    from b24provision.tariff.fit import blueprint_tariff_problems  # noqa: PLC0415
 
     reports = validate_each(paths, variables=dict(variables or {}), values_files=values_files)
     for report in reports:

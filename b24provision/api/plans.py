@@ -25,12 +25,11 @@ from b24provision.plan.portal_checks import checked_against_portal
 from b24provision.portal.client import PortalClient
 from b24provision.portal.connect import describe_portal, open_portal
 from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock
-from b24provision.portal.read import read_after, read_portal
 from b24provision.state.live import LiveState
+from b24provision.state.rest import read_after, read_portal
 from b24provision.state.rest_smart import with_smart_processes_of
 from b24provision.state.zip import robots_from_export as _robots_from_export
-from b24provision.tariff.smart import smart_process_warnings
-from b24provision.tariff_detect import (
+from b24provision.tariff.fit import (
     Declaration,
     PortalTariff,
     declaration_for,
@@ -40,6 +39,7 @@ from b24provision.tariff_detect import (
     refuse_unfit,
     tariff_findings,
 )
+from b24provision.tariff.smart import smart_process_warnings
 
 
 @dataclass

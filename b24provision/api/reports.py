@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from b24provision.doctor.run import DoctorReport
     from b24provision.export import ExportResult
     from b24provision.forecast import Forecast
-    from b24provision.tariff_detect import PortalTariff
-    from b24provision.tariffs import TariffReport
+    from b24provision.tariff import TariffReport
+    from b24provision.tariff.fit import PortalTariff
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def tariff(
 ) -> TariffCheck:
     """What the blueprint needs against ``plan_code``, else the plan detected on ``portal``, else the
     blueprint's own ``tariff:``."""
-    from b24provision import tariffs  # noqa: PLC0415
+    from b24provision import tariff as tariffs  # noqa: PLC0415
 
     blueprint = load_one(paths, variables=variables, values_files=values_files)
     if portal is not None:
@@ -101,8 +101,8 @@ def portal_report(
     """
     from b24provision.api.plans import plan_against  # noqa: PLC0415
     from b24provision.portal.connect import open_portal  # noqa: PLC0415
-    from b24provision.tariff_detect import declaration_for, detect_tariff, needs_for  # noqa: PLC0415
-    from b24provision.tariffs import tariff_report  # noqa: PLC0415
+    from b24provision.tariff import tariff_report  # noqa: PLC0415
+    from b24provision.tariff.fit import declaration_for, detect_tariff, needs_for  # noqa: PLC0415
 
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:

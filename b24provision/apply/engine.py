@@ -43,9 +43,9 @@ from b24provision.plan.ops import AnyOp, CreatePipelineOp, CreateStageOp, Plan
 from b24provision.plan.ops_smart import is_type_op
 from b24provision.plan.stage_codes import refuse_long_stage_codes
 from b24provision.portal.client import PortalClient
-from b24provision.portal.read import read_portal
 from b24provision.portal.write import Ids
 from b24provision.state.live import LiveState
+from b24provision.state.rest import read_portal
 
 MAX_RECOVERIES = 5
 Progress = Callable[[int, int, str], None]

@@ -17,8 +17,9 @@ from b24provision.plan.diff.smart_processes import refuse_smart_deletes
 from b24provision.plan.ops import Plan, data_lost
 from b24provision.plan.safety import live_safety, what_to_count
 from b24provision.portal.client import PortalClient
-from b24provision.portal.read import count_losses, read_portal
+from b24provision.state.counts import count_losses
 from b24provision.state.live import LiveState
+from b24provision.state.rest import read_portal
 
 
 def check_safety(plan: Plan, *, allow_delete: bool) -> None:

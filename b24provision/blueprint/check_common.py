@@ -39,7 +39,7 @@ def where_line(bp: Blueprint, loc: Loc) -> str:
 
 
 def prefixed(bp: Blueprint, loc: Loc, code: str) -> Problem:
-    # The portal adds UF_CRM_ itself: "UF_CRM_X" here would be UF_CRM_UF_CRM_X there, a field that
+    # The portal adds its prefix itself: a prefixed code here would be prefixed twice there, a field that
     # does not exist (a delete that silently does nothing) or a new one with a doubled prefix.
     return finding(
         bp, loc, f"field code '{code}' starts with {UF_PREFIX}, which the portal adds itself — write "

@@ -4,7 +4,7 @@ References a robot can make:
 - a pipeline by its ``key`` (copy_deal ``to_pipeline``, create_deal ``pipeline``);
 - a stage by its ``code`` within the pipeline it targets (``to_stage``, ``stage``);
 - a deal field: a standard one (``STANDARD_DEAL_FIELDS``) or a custom field by its code, also
-  written ``UF_CRM_<code>`` (set_field ``field``, a condition's ``field``, create_deal
+  written with the portal's field prefix (set_field ``field``, a condition's ``field``, create_deal
   ``set_fields``). A set_field on an enumeration field names the item by its ``xml_id`` (or its
   exact text).
 """

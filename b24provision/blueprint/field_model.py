@@ -1,6 +1,6 @@
 """Custom fields of a blueprint: one model per user type, chosen by ``type``.
 
-A field is identified by its ``code``: the FIELD_NAME without the portal's ``UF_CRM_`` prefix.
+A field is identified by its ``code``: the FIELD_NAME without the portal's field prefix.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from b24provision.entities.types import DEAL
 
 
 class FieldBase(Model):
-    """What every custom deal field has; its ``code`` becomes ``UF_CRM_<code>``."""
+    """What every custom field has; the portal puts its prefix before the ``code``."""
 
     code: FieldCode
-    """The field's code without ``UF_CRM_`` (the portal adds it): A-Z, 0-9 and _."""
+    """The field's code without the portal's prefix (the portal adds it): A-Z, 0-9 and _."""
     label: Label | None = None
     """The field's name in the card, list and filter; the code when not given. A string is the
     name in every portal language. A map ``{en: ..., ru: ...}`` sets the languages it names and

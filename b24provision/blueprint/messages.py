@@ -26,6 +26,7 @@ from pydantic_core import ErrorDetails
 from b24provision.blueprint import model as m
 from b24provision.blueprint.model import Location
 from b24provision.blueprint.source import YamlPath, locate, problem_at
+from b24provision.entities.types import DEAL, FIELD_NAME_LIMIT
 from b24provision.errors import Problem
 
 SCHEMA_HINT = "see schema/blueprint.schema.json"
@@ -45,7 +46,7 @@ _PIPELINE_KEY = (
 )
 _FIELD_CODE = (
     f"a field code uses A-Z, 0-9 or _ and is at most {_max_length(m.FieldCode)} characters (the portal adds "
-    "UF_CRM_, 50 in all), e.g. CHILD_DEALS"
+    f"{DEAL.field_prefix}, {FIELD_NAME_LIMIT} in all), e.g. CHILD_DEALS"
 )
 _DURATION = (
     "a duration is a number and a unit, e.g. '3 days' or '1 month' "
@@ -196,7 +197,7 @@ def _one(
             what = f"the name {shown}" if on_key else shown
             return where, f"{name}: {what} is not valid — {rule}"
     if path == ("removed",) and kind in ("model_type", "model_attributes_type", "dict_type"):
-        # `removed: [UF_CRM_X]` or an empty `removed:`: say which kinds it takes, with an example.
+        # `removed: [<a FIELD_NAME>]` or an empty `removed:`: say which kinds it takes, with an example.
         return where, (
             f"removed: names what to delete by kind, got {shown} — write e.g. removed: {{fields: [CODE]}} "
             f"(kinds: {', '.join(m.Removed.model_fields)})"

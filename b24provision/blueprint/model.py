@@ -9,7 +9,7 @@ the deal's pipelines and fields at the top level (``Blueprint.section("deal")`` 
 section). Everything is identified by a natural key that reads the same on every portal: a
 pipeline by its ``key`` (matched to the portal by name, or by being the default one), a stage by
 its ``code`` within its pipeline (the STATUS_ID without the portal's ``C<id>:`` prefix), a field
-by its ``code`` (the FIELD_NAME without ``UF_CRM_``).
+by its ``code`` (the FIELD_NAME without the portal's field prefix).
 
 The same types describe the live portal (see ``b24provision.state.live``), so a plan is a
 comparison of two values of one type. The models here check only the shape of single values
@@ -143,7 +143,7 @@ class EntitySection(Model):
     """What every CRM entity type of a blueprint can have: its custom fields."""
 
     fields: list[DealField] = Field(default_factory=list)
-    """Custom fields of the entity (UF_CRM_*)."""
+    """Custom fields of the entity (the portal prefixes their codes)."""
 
     def is_empty(self) -> bool:
         return not any(getattr(self, name) for name in type(self).model_fields)
@@ -199,7 +199,7 @@ class Removed(Model):
     pipelines: list[Name] = Field(default_factory=list)
     """Pipeline names."""
     fields: list[FieldCode] = Field(default_factory=list)
-    """Custom field codes, without ``UF_CRM_``."""
+    """Custom field codes, without the portal's prefix."""
     app_robots: list[str] = Field(default_factory=list)
     """Application robot type codes."""
     triggers: list[str] = Field(default_factory=list)
@@ -240,7 +240,7 @@ class Blueprint(Model):
     pipelines: list[Pipeline] = Field(default_factory=list)
     """Deal pipelines, each with its stages and their robots."""
     fields: list[DealField] = Field(default_factory=list)
-    """Custom deal fields (UF_CRM_*)."""
+    """Custom deal fields (the portal prefixes their codes)."""
     app_robots: list[AppRobot] = Field(default_factory=list)
     """Robot types an application registers (needs an OAuth application)."""
     triggers: list[Trigger] = Field(default_factory=list)

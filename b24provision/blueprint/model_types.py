@@ -22,7 +22,8 @@ UpperCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length
 # what some pipeline can hold (reading any portal must work: export, plan); validate warns above 17
 # (check/stage-code-length) and plan refuses what the target pipeline cannot hold (plan/stage_codes.py).
 StageCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1, max_length=22)]
-# FIELD_NAME is at most 50 characters including the 7 of "UF_CRM_" (reference §7.3).
+# FIELD_NAME is at most 50 characters including the deal's 7-character prefix (reference §7.3,
+# entities/types.py: EntityType.max_field_code_length).
 FieldCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1, max_length=43)]
 PipelineKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]

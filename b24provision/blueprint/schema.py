@@ -118,7 +118,7 @@ def _tariff(generated: dict[str, Any]) -> dict[str, Any]:
     # given schemas". Text with ${...} is accepted; anything else must be a code (or null).
     # Imported here: the tariff table (and the YAML library that reads it) is needed only when a
     # schema is made, not by everything that imports the blueprint package.
-    from b24provision.tariffs import known_plan_codes
+    from b24provision.tariff import known_plan_codes
 
     keep = {k: v for k, v in generated.items() if k != "anyOf"}
     return {

@@ -103,9 +103,9 @@ def apply(
 ) -> None:
     """Make the portal match the blueprint (or carry out a saved plan).
 
-    The portal is locked while apply runs (a deal field UF_CRM_B24P_LOCK): a second apply waits up to
-    --lock-timeout seconds, then refuses, naming who holds it; `force-unlock` removes a lock left by a
-    run that was killed.
+    The portal is locked while apply runs (a deal field of its own, code B24P_LOCK): a second apply
+    waits up to --lock-timeout seconds, then refuses, naming who holds it; `force-unlock` removes a
+    lock left by a run that was killed.
     """
     start_trace(trace)
     from b24provision import api

@@ -25,7 +25,7 @@ from b24provision.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from b24provision import tariffs as tariffs_module
+    from b24provision import tariff as tariffs_module
 
 
 _PLAN_HELP = "A plan code (crm_plus, standard, ...) or a LICENSE (ru_crm). Default: the blueprint's tariff:."

@@ -26,10 +26,10 @@ from b24provision.plan.ops import CreatePipelineOp, Plan
 from b24provision.plan.order import level_of
 from b24provision.plan.safety import what_to_count
 from b24provision.portal.client import BATCH_LIMIT, Command, PortalClient
-from b24provision.portal.read import FULL_RECORDS
 from b24provision.state.live import LiveState
-from b24provision.tariff_detect import PortalTariff, needs_for, tariff_findings
-from b24provision.tariffs import PROBED_METHODS
+from b24provision.state.rest import FULL_RECORDS
+from b24provision.tariff import PROBED_METHODS
+from b24provision.tariff.fit import PortalTariff, needs_for, tariff_findings
 
 __all__ = ["Check", "Hello", "apply_budget", "hello", "hello_checks", "portal_checks"]
 
@@ -317,7 +317,7 @@ def _rate_check(live: LiveState, rate: str | None) -> Check:
 
 def apply_budget(plan: Plan, live: LiveState) -> int:
     """About how many requests applying ``plan`` takes: the read under the portal's lock (a second
-    request for the labels past 30 fields, portal/read.py), the deal counts its deletes need, the
+    request for the labels past 30 fields, state/rest.py), the deal counts its deletes need, the
     re-read of pipeline names before creating pipelines, each phase's writes in batches of 50, and
     the verifying read (which releases the lock)."""
     if not plan.has_changes:

@@ -18,7 +18,7 @@ from b24provision.doctor.facts import DEFAULT_STATE_DIR, facts_path, load_facts,
 from b24provision.doctor.probe import Answer, ProbeResult, run_probe
 from b24provision.errors import BlueprintError, PlanError, PortalAuthError, PortalError, PortalNotFound
 from b24provision.portal.connect import describe_portal, open_portal
-from b24provision.tariff_detect import declaration_for, detect_tariff
+from b24provision.tariff.fit import declaration_for, detect_tariff
 
 __all__ = ["DoctorReport", "run_doctor"]
 
@@ -97,7 +97,7 @@ def run_doctor(
             except PlanError as exc:  # the plan itself is refused (e.g. a stage code too long here)
                 refused = exc
         if blueprint is None or refused is not None:
-            from b24provision.portal.read import read_portal  # noqa: PLC0415
+            from b24provision.state.rest import read_portal  # noqa: PLC0415
 
             live = read_portal(client)
             tariff = None

@@ -140,10 +140,11 @@ def enum_items(emulator: Emulator) -> list[tuple[str, str]]:
 
 
 def enum_item_ids(emulator: Emulator, field_name: str) -> dict[str, int]:
-    """XML_ID -> id of the list items of one enumeration field (by FIELD_NAME)."""
+    """Text (VALUE) -> id of the list items of one enumeration field (by FIELD_NAME). By text, not
+    XML_ID: a portal following the core's reading keeps no XML_ID it was sent (reference §13.1)."""
     rows = _rows(
         emulator,
-        "SELECT e.xml_id, e.id FROM enum_item e JOIN userfield u ON u.id = e.field_id WHERE u.field_name = ?",
+        "SELECT e.value, e.id FROM enum_item e JOIN userfield u ON u.id = e.field_id WHERE u.field_name = ?",
         (field_name,),
     )
     return {str(r[0]): int(r[1]) for r in rows}

@@ -32,9 +32,9 @@ from b24provision.forecast.model import (
     silent_failures,
 )
 from b24provision.portal.client import PAGE_SIZE, Command, PortalClient
-from b24provision.portal.read import read_portal, status_id
 from b24provision.state.live import LiveState
 from b24provision.state.match import portal_pipeline
+from b24provision.state.rest import read_portal, status_id
 
 
 def live_pipeline_key(want: Pipeline, live: LiveState) -> str | None:

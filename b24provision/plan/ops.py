@@ -6,7 +6,7 @@ CRM entity type: today always ``deal``), and its ``key`` is a typed reference th
 
 - a pipeline ``deal:sales``, a stage ``deal:sales/NEW``, a robot on a stage
   ``deal:sales/NEW/robot[wait:1 day]`` (pipeline keys are lower case, so they never read as ``field``);
-- a custom field ``deal:field/CHILD_DEALS`` (the code without ``UF_CRM_``);
+- a custom field ``deal:field/CHILD_DEALS`` (the code without the entity's field prefix);
 - an application robot type or trigger by its code alone (``notify_bot``): an application
   registers them for the portal, not for one entity type, so no entity prefix.
 
@@ -26,7 +26,8 @@ Identity on the portal, for apply:
 - ``live_key`` is the key the portal's pipeline has in ``LiveState.blueprint`` (made from its name);
   ``LiveState.pipeline_ids[live_key]`` and ``stage_ids[(live_key, code)]`` give the ids. A stage
   op with ``live_key=None`` belongs to a pipeline created by the same plan (``new_pipeline``).
-- A field op names the field by its blueprint code; the portal's FIELD_NAME is ``UF_CRM_<code>``.
+- A field op names the field by its blueprint code; the portal's FIELD_NAME is the code with the
+  entity's field prefix (``EntityType.field_name``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What a plan's deletes destroy, taken from the live portal: the facts every safety decision rests on.
 
 A delete is only as dangerous as what it destroys. Before a plan is judged, the portal is asked
-(``portal/read.count_losses``, one batch, only when the plan deletes something) how many deals are
+(``state/counts.count_losses``, one batch, only when the plan deletes something) how many deals are
 in each stage or pipeline to be deleted, hold a value in each field to be deleted or replaced, and
 use each enumeration item to be removed. :func:`what_to_count` says what to ask; :func:`with_live_facts`
 writes the answers onto the ops, so that:

@@ -75,7 +75,7 @@ def read_lock(client: PortalClient) -> LockHolder | None:
 
 
 ReadAfter = Callable[[Sequence[Command], Sequence[Command]], tuple["LiveState", Mapping[str, PortalError]]]
-"""Sends commands, reads the portal, sends more commands, in one request (``portal.read.read_after``)."""
+"""Sends commands, reads the portal, sends more commands, in one request (``state.rest.read_after``)."""
 
 
 def acquire(

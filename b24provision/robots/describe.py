@@ -4,7 +4,7 @@ Robots on stages cannot be read or written over REST (reference §0), so the too
 to say exactly what to click. ``describe_robot`` turns one blueprint robot into the name the
 portal's robot catalogue shows ("Копировать сделку" / "Copy deal") and a list of (setting, value)
 pairs with every reference resolved to what the UI shows: a pipeline's name instead of its key, a
-stage's name with its code, a field's label with its ``UF_CRM_`` name, a delay in words. The plan
+stage's name with its code, a field's label with its FIELD_NAME, a delay in words. The plan
 renderer, the runbook and the graph all use it, so the three never disagree.
 
 Robot names come from the product's own language files (``.description.php`` of each activity in

@@ -5,7 +5,7 @@ holds every stage's robots as bizproc templates (reference §8.8). ``read_export
 into ``ExportRobots``: the deal pipelines by name with their stages (``CRM_STATUS/<ENTITY_ID>.json``)
 and, for every stage that has a robot template (``BIZPROC_MAIN/<n>.json`` with ``AUTO_EXECUTE`` 8
 and a ``DOCUMENT_STATUS``), its robots in blueprint terms (``template.py``). Stage ids ``C5:NEW``
-become natural keys here: the pipeline's key made from its name the way ``portal/read.py`` makes
+become natural keys here: the pipeline's key made from its name the way ``state/rest.py`` makes
 it, and the stage code without the prefix. Nothing in the archive is trusted (``archive.py``).
 """
 
@@ -190,7 +190,7 @@ def _pipelines(path: Path, documents: Mapping[str, Any], blueprint: Blueprint | 
             f"{path}: the export holds no deal stages (CRM_STATUS/{_STAGES.entity_id(0)}*.json) — export "
             "with the CRM settings included"
         )
-    found.sort(key=lambda f: f[0])  # the default pipeline (0) first, as portal/read.py orders keys
+    found.sort(key=lambda f: f[0])  # the default pipeline (0) first, as state/rest.py orders keys
     taken: dict[str, int] = {p.key: -1 for p in blueprint.pipelines} if blueprint is not None else {}
     out: list[ExportPipeline] = []
     for category, name, items in found:

@@ -113,7 +113,7 @@ class RobotKind:
     result: Literal["deal", "item", "task"] | None = None
     """What its ``store_id_in`` receives: the ID of a new deal, CRM item or task."""
     tariff: str = "robots"
-    """The tariff need it adds (tariffs.py's key): every kind is a plain automation rule."""
+    """The tariff need it adds (tariff/needs.py's key): every kind is a plain automation rule."""
 
     @property
     def type(self) -> str:

@@ -135,7 +135,7 @@ def _note_person(notes: list[str], name: str, value: Any) -> str | None:
 
 
 def _field_name(code: str) -> str:
-    """A blueprint field code as the document names it: standard fields as they are, others UF_CRM_."""
+    """A blueprint field code as the document names it: standard fields as is, others with the prefix."""
     return code if code in STANDARD_FIELDS or DEAL.is_custom_field(code) else DEAL.field_name(code)
 
 

@@ -170,7 +170,7 @@ def _stages_in_order(pipeline: Pipeline) -> list[Stage]:
 
 def build_runbook(blueprint: Blueprint, lang: str = "en") -> Runbook:
     """Every manual step for ``blueprint``, numbered, in the portal's order."""
-    from b24provision.tariffs import minimal_plan, needs  # tariffs imports the model only; no cycle
+    from b24provision.tariff import minimal_plan, needs  # tariffs imports the model only; no cycle
 
     book = Runbook(_t("title", lang), _t("intro", lang))
     counter = itertools.count(1)

@@ -2,7 +2,7 @@
 
 ``describe``, the per-kind describers (``settings.py``), ``graph`` and ``runbook`` all say a
 reference the same way through these helpers: a pipeline's name instead of its key, a stage's name
-with its code, a field's label with its ``UF_CRM_`` name, a delay in words. Setting labels come from
+with its code, a field's label with its FIELD_NAME, a delay in words. Setting labels come from
 the activities' language files where they exist (CrmCopyDealActivity: "Название сделки",
 "Перенести в воронку", "Начальная стадия", "Ответственный") and from helpdesk articles 16623686 /
 14960162 for the common "Run" / "Execution" / "Condition" settings; labels not found there are our
@@ -165,10 +165,10 @@ def label_text(label: str | dict[str, str] | None, lang: Lang, fallback: str) ->
 
 
 def field_text(code: str, blueprint: Blueprint, lang: Lang = "en") -> str:
-    """A deal field as the card shows it: "'Child deals' (UF_CRM_CHILD_DEALS)" or "Amount (OPPORTUNITY)".
+    """A deal field as the card shows it: "'Child deals' (<FIELD_NAME>)" or "Amount (OPPORTUNITY)".
 
     ``code`` is a standard field (OPPORTUNITY), a custom field's code (CHILD_DEALS) or its full
-    name (UF_CRM_CHILD_DEALS).
+    name (the code with the portal's prefix).
     """
     if code in STANDARD_FIELDS:
         en, ru = STANDARD_FIELDS[code]

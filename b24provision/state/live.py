@@ -1,6 +1,6 @@
 """The live state of a portal, as the plan sees it.
 
-Reading a portal (``portal/read.py``) yields the same model types as a blueprint, so diffing is a
+Reading a portal (``state/rest.py``) yields the same model types as a blueprint, so diffing is a
 comparison of two values of one type. What only a live portal has rides alongside: the ids that
 apply needs to address objects (never shown in plans), deal counts that make a delete unsafe,
 the portal's languages, fields of types a blueprint cannot express, and a fingerprint that a saved

@@ -40,7 +40,7 @@ from b24provision.portal.mapping import (
     stage_prefix,
 )
 from b24provision.state.live import LiveState, UnsupportedField
-from b24provision.tariffs import PROBED_METHODS
+from b24provision.tariff import PROBED_METHODS
 
 # The languages of a cloud portal (the label map of a deal userfield get in the docs, §7.2); a
 # portal has its own list, read from that map (``_languages``).

@@ -1,7 +1,7 @@
 """Which plan a live portal is on, from what the portal reader collected about it.
 
 ``portal_tariff(evidence)`` is pure: the evidence (app.info LICENSE, method.get probes, the
-profile's declaration) is gathered elsewhere (``tariff_detect``); this module never calls a portal.
+profile's declaration) is gathered elsewhere (``tariff/fit.py``); this module never calls a portal.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from b24provision.tariff.table import FACT_KEYS, Fact, TariffPlan, find_plan
 class PortalEvidence:
     """What a portal reader learned about the portal's plan; all optional.
 
-    Filled by the portal side (``tariff_detect``): ``license`` from app.info, ``methods`` from
+    Filled by the portal side (``tariff/fit.py``): ``license`` from app.info, ``methods`` from
     method.get (isExisting by method name), ``declared`` from the profile's ``tariff:``, ``limits``
     (``max_pipelines``, ``max_custom_fields``) from a profile's declaration.
     """

@@ -23,7 +23,7 @@ from b24provision.errors import B24ProvisionError, LockError, PortalError, Stale
 from b24provision.portal.client import PortalClient
 from b24provision.portal.credentials import WebhookCredentials
 from b24provision.portal.lock import LOCK_FIELD, LockHolder, portal_lock, read_lock
-from b24provision.portal.read import read_after
+from b24provision.state.rest import read_after
 
 runner = CliRunner()
 

@@ -15,7 +15,7 @@ import pytest
 
 from b24provision.blueprint.model import FIELD_TYPES, ROBOT_TYPES
 from b24provision.blueprint.schema import blueprint_json_schema
-from b24provision.tariffs import known_plan_codes
+from b24provision.tariff import known_plan_codes
 
 SCHEMA = blueprint_json_schema()
 

@@ -432,7 +432,7 @@ def test_a_probe_step_that_fails_still_cleans_up_and_reports(start_portal):
 def test_a_portal_held_by_another_runs_lock_is_a_problem_naming_force_unlock(start_portal):
     """An apply now would wait for the lock, then refuse: doctor may not say nothing blocks it."""
     from b24provision.portal.lock import portal_lock
-    from b24provision.portal.read import read_after
+    from b24provision.state.rest import read_after
 
     portal = start_portal("locked")
     with PortalClient(WebhookCredentials(portal.server.webhook_url), rate=None) as client:

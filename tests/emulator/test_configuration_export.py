@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from b24provision.cli import app
-from b24provision.emulator.testing import robot_template_count
+from b24provision.emulator.testing import by_hand, robot_template_count
 from b24provision.robots.export_reader import read_export
 
 
@@ -124,8 +124,10 @@ def test_robots_on_lead_statuses_and_smart_process_stages_are_exported_with_thei
     emulator.seed("handmade")
     notify = {"Type": "SocNetMessageActivity", "Properties": {"MessageUserTo": "user_3", "MessageText": "a"}}
     emulator.put_stage_robots("NEW", [notify], entity_id="STATUS")
-    (category,) = emulator.db.execute("SELECT id FROM item_category WHERE is_default = 'Y'").fetchone()
-    (type_id,) = emulator.db.execute("SELECT entity_type_id FROM crm_type").fetchone()
+    (smart,) = by_hand(emulator, "crm.type.list")["types"]
+    type_id = smart["entityTypeId"]
+    categories = by_hand(emulator, "crm.category.list", {"entityTypeId": type_id})["categories"]
+    category = next(c["id"] for c in categories if c["isDefault"] in ("Y", True))
     entity = f"DYNAMIC_{type_id}_STAGE_{category}"
     emulator.put_stage_robots(f"DT{type_id}_{category}:NEW", [notify], entity_id=entity)
     with pytest.raises(ValueError, match="no stage"):

@@ -143,7 +143,7 @@ class Portal:
         self.emulator.reset()
         self.emulator.faults.clear()
         assert self.run(V1) == "applied" and self.run(V1) == "done"
-        item_a = self.item_ids("LEVEL")["a"]
+        item_a = self.item_ids("LEVEL")["A"]
         for code in ("NEW", "WORK"):
             fields = {"TITLE": code, "CATEGORY_ID": 0, "STAGE_ID": code, "UF_CRM_LEVEL": item_a}
             raw_call(self.portal.server.webhook_url, "crm.deal.add", {"fields": fields})
@@ -160,7 +160,7 @@ def assert_release_2(portal: Portal, before: list[Deal], item_a: int, story: str
     check_portal(portal.emulator, V2, before)  # no duplicates, nothing of release 2 missing
     names = set(pipeline_names(portal.emulator))
     assert "Legacy" not in names, f"{story}: the deleted pipeline is still there"
-    assert portal.item_ids("LEVEL") == {"a": item_a, "b": portal.item_ids("LEVEL")["b"]}, story
+    assert portal.item_ids("LEVEL") == {"A": item_a, "B": portal.item_ids("LEVEL")["B"]}, story
     rows = raw_call(portal.portal.server.webhook_url, "crm.deal.list", {"select": ["ID", "UF_CRM_LEVEL"]})
     values = {str(row.get("UF_CRM_LEVEL")) for row in rows}
     assert values == {str(item_a)}, f"{story}: the deals lost the item they use"

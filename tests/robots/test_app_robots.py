@@ -29,7 +29,7 @@ from b24provision.plan.ops import (
 )
 from b24provision.portal.client import PortalClient
 from b24provision.portal.credentials import OAuthCredentials, WebhookCredentials
-from b24provision.portal.read import read_portal
+from b24provision.state.rest import read_portal
 
 from .conftest import write_blueprint
 

@@ -37,7 +37,7 @@ from b24provision.forecast import (
 )
 from b24provision.portal.client import Command, PortalClient
 from b24provision.portal.credentials import WebhookCredentials
-from b24provision.portal.read import read_portal, status_id
+from b24provision.state.rest import read_portal, status_id
 
 MSK = timezone(timedelta(hours=3))
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"

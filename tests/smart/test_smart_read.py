@@ -6,7 +6,7 @@ from __future__ import annotations
 from b24provision.blueprint.model import Blueprint
 from b24provision.emulator.testing import by_hand
 from b24provision.portal.connect import open_portal
-from b24provision.portal.read import read_portal
+from b24provision.state.rest import read_portal
 from b24provision.state.rest_smart import with_smart_processes
 
 SP = {"key": "measurement", "title": "Measurement", "pipelines": [], "fields": []}

@@ -10,7 +10,7 @@ A portal's plan is learnt from three sources, and every verdict says which one d
    with an automation feature, bizproc.workflow.* only with business processes (reference §8.1,
    §9.2). What the portal itself proves overrides the tariff table's facts for that plan.
 
-Nothing here sends a request: ``detect_tariff`` works on a ``LiveState`` (``portal/read.py`` put
+Nothing here sends a request: ``detect_tariff`` works on a ``LiveState`` (``state/rest.py`` put
 LICENSE and the probes there). ``validate``, ``plan`` and ``tariff`` show the findings; ``apply``
 refuses, before any write, a blueprint the portal's plan cannot hold (``refuse_unfit``).
 """
@@ -38,7 +38,7 @@ from b24provision.plan.ops import (
     UpdateTriggerOp,
 )
 from b24provision.state.live import LiveState
-from b24provision.tariffs import (
+from b24provision.tariff import (
     Fact,
     Needs,
     PortalEvidence,
