@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from b24provision.blueprint.model import FieldBase, Pipeline
 from b24provision.blueprint.smart_model import SWITCHES
 from b24provision.state.live import LiveState
+from b24provision.state.smart_relations import SIDES, names_of
 
 
 def smart_processes_yaml(
@@ -31,12 +32,21 @@ def smart_processes_yaml(
         for name, flag in SWITCHES.items():
             if sp.switches.get(flag):
                 entry[name] = True
+        for side, attr in SIDES.items():
+            if sp.relations.get(side):
+                entry[attr] = _flow_seq(names_of(sp.relations[side], live.smart_processes))
         pipelines = sorted(sp.state.blueprint.pipelines, key=lambda p: (not p.default, p.sort or 0))
         entry["pipelines"] = CommentedSeq(pipeline(p) for p in pipelines)
         fields: list[Any] = sorted(sp.state.blueprint.fields, key=lambda f: (f.sort, f.code))
         if fields:
             entry["fields"] = CommentedSeq(field(f) for f in fields)
         out.append(entry)
+    return out
+
+
+def _flow_seq(items: list[str]) -> CommentedSeq:
+    out = CommentedSeq(items)
+    out.fa.set_flow_style()
     return out
 
 

@@ -18,7 +18,6 @@ from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
 from b24provision.doctor.facts import facts_for
 from b24provision.plan.diff import diff
-from b24provision.plan.diff.smart_processes import refuse_smart_deletes
 from b24provision.plan.ops import Plan, UpdateAppRobotOp
 from b24provision.plan.order import order
 from b24provision.plan.portal_checks import checked_against_portal
@@ -90,8 +89,7 @@ def plan_against(
     if live is None:
         live = read_portal(client)
     live = with_smart_processes_of(client, live, blueprint)
-    plan = with_smart_counts(client, diff(blueprint, live, lang=lang), live)
-    refuse_smart_deletes(plan)
+    plan = with_smart_counts(client, diff(blueprint, live, lang=lang), live)  # refuses what it must
     counted = with_counts(client, live, plan)
     if counted is not live:
         live = counted

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from b24provision.errors import DestructiveChangeError, PlanError
-from b24provision.plan.diff.smart_processes import refuse_smart_deletes
 from b24provision.plan.ops import Plan, data_lost
 from b24provision.plan.safety import live_safety, what_to_count
 from b24provision.portal.client import PortalClient
@@ -28,7 +27,6 @@ def check_safety(plan: Plan, *, allow_delete: bool) -> None:
 
     Apply calls it again on the facts re-taken from the live portal (:func:`check_against_live`);
     on a saved plan, this first call only refuses early what would be refused anyway."""
-    refuse_smart_deletes(plan)  # a saved plan too
     needs_app = plan.needs_app_ops()
     if needs_app:
         _refuse_needs_app([f"{op.target} {op.code}" for op in needs_app])

@@ -12,7 +12,7 @@ read again and a write the portal shows done is dropped.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from b24provision.apply.batches import phase_of
 from b24provision.errors import ApplyError, OutcomeUnknown
@@ -24,11 +24,12 @@ from b24provision.plan.ops import (
     UpdateSmartProcessOp,
 )
 from b24provision.plan.ops_smart import is_type_op
-from b24provision.portal.client import PortalClient
+from b24provision.portal.client import Command, PortalClient
 from b24provision.portal.write import Ids, commands_for
 from b24provision.state.entity_live import SmartProcessLive
 from b24provision.state.live import LiveState
 from b24provision.state.rest_smart import smart_descriptor, with_smart_processes
+from b24provision.state.smart_relations import SIDES, resolve
 
 MAX_RECOVERIES = 5
 
@@ -80,10 +81,11 @@ def apply_smart_processes(
         if is_type_op(op) and not isinstance(op, DeleteSmartProcessOp)
     ]
     deletes = [op for op in plan.ops if isinstance(op, DeleteSmartProcessOp)]
+    titles = _titles(plan)
     if type_ops:
         done += _send_type_ops(client, type_ops, live)
         live = with_smart_processes(client, live)
-    titles = _titles(plan)
+        _send_relations(client, type_ops, live, titles)
     for key, ops in groups.items():
         rest = [op for op in ops if not is_type_op(op)]
         if not rest:
@@ -143,6 +145,45 @@ def _send_type_ops(client: PortalClient, ops: Sequence[AnyOp], live: LiveState) 
     raise ApplyError(
         f"gave up after {MAX_RECOVERIES} re-reads of the smart processes; run `b24provision plan`"
     )
+
+
+def _send_relations(
+    client: PortalClient, ops: Sequence[AnyOp], live: LiveState, titles: Mapping[str, str]
+) -> None:
+    """Set the relations the type ops ask for, now that every type named has its entityTypeId.
+
+    A write whose answer is lost is not sent again here: the error says so, the next plan shows it."""
+    types = {k: sp for k, t in titles.items() if (sp := _by_title(live.smart_processes, t)) is not None}
+    commands: list[Command] = []
+    for n, op in enumerate(ops):
+        if not isinstance(op, CreateSmartProcessOp | UpdateSmartProcessOp) or not op.smart.relations():
+            continue
+        relations: dict[str, list[dict[str, Any]]] = {}
+        for side, names in op.smart.relations().items():
+            ids = resolve(names, types)
+            if ids is None or op.entity not in types:
+                raise ApplyError(
+                    f"smart process {op.entity}: {SIDES[side]} {names} name a type not found on the portal; "
+                    "run `b24provision plan` to see what is left"
+                )
+            relations[side] = [{"entityTypeId": i, "isChildrenListEnabled": "true"} for i in sorted(ids)]
+        commands.append(
+            Command(
+                f"rel{n}",
+                "crm.type.update",
+                {"id": types[op.entity].type_id, "fields": {"relations": relations}},
+            )
+        )
+    if commands:
+        try:
+            reply = client.batch(commands, halt=True)
+        except OutcomeUnknown:
+            return  # not sent again: the plan after the apply shows a relation still to set
+
+        for error in reply.errors.values():
+            raise ApplyError(
+                f"{error.message} — while setting smart process relations; run `b24provision plan`"
+            )
 
 
 def _label(op: AnyOp) -> str:

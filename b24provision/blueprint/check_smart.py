@@ -10,6 +10,9 @@ from b24provision.blueprint.model import Blueprint
 from b24provision.blueprint.smart_section import section_blueprint
 from b24provision.errors import Problem
 
+RELATABLE = frozenset({"deal", "lead", "contact", "company"})
+"""Built-in entities a smart process can be linked to (entities/types.py's table)."""
+
 DEAL_ONLY = frozenset({"check/success-stage-code"})
 """Findings of the deal's rules that are about deal facts, not the pipeline language."""
 
@@ -40,6 +43,17 @@ def check_smart_processes(bp: Blueprint, check: Callable[[Blueprint], list[Probl
                     "check/duplicate",
                 )
             titles.setdefault(norm, i)
+        known = {sp.key for sp in bp.smart_processes} | RELATABLE
+        for attr, names in (("parents", sp.parents or []), ("children", sp.children or [])):
+            for j, name in enumerate(names):
+                if name not in known:
+                    yield finding(
+                        bp,
+                        ("smart_processes", i, attr, j),
+                        f"smart process '{sp.key}': {attr} names '{name}', which is neither "
+                        f"{', '.join(sorted(RELATABLE))} nor a smart process key of this blueprint",
+                        "check/unknown-relation",
+                    )
         for j, pipeline in enumerate(sp.pipelines):
             for k, stage in enumerate(pipeline.stages):
                 if stage.robots:

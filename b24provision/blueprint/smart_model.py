@@ -83,6 +83,17 @@ class SmartProcessSettings(Model):
     use_in_userfield: bool | None = None
     """Usable in "CRM item" fields of other entities (isUseInUserfieldEnabled)."""
 
+    parents: list[str] | None = None
+    """What its items hang under, by entity name (deal, lead, contact, company) or smart process key:
+    ``[deal]`` links each item to a deal, shown in the deal's card. Left out: left as it is."""
+    children: list[str] | None = None
+    """What hangs under its items, likewise."""
+
+    def relations(self) -> dict[str, list[str]]:
+        """The relations the blueprint sets: "parent" / "child" -> entity names or keys."""
+        named = {"parent": self.parents, "child": self.children}
+        return {side: list(names) for side, names in named.items() if names is not None}
+
     def switches(self) -> dict[str, bool]:
         """The switches the blueprint sets, by crm.type flag."""
         return {flag: value for name, flag in SWITCHES.items() if (value := getattr(self, name)) is not None}

@@ -104,6 +104,8 @@ class SmartProcessLive:
     switches: Mapping[str, bool]
     """crm.type flag -> on (``isAutomationEnabled``: True)."""
     state: LiveState
+    relations: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """"parent" / "child" -> the entityTypeIds of the linked entity types, as read."""
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -112,4 +114,5 @@ class SmartProcessLive:
             "title": self.title,
             "switches": dict(sorted(self.switches.items())),
             "state": self.state.fingerprint(),
+            "relations": {side: sorted(ids) for side, ids in sorted(self.relations.items())},
         }

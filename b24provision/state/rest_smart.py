@@ -85,8 +85,18 @@ def with_smart_processes(client: PortalClient, live: LiveState, first_page: Any 
             title=title,
             switches=switches,
             state=state,
+            relations=_relations(row.get("relations")),
         )
     return replace(live, smart_processes=found)
+
+
+def _relations(raw: Any) -> dict[str, tuple[int, ...]]:
+    """crm.type's relations: {"parent": [{"entityTypeId": 2, ...}], "child": [...]} -> the ids."""
+    out: dict[str, tuple[int, ...]] = {}
+    for side in ("parent", "child"):
+        rows = as_list(raw.get(side)) if isinstance(raw, Mapping) else []
+        out[side] = tuple(sorted(int(r["entityTypeId"]) for r in rows if isinstance(r, Mapping)))
+    return out
 
 
 def _field_filter(e: EntityType) -> dict[str, Any]:

@@ -28,6 +28,7 @@ smart_processes:
   - key: delivery
     title: Delivery
     categories: true
+    parents: [deal, measurement]
     pipelines:
       - key: main
         name: Deliveries
@@ -79,6 +80,8 @@ def test_two_smart_processes_are_created_and_the_next_plan_has_no_changes(start_
     ]
     fields = by_hand(portal.emulator, "userfieldconfig.list", {"moduleId": "crm"})["fields"]
     assert f"UF_CRM_{measurement['id']}_SIZE" in [f["fieldName"] for f in fields]
+    parents = {r["entityTypeId"] for r in types["Delivery"]["relations"]["parent"]}
+    assert parents == {2, entity_type_id}  # the deal, and the measurement made in the same apply
     names = {
         c["name"]
         for c in by_hand(
@@ -124,13 +127,33 @@ def test_the_plan_shows_each_smart_process_and_its_pipelines_apart(start_portal,
     assert '+ smart_process smart_process:delivery "Delivery"' in text
 
 
-def test_a_stage_dropped_from_a_smart_process_is_refused_and_nothing_changes(start_portal, tmp_path):
+def test_a_stage_dropped_from_a_smart_process_without_items_is_deleted(start_portal, tmp_path):
+    portal = start_portal("a")
+    api.apply(api.make_plan([_write(tmp_path, TWO_TYPES)], portal=portal.spec), portal=portal.spec)
+    dropped = TWO_TYPES.replace("          - {code: ON_SITE, name: On site}\n", "")
+    result = api.make_plan([_write(tmp_path, dropped)], portal=portal.spec)
+    assert [op.key for op in result.plan.ops] == ["measurement:main/ON_SITE"]
+    api.apply(result, portal=portal.spec)
+    codes = [r["STATUS_ID"] for r in by_hand(portal.emulator, "crm.status.list")]
+    assert not any(code.endswith(":ON_SITE") for code in codes)
+    assert not api.make_plan([_write(tmp_path, dropped)], portal=portal.spec).plan.has_changes
+
+
+def test_a_stage_dropped_from_a_smart_process_holding_items_is_refused_and_nothing_changes(
+    start_portal, tmp_path
+):
     import pytest
 
     from b24provision.errors import PlanError
 
     portal = start_portal("a")
     api.apply(api.make_plan([_write(tmp_path, TWO_TYPES)], portal=portal.spec), portal=portal.spec)
+    measurement = _types(portal.emulator)["Measurement"]
+    by_hand(
+        portal.emulator,
+        "crm.item.add",
+        {"entityTypeId": measurement["entityTypeId"], "fields": {"title": "x"}},
+    )
     dropped = TWO_TYPES.replace("          - {code: ON_SITE, name: On site}\n", "")
     with pytest.raises(PlanError) as caught:
         api.make_plan([_write(tmp_path, dropped)], portal=portal.spec)

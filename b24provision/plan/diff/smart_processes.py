@@ -9,7 +9,7 @@ does not name are reported as unmanaged; nothing here deletes a type.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 from b24provision.blueprint.model import Blueprint, SmartProcess
 from b24provision.blueprint.smart_model import SmartProcessSettings
@@ -36,6 +36,7 @@ from b24provision.plan.ops import (
 from b24provision.plan.ops_smart import is_type_op
 from b24provision.state.entity_live import SmartProcessLive
 from b24provision.state.live import LiveState
+from b24provision.state.smart_relations import SIDES, names_of, resolve
 
 
 class _SectionDiff(PipelineComparer, FieldComparer):
@@ -50,6 +51,12 @@ class SmartProcessComparer(DiffBase):
         if not (desired.smart_processes or desired.removed.smart_processes):
             return  # not read either (state/rest_smart.py): a deal-only plan says nothing of types
         matched: dict[str, str] = {}  # live key -> blueprint key
+        # Every key's portal type first: a relation names other types by their keys.
+        self.sp_types = {
+            want.key: have[k]
+            for i, want in enumerate(desired.smart_processes)
+            if (k := _match(want, have, src(desired, "smart_processes", i, "title"))) is not None
+        }
         for i, want in enumerate(desired.smart_processes):
             live_key = _match(want, have, src(desired, "smart_processes", i, "title"))
             if live_key is not None:
@@ -105,6 +112,10 @@ class SmartProcessComparer(DiffBase):
         for flag, value in want.switches().items():
             if have.switches.get(flag, False) != value:
                 changes.append((flag, have.switches.get(flag, False), value))
+        for side, names in want.relations().items():
+            have_ids = set(have.relations.get(side, ()))
+            if resolve(names, self.sp_types) != have_ids:
+                changes.append((SIDES[side], names_of(have_ids, self.sp_types), sorted(names)))
         if changes:
             self.ops.append(
                 UpdateSmartProcessOp(
@@ -186,22 +197,24 @@ def _new_type_ops(key: str, view: Blueprint) -> list[AnyOp]:
     return ops
 
 
-def refuse_smart_deletes(plan: Plan) -> None:
-    """Refuse a plan that deletes or replaces what a smart process holds, or removes items from one
-    of its enumeration fields: its items are not counted yet (crm.item.list by stage, by value), and
-    an uncounted delete counts as losing data. Plan and apply call it; compare shows such ops.
+def refuse_smart_deletes(plan: Plan, empty: Set[str] = frozenset()) -> None:
+    """Refuse a plan that deletes or replaces what a smart process holds (a stage, a pipeline, a
+    field, an enumeration item) unless that type holds no items at all (``empty``, by the op's
+    entity: counted on the portal, apply/smart_counts.py). Counting items per stage or value is not
+    done yet, and an uncounted delete counts as losing data. Compare shows such ops unrefused.
 
     Raises:
         PlanError: one line naming the first such op, its place in the blueprint and the way out.
     """
     for op in plan.ops:
-        if op.entity == "deal" or is_type_op(op):
+        if op.entity == "deal" or is_type_op(op) or op.entity in empty:
             continue
         if op.action in ("delete", "replace") or (isinstance(op, UpdateFieldOp) and op.items_removed):
             raise PlanError(
-                f"{op.source or op.entity}: {op.action} {op.kind} {op.key}: b24provision does not yet delete "
-                "or replace what a smart process holds (its items are not counted yet) — keep it in the "
-                "blueprint, or delete it in the portal by hand, then plan again"
+                f"{op.source or op.entity}: {op.action} {op.kind} {op.key}: smart process {op.entity} "
+                "holds items (or they could not be counted), and b24provision does not yet count what such "
+                "a delete destroys — keep it in the blueprint, or delete it in the portal by hand, then "
+                "plan again"
             )
 
 
