@@ -31,6 +31,20 @@ REFERENCE_LISTS: Mapping[ListName, str] = {
 }
 """Blueprint list name -> crm.status ENTITY_ID."""
 
+LIST_USERS: Mapping[ListName, tuple[tuple[str, str], ...]] = {
+    "deal_type": (("deal", "TYPE_ID"),),
+    "source": (("deal", "SOURCE_ID"), ("lead", "SOURCE_ID"), ("contact", "SOURCE_ID")),
+    "contact_type": (("contact", "TYPE_ID"),),
+    "company_type": (("company", "COMPANY_TYPE"),),
+    "industry": (("company", "INDUSTRY"),),
+    "employees": (("company", "EMPLOYEES"),),
+    "honorific": (("lead", "HONORIFIC"), ("contact", "HONORIFIC")),
+}
+"""Which items store a list's code, and in which field: (entity key, field) pairs. From the
+``statusType`` of the crm_status fields in the docs' ``crm.<entity>.fields`` answers (deal TYPE_ID
+and SOURCE_ID, lead SOURCE_ID and HONORIFIC, contact TYPE_ID, SOURCE_ID and HONORIFIC, company
+COMPANY_TYPE, INDUSTRY and EMPLOYEES). Deleting an item these still name loses that value."""
+
 LEAD_STATUS = "STATUS"
 """The ENTITY_ID of the lead's statuses."""
 
@@ -57,6 +71,6 @@ def list_of_entity(entity_id: str) -> ListName | None:
 
 
 __all__ = [
-    "LEAD_STATUS", "LEAD_STATUS_COLORS", "LEAD_STATUS_FILTER", "LIST_CODE_LENGTH", "REFERENCE_LISTS",
-    "ListName", "list_of_entity",
+    "LEAD_STATUS", "LEAD_STATUS_COLORS", "LEAD_STATUS_FILTER", "LIST_CODE_LENGTH", "LIST_USERS",
+    "REFERENCE_LISTS", "ListName", "list_of_entity",
 ]  # fmt: skip

@@ -150,6 +150,8 @@ def data_lost(op: AnyOp) -> str:
             return f"holds {_deals(op.blocked_by_deals)}"
         case DeleteStatusOp() | ReplaceStatusOp() if op.blocked_by_items:
             return f"holds {_items(op.blocked_by_items, op.entity)}"
+        case DeleteStatusOp() if op.items_using:
+            return f"{op.items_using} {'record stores' if op.items_using == 1 else 'records store'} it"
         case DeleteFieldOp() | ReplaceFieldOp() if op.deals_with_value:
             verb = "holds" if op.deals_with_value == 1 else "hold"
             return f"{_deals(op.deals_with_value)} {verb} a value"
@@ -172,7 +174,9 @@ def deals_losing_data(op: AnyOp) -> int:
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp():
             return op.blocked_by_deals
-        case DeleteStatusOp() | ReplaceStatusOp():
+        case DeleteStatusOp():
+            return op.blocked_by_items + op.items_using
+        case ReplaceStatusOp():
             return op.blocked_by_items
         case DeleteFieldOp() | ReplaceFieldOp():
             return op.deals_with_value

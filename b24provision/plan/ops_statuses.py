@@ -114,7 +114,10 @@ class DeleteStatusOp(_StatusOp):
     code: str
     name: str
     blocked_by_items: int = 0
-    """Leads in the lead status (a list item is not counted: deleting it loses no item)."""
+    """Leads in the lead status: the portal refuses its delete while it holds any."""
+    items_using: int = 0
+    """Deals, leads, contacts or companies that store the list item's code (``LIST_USERS``): the
+    portal deletes it anyway, and they lose that value (needs --allow-delete)."""
     system: bool = False
     """The portal marks it SYSTEM=Y: deleting it needs FORCED=Y."""
 
@@ -124,4 +127,4 @@ class DeleteStatusOp(_StatusOp):
 
     @property
     def destructive(self) -> bool:
-        return self.blocked_by_items > 0
+        return self.blocked_by_items > 0 or self.items_using > 0

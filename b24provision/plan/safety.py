@@ -48,6 +48,7 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
     """The deal counts the deletes among ``ops`` depend on, named as ``live`` names objects."""
     stages: set[tuple[str, str]] = set()
     statuses: set[str] = set()
+    list_items: set[tuple[str, str]] = set()
     fields: set[str] = set()
     items: set[tuple[str, str]] = set()
     known_fields = set(live.field_ids) | {f.code for f in live.unsupported_fields}
@@ -61,6 +62,8 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
                 stages.update((op.live_key, code) for code in _pipeline_stages(op, live))
             case DeleteStatusOp() | ReplaceStatusOp() if op.list_name is None:
                 statuses.add(op.code if isinstance(op, DeleteStatusOp) else op.status.code)
+            case DeleteStatusOp() if op.list_name is not None:
+                list_items.add((op.list_name, op.code))
             case DeleteFieldOp() | ReplaceFieldOp():
                 code = op.code if isinstance(op, DeleteFieldOp) else op.field.code
                 if code in known_fields:
@@ -78,6 +81,7 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
         fields=frozenset(fields),
         items=frozenset(items),
         lead_statuses=frozenset(statuses),
+        list_items=frozenset(list_items),
     )
 
 

@@ -26,4 +26,6 @@ def status_facts(op: DeleteStatusOp | ReplaceStatusOp, live: LiveState) -> Delet
     directory = directory_live(live, op.entity, op.list_name)
     counts = {} if directory is None else directory.counts
     system = directory is not None and code in directory.system
+    if op.list_name is not None and isinstance(op, DeleteStatusOp):
+        return op.model_copy(update={"items_using": counts.get(code, 0), "system": system})
     return op.model_copy(update={"blocked_by_items": counts.get(code, 0), "system": system})

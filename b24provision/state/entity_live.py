@@ -60,7 +60,7 @@ class StatusesLive:
     system: frozenset[str] = frozenset()
     """Codes the portal marks SYSTEM=Y (deleting them needs FORCED=Y)."""
     counts: Mapping[str, int] = field(default_factory=dict)
-    """Code -> items in that status (leads in a lead status), where counted."""
+    """Code -> leads in that lead status, or records storing that list item, where counted."""
 
     def codes(self) -> list[str]:
         """The codes the directory holds, in its order."""

@@ -43,9 +43,11 @@ class DealCountQuery:
     """(field code, item key as in ``LiveState.enum_item_ids``): deals using the enumeration item."""
     lead_statuses: frozenset[str] = frozenset()
     """Lead status codes: leads in the status (``state/count_statuses.py``)."""
+    list_items: frozenset[tuple[str, str]] = frozenset()
+    """(list name, item code): deals, leads, contacts, companies storing the item."""
 
     def __bool__(self) -> bool:
-        return bool(self.stages or self.fields or self.items or self.lead_statuses)
+        return bool(self.stages or self.fields or self.items or self.lead_statuses or self.list_items)
 
 
 @dataclass(frozen=True)

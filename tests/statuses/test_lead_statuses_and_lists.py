@@ -151,3 +151,26 @@ def test_a_saved_plan_with_lists_is_refused_after_a_list_changed(start_portal: A
     )
     code, _, err = run("apply", "--plan", str(saved), "--portal", portal.spec, "--auto-approve")
     assert code == 1 and "the portal changed since this plan was made" in err
+
+
+def test_a_list_item_records_store_needs_allow_delete_and_says_how_many(
+    start_portal: Any, tmp_path: Path
+) -> None:
+    portal = start_portal("a")
+    by_hand(portal.emulator, "crm.company.add", {"fields": {"TITLE": "Kitchens Ltd", "INDUSTRY": "IT"}})
+    for name in ("Wood & Co", "Steel & Co"):
+        by_hand(portal.emulator, "crm.company.add", {"fields": {"TITLE": name, "COMPANY_TYPE": "SUPPLIER"}})
+    path = write(tmp_path, "removed:\n  lists:\n    industry: [IT]\n    company_type: [SUPPLIER, OTHER]\n")
+    code, out, _ = run("plan", str(path), "--portal", portal.spec)
+    assert code == 0
+    line = {key: next(t for t in out.splitlines() if key in t) for key in ("/IT", "/SUPPLIER", "/OTHER")}
+    assert "DATA LOSS: 1 record stores it" in line["/IT"]
+    assert "DATA LOSS: 2 records store it" in line["/SUPPLIER"]
+    assert "DATA LOSS" not in line["/OTHER"]  # nothing stores it: an ordinary delete
+    code, _, err = run("apply", str(path), "--portal", portal.spec, "--auto-approve")
+    assert code == 1 and "--allow-delete" in err
+    assert {"SUPPLIER", "OTHER"} <= set(directory(portal, "COMPANY_TYPE"))  # nothing changed
+    code, _, err = run("apply", str(path), "--portal", portal.spec, "--auto-approve", "--allow-delete")
+    assert code == 0, err
+    assert not {"SUPPLIER", "OTHER"} & set(directory(portal, "COMPANY_TYPE"))
+    assert "IT" not in directory(portal, "INDUSTRY")
