@@ -62,6 +62,7 @@ def diff(desired: Blueprint, live: LiveState, *, lang: str = "en") -> Plan:
     d.app_robots()
     d.triggers()
     d.statuses()
+    d.lead_robots(lang)
     d.robots(lang)
     return Plan(
         ops=order(with_live_facts(d.ops, live)),

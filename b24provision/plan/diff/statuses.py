@@ -20,7 +20,7 @@ from typing import Any
 from b24provision.blueprint.model import Blueprint, ListItem, Stage
 from b24provision.errors import PlanError
 from b24provision.plan.diff.base import FIX, DiffBase, src
-from b24provision.plan.ops import Change, Entity, Kind, ObjectRef
+from b24provision.plan.ops import Change, Entity, Kind, ManualRobotOp, ObjectRef
 from b24provision.plan.ops_statuses import (
     CreateStatusOp,
     DeleteStatusOp,
@@ -31,7 +31,11 @@ from b24provision.plan.ops_statuses import (
     status_ref,
 )
 from b24provision.plan.sorts import effective_sorts
+from b24provision.robots.describe import describe_robot
 from b24provision.state.entity_live import StatusesLive
+
+LEAD_BOARD = {"en": "Leads", "ru": "Лиды"}
+"""What the portal's UI calls the lead's board, where its status robots are set up."""
 
 
 def plan_scope(desired: Blueprint) -> tuple[str, ...]:
@@ -44,6 +48,27 @@ def plan_scope(desired: Blueprint) -> tuple[str, ...]:
 
 class StatusComparer(DiffBase):
     """The lead's statuses and the blueprint's reference lists."""
+
+    def lead_robots(self, lang: str) -> None:
+        """Robots on lead statuses: manual steps, as the deal's (plan/diff/robots.py)."""
+        desired = self.desired
+        for j, status in enumerate(desired.entities.lead.statuses):
+            for k, robot in enumerate(status.robots):
+                described = describe_robot(robot, desired, lang=lang)
+                self.ops.append(
+                    ManualRobotOp(
+                        entity="lead",
+                        pipeline_key="",
+                        pipeline_name=LEAD_BOARD[lang if lang in LEAD_BOARD else "en"],
+                        stage_code=status.code,
+                        stage_name=status.name,
+                        index=k,
+                        robot=robot,
+                        title=described.title,
+                        settings=tuple(described.settings),
+                        source=src(desired, "entities", "lead", "statuses", j, "robots", k),
+                    )
+                )
 
     def statuses(self) -> None:
         desired, live = self.desired, self.live
