@@ -56,6 +56,9 @@ def status_commands(op: StatusOp, ids: Mapping[tuple[str, str], int], key: str) 
                 Command(key, "crm.status.update", {"id": ids[(directory, op.status.code)], "fields": fields})
             ]
         case ReplaceStatusOp():
+            if (directory, op.status.code) not in ids:
+                # Deleted already (an apply stopped between the delete and the add): only the add is left.
+                return [Command(key, "crm.status.add", {"fields": _add_fields(op, directory)})]
             return [
                 Command(
                     f"{key}_0", "crm.status.delete", _delete(ids[(directory, op.status.code)], op.system)

@@ -174,3 +174,14 @@ def test_a_list_item_records_store_needs_allow_delete_and_says_how_many(
     assert code == 0, err
     assert not {"SUPPLIER", "OTHER"} & set(directory(portal, "COMPANY_TYPE"))
     assert "IT" not in directory(portal, "INDUSTRY")
+
+
+def test_a_deal_type_deals_use_is_counted_by_their_type(start_portal: Any, tmp_path: Path) -> None:
+    portal = start_portal("a")
+    for title in ("Kitchen", "Wardrobe"):
+        by_hand(portal.emulator, "crm.deal.add", {"fields": {"TITLE": title, "TYPE_ID": "GOODS"}})
+    path = write(tmp_path, "removed:\n  lists:\n    deal_type: [GOODS, SERVICES]\n")
+    code, out, _ = run("plan", str(path), "--portal", portal.spec)
+    assert code == 0
+    goods, services = (next(t for t in out.splitlines() if key in t) for key in ("/GOODS", "/SERVICES"))
+    assert "DATA LOSS: 2 records store it" in goods and "DATA LOSS" not in services

@@ -66,3 +66,24 @@ def test_a_fault_at_every_request_of_the_apply(start_portal: Any, kind: str) -> 
         assert sorted(statuses) == sorted(set(statuses)), story  # no duplicate
         assert "BOOKED" in statuses and "PROCESSED" not in statuses, story
         assert codes(portal, "SOURCE").count("SHOWROOM") == 1 and "SERVICE" not in codes(portal, "DEAL_TYPE")
+
+
+def test_a_crash_at_every_write_of_the_batch(start_portal: Any) -> None:
+    """The portal dies half-way through a batch: what ran stays (a replace may be deleted and not
+    added yet), the rest did not; the next apply finishes the job from what it reads."""
+    portal = start_portal("a")
+    start = len(portal.emulator.request_log)
+    assert run(portal.spec) == "applied"
+    writes = sum(1 for r in portal.emulator.request_log[start:] if r.sub_call and r.write)
+    assert writes >= 4
+    for n in range(1, writes + 1):
+        portal.emulator.reset()
+        portal.emulator.crash_at_write(n + 1)  # the portal lock's add is the first write
+        first = run(portal.spec)
+        portal.emulator.crash_at_write(None)
+        second = run(portal.spec)
+        story = f"crash at write {n}: {first}, then {second}"
+        assert second in ("applied", "done") and run(portal.spec) == "done", story
+        statuses = by_hand(portal.emulator, "crm.status.list", {"filter": {"ENTITY_ID": "STATUS"}})
+        semantics = {r["STATUS_ID"]: r["SEMANTICS"] for r in statuses}
+        assert semantics.get("IN_PROCESS") == "F" and "BOOKED" in semantics, story
