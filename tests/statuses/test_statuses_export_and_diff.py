@@ -65,3 +65,23 @@ def test_diff_of_two_portals_shows_their_lead_statuses_and_lists(start_portal: A
     assert not compare_specs(a.spec, a.spec).plan.ops  # a portal equals itself
     back = {(op.action, op.key) for op in compare_specs(b.spec, a.spec).plan.ops}
     assert ("delete", "lead:MEETING") in back and ("delete", "list:source/FAIR") in back
+
+
+def test_diff_of_a_portal_and_its_export_shows_no_status_or_list_difference(
+    start_portal: Any, tmp_path: Path
+) -> None:
+    portal = start_portal("a")
+    _changed_by_hand(portal)
+    exported = write_export(export_portal(portal.spec).text, tmp_path / "exported")
+    for a, b in ((str(exported), portal.spec), (portal.spec, str(exported))):
+        ops = compare_specs(a, b).plan.ops
+        assert not [op for op in ops if op.kind in ("status", "list_item")], ops
+    # A blueprint that names one list is compared on that list only.
+    named = tmp_path / "named.yaml"
+    named.write_text("lists:\n  industry:\n    - {code: IT, name: Software}\n", encoding="utf-8")
+    ops = compare_specs(portal.spec, str(named)).plan.ops
+    assert {op.key for op in ops if op.kind == "list_item"} == {
+        f"list:industry/{code}"
+        for code in ("TELECOM", "MANUFACTURING", "BANKING", "CONSULTING", "FINANCE", "GOVERNMENT",
+                     "DELIVERY", "ENTERTAINMENT", "NOTPROFIT", "OTHER")
+    }  # fmt: skip
