@@ -34,6 +34,27 @@ def check_statuses(bp: Blueprint) -> Iterator[Problem]:
     for name, items in bp.lists.named().items():
         yield from _unique(bp, ("lists", name), [i.code for i in items], f"{name} item")
     yield from _lead_robots(bp)
+    yield from _declared_and_removed(bp)
+
+
+def _declared_and_removed(bp: Blueprint) -> Iterator[Problem]:
+    """A status or item both listed and named in ``removed:`` (the plan would refuse it too)."""
+    named: list[tuple[str, Loc, set[str], Sequence[str]]] = [
+        ("lead status", ("removed", "lead_statuses"), {s.code for s in bp.entities.lead.statuses},
+         bp.removed.lead_statuses),
+    ]  # fmt: skip
+    lists = bp.lists.named()
+    named += [
+        (f"{name} item", ("removed", "lists", name), {i.code for i in lists.get(name, [])}, codes)
+        for name, codes in bp.removed.lists.items()
+    ]
+    for what, where, codes, removed in named:
+        for i, code in enumerate(removed):
+            if code in codes:
+                yield finding(
+                    bp, (*where, i), f"{what} '{code}' is both listed and removed — keep one of the two",
+                    "check/declared-and-removed",
+                )  # fmt: skip
 
 
 def _lead_robots(bp: Blueprint) -> Iterator[Problem]:

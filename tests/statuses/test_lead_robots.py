@@ -76,3 +76,16 @@ def test_lead_robots_are_drawn_and_written_up_as_deal_robots_are(tmp_path: Path)
     assert "CRM → Leads → Automation rules → status 'Fresh' → Add (Create) → 'Create task'" in book
     assert "Move a test lead to status 'Fresh'." in book
     assert "Лиды" in render_runbook(bp, "markdown", "ru")
+
+
+def test_a_status_or_item_both_listed_and_removed_is_an_error_at_its_line(tmp_path: Path) -> None:
+    text = (
+        "entities:\n  lead:\n    statuses:\n      - {code: NEW, name: New}\n"
+        "lists:\n  source:\n    - {code: CALL, name: Call}\n"
+        "removed:\n  lead_statuses: [NEW]\n  lists:\n    source: [CALL, WEB]\n"
+    )
+    problems = validate([write(tmp_path, text)]).problems
+    assert [(p.line, p.message) for p in problems] == [
+        (9, "lead status 'NEW' is both listed and removed — keep one of the two"),
+        (11, "source item 'CALL' is both listed and removed — keep one of the two"),
+    ]
