@@ -36,6 +36,13 @@ lists:
 """
 
 
+REMOVING = """
+removed:
+  lead_statuses: [PROCESSED]
+  lists: {source: [EMAIL], industry: [IT], honorific: [HNR_RU_1]}
+"""
+
+
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
@@ -81,6 +88,14 @@ def test_the_plan_reads_statuses_and_lists_in_its_one_request(start_portal: Any,
     blueprint = load_blueprint([write(tmp_path, BLUEPRINT)])
     with open_portal(portal.spec) as client:
         assert api.plan_against(client, blueprint).requests == 1
+    # Deletes add one batch that counts what each destroys: leads in a status, records storing an item.
+    removing = load_blueprint([write(tmp_path, BLUEPRINT + REMOVING)])
+    with open_portal(portal.spec) as client:
+        result = api.plan_against(client, removing)
+    assert result.requests == 2
+    assert {op.key for op in result.plan.ops if op.action == "delete"} == {
+        "lead:PROCESSED", "list:source/EMAIL", "list:industry/IT", "list:honorific/HNR_RU_1",
+    }  # fmt: skip
 
 
 def test_a_lead_status_holding_leads_is_refused_and_an_empty_one_is_deleted(
