@@ -30,21 +30,25 @@ from b24provision.plan.ops import (
     CreateFieldOp,
     CreatePipelineOp,
     CreateStageOp,
+    CreateStatusOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
     DeleteStageOp,
+    DeleteStatusOp,
     DeleteTriggerOp,
     ManualRobotOp,
     NeedsAppContextOp,
     Plan,
     ReplaceFieldOp,
     ReplaceStageOp,
+    ReplaceStatusOp,
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
     UpdateStageOp,
+    UpdateStatusOp,
     UpdateTriggerOp,
 )
 from b24provision.plan.order import level_of
@@ -122,6 +126,10 @@ def pipeline_keys(plan: Plan) -> dict[str, str]:
                 | DeleteTriggerOp()
                 | ManualRobotOp()
                 | NeedsAppContextOp()
+                | CreateStatusOp()  # no pipeline
+                | UpdateStatusOp()
+                | ReplaceStatusOp()
+                | DeleteStatusOp()
             ):
                 continue
             case _:
@@ -210,12 +218,14 @@ def _deletes_updates_creates(steps: list[Step]) -> list[Step]:
     def rank(step: Step) -> tuple[int, int]:
         op = step.ops[0]
         match op:
-            case DeleteStageOp():
+            case DeleteStageOp() | DeleteStatusOp():
                 return (0, 0)
-            case UpdateStageOp():
+            case UpdateStageOp() | UpdateStatusOp():
                 return (1, 0)
             case ReplaceStageOp():
                 return (2, semantic_rank[op.stage.semantics])
+            case ReplaceStatusOp() | CreateStatusOp():
+                return (2, semantic_rank[op.status.semantics])
             case CreateStageOp():
                 return (3, 0) if op.new_pipeline else (2, semantic_rank[op.stage.semantics])
             case (

@@ -91,7 +91,7 @@ def apply_plan(
     check_safety(plan, allow_delete=allow_delete)  # refused anyway: no need to read the portal
     start = client.request_count
     live = read_for_plan(client, plan) if live is None else with_counts(client, live, plan)
-    if plan.live_fingerprint and live.fingerprint() != plan.live_fingerprint:
+    if plan.live_fingerprint and live.fingerprint(plan.scope) != plan.live_fingerprint:
         raise StalePlanError(
             "the portal changed since this plan was made (what it holds no longer matches the plan's "
             "fingerprint) — re-run `b24provision plan` and review the new plan"

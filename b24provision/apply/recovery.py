@@ -17,26 +17,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import assert_never
 
+from b24provision.apply.recovery_statuses import status_done
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
     CreateFieldOp,
     CreatePipelineOp,
     CreateStageOp,
+    CreateStatusOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
     DeleteStageOp,
+    DeleteStatusOp,
     DeleteTriggerOp,
     ManualRobotOp,
     NeedsAppContextOp,
     ReplaceFieldOp,
     ReplaceStageOp,
+    ReplaceStatusOp,
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
     UpdateStageOp,
+    UpdateStatusOp,
     UpdateTriggerOp,
 )
 from b24provision.state.live import LiveState
@@ -113,6 +118,8 @@ def already_done(op: AnyOp, live: LiveState, keys: Mapping[str, str], initial_id
             return all(t.code != op.code for t in live.triggers or ())
         case UpdateFieldOp() | UpdatePipelineOp() | UpdateStageOp() | UpdateAppRobotOp():
             return False  # an update sets values: sending it again does no harm
+        case CreateStatusOp() | UpdateStatusOp() | ReplaceStatusOp() | DeleteStatusOp():
+            return status_done(op, live)
         case ManualRobotOp() | NeedsAppContextOp():
             return True  # nothing is ever sent for these
         case _:

@@ -21,6 +21,7 @@ from b24provision.blueprint.check_common import (
     where_line,
 )
 from b24provision.blueprint.check_robots import check_robots, robots_of
+from b24provision.blueprint.check_statuses import check_statuses
 from b24provision.blueprint.model import (
     Blueprint,
     EnumerationField,
@@ -47,6 +48,7 @@ def check_blueprint(bp: Blueprint) -> list[Problem]:
         *_stages(bp),
         *_fields(bp),
         *check_robots(bp),
+        *check_statuses(bp),  # lead statuses and reference lists (check_statuses.py)
         *(finding(bp, loc, message, "check/ambiguous-robot") for loc, message in ambiguous_robots(bp)),
         *_removed(bp),
         *_prefixed_codes(bp),

@@ -54,6 +54,7 @@ from b24provision.blueprint.field_model import (
     UrlField,
     label_map,
 )
+from b24provision.blueprint.list_model import ListItem, ListItemCode, Lists
 from b24provision.blueprint.model_types import (
     Color,
     Duration,
@@ -82,6 +83,7 @@ from b24provision.blueprint.robot_model import (
     SetFieldRobot,
     WaitRobot,
 )
+from b24provision.entities.lists import ListName
 
 # ---------------------------------------------------------------------------------------- stages
 
@@ -198,6 +200,10 @@ class Removed(Model):
     """Application robot type codes."""
     triggers: list[str] = Field(default_factory=list)
     """Application trigger codes."""
+    lead_statuses: list[StageCode] = Field(default_factory=list)
+    """Lead status codes (crm.status ENTITY_ID ``STATUS``)."""
+    lists: dict[ListName, list[ListItemCode]] = Field(default_factory=dict)
+    """Reference list items by list name and code (``source: [TRADE_SHOW]``)."""
 
 
 class Location(BaseModel):
@@ -240,6 +246,8 @@ class Blueprint(Model):
     entities: Entities = Field(default_factory=Entities)
     """Per CRM entity type: ``deal: {pipelines:, fields:}``. Top-level ``pipelines:`` and
     ``fields:`` are shorthand for the deal's; give one of the two forms."""
+    lists: Lists = Field(default_factory=Lists)
+    """Reference lists (crm.status directories: deal types, sources, ...): items by their code."""
     removed: Removed = Field(default_factory=Removed)
     """What to delete from the portal, named explicitly; nothing else is ever deleted."""
 
@@ -318,6 +326,7 @@ __all__ = [
     "Duration", "duration_days", "EmployeeField", "Entities", "EntitySection", "EnumerationField",
     "EnumItem", "FIELD_TYPES", "FieldBase", "FieldCode", "FileField", "IblockElementField",
     "IblockSectionField", "IntegerField", "Label", "label_map", "LangCode", "Location", "Model",
+    "ListItem", "Lists",
     "MoneyField", "Name", "NotifyRobot", "parse_duration", "Person", "Pipeline", "PipelineKey",
     "LeadSection", "PipelineSection", "Removed", "Robot", "ROBOT_TYPES", "RobotBase", "Scalar", "Semantics",
     "SetFieldRobot", "Stage", "StageCode", "StringField", "Trigger", "UpperCode", "UrlField",

@@ -37,6 +37,7 @@ from b24provision.blueprint.model import (
 )
 from b24provision.compare.result import Comparison, Difference, Pairing
 from b24provision.compare.sides import Side, open_side
+from b24provision.compare.statuses import with_directories
 from b24provision.plan.diff import diff
 from b24provision.plan.nested import nested_changes
 from b24provision.plan.ops import (
@@ -89,7 +90,7 @@ class _Compare:
                 fields=[f.code for f in a_bp.fields if f.code not in b_codes],
             ),
         )
-        live = self._live(a_bp)
+        desired, live = with_directories(self.a, self.b, desired, self._live(a_bp))  # compare/statuses.py
         plan = diff(desired, live)
         ops = tuple(op for op in plan.ops if _is_difference(op))
         plan = plan.model_copy(update={"ops": ops, "unmanaged": (), "warnings": ()})

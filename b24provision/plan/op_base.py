@@ -7,9 +7,10 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 
 Action = Literal["create", "update", "delete", "replace", "manual", "needs_app"]
-Kind = Literal["pipeline", "stage", "field", "app_robot", "trigger", "robot"]
-Entity = Literal["deal"]
-"""The CRM entity types a plan can hold ops for (lead, contact, company, smart processes: issue 16)."""
+Kind = Literal["pipeline", "stage", "field", "app_robot", "trigger", "robot", "status", "list_item"]
+Entity = Literal["deal", "lead", "list"]
+"""The CRM entity types a plan can hold ops for (lead, contact, company, smart processes: issue 16);
+``list`` for the items of reference lists, which belong to no one entity type."""
 Change = tuple[str, Any, Any]
 """One changed attribute: (attribute, before, after); before is None for a create."""
 

@@ -36,20 +36,24 @@ from b24provision.plan.ops import (
     CreateFieldOp,
     CreatePipelineOp,
     CreateStageOp,
+    CreateStatusOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
     DeleteStageOp,
+    DeleteStatusOp,
     DeleteTriggerOp,
     ManualRobotOp,
     NeedsAppContextOp,
     ReplaceFieldOp,
     ReplaceStageOp,
+    ReplaceStatusOp,
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
     UpdateStageOp,
+    UpdateStatusOp,
     UpdateTriggerOp,
 )
 
@@ -65,11 +69,11 @@ def level_of(op: AnyOp) -> int | None:
             return 0
         case CreatePipelineOp() | UpdatePipelineOp():
             return 1
-        case DeleteStageOp():
+        case DeleteStageOp() | DeleteStatusOp():
             return 2
-        case UpdateStageOp() | ReplaceStageOp():
+        case UpdateStageOp() | ReplaceStageOp() | UpdateStatusOp() | ReplaceStatusOp():
             return 3
-        case CreateStageOp():
+        case CreateStageOp() | CreateStatusOp():
             return 4
         case DeletePipelineOp():
             return 5

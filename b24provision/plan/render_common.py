@@ -14,21 +14,25 @@ from b24provision.plan.ops import (
     CreateFieldOp,
     CreatePipelineOp,
     CreateStageOp,
+    CreateStatusOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
     DeleteStageOp,
+    DeleteStatusOp,
     DeleteTriggerOp,
     ManualRobotOp,
     NeedsAppContextOp,
     Plan,
     ReplaceFieldOp,
     ReplaceStageOp,
+    ReplaceStatusOp,
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
     UpdateStageOp,
+    UpdateStatusOp,
     UpdateTriggerOp,
     blocked_by_deals,
     data_lost,
@@ -106,6 +110,15 @@ def describe(op: AnyOp) -> str:
             return value(op.trigger.name)
         case DeleteTriggerOp():
             return value(op.name) if op.name else ""
+        case CreateStatusOp() | UpdateStatusOp() | ReplaceStatusOp():
+            extra = (
+                f" ({op.status.semantics})"
+                if op.action == "create" and op.status.semantics != "process"
+                else ""
+            )
+            return value(op.status.name) + extra
+        case DeleteStatusOp():
+            return value(op.name) + (" (system item: deleted with FORCED=Y)" if op.system else "")
         case NeedsAppContextOp():
             return "(declared)" if op.wanted == "present" else "(in removed:)"
         case ManualRobotOp():

@@ -71,6 +71,8 @@ def render_text(
     for title, kinds in (
         ("Fields", ("field",)),
         ("Application robot types and triggers", ("app_robot", "trigger")),
+        ("Lead statuses", ("status",)),
+        ("Reference lists", ("list_item",)),
     ):
         members = [op for op in others if op.kind in kinds]
         if members:

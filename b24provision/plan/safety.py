@@ -29,21 +29,26 @@ from b24provision.plan.ops import (
     DeleteFieldOp,
     DeletePipelineOp,
     DeleteStageOp,
+    DeleteStatusOp,
     DeleteTriggerOp,
     Plan,
     ReplaceFieldOp,
     ReplaceStageOp,
+    ReplaceStatusOp,
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdateTriggerOp,
     data_lost,
 )
+from b24provision.plan.safety_statuses import status_facts
 from b24provision.state.live import DealCountQuery, LiveState
 
 
 def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
     """The deal counts the deletes among ``ops`` depend on, named as ``live`` names objects."""
     stages: set[tuple[str, str]] = set()
+    statuses: set[str] = set()
+    list_items: set[tuple[str, str]] = set()
     fields: set[str] = set()
     items: set[tuple[str, str]] = set()
     known_fields = set(live.field_ids) | {f.code for f in live.unsupported_fields}
@@ -55,6 +60,10 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
                 stages.add((op.live_key, op.stage.code))
             case DeletePipelineOp():
                 stages.update((op.live_key, code) for code in _pipeline_stages(op, live))
+            case DeleteStatusOp() | ReplaceStatusOp() if op.list_name is None:
+                statuses.add(op.code if isinstance(op, DeleteStatusOp) else op.status.code)
+            case DeleteStatusOp() if op.list_name is not None:
+                list_items.add((op.list_name, op.code))
             case DeleteFieldOp() | ReplaceFieldOp():
                 code = op.code if isinstance(op, DeleteFieldOp) else op.field.code
                 if code in known_fields:
@@ -67,7 +76,13 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
                 )
             case _:
                 pass
-    return DealCountQuery(stages=frozenset(stages), fields=frozenset(fields), items=frozenset(items))
+    return DealCountQuery(
+        stages=frozenset(stages),
+        fields=frozenset(fields),
+        items=frozenset(items),
+        lead_statuses=frozenset(statuses),
+        list_items=frozenset(list_items),
+    )
 
 
 def with_live_facts(ops: Iterable[AnyOp], live: LiveState) -> tuple[AnyOp, ...]:
@@ -86,6 +101,8 @@ def _with_facts(op: AnyOp, live: LiveState) -> AnyOp:
                     "system": key in live.system_stages,
                 }
             )
+        case DeleteStatusOp() | ReplaceStatusOp():
+            return status_facts(op, live)
         case DeletePipelineOp():
             codes = _pipeline_stages(op, live)
             deals = sum(live.deal_counts.get((op.live_key, c), 0) for c in codes)

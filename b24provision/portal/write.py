@@ -43,6 +43,7 @@ from b24provision.plan.ops import (
     UpdateStageOp,
     UpdateTriggerOp,
 )
+from b24provision.plan.ops_statuses import CreateStatusOp, DeleteStatusOp, ReplaceStatusOp, UpdateStatusOp
 from b24provision.plan.settable import after_add
 from b24provision.portal.client import Command
 from b24provision.portal.mapping import (
@@ -54,6 +55,7 @@ from b24provision.portal.mapping import (
     stage_prefix,
     stage_to_rest,
 )
+from b24provision.portal.write_statuses import status_commands, status_ids
 from b24provision.state.live import LiveState
 
 _FIELDS = DEAL.userfields
@@ -76,6 +78,8 @@ class Ids:
     labels: dict[str, Mapping[str, str]] = field(default_factory=dict)
     text_keyed: frozenset[tuple[str, str]] = frozenset()
     """Items known by their text only (no XML_ID on the portal): addressed only as the plan paired them."""
+    statuses: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(directory, code) -> crm.status ID of lead statuses and list items (portal/write_statuses.py)."""
 
     @classmethod
     def of(cls, live: LiveState, pipeline_keys: Mapping[str, str]) -> Ids:
@@ -86,6 +90,7 @@ class Ids:
             languages=live.languages,
             labels=dict(live.label_texts),
             text_keyed=live.text_keyed_items,
+            statuses=status_ids(live),
         )
         for live_key, category in live.pipeline_ids.items():
             ids.pipelines[pipeline_keys.get(live_key, live_key)] = category
@@ -182,6 +187,8 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
             ]
         case DeleteTriggerOp():
             return [Command(key, "crm.automation.trigger.delete", {"CODE": op.code})]
+        case CreateStatusOp() | UpdateStatusOp() | ReplaceStatusOp() | DeleteStatusOp():
+            return status_commands(op, ids.statuses, key)
         case ManualRobotOp() | NeedsAppContextOp():
             return []
         case _:

@@ -39,6 +39,7 @@ from b24provision.portal.mapping import (
     stage_prefix,
 )
 from b24provision.state.live import LiveState, UnsupportedField
+from b24provision.state.rest_statuses import with_directories
 from b24provision.tariff import PROBED_METHODS
 
 # The languages of a cloud portal (the label map of a deal userfield get in the docs, §7.2); a
@@ -185,6 +186,7 @@ def read_after(
         portal=client.host,
         lock=holder_from_rows(fields),
     )
+    live = with_directories(live, statuses)  # lead statuses and reference lists: no request of their own
     return live, {c.key: reply.errors[c.key] for c in (*first, *last) if c.key in reply.errors}
 
 

@@ -177,7 +177,7 @@ def needs_for(plan: Plan, live: LiveState, blueprint: Blueprint | None = None) -
     if blueprint is not None:
         base = needs(blueprint)
     else:
-        robots = [op.robot for op in plan.ops if isinstance(op, ManualRobotOp)]
+        robots = [op.robot for op in plan.ops if isinstance(op, ManualRobotOp) and op.entity == "deal"]
         app_ops = (CreateAppRobotOp, UpdateAppRobotOp, CreateTriggerOp, UpdateTriggerOp, NeedsAppContextOp)
         base = Needs(
             rest=bool(plan.ops),
@@ -185,6 +185,7 @@ def needs_for(plan: Plan, live: LiveState, blueprint: Blueprint | None = None) -
             robot_kinds=tuple(sorted({r.type for r in robots})),
             robot_count=len(robots),
             app_robots_triggers=any(isinstance(op, app_ops) for op in plan.ops),
+            lead_robots=sum(isinstance(op, ManualRobotOp) and op.entity == "lead" for op in plan.ops),
         )
     new_pipelines = sum(isinstance(op, CreatePipelineOp) for op in plan.ops)
     gone_pipelines = sum(isinstance(op, DeletePipelineOp) for op in plan.ops)

@@ -27,6 +27,7 @@ from b24provision.plan.diff.app_objects import AppObjectComparer
 from b24provision.plan.diff.fields import FieldComparer
 from b24provision.plan.diff.pipelines import PipelineComparer
 from b24provision.plan.diff.robots import RobotComparer
+from b24provision.plan.diff.statuses import StatusComparer, plan_scope
 from b24provision.plan.ops import Plan
 from b24provision.plan.order import order
 from b24provision.plan.safety import with_live_facts
@@ -35,7 +36,7 @@ from b24provision.state.live import LiveState
 __all__ = ["diff"]
 
 
-class _Diff(PipelineComparer, FieldComparer, AppObjectComparer, RobotComparer):
+class _Diff(PipelineComparer, FieldComparer, AppObjectComparer, RobotComparer, StatusComparer):
     """One comparer per concern (pipelines with their stages, fields, app objects, robots)."""
 
 
@@ -60,6 +61,8 @@ def diff(desired: Blueprint, live: LiveState, *, lang: str = "en") -> Plan:
     d.fields()
     d.app_robots()
     d.triggers()
+    d.statuses()
+    d.lead_robots(lang)
     d.robots(lang)
     return Plan(
         ops=order(with_live_facts(d.ops, live)),
@@ -67,6 +70,7 @@ def diff(desired: Blueprint, live: LiveState, *, lang: str = "en") -> Plan:
         unchanged=tuple(d.unchanged),
         warnings=tuple(d.warnings),
         manual_fields=tuple(d.manual_fields),
-        live_fingerprint=live.fingerprint(),
+        live_fingerprint=live.fingerprint(scope := plan_scope(desired)),
+        scope=scope,
         portal=live.portal,
     )
