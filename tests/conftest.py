@@ -35,6 +35,28 @@ def pytest_configure(config: pytest.Config) -> None:
         default_quirks()  # a wrong spec fails here, once, not in every test
 
 
+# blueprints/kitchen-smart-processes is written in the smart-process language (lane b-smart). Until
+# the model has `smart_processes:`, the tests that load every shipped blueprint are expected to fail
+# for it (strict: they must start passing once it does); delete this hook after that merge.
+_NEEDS_SMART_MODEL = (
+    "kitchen-smart-processes]",
+    "test_validate_the_shipped_collection_exits_0_with_a_summary_per_blueprint",
+    "test_the_collection_is_validated_one_blueprint_at_a_time",
+    "test_kitchen_smart_processes_plan_apply_plan_is_no_changes",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from b24provision.blueprint.model import Blueprint
+
+    if "smart_processes" in Blueprint.model_fields:
+        return
+    pending = pytest.mark.xfail(strict=True, reason="needs the smart_processes model (lane b-smart)")
+    for item in items:
+        if item.nodeid.endswith(_NEEDS_SMART_MODEL):
+            item.add_marker(pending)
+
+
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):
