@@ -37,12 +37,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # blueprints/kitchen-smart-processes is written in the smart-process language (lane b-smart). Until
 # the model has `smart_processes:`, the tests that load every shipped blueprint are expected to fail
-# for it (strict: they must start passing once it does); delete this hook after that merge.
+# for it, and so is the export of the handmade portal's objects beyond deals (strict: they must
+# start passing once it does); delete this hook after that merge.
 _NEEDS_SMART_MODEL = (
-    "kitchen-smart-processes]",
     "test_validate_the_shipped_collection_exits_0_with_a_summary_per_blueprint",
     "test_the_collection_is_validated_one_blueprint_at_a_time",
     "test_kitchen_smart_processes_plan_apply_plan_is_no_changes",
+    "test_handmade_export_names_lead_statuses_the_contact_field_and_the_smart_process_and_round_trips",
 )
 
 
@@ -53,7 +54,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return
     pending = pytest.mark.xfail(strict=True, reason="needs the smart_processes model (lane b-smart)")
     for item in items:
-        if item.nodeid.endswith(_NEEDS_SMART_MODEL):
+        if "[kitchen-smart-processes" in item.nodeid or "-kitchen-smart-processes" in item.nodeid:
+            item.add_marker(pending)
+        elif item.name in _NEEDS_SMART_MODEL:
             item.add_marker(pending)
 
 
