@@ -35,29 +35,40 @@ def pytest_configure(config: pytest.Config) -> None:
         default_quirks()  # a wrong spec fails here, once, not in every test
 
 
-# blueprints/kitchen-smart-processes is written in the smart-process language (lane b-smart). Until
-# the model has `smart_processes:`, the tests that load every shipped blueprint are expected to fail
-# for it, and so is the export of the handmade portal's objects beyond deals (strict: they must
-# start passing once it does); delete this hook after that merge.
-_NEEDS_SMART_MODEL = (
+# blueprints/kitchen-smart-processes is written in the smart-process language of lane b-smart
+# (smart_processes: with relations: and robots on their stages). While the model does not accept
+# that language yet -- the blueprint's only errors are an unknown `smart_processes`/`relations` key or
+# "not supported yet" -- the tests that load it are expected to fail (strict: they must start
+# passing once it is accepted; any other error in it fails them). The export of the handmade portal
+# beyond deals waits for the smart-process model the same way. Delete this hook once both hold.
+_LANGUAGE_NOT_YET = ("unknown key 'smart_processes'", "unknown key 'relations'", "not supported yet")
+_NEEDS_THE_BLUEPRINT = (
     "test_validate_the_shipped_collection_exits_0_with_a_summary_per_blueprint",
     "test_the_collection_is_validated_one_blueprint_at_a_time",
     "test_kitchen_smart_processes_plan_apply_plan_is_no_changes",
+)
+_NEEDS_THE_MODEL = (
     "test_handmade_export_names_lead_statuses_the_contact_field_and_the_smart_process_and_round_trips",
 )
+
+
+def _language_pending() -> bool:
+    from b24provision.blueprint import validate
+
+    errors = [str(e) for e in validate([REPO / "blueprints" / "kitchen-smart-processes"]).errors]
+    return bool(errors) and all(any(words in e for words in _LANGUAGE_NOT_YET) for e in errors)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     from b24provision.blueprint.model import Blueprint
 
-    if "smart_processes" in Blueprint.model_fields:
-        return
-    pending = pytest.mark.xfail(strict=True, reason="needs the smart_processes model (lane b-smart)")
+    model_pending = "smart_processes" not in Blueprint.model_fields
+    language_pending = _language_pending()
     for item in items:
-        if "[kitchen-smart-processes" in item.nodeid or "-kitchen-smart-processes" in item.nodeid:
-            item.add_marker(pending)
-        elif item.name in _NEEDS_SMART_MODEL:
-            item.add_marker(pending)
+        blueprint = "kitchen-smart-processes" in item.nodeid or item.name in _NEEDS_THE_BLUEPRINT
+        if (blueprint and language_pending) or (item.name in _NEEDS_THE_MODEL and model_pending):
+            reason = "needs lane b-smart's smart_processes language (see tests/conftest.py)"
+            item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 @pytest.fixture(autouse=True)
