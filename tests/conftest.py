@@ -39,16 +39,12 @@ def pytest_configure(config: pytest.Config) -> None:
 # (smart_processes: with relations: and robots on their stages). While the model does not accept
 # that language yet -- the blueprint's only errors are an unknown `smart_processes`/`relations` key or
 # "not supported yet" -- the tests that load it are expected to fail (strict: they must start
-# passing once it is accepted; any other error in it fails them). The export of the handmade portal
-# beyond deals waits for the smart-process model the same way. Delete this hook once both hold.
+# passing once it is accepted; any other error in it fails them). Delete this hook once it is.
 _LANGUAGE_NOT_YET = ("unknown key 'smart_processes'", "unknown key 'relations'", "not supported yet")
 _NEEDS_THE_BLUEPRINT = (
     "test_validate_the_shipped_collection_exits_0_with_a_summary_per_blueprint",
     "test_the_collection_is_validated_one_blueprint_at_a_time",
     "test_kitchen_smart_processes_plan_apply_plan_is_no_changes",
-)
-_NEEDS_THE_MODEL = (
-    "test_handmade_export_names_lead_statuses_the_contact_field_and_the_smart_process_and_round_trips",
 )
 
 
@@ -60,13 +56,10 @@ def _language_pending() -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    from b24provision.blueprint.model import Blueprint
-
-    model_pending = "smart_processes" not in Blueprint.model_fields
-    language_pending = _language_pending()
+    if not _language_pending():
+        return
     for item in items:
-        blueprint = "kitchen-smart-processes" in item.nodeid or item.name in _NEEDS_THE_BLUEPRINT
-        if (blueprint and language_pending) or (item.name in _NEEDS_THE_MODEL and model_pending):
+        if "kitchen-smart-processes" in item.nodeid or item.name in _NEEDS_THE_BLUEPRINT:
             reason = "needs lane b-smart's smart_processes language (see tests/conftest.py)"
             item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
