@@ -44,6 +44,7 @@ from b24provision import __version__
 from b24provision.blueprint.model import EnumerationField, FieldBase, Pipeline, Stage
 from b24provision.errors import OutputError
 from b24provision.export_smart import smart_processes_yaml
+from b24provision.export_statuses import lead_section, lists_section
 from b24provision.fmt import dump_canonical
 from b24provision.output import write_output
 from b24provision.plan.sorts import effective_sorts
@@ -206,6 +207,9 @@ def render_export(
         doc["smart_processes"] = smart_processes_yaml(live, _pipeline, _field)
     if live.triggers:
         doc["triggers"] = CommentedSeq(_flow({"code": t.code, "name": t.name}) for t in live.triggers)
+    for key, section in (("entities", lead_section), ("lists", lists_section)):  # export_statuses.py
+        if (written := section(live, _flow, _sorts_to_write)) is not None:
+            doc[key] = written
     parts = [_header(live, today or date.today(), schema, robots_export), _dump(doc)]
     if live.unsupported_fields:
         parts.append(_unsupported(live.unsupported_fields))

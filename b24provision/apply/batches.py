@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, assert_never, cast
 
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -31,23 +32,27 @@ from b24provision.plan.ops import (
     CreatePipelineOp,
     CreateSmartProcessOp,
     CreateStageOp,
+    CreateStatusOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
     DeleteSmartProcessOp,
     DeleteStageOp,
+    DeleteStatusOp,
     DeleteTriggerOp,
     ManualRobotOp,
     NeedsAppContextOp,
     Plan,
     ReplaceFieldOp,
     ReplaceStageOp,
+    ReplaceStatusOp,
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
     UpdateSmartProcessOp,
     UpdateStageOp,
+    UpdateStatusOp,
     UpdateTriggerOp,
 )
 from b24provision.plan.order import level_of
@@ -128,6 +133,10 @@ def pipeline_keys(plan: Plan) -> dict[str, str]:
                 | CreateSmartProcessOp()
                 | UpdateSmartProcessOp()
                 | DeleteSmartProcessOp()
+                | CreateStatusOp()  # no pipeline
+                | UpdateStatusOp()
+                | ReplaceStatusOp()
+                | DeleteStatusOp()
             ):
                 continue
             case _:
@@ -192,7 +201,7 @@ def plan_batches(plan: Plan, live: LiveState) -> list[Batch]:
     keys = pipeline_keys(plan)
     ids = Ids.of(live, keys)
     # The deal's batches only: a smart process's depend on ids its type's read gives (apply/smart.py).
-    ops = [op for op in plan.ops if phase_of(op) is not None and op.entity == "deal"]
+    ops = [op for op in plan.ops if phase_of(op) is not None and not is_smart_entity(op.entity)]
     out: list[Batch] = []
     for phase in PHASES:
         batches = phase_batches(phase, [op for op in ops if phase_of(op) == phase], ids, {})
@@ -217,12 +226,14 @@ def _deletes_updates_creates(steps: list[Step]) -> list[Step]:
     def rank(step: Step) -> tuple[int, int]:
         op = step.ops[0]
         match op:
-            case DeleteStageOp():
+            case DeleteStageOp() | DeleteStatusOp():
                 return (0, 0)
-            case UpdateStageOp():
+            case UpdateStageOp() | UpdateStatusOp():
                 return (1, 0)
             case ReplaceStageOp():
                 return (2, semantic_rank[op.stage.semantics])
+            case ReplaceStatusOp() | CreateStatusOp():
+                return (2, semantic_rank[op.status.semantics])
             case CreateStageOp():
                 return (3, 0) if op.new_pipeline else (2, semantic_rank[op.stage.semantics])
             case (

@@ -36,6 +36,7 @@ from b24provision.apply.recovery import already_done, pipelines_found_again
 from b24provision.apply.safety import check_against_live, check_safety, read_for_plan, with_counts
 from b24provision.apply.smart import apply_smart_processes, with_smart_processes_of_plan
 from b24provision.apply.smart_counts import with_smart_counts
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.entities.types import DEAL, EntityType
 from b24provision.errors import ApplyError, OutcomeUnknown, StalePlanError
 from b24provision.interrupt import with_status
@@ -96,7 +97,7 @@ def apply_plan(
     live = read_for_plan(client, plan) if live is None else with_counts(client, live, plan)
     live = with_smart_processes_of_plan(client, live, plan)
     plan = with_smart_counts(client, plan, live)  # a type's items, counted now (never from a file)
-    if plan.live_fingerprint and live.fingerprint() != plan.live_fingerprint:
+    if plan.live_fingerprint and live.fingerprint(plan.scope) != plan.live_fingerprint:
         raise StalePlanError(
             "the portal changed since this plan was made (what it holds no longer matches the plan's "
             "fingerprint) — re-run `b24provision plan` and review the new plan"
@@ -122,8 +123,9 @@ def _label(op: AnyOp) -> str:
 
 
 class _Engine:
-    """Carries out one entity type's ops: the deal's, or one smart process's (``entity``, its crm.type
-    id ``type_id``, and ``reread``, how its state is read again after an unknown outcome)."""
+    """Carries out the plan's ops but a smart process's (``entity_key`` ""), or one smart process's
+    (``entity_key`` its key, ``entity`` its descriptor, ``type_id`` its crm.type id, and ``reread``,
+    how its state is read again after an unknown outcome)."""
 
     def __init__(
         self,
@@ -133,7 +135,7 @@ class _Engine:
         progress: Progress | None,
         *,
         entity: EntityType = DEAL,
-        entity_key: str = "deal",
+        entity_key: str = "",
         type_id: int | None = None,
         reread: Callable[[], LiveState] | None = None,
     ) -> None:
@@ -145,7 +147,9 @@ class _Engine:
         self.pending: list[AnyOp] = [
             op
             for op in plan.ops
-            if phase_of(op) is not None and op.entity == entity_key and not is_type_op(op)
+            if phase_of(op) is not None
+            and (op.entity == entity_key if entity_key else not is_smart_entity(op.entity))
+            and not is_type_op(op)
         ]
         self.total = len(self.pending)
         self.done_labels: list[str] = []

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import assert_never
 
+from b24provision.apply.recovery_statuses import status_done
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -24,22 +25,26 @@ from b24provision.plan.ops import (
     CreatePipelineOp,
     CreateSmartProcessOp,
     CreateStageOp,
+    CreateStatusOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
     DeleteSmartProcessOp,
     DeleteStageOp,
+    DeleteStatusOp,
     DeleteTriggerOp,
     ManualRobotOp,
     NeedsAppContextOp,
     ReplaceFieldOp,
     ReplaceStageOp,
+    ReplaceStatusOp,
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
     UpdateSmartProcessOp,
     UpdateStageOp,
+    UpdateStatusOp,
     UpdateTriggerOp,
 )
 from b24provision.state.live import LiveState
@@ -116,6 +121,8 @@ def already_done(op: AnyOp, live: LiveState, keys: Mapping[str, str], initial_id
             return all(t.code != op.code for t in live.triggers or ())
         case UpdateFieldOp() | UpdatePipelineOp() | UpdateStageOp() | UpdateAppRobotOp():
             return False  # an update sets values: sending it again does no harm
+        case CreateStatusOp() | UpdateStatusOp() | ReplaceStatusOp() | DeleteStatusOp():
+            return status_done(op, live)
         case ManualRobotOp() | NeedsAppContextOp():
             return True  # nothing is ever sent for these
         case CreateSmartProcessOp() | UpdateSmartProcessOp() | DeleteSmartProcessOp():

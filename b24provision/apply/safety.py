@@ -33,6 +33,11 @@ def check_safety(plan: Plan, *, allow_delete: bool) -> None:
     blocked = plan.blocked_by_data_ops()
     if blocked:
         what = "; ".join(f"{op.kind} {op.key} {data_lost(op)}" for op in blocked)
+        if any(op.entity != "deal" for op in blocked):  # a lead status holding leads
+            raise PlanError(
+                f"refusing to delete what still holds items: {what} — move them to another stage or "
+                "status in the portal first, then plan again"
+            )
         raise PlanError(
             f"refusing to delete what still holds deals: {what} — move those deals to another stage or "
             "pipeline in the portal first, then plan again"

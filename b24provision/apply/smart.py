@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from b24provision.apply.batches import phase_of
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.errors import ApplyError, OutcomeUnknown
 from b24provision.plan.ops import (
     AnyOp,
@@ -47,7 +48,7 @@ EngineFactory = Callable[..., _EngineLike]
 
 def reads_smart_processes(plan: Plan) -> bool:
     """Whether the plan was made with the portal's smart processes read (its blueprint names some)."""
-    return any(op.entity != "deal" for op in plan.ops) or any(
+    return any(is_smart_entity(op.entity) for op in plan.ops) or any(
         ref.kind == "smart_process" for ref in (*plan.unchanged, *plan.unmanaged)
     )
 
@@ -69,7 +70,7 @@ def apply_smart_processes(
     """Carry out the smart-process ops of ``plan``; what was done, as the engine labels it."""
     groups: dict[str, list[AnyOp]] = {}
     for op in plan.ops:
-        if op.entity != "deal" and phase_of(op) is not None:
+        if is_smart_entity(op.entity) and phase_of(op) is not None:
             groups.setdefault(op.entity, []).append(op)
     if not groups:
         return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.errors import PortalError
 from b24provision.plan.diff.smart_processes import refuse_smart_deletes
 from b24provision.plan.op_base import UNCOUNTED
@@ -31,7 +32,9 @@ def with_smart_counts(client: PortalClient, plan: Plan, live: LiveState) -> Plan
         {
             op.entity
             for op in plan.ops
-            if op.entity != "deal" and not is_type_op(op) and op.action in ("delete", "replace", "update")
+            if is_smart_entity(op.entity)
+            and not is_type_op(op)
+            and op.action in ("delete", "replace", "update")
         }
     )
     if not deletes and not inner:

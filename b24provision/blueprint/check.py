@@ -22,6 +22,7 @@ from b24provision.blueprint.check_common import (
 )
 from b24provision.blueprint.check_robots import check_robots, robots_of
 from b24provision.blueprint.check_smart import check_smart_processes
+from b24provision.blueprint.check_statuses import check_statuses
 from b24provision.blueprint.model import (
     Blueprint,
     EnumerationField,
@@ -48,6 +49,7 @@ def check_blueprint(bp: Blueprint) -> list[Problem]:
         *_stages(bp),
         *_fields(bp),
         *check_robots(bp),
+        *check_statuses(bp),  # lead statuses and reference lists (check_statuses.py)
         *(finding(bp, loc, message, "check/ambiguous-robot") for loc, message in ambiguous_robots(bp)),
         *_removed(bp),
         *_prefixed_codes(bp),

@@ -54,6 +54,7 @@ from b24provision.blueprint.field_model import (
     UrlField,
     label_map,
 )
+from b24provision.blueprint.list_model import ListItem, ListItemCode, Lists
 from b24provision.blueprint.model_types import (
     Color,
     Duration,
@@ -83,6 +84,7 @@ from b24provision.blueprint.robot_model import (
     WaitRobot,
 )
 from b24provision.blueprint.smart_model import SmartProcessSettings
+from b24provision.entities.lists import ListName
 
 # ---------------------------------------------------------------------------------------- stages
 
@@ -206,6 +208,10 @@ class Removed(Model):
     """Application trigger codes."""
     smart_processes: list[Name] = Field(default_factory=list)
     """Smart process titles (the type and everything in it; refused while it holds items)."""
+    lead_statuses: list[StageCode] = Field(default_factory=list)
+    """Lead status codes (crm.status ENTITY_ID ``STATUS``)."""
+    lists: dict[ListName, list[ListItemCode]] = Field(default_factory=dict)
+    """Reference list items by list name and code (``source: [TRADE_SHOW]``)."""
 
 
 class Location(BaseModel):
@@ -250,6 +256,8 @@ class Blueprint(Model):
     entities: Entities = Field(default_factory=Entities)
     """Per CRM entity type: ``deal: {pipelines:, fields:}``. Top-level ``pipelines:`` and
     ``fields:`` are shorthand for the deal's; give one of the two forms."""
+    lists: Lists = Field(default_factory=Lists)
+    """Reference lists (crm.status directories: deal types, sources, ...): items by their code."""
     removed: Removed = Field(default_factory=Removed)
     """What to delete from the portal, named explicitly; nothing else is ever deleted."""
 
@@ -328,6 +336,7 @@ __all__ = [
     "Duration", "duration_days", "EmployeeField", "Entities", "EntitySection", "EnumerationField",
     "EnumItem", "FIELD_TYPES", "FieldBase", "FieldCode", "FileField", "IblockElementField",
     "IblockSectionField", "IntegerField", "Label", "label_map", "LangCode", "Location", "Model",
+    "ListItem", "Lists",
     "MoneyField", "Name", "NotifyRobot", "parse_duration", "Person", "Pipeline", "PipelineKey",
     "LeadSection", "PipelineSection", "Removed", "Robot", "ROBOT_TYPES", "RobotBase", "Scalar", "Semantics",
     "SetFieldRobot", "SmartProcess", "Stage", "StageCode", "StringField", "Trigger", "UpperCode", "UrlField",

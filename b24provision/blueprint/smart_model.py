@@ -17,8 +17,15 @@ from pydantic import Field, field_validator
 
 from b24provision.blueprint.model_types import Model, Name, PipelineKey
 
-BUILT_IN_ENTITIES = frozenset({"deal", "lead", "contact", "company", "quote", "invoice"})
-"""Entity names a smart process's key may not take: plan refs start with the entity's name."""
+BUILT_IN_ENTITIES = frozenset({"deal", "lead", "contact", "company", "quote", "invoice", "list"})
+"""Entity names a smart process's key may not take: plan refs start with the entity's name ("list":
+the reference lists' items)."""
+
+
+def is_smart_entity(entity: str) -> bool:
+    """Whether an op's ``entity`` is a smart process's key (not a built-in entity's name)."""
+    return entity not in BUILT_IN_ENTITIES
+
 
 SWITCHES: dict[str, str] = {
     "categories": "isCategoriesEnabled",
@@ -99,4 +106,4 @@ class SmartProcessSettings(Model):
         return {flag: value for name, flag in SWITCHES.items() if (value := getattr(self, name)) is not None}
 
 
-__all__ = ["BUILT_IN_ENTITIES", "SWITCHES", "SmartProcessSettings"]
+__all__ = ["BUILT_IN_ENTITIES", "SWITCHES", "SmartProcessSettings", "is_smart_entity"]

@@ -39,6 +39,7 @@ from b24provision.blueprint.model import (
 from b24provision.compare.result import Comparison, Difference, Pairing
 from b24provision.compare.sides import Side, open_side
 from b24provision.compare.smart import desired_smart_processes, live_smart_processes, only_in_a
+from b24provision.compare.statuses import with_directories
 from b24provision.plan.diff import diff
 from b24provision.plan.nested import nested_changes
 from b24provision.plan.ops import (
@@ -92,7 +93,7 @@ class _Compare:
                 fields=[f.code for f in a_bp.fields if f.code not in b_codes],
             ),
         )
-        live = self._live(a_bp)
+        desired, live = with_directories(self.a, self.b, desired, self._live(a_bp))  # compare/statuses.py
         if self.a.blueprint.smart_processes or self.b.blueprint.smart_processes or _has_types(self.a, self.b):
             a_types = live_smart_processes(self.a, live.languages)
             b_types = [self._align_type(sp, a_types) for sp in desired_smart_processes(self.b)]

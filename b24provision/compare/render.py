@@ -177,7 +177,10 @@ def _groups(c: Comparison) -> list[tuple[str, list[AnyOp], list[Difference]]]:
     field_extra = [d for d in c.extra if d.kind == "field"]
     if fields or field_extra:
         groups.append(("Fields", fields, field_extra))
-    others = [op for op in loose if op.kind != "field"]
+    for title, kind in (("Lead statuses", "status"), ("Reference lists", "list_item")):
+        if members := [op for op in loose if op.kind == kind]:
+            groups.append((title, members, []))
+    others = [op for op in loose if op.kind not in ("field", "status", "list_item")]
     other_extra = [d for d in c.extra if d.kind != "field"]
     if others or other_extra:
         groups.append(("Other", others, other_extra))

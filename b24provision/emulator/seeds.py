@@ -9,8 +9,8 @@ change reads back, as on the portal, as that robot's delay — a delay, a condit
 robot of a type blueprints do not describe, and one stage whose template was edited in the bizproc
 designer); beyond deals, a renamed and an added lead status holding a lead, a contact field, and
 a smart process "Замеры" with a stage added in its default pipeline, a second pipeline, a date
-field and an item. It is built through
-the same handlers the REST API uses, so it obeys every rule a real portal does.
+field and an item; the added lead status and the smart process's added stage have a robot each.
+It is built through the same handlers the REST API uses, so it obeys every rule a real portal does.
 """
 
 from __future__ import annotations
@@ -152,11 +152,12 @@ def handmade(invoke: Invoke, db: sqlite3.Connection) -> None:
         )
 
     _robots(db, mount, service)
-    _beyond_deals(invoke)
+    _beyond_deals(invoke, db)
 
 
-def _beyond_deals(invoke: Invoke) -> None:
-    """Lead statuses, a contact field and a smart process (pipelines, stages, a field, items) made by hand."""
+def _beyond_deals(invoke: Invoke, db: sqlite3.Connection) -> None:
+    """Lead statuses, a contact field and a smart process (pipelines, stages, a field, items) made by
+    hand, with a robot on the added lead status and one on the smart process's added stage."""
     invoke(
         "crm.status.update",
         {"id": _stage_id(invoke, "STATUS", "IN_PROCESS"), "fields": {"NAME": "Связались"}},
@@ -166,6 +167,8 @@ def _beyond_deals(invoke: Invoke) -> None:
         {"fields": {"ENTITY_ID": "STATUS", "STATUS_ID": "UC_7HD2KQ", "NAME": "Ждёт замера", "SORT": 25}},
     )
     invoke("crm.lead.add", {"fields": {"TITLE": "Заявка с сайта", "STATUS_ID": "UC_7HD2KQ"}})
+    notify = {"MessageUserTo": "{=Document:ASSIGNED_BY_ID}", "MessageText": "Лид ждёт замера"}
+    put_stage_robots(db, "UC_7HD2KQ", [{"Type": "SocNetMessageActivity", "Properties": notify}], "STATUS")
     invoke(
         "crm.contact.userfield.add",
         {
@@ -204,6 +207,25 @@ def _beyond_deals(invoke: Invoke) -> None:
             "id": _stage_id(invoke, entity, f"DT{entity_type_id}_{default}:CLIENT"),
             "fields": {"NAME": "Замер сделан"},
         },
+    )
+    put_stage_robots(
+        db,
+        f"DT{entity_type_id}_{default}:UC_M3ZR8P",
+        [
+            {
+                "Type": "Task2Activity",
+                "Properties": {
+                    "Fields": {
+                        "TITLE": "Внести размеры",
+                        "CREATED_BY": "{=Document:ASSIGNED_BY_ID}",
+                        "RESPONSIBLE_ID": ["{=Document:ASSIGNED_BY_ID}"],
+                    },
+                    "AUTO_LINK_TO_CRM_ENTITY": "Y",
+                    "Title": "Создать задачу",
+                },
+            }
+        ],
+        entity_id=entity,
     )
     invoke("crm.category.add", {"entityTypeId": entity_type_id, "fields": {"name": "Выездные", "sort": 600}})
     field = {

@@ -7,10 +7,13 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 
 Action = Literal["create", "update", "delete", "replace", "manual", "needs_app"]
-Kind = Literal["pipeline", "stage", "field", "app_robot", "trigger", "robot", "smart_process"]
+Kind = Literal[
+    "pipeline", "stage", "field", "app_robot", "trigger", "robot", "status", "list_item", "smart_process"
+]
 Entity = str
-"""The CRM entity type an op is about: "deal", or a smart process's blueprint key ("measurement");
-lead, contact and company next (issue 16). A smart process key is the blueprint's own, so a str."""
+"""The CRM entity type an op is about: "deal", "lead", "list" (the items of reference lists, which
+belong to no one entity type), or a smart process's blueprint key ("measurement"): a smart process
+key is the blueprint's own, so a str."""
 Change = tuple[str, Any, Any]
 """One changed attribute: (attribute, before, after); before is None for a create."""
 

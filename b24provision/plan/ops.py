@@ -73,6 +73,14 @@ from b24provision.plan.ops_smart import (
     UpdateSmartProcessOp,
     smart_process_ref,
 )
+from b24provision.plan.ops_statuses import (
+    CreateStatusOp,
+    DeleteStatusOp,
+    ReplaceStatusOp,
+    UpdateStatusOp,
+    list_item_ref,
+    status_ref,
+)
 
 AnyOp = (
     CreatePipelineOp
@@ -97,6 +105,10 @@ AnyOp = (
     | CreateSmartProcessOp
     | UpdateSmartProcessOp
     | DeleteSmartProcessOp
+    | CreateStatusOp
+    | UpdateStatusOp
+    | ReplaceStatusOp
+    | DeleteStatusOp
 )
 """Every op there is; ``match`` over it ends in ``assert_never``."""
 
@@ -109,8 +121,12 @@ def blocked_by_deals(op: AnyOp) -> int:
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp():
             return op.blocked_by_deals
+        case DeleteStatusOp() | ReplaceStatusOp():
+            return op.blocked_by_items
         case (
-            CreatePipelineOp()
+            CreateStatusOp()
+            | UpdateStatusOp()
+            | CreatePipelineOp()
             | UpdatePipelineOp()
             | CreateStageOp()
             | UpdateStageOp()
@@ -145,6 +161,10 @@ def data_lost(op: AnyOp) -> str:
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp() if op.blocked_by_deals:
             return f"holds {_deals(op.blocked_by_deals)}"
+        case DeleteStatusOp() | ReplaceStatusOp() if op.blocked_by_items:
+            return f"holds {_items(op.blocked_by_items, op.entity)}"
+        case DeleteStatusOp() if op.items_using:
+            return f"{op.items_using} {'record stores' if op.items_using == 1 else 'records store'} it"
         case DeleteFieldOp() | ReplaceFieldOp() if op.deals_with_value:
             verb = "holds" if op.deals_with_value == 1 else "hold"
             return f"{_deals(op.deals_with_value)} {verb} a value"
@@ -170,6 +190,10 @@ def deals_losing_data(op: AnyOp) -> int:
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp():
             return op.blocked_by_deals
+        case DeleteStatusOp():
+            return op.blocked_by_items + op.items_using
+        case ReplaceStatusOp():
+            return op.blocked_by_items
         case DeleteFieldOp() | ReplaceFieldOp():
             return op.deals_with_value
         case UpdateFieldOp():
@@ -180,6 +204,8 @@ def deals_losing_data(op: AnyOp) -> int:
             | CreateStageOp()
             | UpdateStageOp()
             | CreateFieldOp()
+            | CreateStatusOp()
+            | UpdateStatusOp()
             | CreateAppRobotOp()
             | UpdateAppRobotOp()
             | DeleteAppRobotOp()
@@ -199,6 +225,11 @@ def deals_losing_data(op: AnyOp) -> int:
 
 def _deals(n: int) -> str:
     return f"{n} deal" if n == 1 else f"{n} deals"
+
+
+def _items(n: int, entity: str) -> str:
+    """``2 leads``: items of the entity type (a lead status holds leads)."""
+    return f"{n} {entity}" if n == 1 else f"{n} {entity}s"
 
 
 # ------------------------------------------------------------------------------------------ plan
@@ -249,6 +280,9 @@ class Plan(BaseModel):
     """Field settings to make by hand (REST cannot set them); not changes."""
     live_fingerprint: str = ""
     """LiveState.fingerprint() of the state the plan was made from; apply refuses a changed portal."""
+    scope: tuple[str, ...] = ()
+    """The entity types besides the deal and the reference lists the blueprint names: what the
+    fingerprint covers of them (``LiveState.fingerprint(scope)``); empty for a deal-only plan."""
     portal: str = ""
     """The portal's host (never a secret)."""
     robots_export: str = ""
@@ -296,4 +330,5 @@ __all__ = [
     "ReplaceStageOp", "stage_ref", "TaggedOp", "UNCOUNTED", "UpdateAppRobotOp", "UpdateFieldOp",
     "UpdatePipelineOp", "UpdateStageOp", "UpdateTriggerOp", "CreateSmartProcessOp",
     "DeleteSmartProcessOp", "UpdateSmartProcessOp", "smart_process_ref",
+    "CreateStatusOp", "UpdateStatusOp", "ReplaceStatusOp", "DeleteStatusOp", "status_ref", "list_item_ref",
 ]  # fmt: skip

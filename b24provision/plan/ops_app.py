@@ -145,7 +145,13 @@ class ManualRobotOp(OpBase):
     @property
     def key(self) -> str:
         # Named, not numbered: the key survives inserting a robot before this one (robots/keys.py).
-        return f"{stage_ref(self.entity, self.pipeline_key, self.stage_code)}/robot[{robot_name(self.robot)}]"
+        # A lead status has no pipeline (pipeline_key ""): lead:NEW/robot[...].
+        where = (
+            stage_ref(self.entity, self.pipeline_key, self.stage_code)
+            if self.pipeline_key
+            else f"{self.entity}:{self.stage_code}"
+        )
+        return f"{where}/robot[{robot_name(self.robot)}]"
 
     @property
     def activity(self) -> str:

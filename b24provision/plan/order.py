@@ -37,22 +37,26 @@ from b24provision.plan.ops import (
     CreatePipelineOp,
     CreateSmartProcessOp,
     CreateStageOp,
+    CreateStatusOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
     DeleteSmartProcessOp,
     DeleteStageOp,
+    DeleteStatusOp,
     DeleteTriggerOp,
     ManualRobotOp,
     NeedsAppContextOp,
     ReplaceFieldOp,
     ReplaceStageOp,
+    ReplaceStatusOp,
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
     UpdateSmartProcessOp,
     UpdateStageOp,
+    UpdateStatusOp,
     UpdateTriggerOp,
 )
 
@@ -68,11 +72,11 @@ def level_of(op: AnyOp) -> int | None:
             return 0
         case CreatePipelineOp() | UpdatePipelineOp():
             return 1
-        case DeleteStageOp():
+        case DeleteStageOp() | DeleteStatusOp():
             return 2
-        case UpdateStageOp() | ReplaceStageOp():
+        case UpdateStageOp() | ReplaceStageOp() | UpdateStatusOp() | ReplaceStatusOp():
             return 3
-        case CreateStageOp():
+        case CreateStageOp() | CreateStatusOp():
             return 4
         case DeletePipelineOp():
             return 5

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, assert_never
 
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -15,23 +16,27 @@ from b24provision.plan.ops import (
     CreatePipelineOp,
     CreateSmartProcessOp,
     CreateStageOp,
+    CreateStatusOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
     DeleteSmartProcessOp,
     DeleteStageOp,
+    DeleteStatusOp,
     DeleteTriggerOp,
     ManualRobotOp,
     NeedsAppContextOp,
     Plan,
     ReplaceFieldOp,
     ReplaceStageOp,
+    ReplaceStatusOp,
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
     UpdateSmartProcessOp,
     UpdateStageOp,
+    UpdateStatusOp,
     UpdateTriggerOp,
     blocked_by_deals,
     data_lost,
@@ -110,6 +115,15 @@ def describe(op: AnyOp) -> str:
             return value(op.trigger.name)
         case DeleteTriggerOp():
             return value(op.name) if op.name else ""
+        case CreateStatusOp() | UpdateStatusOp() | ReplaceStatusOp():
+            extra = (
+                f" ({op.status.semantics})"
+                if op.action == "create" and op.status.semantics != "process"
+                else ""
+            )
+            return value(op.status.name) + extra
+        case DeleteStatusOp():
+            return value(op.name) + (" (system item: deleted with FORCED=Y)" if op.system else "")
         case NeedsAppContextOp():
             return "(declared)" if op.wanted == "present" else "(in removed:)"
         case ManualRobotOp():
@@ -143,7 +157,7 @@ def group_of(op: AnyOp) -> str:
             key = op.pipeline_key
         case _:
             return ""
-    return key if op.entity == "deal" else pipeline_ref(op.entity, key)
+    return pipeline_ref(op.entity, key) if is_smart_entity(op.entity) else key
 
 
 def pipeline_title(ops: list[AnyOp], key: str) -> str:

@@ -48,23 +48,27 @@ from b24provision.plan.ops import (
     CreatePipelineOp,
     CreateSmartProcessOp,
     CreateStageOp,
+    CreateStatusOp,
     CreateTriggerOp,
     DeleteAppRobotOp,
     DeleteFieldOp,
     DeletePipelineOp,
     DeleteSmartProcessOp,
     DeleteStageOp,
+    DeleteStatusOp,
     DeleteTriggerOp,
     ManualRobotOp,
     NeedsAppContextOp,
     Plan,
     ReplaceFieldOp,
     ReplaceStageOp,
+    ReplaceStatusOp,
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdatePipelineOp,
     UpdateSmartProcessOp,
     UpdateStageOp,
+    UpdateStatusOp,
     UpdateTriggerOp,
     blocked_by_deals,
     data_lost,
@@ -172,6 +176,17 @@ def _states(op: AnyOp) -> tuple[Any, Any, str | None]:
             return None, None, None
         case DeleteTriggerOp():
             return {"name": op.name}, None, None
+        case CreateStatusOp():
+            return None, dump(op.status) | {"sort": op.sort}, None
+        case UpdateStatusOp():
+            before, after = _changed(op)
+            return before, after, None
+        case ReplaceStatusOp():
+            before, after = _changed(op)
+            note = "semantics cannot be changed in place: the status is deleted and created again"
+            return before, after, note + ("; a system status (deleted with FORCED=Y)" if op.system else "")
+        case DeleteStatusOp():
+            return {"name": op.name}, None, "a system item (deleted with FORCED=Y)" if op.system else None
         case NeedsAppContextOp():
             what = "declared" if op.wanted == "present" else "named in removed:"
             return None, None, f"{what}; needs an OAuth application: a webhook cannot read or write it"

@@ -72,6 +72,8 @@ def render_text(
         ("Smart processes", ("smart_process",)),
         ("Fields", ("field",)),
         ("Application robot types and triggers", ("app_robot", "trigger")),
+        ("Lead statuses", ("status",)),
+        ("Reference lists", ("list_item",)),
     ):
         members = [op for op in others if op.kind in kinds]
         if members:

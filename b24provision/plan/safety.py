@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.plan.ops import (
     UNCOUNTED,
     AnyOp,
@@ -29,27 +30,32 @@ from b24provision.plan.ops import (
     DeleteFieldOp,
     DeletePipelineOp,
     DeleteStageOp,
+    DeleteStatusOp,
     DeleteTriggerOp,
     Plan,
     ReplaceFieldOp,
     ReplaceStageOp,
+    ReplaceStatusOp,
     UpdateAppRobotOp,
     UpdateFieldOp,
     UpdateTriggerOp,
     data_lost,
 )
+from b24provision.plan.safety_statuses import status_facts
 from b24provision.state.live import DealCountQuery, LiveState
 
 
 def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
     """The deal counts the deletes among ``ops`` depend on, named as ``live`` names objects."""
     stages: set[tuple[str, str]] = set()
+    statuses: set[str] = set()
+    list_items: set[tuple[str, str]] = set()
     fields: set[str] = set()
     items: set[tuple[str, str]] = set()
     known_fields = set(live.field_ids) | {f.code for f in live.unsupported_fields}
     for op in ops:
-        if op.entity != "deal":
-            continue  # a smart process's deletes are refused by its comparer (plan/diff/smart_processes.py)
+        if is_smart_entity(op.entity):
+            continue  # a smart process's items are counted by apply/smart_counts.py
         match op:
             case DeleteStageOp() if op.live_key:
                 stages.add((op.live_key, op.code))
@@ -57,6 +63,10 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
                 stages.add((op.live_key, op.stage.code))
             case DeletePipelineOp():
                 stages.update((op.live_key, code) for code in _pipeline_stages(op, live))
+            case DeleteStatusOp() | ReplaceStatusOp() if op.list_name is None:
+                statuses.add(op.code if isinstance(op, DeleteStatusOp) else op.status.code)
+            case DeleteStatusOp() if op.list_name is not None:
+                list_items.add((op.list_name, op.code))
             case DeleteFieldOp() | ReplaceFieldOp():
                 code = op.code if isinstance(op, DeleteFieldOp) else op.field.code
                 if code in known_fields:
@@ -69,7 +79,13 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
                 )
             case _:
                 pass
-    return DealCountQuery(stages=frozenset(stages), fields=frozenset(fields), items=frozenset(items))
+    return DealCountQuery(
+        stages=frozenset(stages),
+        fields=frozenset(fields),
+        items=frozenset(items),
+        lead_statuses=frozenset(statuses),
+        list_items=frozenset(list_items),
+    )
 
 
 def with_live_facts(ops: Iterable[AnyOp], live: LiveState) -> tuple[AnyOp, ...]:
@@ -78,7 +94,7 @@ def with_live_facts(ops: Iterable[AnyOp], live: LiveState) -> tuple[AnyOp, ...]:
 
 
 def _with_facts(op: AnyOp, live: LiveState) -> AnyOp:
-    if op.entity != "deal":
+    if is_smart_entity(op.entity):
         return op  # deal counts say nothing about a smart process's items (see what_to_count)
     match op:
         case DeleteStageOp() | ReplaceStageOp():
@@ -90,6 +106,8 @@ def _with_facts(op: AnyOp, live: LiveState) -> AnyOp:
                     "system": key in live.system_stages,
                 }
             )
+        case DeleteStatusOp() | ReplaceStatusOp():
+            return status_facts(op, live)
         case DeletePipelineOp():
             codes = _pipeline_stages(op, live)
             deals = sum(live.deal_counts.get((op.live_key, c), 0) for c in codes)

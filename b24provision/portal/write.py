@@ -46,6 +46,7 @@ from b24provision.plan.ops import (
     UpdateStageOp,
     UpdateTriggerOp,
 )
+from b24provision.plan.ops_statuses import CreateStatusOp, DeleteStatusOp, ReplaceStatusOp, UpdateStatusOp
 from b24provision.plan.settable import after_add
 from b24provision.portal.client import Command
 from b24provision.portal.mapping import (
@@ -58,6 +59,7 @@ from b24provision.portal.mapping import (
     stage_to_rest,
 )
 from b24provision.portal.write_entity import field_params, smart_type_fields
+from b24provision.portal.write_statuses import status_commands, status_ids
 from b24provision.state.live import LiveState
 
 
@@ -81,6 +83,8 @@ class Ids:
     """The entity type the ids belong to: its pipeline, stage and field APIs (entities/types.py)."""
     type_id: int | None = None
     """A smart process's crm.type id (None for the deal)."""
+    statuses: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(directory, code) -> crm.status ID of lead statuses and list items (portal/write_statuses.py)."""
 
     @classmethod
     def of(cls, live: LiveState, pipeline_keys: Mapping[str, str]) -> Ids:
@@ -91,6 +95,7 @@ class Ids:
             languages=live.languages,
             labels=dict(live.label_texts),
             text_keyed=live.text_keyed_items,
+            statuses=status_ids(live),
         )
         for live_key, category in live.pipeline_ids.items():
             ids.pipelines[pipeline_keys.get(live_key, live_key)] = category
@@ -198,6 +203,8 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
             ]
         case DeleteSmartProcessOp():
             return [Command(key, "crm.type.delete", {"id": ids.type_id})]
+        case CreateStatusOp() | UpdateStatusOp() | ReplaceStatusOp() | DeleteStatusOp():
+            return status_commands(op, ids.statuses, key)
         case ManualRobotOp() | NeedsAppContextOp():
             return []
         case _:

@@ -28,6 +28,7 @@ from b24provision.entities.types import DEAL
 from b24provision.errors import B24ProvisionError
 from b24provision.robots.describe import effective_delays
 from b24provision.robots.kinds import kind_of, new_deal, robot_kind_name
+from b24provision.robots.lead_board import lead_board
 from b24provision.robots.words import condition_text, describe_duration, label_text
 
 NodeKind = Literal["stage", "task", "note", "missing"]
@@ -117,7 +118,9 @@ def _flow_label(robot: Robot, delays: list[str], blueprint: Blueprint, lang: str
 def build_graph(blueprint: Blueprint, lang: str = "en") -> Graph:
     """The diagram of ``blueprint``: one lane per pipeline, robots as edges and side nodes."""
     graph = Graph()
-    for pipeline in blueprint.pipelines:
+    board = lead_board(blueprint, lang)  # the lead's statuses, drawn as one more lane
+    lanes = [*blueprint.pipelines, *([board] if board is not None else [])]
+    for pipeline in lanes:
         lane = Lane(pipeline.key, pipeline.name)
         graph.lanes.append(lane)
         for stage in pipeline.stages:
@@ -135,7 +138,7 @@ def build_graph(blueprint: Blueprint, lang: str = "en") -> Graph:
             graph.edges.append(
                 Edge(stage_id(pipeline.key, before.code), stage_id(pipeline.key, after.code), "order")
             )
-    for pipeline in blueprint.pipelines:
+    for pipeline in lanes:
         for stage in pipeline.stages:
             _stage_robots(blueprint, pipeline, stage, graph, lang)
     return graph

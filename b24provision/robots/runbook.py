@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from b24provision.blueprint.model import Blueprint, Pipeline, Robot, Stage
 from b24provision.robots.describe import describe_robot, effective_delays
 from b24provision.robots.kinds import kind_of, robot_kind_name
+from b24provision.robots.lead_board import lead_board, lead_robot_count
 from b24provision.robots.words import condition_text, describe_duration, field_text, label_text
 
 # (en, ru)
@@ -51,6 +52,16 @@ _TEXT: dict[str, tuple[str, str]] = {
         "должны существовать",
     ),
     "pipeline": ("Pipeline '{}'", "Воронка «{}»"),
+    "leads": ("Leads", "Лиды"),
+    "lead_status": ("Lead status '{}' ({})", "Статус лида «{}» ({})"),
+    "lead_path": (
+        "CRM → Leads → Automation rules → status '{stage}' → Add (Create) → '{robot}'",
+        "CRM → Лиды → Роботы → статус «{stage}» → Добавить (Создать) → «{robot}»",
+    ),
+    "lead_move_test": (
+        "Move a test lead to status '{stage}'.",
+        "Переведите тестовый лид в статус «{stage}».",
+    ),
     "stage": ("Stage '{}' ({})", "Стадия «{}» ({})"),
     "setup": ("Add automation rule '{}'", "Добавьте робота «{}»"),
     "path": (
@@ -174,7 +185,8 @@ def build_runbook(blueprint: Blueprint, lang: str = "en") -> Runbook:
 
     book = Runbook(_t("title", lang), _t("intro", lang))
     counter = itertools.count(1)
-    has_robots = blueprint.robot_count() > 0
+    board = lead_board(blueprint, lang)  # robots on lead statuses: a section after the pipelines'
+    has_robots = blueprint.robot_count() + lead_robot_count(blueprint) > 0
     if not (has_robots or blueprint.triggers or blueprint.app_robots):
         book.intro += " " + _t("nothing", lang)
         return book
@@ -196,6 +208,16 @@ def build_runbook(blueprint: Blueprint, lang: str = "en") -> Runbook:
             for robot, delays in zip(stage.robots, effective_delays(stage), strict=True):
                 section.steps += _robot_steps(robot, delays, pipeline, stage, blueprint, lang, counter)
             book.sections.append(section)
+    if board is not None and lead_robot_count(blueprint):
+        book.sections.append(Section(_t("leads", lang)))
+        for stage in _stages_in_order(board):
+            if stage.robots:
+                section = Section(_t("lead_status", lang).format(stage.name, stage.code), level=3)
+                for robot, delays in zip(stage.robots, effective_delays(stage), strict=True):
+                    section.steps += _robot_steps(
+                        robot, delays, board, stage, blueprint, lang, counter, lead=True
+                    )
+                book.sections.append(section)
     if blueprint.app_robots:
         section = Section(_t("app_robots", lang))
         for app_robot in blueprint.app_robots:
@@ -224,10 +246,14 @@ def _robot_steps(
     blueprint: Blueprint,
     lang: str,
     counter: Iterator[int],
+    *,
+    lead: bool = False,
 ) -> list[Step]:
-    """Set-up, the helper robot that stores a new ID (if any), then the check."""
+    """Set-up, the helper robot that stores a new ID (if any), then the check. ``lead``: a robot on
+    a lead status (``pipeline`` is the lead's board, robots/lead_board.py)."""
     description = describe_robot(robot, blueprint, lang)
-    path = _t("path", lang).format(pipeline=pipeline.name, stage=stage.name, robot=description.title)
+    where = "lead_path" if lead else "path"
+    path = _t(where, lang).format(pipeline=pipeline.name, stage=stage.name, robot=description.title)
     details = [path] + [f"{label}: {value}" for label, value in description.settings] + [_t("save", lang)]
     name = robot.title or description.title
     steps = [Step(next(counter), _t("setup", lang).format(name), details)]
@@ -237,14 +263,16 @@ def _robot_steps(
         modify = robot_kind_name("set_field", lang)
         result = _t("result_task" if kind_of(robot).result == "task" else "result_deal", lang)
         helper = [
-            _t("path", lang).format(pipeline=pipeline.name, stage=stage.name, robot=modify),
+            _t(where, lang).format(pipeline=pipeline.name, stage=stage.name, robot=modify),
             f"{_t('field', lang)}: {field_text(store, blueprint, lang)}",
             f"{_t('value', lang)}: " + _t("result_of", lang).format(result=result, robot=name),
             _t("after_previous", lang),
             _t("save", lang),
         ]
         steps.append(Step(next(counter), _t("setup_store", lang).format(modify), helper))
-    checks = [_t("move_test", lang).format(pipeline=pipeline.name, stage=stage.name)]
+    checks = [
+        _t("lead_move_test" if lead else "move_test", lang).format(pipeline=pipeline.name, stage=stage.name)
+    ]
     if delays:
         waited = " + ".join(describe_duration(d, lang) for d in delays)
         checks.append(_t("delay", lang).format(delay=waited))

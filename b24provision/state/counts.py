@@ -12,6 +12,7 @@ from typing import Any
 from b24provision.entities.types import DEAL
 from b24provision.portal.client import Command, PortalClient
 from b24provision.portal.mapping import stage_prefix
+from b24provision.state import count_statuses as directories
 from b24provision.state.live import DealCountQuery, LiveState
 from b24provision.state.rest import as_list
 
@@ -44,12 +45,14 @@ def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -
     ]
     filters += [{f"!{DEAL.field_name(code)}": ""} for code in fields]
     filters += [{f"={DEAL.field_name(code)}": live.enum_item_ids[(code, item)]} for code, item in items]
-    if not filters:
+    statuses = directories.to_count(live, query)
+    if not filters and not statuses:
         return live
     commands = [
         Command(f"c{n}", DEAL.list_method, {**DEAL.list_params, "filter": f, "select": ["ID"]})
         for n, f in enumerate(filters)
     ]
+    commands += directories.count_commands(statuses, len(commands))
     reply = client.batch_all(commands)
     totals: list[int] = []
     for n in range(len(commands)):
@@ -64,7 +67,8 @@ def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -
     )
     deal_counts.update(zip(stages, totals[: len(stages)], strict=True))
     value_counts.update(zip(fields, totals[len(stages) : len(stages) + len(fields)], strict=True))
-    item_counts.update(zip(items, totals[len(stages) + len(fields) :], strict=True))
+    item_counts.update(zip(items, totals[len(stages) + len(fields) : len(filters)], strict=True))
+    live = directories.with_counts(live, statuses, totals[len(filters) :])
     return replace(
         live, deal_counts=deal_counts, field_value_counts=value_counts, item_use_counts=item_counts
     )

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from b24provision.blueprint.model import FieldBase, Stage
+from b24provision.blueprint.model import FieldBase, ListItem, Stage
 
 if TYPE_CHECKING:
     from b24provision.state.live import LiveState
@@ -52,22 +52,28 @@ class FieldsLive:
 class StatusesLive:
     """One crm.status directory as the portal holds it: lead statuses, or a reference list.
 
-    ``stages`` are the model's Stage values keyed by code (a reference list's items have no
-    semantics); ``ids`` give crm.status ID by code."""
+    ``stages`` are the lead statuses as the model's Stage values, ``items`` a reference list's items
+    (no semantics, longer codes); ``ids`` give crm.status ID by code."""
 
     entity_id: str
     """The directory's ENTITY_ID (``STATUS``, ``SOURCE``, ...)."""
     stages: tuple[Stage, ...] = ()
+    items: tuple[ListItem, ...] = ()
     ids: Mapping[str, int] = field(default_factory=dict)
     system: frozenset[str] = frozenset()
     """Codes the portal marks SYSTEM=Y (deleting them needs FORCED=Y)."""
     counts: Mapping[str, int] = field(default_factory=dict)
-    """Code -> items in that status (leads in a lead status), where counted."""
+    """Code -> leads in that lead status, or records storing that list item, where counted."""
+
+    def codes(self) -> list[str]:
+        """The codes the directory holds, in its order."""
+        return [s.code for s in self.stages] + [i.code for i in self.items]
 
     def payload(self) -> dict[str, Any]:
         return {
             "entity_id": self.entity_id,
             "stages": [s.model_dump(mode="json") for s in self.stages],
+            "items": [i.model_dump(mode="json") for i in self.items],
             "ids": sorted(self.ids.items()),
             "system": sorted(self.system),
             "counts": sorted(self.counts.items()),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,9 +41,13 @@ class DealCountQuery:
     """Field codes: deals holding a value in the field."""
     items: frozenset[tuple[str, str]] = frozenset()
     """(field code, item key as in ``LiveState.enum_item_ids``): deals using the enumeration item."""
+    lead_statuses: frozenset[str] = frozenset()
+    """Lead status codes: leads in the status (``state/count_statuses.py``)."""
+    list_items: frozenset[tuple[str, str]] = frozenset()
+    """(list name, item code): deals, leads, contacts, companies storing the item."""
 
     def __bool__(self) -> bool:
-        return bool(self.stages or self.fields or self.items)
+        return bool(self.stages or self.fields or self.items or self.lead_statuses or self.list_items)
 
 
 @dataclass(frozen=True)
@@ -96,13 +100,24 @@ class LiveState:
     """The portal's smart processes (read only when the blueprint names some), by a key made from
     the title (state/rest_smart.py)."""
 
-    def fingerprint(self) -> str:
-        """A digest of everything a plan depends on; changes when the portal changes."""
+    def fingerprint(self, scope: Collection[str] | None = None) -> str:
+        """A digest of everything a plan depends on; changes when the portal changes.
+
+        ``scope`` names the entity types and reference lists the plan is about (``Plan.scope``):
+        the read holds every list and the lead's statuses (they come with the deal stages), but a
+        plan depends only on those its blueprint names. None: every one that was read."""
         payload: dict[str, Any] = {
-            # Without the (always empty, folded) entity form, so fingerprints stay as they were.
+            # Without the (always empty, folded) entity form and the lists, which are fingerprinted
+            # below by scope, and without the smart processes (below, when read), so fingerprints
+            # stay as they were.
             "blueprint": self.blueprint.model_dump(
                 mode="json",
-                exclude={"entities": True, "smart_processes": True, "removed": {"smart_processes"}},
+                exclude={
+                    "entities": True,
+                    "lists": True,
+                    "smart_processes": True,
+                    "removed": {"lead_statuses", "lists", "smart_processes"},
+                },
             ),
             "deal_counts": sorted([list(k) + [v] for k, v in self.deal_counts.items()]),
             "pipeline_ids": sorted(self.pipeline_ids.items()),
@@ -119,10 +134,12 @@ class LiveState:
         if self.item_use_counts:
             payload["item_use_counts"] = sorted([list(k) + [v] for k, v in self.item_use_counts.items()])
         # Only what the blueprint names is read: a deal-only state keeps its fingerprint.
-        if self.entities:
-            payload["entities"] = {key: e.payload() for key, e in sorted(self.entities.items())}
-        if self.lists:
-            payload["lists"] = {key: s.payload() for key, s in sorted(self.lists.items())}
+        entities = {k: e for k, e in self.entities.items() if scope is None or k in scope}
+        lists = {k: s for k, s in self.lists.items() if scope is None or k in scope}
+        if entities:
+            payload["entities"] = {key: e.payload() for key, e in sorted(entities.items())}
+        if lists:
+            payload["lists"] = {key: s.payload() for key, s in sorted(lists.items())}
         if self.smart_processes:
             payload["smart_processes"] = {k: s.payload() for k, s in sorted(self.smart_processes.items())}
         return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[

@@ -40,6 +40,7 @@ from b24provision.portal.mapping import (
     stage_prefix,
 )
 from b24provision.state.live import LiveState, UnsupportedField
+from b24provision.state.rest_statuses import with_directories
 from b24provision.tariff import PROBED_METHODS
 
 # The languages of a cloud portal (the label map of a deal userfield get in the docs, §7.2); a
@@ -200,6 +201,7 @@ def _read(
         portal=client.host,
         lock=holder_from_rows(fields),
     )
+    live = with_directories(live, statuses)  # lead statuses and reference lists: no request of their own
     return live, reply
 
 

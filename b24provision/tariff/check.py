@@ -52,6 +52,7 @@ _FEATURES: dict[str, tuple[str, str]] = {
     "rest": ("REST API (webhook or application)", "the tool reads and writes pipelines and fields over REST"),
     "robots": ("automation rules (robots) on deal stages", ""),
     "business_processes": ("business processes (Workflow designer)", ""),
+    "lead_robots": ("automation rules (robots) on lead statuses", ""),
     "app_robots_triggers": (
         "application robot types and triggers (bizproc.robot.*, crm.automation.trigger.*)",
         "",
@@ -67,6 +68,7 @@ _LIMITS: dict[str, tuple[str, int, str]] = {
 def _needed_features(n: Needs) -> list[str]:
     wanted = {"rest": n.rest, "robots": n.robots, "business_processes": n.business_processes}
     wanted["app_robots_triggers"] = n.app_robots_triggers
+    wanted["lead_robots"] = n.lead_robots > 0
     return [k for k, v in wanted.items() if v]
 
 
@@ -135,6 +137,7 @@ def compare_tariff(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan) -> l
         fact = plan.fact(key)
         what = _FEATURES[key][0]
         needed = f"{what}: {n.robot_count} ({', '.join(n.robot_kinds)})" if key == "robots" else what
+        needed = f"{what}: {n.lead_robots}" if key == "lead_robots" else needed
         severity, message = _verdict(statuses[key], what, plan, fact, minimal)
         has = "unknown" if fact.value is None else ("yes" if fact.value else "no")
         rows.append(_finding(key, needed, f"{has} ({_how_sure(fact)})", severity, message, minimal, fact))

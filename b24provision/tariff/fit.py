@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b24provision.blueprint.model import Blueprint
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.errors import ConfigError, Problem, TariffLimitError
 from b24provision.plan.ops import (
     CreateAppRobotOp,
@@ -177,7 +178,7 @@ def needs_for(plan: Plan, live: LiveState, blueprint: Blueprint | None = None) -
     if blueprint is not None:
         base = needs(blueprint)
     else:
-        robots = [op.robot for op in plan.ops if isinstance(op, ManualRobotOp)]
+        robots = [op.robot for op in plan.ops if isinstance(op, ManualRobotOp) and op.entity == "deal"]
         app_ops = (CreateAppRobotOp, UpdateAppRobotOp, CreateTriggerOp, UpdateTriggerOp, NeedsAppContextOp)
         base = Needs(
             rest=bool(plan.ops),
@@ -185,8 +186,9 @@ def needs_for(plan: Plan, live: LiveState, blueprint: Blueprint | None = None) -
             robot_kinds=tuple(sorted({r.type for r in robots})),
             robot_count=len(robots),
             app_robots_triggers=any(isinstance(op, app_ops) for op in plan.ops),
+            lead_robots=sum(isinstance(op, ManualRobotOp) and op.entity == "lead" for op in plan.ops),
         )
-    deal_ops = [op for op in plan.ops if op.entity == "deal"]  # a smart process's: tariff/smart.py
+    deal_ops = [op for op in plan.ops if not is_smart_entity(op.entity)]  # a smart process's: tariff/smart.py
     new_pipelines = sum(isinstance(op, CreatePipelineOp) for op in deal_ops)
     gone_pipelines = sum(isinstance(op, DeletePipelineOp) for op in deal_ops)
     new_fields = sum(isinstance(op, CreateFieldOp) for op in deal_ops)

@@ -26,6 +26,8 @@ class Needs:
     app_robots_triggers: bool = False
     pipelines: int = 0
     custom_fields: int = 0
+    lead_robots: int = 0
+    """Robots on lead statuses: automation on leads, a feature of its own (``lead_robots``)."""
     notes: tuple[str, ...] = field(default=())
     """Advice that is not a requirement, e.g. what a two-way child-deal link would need."""
 
@@ -47,7 +49,14 @@ def needs(blueprint: Blueprint) -> Needs:
             "Application robot types and triggers are registered by an OAuth application, not a webhook; "
             "binding a trigger to a stage is done by hand in the Automation rules UI."
         )
-    anything = bool(blueprint.pipelines or blueprint.fields or blueprint.app_robots or blueprint.triggers)
+    anything = bool(
+        blueprint.pipelines
+        or blueprint.fields
+        or blueprint.app_robots
+        or blueprint.triggers
+        or blueprint.entities.others()
+        or blueprint.lists.named()
+    )
     return Needs(
         rest=anything,
         robots=bool(robots),
@@ -56,5 +65,6 @@ def needs(blueprint: Blueprint) -> Needs:
         app_robots_triggers=bool(blueprint.app_robots or blueprint.triggers),
         pipelines=len(blueprint.pipelines),
         custom_fields=len(blueprint.fields),
+        lead_robots=sum(len(s.robots) for s in blueprint.entities.lead.statuses),
         notes=tuple(notes),
     )

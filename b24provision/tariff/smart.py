@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.plan.ops import CreateFieldOp, CreateSmartProcessOp, Plan, UpdateSmartProcessOp
 from b24provision.state.live import LiveState
 from b24provision.tariff.allows import Allowance, allows_custom_fields, allows_smart_processes
@@ -26,7 +27,7 @@ def smart_process_warnings(plan: Plan, live: LiveState, tariff: TariffPlan | Non
     if new_types:
         found.append(allows_smart_processes(tariff, len(live.smart_processes) + new_types))
     new_fields = Counter(
-        op.entity for op in plan.ops if isinstance(op, CreateFieldOp) and op.entity != "deal"
+        op.entity for op in plan.ops if isinstance(op, CreateFieldOp) and is_smart_entity(op.entity)
     )
     # The portal's title of each matched type, by blueprint key, as the plan names them.
     titles = {

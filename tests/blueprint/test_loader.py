@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,8 +21,20 @@ SHIPPED = sorted(d for d in BLUEPRINTS.iterdir() if d.is_dir())
 # ------------------------------------------------------------------------------- shipped blueprints
 
 
-def test_there_are_three_shipped_alternatives() -> None:
-    assert [d.name for d in SHIPPED] == ["kitchen-child-deals", "kitchen-subtasks", "recurring-deals"]
+def test_there_are_four_shipped_alternatives() -> None:
+    assert [d.name for d in SHIPPED] == [
+        "kitchen-child-deals",
+        "kitchen-smart-processes",
+        "kitchen-subtasks",
+        "recurring-deals",
+    ]
+
+
+def test_the_blueprints_readme_lists_every_shipped_blueprint() -> None:
+    table = set(
+        re.findall(r"^\| `([a-z-]+)/` \|", (BLUEPRINTS / "README.md").read_text(encoding="utf-8"), re.M)
+    )
+    assert table == {d.name for d in SHIPPED}
 
 
 @pytest.mark.parametrize("directory", SHIPPED, ids=[d.name for d in SHIPPED])
@@ -60,7 +73,7 @@ def test_child_deals_store_their_ids_and_do_not_duplicate_amounts() -> None:
 
 
 def test_load_blueprint_refuses_a_collection_with_a_clear_next_step() -> None:
-    with pytest.raises(BlueprintError, match="names 3 blueprints .* pass one of them"):
+    with pytest.raises(BlueprintError, match="names 4 blueprints .* pass one of them"):
         load_blueprint([BLUEPRINTS])
 
 

@@ -28,6 +28,7 @@ from b24provision.plan.diff.fields import FieldComparer
 from b24provision.plan.diff.pipelines import PipelineComparer
 from b24provision.plan.diff.robots import RobotComparer
 from b24provision.plan.diff.smart_processes import SmartProcessComparer
+from b24provision.plan.diff.statuses import StatusComparer, plan_scope
 from b24provision.plan.ops import Plan
 from b24provision.plan.order import order
 from b24provision.plan.safety import with_live_facts
@@ -36,7 +37,9 @@ from b24provision.state.live import LiveState
 __all__ = ["diff"]
 
 
-class _Diff(PipelineComparer, FieldComparer, AppObjectComparer, RobotComparer, SmartProcessComparer):
+class _Diff(
+    PipelineComparer, FieldComparer, AppObjectComparer, RobotComparer, StatusComparer, SmartProcessComparer
+):
     """One comparer per concern (pipelines with their stages, fields, app objects, robots)."""
 
 
@@ -61,6 +64,8 @@ def diff(desired: Blueprint, live: LiveState, *, lang: str = "en") -> Plan:
     d.fields()
     d.app_robots()
     d.triggers()
+    d.statuses()
+    d.lead_robots(lang)
     d.robots(lang)
     d.smart_processes()
     return Plan(
@@ -69,6 +74,7 @@ def diff(desired: Blueprint, live: LiveState, *, lang: str = "en") -> Plan:
         unchanged=tuple(d.unchanged),
         warnings=tuple(d.warnings),
         manual_fields=tuple(d.manual_fields),
-        live_fingerprint=live.fingerprint(),
+        live_fingerprint=live.fingerprint(scope := plan_scope(desired)),
+        scope=scope,
         portal=live.portal,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 
 from b24provision.blueprint.model import Blueprint, SmartProcess
-from b24provision.blueprint.smart_model import SmartProcessSettings
+from b24provision.blueprint.smart_model import SmartProcessSettings, is_smart_entity
 from b24provision.blueprint.smart_section import section_blueprint
 from b24provision.errors import PlanError
 from b24provision.plan.diff.base import FIX, DiffBase, src
@@ -207,7 +207,7 @@ def refuse_smart_deletes(plan: Plan, empty: Set[str] = frozenset()) -> None:
         PlanError: one line naming the first such op, its place in the blueprint and the way out.
     """
     for op in plan.ops:
-        if op.entity == "deal" or is_type_op(op) or op.entity in empty:
+        if not is_smart_entity(op.entity) or is_type_op(op) or op.entity in empty:
             continue
         if op.action in ("delete", "replace") or (isinstance(op, UpdateFieldOp) and op.items_removed):
             raise PlanError(
