@@ -31,7 +31,7 @@ class UserFieldApi:
 
     ``style`` "crm": ``crm.<x>.userfield.*`` with UPPER_CASE keys (§7.1); "userfieldconfig":
     ``userfieldconfig.*`` with ``moduleId: crm`` and camelCase keys under ``field`` (the docs' smart
-    process settings page; the tool does not write these yet)."""
+    process settings page; portal/write_entity.py shapes the calls)."""
 
     style: Literal["crm", "userfieldconfig"]
     prefix: str
@@ -207,7 +207,8 @@ def smart_process(entity_type_id: int, type_id: int | None = None) -> EntityType
     the type id is the smart process's own id (crm.type ``id``), not its entityTypeId (the core's
     TypeFactory::getUserFieldEntityId(int $typeId); the docs' ``UF_CRM_10_5186744711``). Unknown
     (None) until crm.type.list is read: then the entityTypeId stands in, which is only right on a
-    portal where both are equal — UNVERIFIED, so nothing writes smart-process fields yet."""
+    portal where both are equal — so the tool writes a smart process's fields only with the type id
+    read from the portal (state/rest_smart.py ``smart_descriptor``)."""
     if not is_smart_process_id(entity_type_id):
         raise ValueError(f"{entity_type_id} is not a smart process type id (128..192 or 1030 and above)")
     own = entity_type_id if type_id is None else type_id
