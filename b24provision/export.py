@@ -43,6 +43,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from b24provision import __version__
 from b24provision.blueprint.model import EnumerationField, FieldBase, Pipeline, Stage
 from b24provision.errors import OutputError
+from b24provision.export_entities import entities_section
 from b24provision.fmt import dump_canonical
 from b24provision.output import write_output
 from b24provision.plan.sorts import effective_sorts
@@ -105,10 +106,11 @@ def export_portal(
 
     from b24provision.portal.connect import describe_portal, open_portal  # noqa: PLC0415 - keeps it light
     from b24provision.portal.read import read_portal  # noqa: PLC0415
+    from b24provision.state.scope import ReadScope  # noqa: PLC0415
 
     with open_portal(spec, portals_file=portals_file) as client:
         start = client.request_count
-        live = read_portal(client)
+        live = read_portal(client, ReadScope.everything())  # in the same request (state/rest.py)
         requests = client.request_count - start
     # The header names the portal as the user knows it (a local portal's loopback port means nothing).
     live = replace(live, portal=describe_portal(spec, portals_file=portals_file))
@@ -198,6 +200,8 @@ def render_export(
     doc["pipelines"] = CommentedSeq(_pipeline(p) for p in _ordered_pipelines(live.blueprint.pipelines))
     fields = sorted(live.blueprint.fields, key=lambda f: (f.sort, f.code))
     doc["fields"] = CommentedSeq(_field(f) for f in fields)
+    if entities := entities_section(live, _field):
+        doc["entities"] = entities
     if live.triggers:
         doc["triggers"] = CommentedSeq(_flow({"code": t.code, "name": t.name}) for t in live.triggers)
     parts = [_header(live, today or date.today(), schema, robots_export), _dump(doc)]

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict
 
 Action = Literal["create", "update", "delete", "replace", "manual", "needs_app"]
 Kind = Literal["pipeline", "stage", "field", "app_robot", "trigger", "robot"]
-Entity = Literal["deal"]
-"""The CRM entity types a plan can hold ops for (lead, contact, company, smart processes: issue 16)."""
+Entity = Literal["deal", "lead", "contact", "company"]
+"""The CRM entity types a plan can hold ops for (smart processes: issue 16)."""
 Change = tuple[str, Any, Any]
 """One changed attribute: (attribute, before, after); before is None for a create."""
 
