@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS deal (
     id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, category_id INTEGER NOT NULL,
     stage_id TEXT NOT NULL, opportunity REAL NOT NULL DEFAULT 0, currency_id TEXT NOT NULL,
     assigned_by_id INTEGER NOT NULL, date_create TEXT NOT NULL, date_modify TEXT NOT NULL,
-    closedate TEXT, uf TEXT NOT NULL DEFAULT '{}');
+    closedate TEXT, uf TEXT NOT NULL DEFAULT '{}', type_id TEXT NOT NULL DEFAULT 'SALE');
 CREATE TABLE IF NOT EXISTS stage_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT, type_id INTEGER NOT NULL, owner_id INTEGER NOT NULL,
     created_time TEXT NOT NULL, category_id INTEGER NOT NULL, stage_semantic_id TEXT NOT NULL,

@@ -111,3 +111,11 @@ def test_lists_count_what_a_status_or_field_holds(hook: httpx.Client) -> None:
     assert count("crm.contact.list", {"!UF_CRM_ROOM": ""}) == 2
     assert count("crm.contact.list", {"=UF_CRM_ROOM": "кухня"}) == 2
     assert count("crm.company.list", {}) == 0
+
+
+def test_deals_keep_their_type_so_a_deal_type_in_use_can_be_counted(hook: httpx.Client) -> None:
+    ok(hook.post("crm.deal.add", json={"fields": {"TITLE": "a", "TYPE_ID": "COMPLEX"}}))
+    other = ok(hook.post("crm.deal.add", json={"fields": {"TITLE": "b"}}))
+    assert ok(hook.post("crm.deal.get", json={"id": other}))["TYPE_ID"] == "SALE"
+    body = hook.post("crm.deal.list", json={"filter": {"TYPE_ID": "COMPLEX"}, "select": ["ID"]}).json()
+    assert body["total"] == 1

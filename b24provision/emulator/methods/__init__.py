@@ -15,6 +15,7 @@ MODULES = (
     "status_entities",
     "userfields",
     "deals",
+    "stage_history",
     "batch",
     "system",
     "automation",

@@ -1,9 +1,9 @@
-"""Deals and their stage history: ``crm.deal.*`` and ``crm.stagehistory.list`` (reference §12).
+"""Deals: ``crm.deal.*`` (reference §12), and the list machinery other lists share.
 
 Deals exist in the emulator so that stages and pipelines can *hold* something (deleting a stage or
 pipeline with deals is refused) and so that forecasts have history to read. Every stage a deal
-enters is recorded (TYPE_ID 1 on creation, 2 on a move); tests backdate those rows with
-``Emulator.set_stage_history_time``.
+enters is recorded (TYPE_ID 1 on creation, 2 on a move; read with ``crm.stagehistory.list``,
+emulator/methods/stage_history.py); tests backdate those rows with ``Emulator.set_stage_history_time``.
 
 Lists page 50 at a time with ``next``/``total``; filters take the legacy prefixes
 ``>=, >, <=, <, !, =, @ (in), !@``; ``start=-1`` skips counting (no next, total 0). UF_ fields are
@@ -27,7 +27,6 @@ from b24provision.emulator.uf_filter import split_key, uf_matches
 from b24provision.emulator.wire import (
     PAGE_SIZE,
     Paged,
-    RestError,
     as_dict,
     as_list,
     crm_error,
@@ -52,7 +51,8 @@ STANDARD_FIELDS: dict[str, tuple[str, bool]] = {  # name -> (type, read-only)
     "CLOSEDATE": ("date", False),
     "CLOSED": ("char", False),
 }
-NUMERIC = {"ID", "CATEGORY_ID", "OPPORTUNITY", "ASSIGNED_BY_ID", "OWNER_ID", "TYPE_ID"}
+# TYPE_ID is a deal's type code (DEAL_TYPE) and a history row's 1/2: compared as text, which both bear.
+NUMERIC = {"ID", "CATEGORY_ID", "OPPORTUNITY", "ASSIGNED_BY_ID", "OWNER_ID"}
 DATES = {"DATE_CREATE", "DATE_MODIFY", "CLOSEDATE", "CREATED_TIME"}
 
 
@@ -61,7 +61,7 @@ def _deal_to_wire(row: sqlite3.Row) -> dict[str, Any]:
     item: dict[str, Any] = {
         "ID": str(row["id"]),
         "TITLE": row["title"],
-        "TYPE_ID": "SALE",
+        "TYPE_ID": row["type_id"],
         "CATEGORY_ID": str(row["category_id"]),
         "STAGE_ID": stage,
         "STAGE_SEMANTIC_ID": "P",  # filled in by _with_semantics
@@ -193,7 +193,7 @@ def deal_add(call: Call) -> int:
     now = call.now
     cursor = call.db.execute(
         "INSERT INTO deal (title, category_id, stage_id, opportunity, currency_id, assigned_by_id,"
-        " date_create, date_modify, closedate, uf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " date_create, date_modify, closedate, uf, type_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             str(fields.get("TITLE") or ""),
             category_id,
@@ -205,6 +205,9 @@ def deal_add(call: Call) -> int:
             iso(now),
             _date_or_none(fields.get("CLOSEDATE")),
             json.dumps(_uf_values(call.db, fields), ensure_ascii=False),
+            # A deal's type, an item of DEAL_TYPE: SALE when not sent (UNVERIFIED default; the
+            # code is not checked against the list here).
+            str(fields.get("TYPE_ID") or "SALE"),
         ),
     )
     deal_id = int(cursor.lastrowid or 0)
@@ -238,6 +241,8 @@ def deal_update(call: Call) -> bool:
     sets: dict[str, Any] = {}
     if "TITLE" in fields:
         sets["title"] = str(fields["TITLE"] or "")
+    if "TYPE_ID" in fields:
+        sets["type_id"] = str(fields["TYPE_ID"] or "SALE")
     if "OPPORTUNITY" in fields:
         sets["opportunity"] = float(fields["OPPORTUNITY"] or 0)
     if "CURRENCY_ID" in fields:
@@ -374,26 +379,3 @@ def deal_list(call: Call) -> Paged:
     select = [str(s) for s in as_list(param(call.params, "select"))]
     page = select_fields(page, select, lambda key: not key.startswith("UF_"))
     return Paged(page, total=total, next=next_start)
-
-
-@method("crm.stagehistory.list")
-def stagehistory_list(call: Call) -> Paged:
-    entity_type = to_int(param(call.params, "entityTypeId"))
-    if entity_type not in (1, 2, 5):
-        raise RestError("ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {entity_type} is not supported")
-    rows = store.rows(call.db, "SELECT * FROM stage_history") if entity_type == 2 else []
-    items = [
-        {
-            "ID": str(r["id"]),
-            "TYPE_ID": str(r["type_id"]),
-            "OWNER_ID": str(r["owner_id"]),
-            "CREATED_TIME": r["created_time"],
-            "CATEGORY_ID": str(r["category_id"]),
-            "STAGE_SEMANTIC_ID": r["stage_semantic_id"],
-            "STAGE_ID": r["stage_id"],
-        }
-        for r in rows
-    ]
-    page, next_start, total = list_page(call, items)
-    page = select_fields(page, [str(s) for s in as_list(param(call.params, "select"))], lambda key: True)
-    return Paged({"items": page}, total=total, next=next_start)
