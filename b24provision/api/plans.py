@@ -27,6 +27,7 @@ from b24provision.portal.read import read_after, read_portal
 from b24provision.state.live import LiveState
 from b24provision.state.scope import ReadScope
 from b24provision.state.zip import robots_from_export as _robots_from_export
+from b24provision.tariff.entity_fields import entity_field_warnings
 from b24provision.tariff_detect import (
     Declaration,
     PortalTariff,
@@ -93,6 +94,7 @@ def plan_against(
         plan = diff(blueprint, live, lang=lang)
     tariff = detect_tariff(live, declaration)
     warnings = plan_warnings(tariff_findings(needs_for(plan, live, blueprint), tariff), tariff)
+    warnings += entity_field_warnings(plan, live, tariff.plan)  # lead, contact, company fields
     if live.lock is not None and (held is None or live.lock.token != held.token):
         warnings.append(
             f"the portal is locked by {live.lock.describe()}: an apply is running, and this plan may be "

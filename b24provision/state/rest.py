@@ -13,6 +13,11 @@ portal's own languages (about 20 on a cloud portal, §13.4) and the 30 records c
 only a portal with more fields needs the second request: the field list once per portal language
 (never for languages the portal does not have). What a plan's deletes would destroy costs one more
 batch, only when the plan deletes something (``state/counts.py``).
+
+Leads, contacts and companies (``state/scope.py``: only those the blueprint names) ride in the same
+first request: each one's field list and its first full records, the 30 records' room shared among
+the entities; one whose fields outnumber its records gets its labels in the second request, together
+with the others' (``state/rest_fields.py``).
 """
 
 from __future__ import annotations

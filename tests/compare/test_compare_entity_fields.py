@@ -9,7 +9,7 @@ from b24provision.emulator.testing import by_hand
 
 
 def _field(portal: Any, entity: str, name: str, label: str) -> None:
-    fields = {"FIELD_NAME": name, "USER_TYPE_ID": "string", "EDIT_FORM_LABEL": {"en": label, "ru": label}}
+    fields = {"FIELD_NAME": name, "USER_TYPE_ID": "string", "LABEL": label}
     by_hand(portal.emulator, f"crm.{entity}.userfield.add", {"fields": fields})
 
 
@@ -30,3 +30,21 @@ def test_a_contact_field_that_differs_and_a_company_field_only_in_one_portal(sta
         ("delete", "company:field/STAFF"),
         ("update", "contact:field/INN"),
     ]
+
+
+def test_a_blueprint_against_a_portal_shows_the_contact_field_the_portal_lacks(
+    start_portal: Any, tmp_path: Any
+) -> None:
+    portal = start_portal("a")
+    _field(portal, "contact", "SAME", "Same")
+    path = tmp_path / "bp.yaml"
+    path.write_text(
+        "version: 1\nentities:\n  contact:\n    fields:\n"
+        "      - {code: SAME, type: string, label: Same}\n"
+        "      - {code: INN, type: string, label: Tax number}\n",
+        encoding="utf-8",
+    )
+    to_portal = compare_specs(str(path), f"portal:{portal.spec}")
+    assert [(op.action, op.key) for op in to_portal.ops] == [("delete", "contact:field/INN")]
+    to_blueprint = compare_specs(f"portal:{portal.spec}", str(path))
+    assert [(op.action, op.key) for op in to_blueprint.ops] == [("create", "contact:field/INN")]

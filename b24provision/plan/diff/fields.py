@@ -59,6 +59,7 @@ class FieldComparer(DiffBase):
         unsupported = {f.code: f for f in live.unsupported}
         index = {f.code: i for i, f in enumerate(declared)}
         ent: Any = entity  # an op's Entity (checked by the op model)
+        manual_before = len(self.manual_fields)
         for i, code in enumerate(removed_codes):
             if code in want:
                 raise PlanError(
@@ -111,6 +112,9 @@ class FieldComparer(DiffBase):
                 self.unmanaged.append(
                     ObjectRef(kind="field", key=field_ref(entity, code), note=_label_note(f))
                 )
+        if entity != "deal":
+            steps = self.manual_fields[manual_before:]
+            self.manual_fields[manual_before:] = [m.model_copy(update={"entity": entity}) for m in steps]
         for u in live.unsupported:
             if u.code not in want and u.code not in removed:
                 self.unmanaged.append(
