@@ -41,18 +41,21 @@ class FieldComparer(DiffBase):
     """The custom fields of each entity type: the deal's, and those of every other the blueprint names."""
 
     def fields(self) -> None:
-        self.entity_fields("deal")
+        self.entity_fields(self.entity)  # the diff's own: the deal's top-level fields
         for entity in ReadScope.of_blueprint(self.desired).entities:
             self.entity_fields(entity)
 
     def entity_fields(self, entity: str) -> None:
-        """One entity type's fields; the deal's at the top level, another's under ``entities:``."""
+        """One entity type's fields: the diff's own entity's at the top level of both sides (the
+        deal's, or a section's whose blueprint and state have the deal's shape), another's under
+        ``entities:`` and ``LiveState.entities``."""
         desired = self.desired
-        live = self.live.fields_of(entity)
-        declared = desired.fields_of(entity)
-        removed_codes = desired.removed.fields_of(entity)
-        where = desired.fields_path(entity)
-        removed_where = ("removed", "fields") if entity == "deal" else ("removed", entity, "fields")
+        side = "deal" if entity == self.entity else entity  # where the two sides hold them
+        live = self.live.fields_of(side)
+        declared = desired.fields_of(side)
+        removed_codes = desired.removed.fields_of(side)
+        where = desired.fields_path(side)
+        removed_where = ("removed", "fields") if side == "deal" else ("removed", entity, "fields")
         name = ".".join(removed_where)
         want = {f.code: f for f in declared}
         have = live.fields_by_code()
@@ -112,7 +115,7 @@ class FieldComparer(DiffBase):
                 self.unmanaged.append(
                     ObjectRef(kind="field", key=field_ref(entity, code), note=_label_note(f))
                 )
-        if entity != "deal":
+        if side != "deal":
             steps = self.manual_fields[manual_before:]
             self.manual_fields[manual_before:] = [m.model_copy(update={"entity": entity}) for m in steps]
         for u in live.unsupported:
