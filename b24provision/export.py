@@ -207,6 +207,9 @@ def render_export(
     parts = [_header(live, today or date.today(), schema, robots_export), _dump(doc)]
     if live.unsupported_fields:
         parts.append(_unsupported(live.unsupported_fields))
+    for key, entity in sorted(live.entities.items()):  # a lead's, contact's or company's
+        if entity.fields.unsupported:
+            parts.append(_unsupported(entity.fields.unsupported, f"entities.{key}.fields"))
     if live.app_robot_codes:
         parts.append(_app_robots(sorted(live.app_robot_codes)))
     if robots_left_out:
@@ -343,7 +346,7 @@ def _field(f: FieldBase) -> CommentedMap:
     return out
 
 
-def _unsupported(fields: Sequence[UnsupportedField]) -> str:
+def _unsupported(fields: Sequence[UnsupportedField], where: str = "fields") -> str:
     entries = CommentedSeq(
         CommentedMap(code=u.code, type=u.user_type_id, label=u.label)
         for u in sorted(fields, key=lambda u: u.code)
@@ -352,7 +355,8 @@ def _unsupported(fields: Sequence[UnsupportedField]) -> str:
     note = [
         "",
         "# Fields of types a blueprint cannot express (an application's own type), kept for reference.",
-        "# apply leaves them alone; to manage one, change it to a blueprint type and move it up into fields:",
+        "# apply leaves them alone; to manage one, change it to a blueprint type and move it up into "
+        f"{where}:",
     ]
     return "\n".join(note + [f"#{line}" for line in body]) + "\n"
 

@@ -43,3 +43,18 @@ def test_contact_company_and_lead_fields_made_by_hand_round_trip(start_portal: A
 
 def test_a_portal_without_fields_on_other_entities_exports_no_entities_section(start_portal: Any) -> None:
     assert "entities:" not in export_portal(start_portal().spec).text
+
+
+def test_a_contact_field_of_an_application_type_is_kept_as_a_comment_and_left_alone(
+    start_portal: Any, tmp_path: Path
+) -> None:
+    portal = start_portal(seed="handmade")  # its portal has an application's field type installed
+    own = {"FIELD_NAME": "RATING", "USER_TYPE_ID": "rest_1_mytype", "LABEL": "Rating"}
+    by_hand(portal.emulator, "crm.contact.userfield.add", {"fields": own})
+    exported = export_portal(portal.spec)
+    assert (
+        "#  - code: RATING" in exported.text and "move it up into entities.contact.fields:" in exported.text
+    )
+    result = api.make_plan([write_export(exported.text, tmp_path / "bp")], portal=portal.spec)
+    assert not result.plan.has_changes, result.plan.ops
+    assert "contact:field/RATING" in [r.key for r in result.plan.unmanaged]
