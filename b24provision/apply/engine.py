@@ -43,6 +43,7 @@ from b24provision.portal.client import PortalClient
 from b24provision.portal.write import Ids
 from b24provision.state.live import LiveState
 from b24provision.state.rest import read_portal
+from b24provision.state.scope import ReadScope
 
 MAX_RECOVERIES = 5
 Progress = Callable[[int, int, str], None]
@@ -135,6 +136,7 @@ class _Engine:
         # one included): after a re-read they are found again by their category id, which never changes.
         self.initial_ids = dict(live.pipeline_ids)
         self.bp_of_category = {self.initial_ids[k]: v for k, v in self.keys.items() if k in self.initial_ids}
+        self.scope = ReadScope.of_plan(plan)  # a re-read covers the entity types the plan touches
 
     def run(self) -> None:
         try:
@@ -254,7 +256,7 @@ class _Engine:
 
     def _recover(self) -> None:
         """Read the portal again after an unknown outcome; drop every op it shows carried out."""
-        self.live = read_portal(self.client)
+        self.live = read_portal(self.client, self.scope)
         self.default_rows = {}
         found = pipelines_found_again(self.live, self.bp_of_category, self.new_pipelines)
         self.keys, self.bp_of_category = found.keys, found.bp_of_category

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from b24provision.blueprint.model import Blueprint
+from b24provision.compare.entities import with_entity_fields
 from b24provision.state.live import LiveState
 
 SideKind = Literal["portal", "blueprint"]
@@ -44,6 +45,7 @@ def open_side(
     from b24provision.blueprint import load_blueprint  # noqa: PLC0415 - only what the side needs
     from b24provision.portal.connect import open_portal  # noqa: PLC0415
     from b24provision.state.rest import read_portal  # noqa: PLC0415
+    from b24provision.state.scope import ReadScope  # noqa: PLC0415
 
     spec = spec.strip()
     if spec.startswith("file:") or (not spec.startswith("portal:") and Path(spec).exists()):
@@ -52,5 +54,5 @@ def open_side(
         return Side(label=str(path), kind="blueprint", blueprint=blueprint)
     portal = spec.removeprefix("portal:")
     with open_portal(portal, portals_file=portals_file) as client:
-        live = read_portal(client)
-    return Side(label=portal, kind="portal", blueprint=live.blueprint, live=live)
+        live = read_portal(client, ReadScope.everything())  # lead, contact, company fields too
+    return Side(label=portal, kind="portal", blueprint=with_entity_fields(live.blueprint, live), live=live)

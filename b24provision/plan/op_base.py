@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict
 
 Action = Literal["create", "update", "delete", "replace", "manual", "needs_app"]
 Kind = Literal["pipeline", "stage", "field", "app_robot", "trigger", "robot", "status", "list_item"]
-Entity = Literal["deal", "lead", "list"]
-"""The CRM entity types a plan can hold ops for (lead, contact, company, smart processes: issue 16);
-``list`` for the items of reference lists, which belong to no one entity type."""
+Entity = Literal["deal", "lead", "contact", "company", "list"]
+"""The CRM entity types a plan can hold ops for (smart processes: issue 16); ``list`` for the items
+of reference lists, which belong to no one entity type."""
 Change = tuple[str, Any, Any]
 """One changed attribute: (attribute, before, after); before is None for a create."""
 

@@ -20,7 +20,7 @@ from typing import Any, assert_never
 
 from b24provision.blueprint.model import AppRobot, DealField, Stage
 from b24provision.entities.stages import stage_code
-from b24provision.entities.types import DEAL, PipelineApi
+from b24provision.entities.types import DEAL, PipelineApi, UserFieldApi, entity_type
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -80,6 +80,8 @@ class Ids:
     """Items known by their text only (no XML_ID on the portal): addressed only as the plan paired them."""
     statuses: dict[tuple[str, str], int] = field(default_factory=dict)
     """(directory, code) -> crm.status ID of lead statuses and list items (portal/write_statuses.py)."""
+    entities: dict[str, Ids] = field(default_factory=dict)
+    """The field ids of the other entity types read (lead, contact, company), by entity key."""
 
     @classmethod
     def of(cls, live: LiveState, pipeline_keys: Mapping[str, str]) -> Ids:
@@ -92,11 +94,24 @@ class Ids:
             text_keyed=live.text_keyed_items,
             statuses=status_ids(live),
         )
+        for key, entity in live.entities.items():
+            f = entity.fields
+            ids.entities[key] = cls(
+                fields=dict(f.field_ids),
+                items=dict(f.enum_item_ids),
+                languages=live.languages,
+                labels=dict(f.label_texts),
+                text_keyed=f.text_keyed_items,
+            )
         for live_key, category in live.pipeline_ids.items():
             ids.pipelines[pipeline_keys.get(live_key, live_key)] = category
         for (live_key, code), stage_id in live.stage_ids.items():
             ids.stages[(pipeline_keys.get(live_key, live_key), code)] = stage_id
         return ids
+
+    def of_entity(self, entity: str) -> Ids:
+        """The field ids of ``entity``: these for the deal, the entity's own for another."""
+        return self if entity == DEAL.key else self.entities.get(entity) or Ids(languages=self.languages)
 
 
 def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
@@ -104,22 +119,23 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
     key = f"op{n}"
     match op:
         case CreateFieldOp():
-            return _add_field(op.field, key)
+            return _add_field(op.field, key, entity_type(op.entity).userfields)
         case UpdateFieldOp():
-            item_ids = _item_ids(op, ids)
+            api, own = entity_type(op.entity).userfields, ids.of_entity(op.entity)
+            item_ids = _item_ids(op, own)
             fields = field_update_to_rest(
-                op.field, item_ids, languages=ids.languages, current_labels=ids.labels.get(op.field.code)
+                op.field, item_ids, languages=own.languages, current_labels=own.labels.get(op.field.code)
             )
-            return [
-                Command(key, _FIELDS.method("update"), {"id": ids.fields[op.field.code], "fields": fields})
-            ]
+            return [Command(key, api.method("update"), {"id": own.fields[op.field.code], "fields": fields})]
         case ReplaceFieldOp():
+            api, own = entity_type(op.entity).userfields, ids.of_entity(op.entity)
             return [
-                Command(f"{key}_0", _FIELDS.method("delete"), {"id": ids.fields[op.field.code]}),
-                *_add_field(op.field, key),
+                Command(f"{key}_0", api.method("delete"), {"id": own.fields[op.field.code]}),
+                *_add_field(op.field, key, api),
             ]
         case DeleteFieldOp():
-            return [Command(key, _FIELDS.method("delete"), {"id": ids.fields[op.code]})]
+            api, own = entity_type(op.entity).userfields, ids.of_entity(op.entity)
+            return [Command(key, api.method("delete"), {"id": own.fields[op.code]})]
         case CreatePipelineOp():
             fields = pipeline_to_rest(op.pipeline)
             return [
@@ -245,14 +261,14 @@ def _item_ids(op: UpdateFieldOp, ids: Ids) -> dict[str, int]:
     return out
 
 
-def _add_field(field: DealField, key: str) -> list[Command]:
+def _add_field(field: DealField, key: str, api: UserFieldApi = _FIELDS) -> list[Command]:
     """<entity>.userfield.add, then an update of what add drops but update sets (plan/settable.py),
     addressed by ``$result`` to the new id in the same batch."""
-    commands = [Command(key, _FIELDS.method("add"), {"fields": field_to_rest(field)})]
+    commands = [Command(key, api.method("add"), {"fields": field_to_rest(field)})]
     again = after_add(field)
     if again:
         commands.append(
-            Command(f"{key}_again", _FIELDS.method("update"), {"id": f"$result[{key}]", "fields": again})
+            Command(f"{key}_again", api.method("update"), {"id": f"$result[{key}]", "fields": again})
         )
     return commands
 
