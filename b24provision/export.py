@@ -43,6 +43,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from b24provision import __version__
 from b24provision.blueprint.model import EnumerationField, FieldBase, Pipeline, Stage
 from b24provision.errors import OutputError
+from b24provision.export_entities import entities_section
 from b24provision.export_smart import smart_processes_yaml
 from b24provision.export_statuses import lead_section, lists_section
 from b24provision.fmt import dump_canonical
@@ -108,11 +109,13 @@ def export_portal(
     from b24provision.portal.connect import describe_portal, open_portal  # noqa: PLC0415 - keeps it light
     from b24provision.state.rest import read_with  # noqa: PLC0415
     from b24provision.state.rest_smart import TYPE_LIST, with_smart_processes  # noqa: PLC0415
+    from b24provision.state.scope import ReadScope  # noqa: PLC0415
 
     with open_portal(spec, portals_file=portals_file) as client:
         start = client.request_count
-        # The smart processes' list travels with the read: a portal without them costs no request more.
-        live, extra = read_with(client, [TYPE_LIST])
+        # In the same request (state/rest.py), with the smart processes' list: a portal without them
+        # costs no request more.
+        live, extra = read_with(client, [TYPE_LIST], ReadScope.everything())
         live = with_smart_processes(client, live, extra.get(TYPE_LIST.key))
         requests = client.request_count - start
     # The header names the portal as the user knows it (a local portal's loopback port means nothing).
@@ -203,16 +206,28 @@ def render_export(
     doc["pipelines"] = CommentedSeq(_pipeline(p) for p in _ordered_pipelines(live.blueprint.pipelines))
     fields = sorted(live.blueprint.fields, key=lambda f: (f.sort, f.code))
     doc["fields"] = CommentedSeq(_field(f) for f in fields)
+    if entities := entities_section(live, _field):
+        doc["entities"] = entities
     if live.smart_processes:
         doc["smart_processes"] = smart_processes_yaml(live, _pipeline, _field)
     if live.triggers:
         doc["triggers"] = CommentedSeq(_flow({"code": t.code, "name": t.name}) for t in live.triggers)
-    for key, section in (("entities", lead_section), ("lists", lists_section)):  # export_statuses.py
-        if (written := section(live, _flow, _sorts_to_write)) is not None:
-            doc[key] = written
+    if (lead := lead_section(live, _flow, _sorts_to_write)) is not None:  # export_statuses.py
+        entities = doc.setdefault("entities", CommentedMap())
+        if "lead" in entities:  # the lead's fields came first: its statuses go before them
+            entities["lead"] = CommentedMap(
+                statuses=lead["lead"]["statuses"], fields=entities["lead"]["fields"]
+            )
+        else:
+            entities.insert(0, "lead", lead["lead"])
+    if (lists := lists_section(live, _flow, _sorts_to_write)) is not None:
+        doc["lists"] = lists
     parts = [_header(live, today or date.today(), schema, robots_export), _dump(doc)]
     if live.unsupported_fields:
         parts.append(_unsupported(live.unsupported_fields))
+    for key, entity in sorted(live.entities.items()):  # a lead's, contact's or company's
+        if entity.fields.unsupported:
+            parts.append(_unsupported(entity.fields.unsupported, f"entities.{key}.fields"))
     if live.app_robot_codes:
         parts.append(_app_robots(sorted(live.app_robot_codes)))
     if robots_left_out:
@@ -349,7 +364,7 @@ def _field(f: FieldBase) -> CommentedMap:
     return out
 
 
-def _unsupported(fields: Sequence[UnsupportedField]) -> str:
+def _unsupported(fields: Sequence[UnsupportedField], where: str = "fields") -> str:
     entries = CommentedSeq(
         CommentedMap(code=u.code, type=u.user_type_id, label=u.label)
         for u in sorted(fields, key=lambda u: u.code)
@@ -358,7 +373,8 @@ def _unsupported(fields: Sequence[UnsupportedField]) -> str:
     note = [
         "",
         "# Fields of types a blueprint cannot express (an application's own type), kept for reference.",
-        "# apply leaves them alone; to manage one, change it to a blueprint type and move it up into fields:",
+        "# apply leaves them alone; to manage one, change it to a blueprint type and move it up into "
+        f"{where}:",
     ]
     return "\n".join(note + [f"#{line}" for line in body]) + "\n"
 

@@ -27,7 +27,9 @@ from b24provision.portal.lock import HeldLock, LockHolder, Say, portal_lock
 from b24provision.state.live import LiveState
 from b24provision.state.rest import read_after, read_portal
 from b24provision.state.rest_smart import with_smart_processes_of
+from b24provision.state.scope import ReadScope
 from b24provision.state.zip import robots_from_export as _robots_from_export
+from b24provision.tariff.entity_fields import entity_field_warnings
 from b24provision.tariff.fit import (
     Declaration,
     PortalTariff,
@@ -87,7 +89,7 @@ def plan_against(
     """
     start = client.request_count
     if live is None:
-        live = read_portal(client)
+        live = read_portal(client, ReadScope.of_blueprint(blueprint))
     live = with_smart_processes_of(client, live, blueprint)
     plan = with_smart_counts(client, diff(blueprint, live, lang=lang), live)  # refuses what it must
     counted = with_counts(client, live, plan)
@@ -97,6 +99,7 @@ def plan_against(
     tariff = detect_tariff(live, declaration)
     warnings = plan_warnings(tariff_findings(needs_for(plan, live, blueprint), tariff), tariff)
     warnings += smart_process_warnings(plan, live, tariff.plan)
+    warnings += entity_field_warnings(plan, live, tariff.plan)  # lead, contact, company fields
     if live.lock is not None and (held is None or live.lock.token != held.token):
         warnings.append(
             f"the portal is locked by {live.lock.describe()}: an apply is running, and this plan may be "
@@ -219,7 +222,10 @@ def apply(
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
         start = client.request_count
-        with _locked(client, portal, lock_timeout, say) as lock:
+        scope = ReadScope.of_plan(plan)
+        if verify_against is not None:
+            scope = scope.union(ReadScope.of_blueprint(verify_against))
+        with _locked(client, portal, lock_timeout, say, scope) as lock:
             live = with_counts(client, lock.live, plan)
             if not ignore_tariff:
                 check_portal_tariff(result, live, declaration)
@@ -234,12 +240,12 @@ def apply(
 
 
 def _locked(
-    client: PortalClient, portal: str, lock_timeout: float, say: Say | None
+    client: PortalClient, portal: str, lock_timeout: float, say: Say | None, scope: ReadScope
 ) -> AbstractContextManager[HeldLock]:
-    """The portal's lock, taken in the same request as the read the writes are based on."""
+    """The portal's lock, taken in the same request as the read (of ``scope``) the writes are based on."""
     return portal_lock(
         client,
-        lambda first, last: read_after(client, first, last),
+        lambda first, last: read_after(client, first, last, scope),
         wait=lock_timeout,
         unlock_hint=unlock_command(portal),
         say=say,
@@ -281,7 +287,7 @@ def plan_and_apply(
     declaration = declaration_for(portal, portals_file)
     with open_portal(portal, portals_file=portals_file) as client:
         start = client.request_count
-        with _locked(client, portal, lock_timeout, say) as lock:
+        with _locked(client, portal, lock_timeout, say, ReadScope.of_blueprint(blueprint)) as lock:
             # The read made with the lock is the plan's and the writes': no second read is needed
             # (why that is safe: see the docstring).
             result = plan_against(

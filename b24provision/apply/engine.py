@@ -47,6 +47,7 @@ from b24provision.portal.client import PortalClient
 from b24provision.portal.write import Ids
 from b24provision.state.live import LiveState
 from b24provision.state.rest import read_portal
+from b24provision.state.scope import ReadScope
 
 MAX_RECOVERIES = 5
 Progress = Callable[[int, int, str], None]
@@ -143,7 +144,7 @@ class _Engine:
         self.live = live
         self.progress = progress
         self.entity, self.type_id = entity, type_id
-        self.reread = reread or (lambda: read_portal(client))
+        self.reread = reread or (lambda: read_portal(client, self.scope))
         self.pending: list[AnyOp] = [
             op
             for op in plan.ops
@@ -165,6 +166,7 @@ class _Engine:
         # one included): after a re-read they are found again by their category id, which never changes.
         self.initial_ids = dict(live.pipeline_ids)
         self.bp_of_category = {self.initial_ids[k]: v for k, v in self.keys.items() if k in self.initial_ids}
+        self.scope = ReadScope.of_plan(plan)  # a re-read covers the entity types the plan touches
 
     def run(self) -> None:
         try:

@@ -82,7 +82,11 @@ def already_done(op: AnyOp, live: LiveState, keys: Mapping[str, str], initial_id
     sent again. ``keys`` maps live pipeline keys to the blueprint's; ``initial_ids`` are the category
     ids by live key as read before the first write (a deleted pipeline is known by its id)."""
     bp_to_live = {v: k for k, v in keys.items()}
-    fields = live.blueprint.fields_by_code()
+    match op:
+        case CreateFieldOp() | ReplaceFieldOp() | DeleteFieldOp():
+            fields = live.fields_of(op.entity).fields_by_code()
+        case _:
+            fields = {}
     match op:
         case CreateFieldOp():
             return op.field.code in fields

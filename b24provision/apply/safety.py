@@ -19,6 +19,7 @@ from b24provision.portal.client import PortalClient
 from b24provision.state.counts import count_losses
 from b24provision.state.live import LiveState
 from b24provision.state.rest import read_portal
+from b24provision.state.scope import DEAL_ONLY, ReadScope
 
 
 def check_safety(plan: Plan, *, allow_delete: bool) -> None:
@@ -82,5 +83,5 @@ def with_counts(client: PortalClient, live: LiveState, plan: Plan) -> LiveState:
 
 def read_for_plan(client: PortalClient, plan: Plan | None = None) -> LiveState:
     """The portal as a plan sees it, with what the deletes of ``plan`` would destroy counted."""
-    live = read_portal(client)
+    live = read_portal(client, ReadScope.of_plan(plan) if plan is not None else DEAL_ONLY)
     return with_counts(client, live, plan) if plan is not None else live

@@ -20,12 +20,12 @@ from b24provision.blueprint.check_common import (
     prefixed,
     where_line,
 )
+from b24provision.blueprint.check_fields import deal_field_problems, entity_field_problems
 from b24provision.blueprint.check_robots import check_robots, robots_of
 from b24provision.blueprint.check_smart import check_smart_processes
 from b24provision.blueprint.check_statuses import check_statuses
 from b24provision.blueprint.model import (
     Blueprint,
-    EnumerationField,
     Pipeline,
 )
 from b24provision.errors import Problem
@@ -48,6 +48,7 @@ def check_blueprint(bp: Blueprint) -> list[Problem]:
         *_pipelines(bp),
         *_stages(bp),
         *_fields(bp),
+        *entity_field_problems(bp),  # the same rules for lead, contact and company fields
         *check_robots(bp),
         *check_statuses(bp),  # lead statuses and reference lists (check_statuses.py)
         *(finding(bp, loc, message, "check/ambiguous-robot") for loc, message in ambiguous_robots(bp)),
@@ -241,38 +242,7 @@ def _stage_order(bp: Blueprint, p: Pipeline, base: Loc) -> Iterator[Problem]:
 
 
 def _fields(bp: Blueprint) -> Iterator[Problem]:
-    yield from _unique(bp, "fields", [f.code for f in bp.fields], "field code")
-    for fi, f in enumerate(bp.fields):
-        if f.type == "boolean" and f.multiple:
-            yield finding(
-                bp,
-                ("fields", fi, "multiple"),
-                f"field '{f.code}': a boolean field cannot be multiple — the portal silently stores it as "
-                "single (MULTIPLE=N); remove multiple: true, or use an enumeration with display: checkbox",
-                "check/boolean-multiple",
-            )
-        if isinstance(f, EnumerationField):
-            seen: dict[str, int] = {}
-            for ii, item in enumerate(f.items):
-                if item.xml_id in seen:
-                    yield finding(
-                        bp,
-                        ("fields", fi, "items", ii, "xml_id"),
-                        f"field '{f.code}': xml_id '{item.xml_id}' is used twice — the portal refuses "
-                        "duplicate XML_IDs within a field; make it unique",
-                        "check/duplicate-xml-id",
-                    )
-                seen.setdefault(item.xml_id, ii)
-            defaults = [ii for ii, item in enumerate(f.items) if item.default]
-            if not f.multiple:
-                for ii in defaults[1:]:
-                    yield finding(
-                        bp,
-                        ("fields", fi, "items", ii, "default"),
-                        f"field '{f.code}': a second default item ('{f.items[ii].xml_id}') — a single-value "
-                        "enumeration has at most one default (the portal keeps only the first); keep one",
-                        "check/enum-defaults",
-                    )
+    yield from deal_field_problems(bp)  # one set of field rules for every entity (check_fields.py)
 
 
 def _removed(bp: Blueprint) -> Iterator[Problem]:

@@ -195,13 +195,29 @@ class Entities(Model):
 # ---------------------------------------------------------------------------------------- whole
 
 
+class RemovedSection(Model):
+    """What to delete from one entity type besides the deal (``removed: {contact: {fields: [...]}}``)."""
+
+    fields: list[FieldCode] = Field(default_factory=list)
+    """Custom field codes of the entity, without ``UF_CRM_``."""
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in type(self).model_fields)
+
+
 class Removed(Model):
     """Objects to delete from the portal, named explicitly (like Terraform's ``removed`` block)."""
 
     pipelines: list[Name] = Field(default_factory=list)
     """Pipeline names."""
     fields: list[FieldCode] = Field(default_factory=list)
-    """Custom field codes, without the portal's prefix."""
+    """Custom deal field codes, without the portal's prefix."""
+    lead: RemovedSection = Field(default_factory=RemovedSection)
+    """Lead fields to delete."""
+    contact: RemovedSection = Field(default_factory=RemovedSection)
+    """Contact fields to delete."""
+    company: RemovedSection = Field(default_factory=RemovedSection)
+    """Company fields to delete."""
     app_robots: list[str] = Field(default_factory=list)
     """Application robot type codes."""
     triggers: list[str] = Field(default_factory=list)
@@ -212,6 +228,18 @@ class Removed(Model):
     """Lead status codes (crm.status ENTITY_ID ``STATUS``)."""
     lists: dict[ListName, list[ListItemCode]] = Field(default_factory=dict)
     """Reference list items by list name and code (``source: [TRADE_SHOW]``)."""
+
+    def others(self) -> dict[str, RemovedSection]:
+        """What is removed from the entity types besides the deal, by key (those naming something)."""
+        named = {"lead": self.lead, "contact": self.contact, "company": self.company}
+        return {key: section for key, section in named.items() if not section.is_empty()}
+
+    def fields_of(self, entity: str) -> list[str]:
+        """The field codes removed from ``entity`` ("deal" is the top-level ``fields``)."""
+        if entity == "deal":
+            return self.fields
+        section = self.others().get(entity)
+        return section.fields if section is not None else []
 
 
 class Location(BaseModel):
@@ -292,6 +320,18 @@ class Blueprint(Model):
         """The blueprint of one CRM entity type, as a section."""
         return PipelineSection(pipelines=self.pipelines, fields=self.fields)
 
+    def fields_of(self, entity: str) -> list[DealField]:
+        """The custom fields declared for ``entity`` ("deal": the top-level ``fields``)."""
+        if entity == "deal":
+            return self.fields
+        section = self.entities.others().get(entity)
+        return section.fields if section is not None else []
+
+    @staticmethod
+    def fields_path(entity: str) -> tuple[str, ...]:
+        """Where an entity's fields are in the document (for locations): ``fields`` for the deal."""
+        return ("fields",) if entity == "deal" else ("entities", entity, "fields")
+
     def locate(self, *loc: str | int) -> Location | None:
         """The location of the value at ``loc``, or of its nearest located parent."""
         key: tuple[str | int, ...] = tuple(loc)
@@ -338,7 +378,8 @@ __all__ = [
     "IblockSectionField", "IntegerField", "Label", "label_map", "LangCode", "Location", "Model",
     "ListItem", "Lists",
     "MoneyField", "Name", "NotifyRobot", "parse_duration", "Person", "Pipeline", "PipelineKey",
-    "LeadSection", "PipelineSection", "Removed", "Robot", "ROBOT_TYPES", "RobotBase", "Scalar", "Semantics",
+    "LeadSection", "PipelineSection", "Removed", "RemovedSection", "Robot", "ROBOT_TYPES", "RobotBase",
+    "Scalar", "Semantics",
     "SetFieldRobot", "SmartProcess", "Stage", "StageCode", "StringField", "Trigger", "UpperCode", "UrlField",
     "WaitRobot",
 ]  # fmt: skip

@@ -36,6 +36,7 @@ from b24provision.blueprint.model import (
     SmartProcess,
     Stage,
 )
+from b24provision.compare.entities import desired_entities, live_entities
 from b24provision.compare.result import Comparison, Difference, Pairing
 from b24provision.compare.sides import Side, open_side
 from b24provision.compare.smart import desired_smart_processes, live_smart_processes, only_in_a
@@ -85,13 +86,15 @@ class _Compare:
 
         matched_a = {p.key for p in pairs.values()}
         b_codes = {f.code for f in b_fields} | {u.code for u in self._unsupported_of(self.b)}
+        entities, removed = desired_entities(a_bp, b_bp, self._align_field, self._unsupported_codes_of_b)
         desired = Blueprint(
             pipelines=b_pipelines,
             fields=b_fields,
+            entities=entities,
             removed=Removed(
                 pipelines=[p.name for p in a_bp.pipelines if p.key not in matched_a and not p.default],
                 fields=[f.code for f in a_bp.fields if f.code not in b_codes],
-            ),
+            ).model_copy(update=removed),
         )
         desired, live = with_directories(self.a, self.b, desired, self._live(a_bp))  # compare/statuses.py
         if self.a.blueprint.smart_processes or self.b.blueprint.smart_processes or _has_types(self.a, self.b):
@@ -260,6 +263,11 @@ class _Compare:
         for code in sorted(a - b):
             self.extra.append(Difference("-", kind, code, "only in A"))
 
+    def _unsupported_codes_of_b(self, entity: str) -> set[str]:
+        return (
+            {u.code for u in self.b.live.fields_of(entity).unsupported} if self.b.live is not None else set()
+        )
+
     @staticmethod
     def _unsupported_of(side: Side) -> tuple[UnsupportedField, ...]:
         return side.live.unsupported_fields if side.live is not None else ()
@@ -325,6 +333,7 @@ class _Compare:
             languages=self._languages(),
             app_robot_codes=frozenset(),
             triggers=(),
+            entities=live_entities(a, None),
         )
 
     def _languages(self) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from b24provision.blueprint.model import Blueprint
+from b24provision.compare.entities import with_entity_fields
 from b24provision.state.live import LiveState
 
 SideKind = Literal["portal", "blueprint"]
@@ -45,6 +46,7 @@ def open_side(
     from b24provision.portal.connect import open_portal  # noqa: PLC0415
     from b24provision.state.rest import read_with  # noqa: PLC0415
     from b24provision.state.rest_smart import TYPE_LIST, with_smart_processes  # noqa: PLC0415
+    from b24provision.state.scope import ReadScope  # noqa: PLC0415
 
     spec = spec.strip()
     if spec.startswith("file:") or (not spec.startswith("portal:") and Path(spec).exists()):
@@ -54,6 +56,8 @@ def open_side(
     portal = spec.removeprefix("portal:")
     with open_portal(portal, portals_file=portals_file) as client:
         # The smart processes' list travels with the read: a portal without them costs no request more.
-        live, extra = read_with(client, [TYPE_LIST])
+        live, extra = read_with(
+            client, [TYPE_LIST], ReadScope.everything()
+        )  # lead, contact, company fields too
         live = with_smart_processes(client, live, extra.get(TYPE_LIST.key))
-    return Side(label=portal, kind="portal", blueprint=live.blueprint, live=live)
+    return Side(label=portal, kind="portal", blueprint=with_entity_fields(live.blueprint, live), live=live)

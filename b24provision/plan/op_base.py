@@ -11,9 +11,9 @@ Kind = Literal[
     "pipeline", "stage", "field", "app_robot", "trigger", "robot", "status", "list_item", "smart_process"
 ]
 Entity = str
-"""The CRM entity type an op is about: "deal", "lead", "list" (the items of reference lists, which
-belong to no one entity type), or a smart process's blueprint key ("measurement"): a smart process
-key is the blueprint's own, so a str."""
+"""The CRM entity type an op is about: "deal", "lead", "contact", "company", "list" (the items of
+reference lists, which belong to no one entity type), or a smart process's blueprint key
+("measurement"): a smart process key is the blueprint's own, so a str."""
 Change = tuple[str, Any, Any]
 """One changed attribute: (attribute, before, after); before is None for a create."""
 

@@ -167,12 +167,12 @@ def data_lost(op: AnyOp) -> str:
             return f"{op.items_using} {'record stores' if op.items_using == 1 else 'records store'} it"
         case DeleteFieldOp() | ReplaceFieldOp() if op.deals_with_value:
             verb = "holds" if op.deals_with_value == 1 else "hold"
-            return f"{_deals(op.deals_with_value)} {verb} a value"
+            return f"{_deals(op.deals_with_value, op.entity)} {verb} a value"
         case UpdateFieldOp() if op.destructive:
             return ", ".join(
-                f"deals may use item {item} (it could not be counted)"
+                f"{_deals(2, op.entity).split()[1]} may use item {item} (it could not be counted)"
                 if n == UNCOUNTED
-                else f"{_deals(n)} {'uses' if n == 1 else 'use'} item {item}"
+                else f"{_deals(n, op.entity)} {'uses' if n == 1 else 'use'} item {item}"
                 for item, n in op.items_in_use
                 if n
             )
@@ -223,8 +223,14 @@ def deals_losing_data(op: AnyOp) -> int:
             assert_never(op)
 
 
-def _deals(n: int) -> str:
-    return f"{n} deal" if n == 1 else f"{n} deals"
+_NOUNS = {"deal": ("deal", "deals"), "lead": ("lead", "leads"), "contact": ("contact", "contacts"),
+          "company": ("company", "companies")}  # fmt: skip
+"""The items of each entity type, as a loss names them ("3 contacts hold a value")."""
+
+
+def _deals(n: int, entity: str = "deal") -> str:
+    one, many = _NOUNS.get(entity, ("item", "items"))
+    return f"{n} {one}" if n == 1 else f"{n} {many}"
 
 
 def _items(n: int, entity: str) -> str:
@@ -262,6 +268,13 @@ class ManualFieldStep(BaseModel):
     text: str
     """What to do, in the portal UI's words."""
     source: str = ""
+    entity: Entity = "deal"
+    """The entity type the field belongs to."""
+
+    @property
+    def name(self) -> str:
+        """How plans name the field: its code for the deal's (as always), ``contact:field/INN`` else."""
+        return self.code if self.entity == "deal" else field_ref(self.entity, self.code)
 
 
 class Plan(BaseModel):

@@ -9,7 +9,7 @@ Shape (``format_version`` 3; keys may be added, never renamed or removed within 
                      "after"}], "destructive", "needs_allow_delete", "blocked_by_data", "deals",
                      "data_lost", "source", "note"}],
      "unmanaged": [{"kind", "key", "note"}], "warnings": [...],
-     "manual_fields": [{"code", "attribute", "before", "after", "text", "source"}],
+     "manual_fields": [{"code", "attribute", "before", "after", "text", "source", "entity"}],
      "robots_export": "..." | null}
 
 One name per meaning, as in the text and Markdown plans:

@@ -53,7 +53,7 @@ def render_markdown(plan: Plan) -> str:
         lines += ["", f"Warning: {_escape(warning)}"]
     if plan.manual_fields:
         lines += ["", "Field settings to make by hand (REST cannot set them):", ""]
-        lines += [f"- field `{m.code}`: {_escape(m.text)}" for m in plan.manual_fields]
+        lines += [f"- field `{m.name}`: {_escape(m.text)}" for m in plan.manual_fields]
 
     manual = plan.manual_ops()
     if plan.robots_export:

@@ -100,7 +100,7 @@ def render_text(
         out.blank()
         out.line("Field settings to make by hand (REST cannot set them):", style="bold")
         for step in plan.manual_fields:
-            out.line(f"  ? field {step.code}: {step.text}")
+            out.line(f"  ? field {step.name}: {step.text}")
     manual = plan.manual_ops()
     detail = robots or ("steps" if plan.has_changes else "titles")
     if plan.robots_export and detail != "none":

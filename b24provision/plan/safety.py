@@ -41,7 +41,9 @@ from b24provision.plan.ops import (
     UpdateTriggerOp,
     data_lost,
 )
+from b24provision.plan.safety_entities import other_entity_counts
 from b24provision.plan.safety_statuses import status_facts
+from b24provision.state.entity_live import FieldsLive
 from b24provision.state.live import DealCountQuery, LiveState
 
 
@@ -53,6 +55,11 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
     fields: set[str] = set()
     items: set[tuple[str, str]] = set()
     known_fields = set(live.field_ids) | {f.code for f in live.unsupported_fields}
+    ops = list(ops)
+    # Fields of the other entity types are counted on their own items; the deal's ops and the
+    # status ops (lead statuses, list items) go through the match below.
+    others = [op for op in ops if op.entity not in ("deal", "list") and op.kind == "field"]
+    ops = [op for op in ops if not (op.entity not in ("deal", "list") and op.kind == "field")]
     for op in ops:
         if is_smart_entity(op.entity):
             continue  # a smart process's items are counted by apply/smart_counts.py
@@ -79,12 +86,15 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
                 )
             case _:
                 pass
+    entity_fields, entity_items = other_entity_counts(others, live)
     return DealCountQuery(
         stages=frozenset(stages),
         fields=frozenset(fields),
         items=frozenset(items),
         lead_statuses=frozenset(statuses),
         list_items=frozenset(list_items),
+        entity_fields=entity_fields,
+        entity_items=entity_items,
     )
 
 
@@ -113,20 +123,24 @@ def _with_facts(op: AnyOp, live: LiveState) -> AnyOp:
             deals = sum(live.deal_counts.get((op.live_key, c), 0) for c in codes)
             return op.model_copy(update={"blocked_by_deals": deals, "stages": codes})
         case DeleteFieldOp():
-            return op.model_copy(update={"deals_with_value": live.field_value_counts.get(op.code, 0)})
+            counts = live.fields_of(op.entity).value_counts
+            return op.model_copy(update={"deals_with_value": counts.get(op.code, 0)})
         case ReplaceFieldOp():
-            return op.model_copy(update={"deals_with_value": live.field_value_counts.get(op.field.code, 0)})
+            counts = live.fields_of(op.entity).value_counts
+            return op.model_copy(update={"deals_with_value": counts.get(op.field.code, 0)})
         case UpdateFieldOp():
+            fields = live.fields_of(op.entity)
             in_use = tuple(
-                (item, n) for item in op.items_removed if (n := _item_use(live, op.field.code, item))
+                (item, n) for item in op.items_removed if (n := _item_use(fields, op.field.code, item))
             )
             return op.model_copy(update={"items_in_use": in_use})
         case _:
             return op
 
 
-def _item_use(live: LiveState, code: str, item: str) -> int:
-    """Deals using an item; UNCOUNTED for an item the portal's read does not name (it cannot be asked)."""
+def _item_use(live: FieldsLive, code: str, item: str) -> int:
+    """Items using an enumeration item; UNCOUNTED for one the portal's read does not name (it cannot
+    be asked)."""
     if (code, item) in live.item_use_counts:
         return live.item_use_counts[(code, item)]
     return 0 if (code, item) in live.enum_item_ids else UNCOUNTED

@@ -20,7 +20,7 @@ from typing import Any, assert_never
 
 from b24provision.blueprint.model import AppRobot, DealField, Stage
 from b24provision.entities.stages import stage_code
-from b24provision.entities.types import DEAL, EntityType, PipelineApi
+from b24provision.entities.types import DEAL, EntityType, PipelineApi, entity_type
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -85,6 +85,8 @@ class Ids:
     """A smart process's crm.type id (None for the deal)."""
     statuses: dict[tuple[str, str], int] = field(default_factory=dict)
     """(directory, code) -> crm.status ID of lead statuses and list items (portal/write_statuses.py)."""
+    entities: dict[str, Ids] = field(default_factory=dict)
+    """The field ids of the other entity types read (lead, contact, company), by entity key."""
 
     @classmethod
     def of(cls, live: LiveState, pipeline_keys: Mapping[str, str]) -> Ids:
@@ -97,37 +99,63 @@ class Ids:
             text_keyed=live.text_keyed_items,
             statuses=status_ids(live),
         )
+        for key, entity in live.entities.items():
+            f = entity.fields
+            ids.entities[key] = cls(
+                fields=dict(f.field_ids),
+                items=dict(f.enum_item_ids),
+                languages=live.languages,
+                labels=dict(f.label_texts),
+                text_keyed=f.text_keyed_items,
+            )
         for live_key, category in live.pipeline_ids.items():
             ids.pipelines[pipeline_keys.get(live_key, live_key)] = category
         for (live_key, code), stage_id in live.stage_ids.items():
             ids.stages[(pipeline_keys.get(live_key, live_key), code)] = stage_id
         return ids
 
+    def of_entity(self, entity: str) -> Ids:
+        """The field ids of ``entity``: these for the deal, the entity's own for another."""
+        return self if entity == DEAL.key else self.entities.get(entity) or Ids(languages=self.languages)
+
+
+def _field_side(entity: str, ids: Ids) -> tuple[EntityType, Ids]:
+    """The field API and ids of an op's entity: a smart process's engine has its own (``ids.entity``),
+    the rest come from the descriptor table and ``Ids.entities``."""
+    if ids.entity.key != DEAL.key:
+        return ids.entity, ids
+    return entity_type(entity), ids.of_entity(entity)
+
 
 def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
     """The commands that carry out ``op``; keys are ``op<n>`` and ``op<n>_<i>``."""
     key = f"op{n}"
     e = ids.entity
-    _FIELDS = e.userfields
     _PIPELINES = e.pipelines or PipelineApi(DEAL.type_id)
     match op:
         case CreateFieldOp():
-            return _add_field(op.field, key, e)
+            fe, _ = _field_side(op.entity, ids)
+            return _add_field(op.field, key, fe)
         case UpdateFieldOp():
-            item_ids = _item_ids(op, ids)
+            fe, own = _field_side(op.entity, ids)
+            item_ids = _item_ids(op, own)
             fields = field_update_to_rest(
-                op.field, item_ids, languages=ids.languages, current_labels=ids.labels.get(op.field.code)
+                op.field, item_ids, languages=own.languages, current_labels=own.labels.get(op.field.code)
             )
             return [
-                Command(key, _FIELDS.method("update"), field_params(e, fields, ids.fields[op.field.code]))
+                Command(
+                    key, fe.userfields.method("update"), field_params(fe, fields, own.fields[op.field.code])
+                )
             ]
         case ReplaceFieldOp():
+            fe, own = _field_side(op.entity, ids)
             return [
-                Command(f"{key}_0", _FIELDS.method("delete"), {"id": ids.fields[op.field.code]}),
-                *_add_field(op.field, key, e),
+                Command(f"{key}_0", fe.userfields.method("delete"), {"id": own.fields[op.field.code]}),
+                *_add_field(op.field, key, fe),
             ]
         case DeleteFieldOp():
-            return [Command(key, _FIELDS.method("delete"), {"id": ids.fields[op.code]})]
+            fe, own = _field_side(op.entity, ids)
+            return [Command(key, fe.userfields.method("delete"), {"id": own.fields[op.code]})]
         case CreatePipelineOp():
             fields = pipeline_to_rest(op.pipeline)
             return [

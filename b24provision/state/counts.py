@@ -13,6 +13,7 @@ from b24provision.entities.types import DEAL
 from b24provision.portal.client import Command, PortalClient
 from b24provision.portal.mapping import stage_prefix
 from b24provision.state import count_statuses as directories
+from b24provision.state.counts_entities import other_entity_filters, with_entity_counts
 from b24provision.state.live import DealCountQuery, LiveState
 from b24provision.state.rest import as_list
 
@@ -46,20 +47,24 @@ def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -
     filters += [{f"!{DEAL.field_name(code)}": ""} for code in fields]
     filters += [{f"={DEAL.field_name(code)}": live.enum_item_ids[(code, item)]} for code, item in items]
     statuses = directories.to_count(live, query)
-    if not filters and not statuses:
+    others = other_entity_filters(live, query)
+    if not filters and not statuses and not others:
         return live
     commands = [
         Command(f"c{n}", DEAL.list_method, {**DEAL.list_params, "filter": f, "select": ["ID"]})
         for n, f in enumerate(filters)
     ]
     commands += directories.count_commands(statuses, len(commands))
+    counted = len(commands)  # the deal's and the directories' counts: c0, c1, ...
+    commands += [c.command(f"e{n}") for n, c in enumerate(others)]
     reply = client.batch_all(commands)
     totals: list[int] = []
-    for n in range(len(commands)):
+    for n in range(counted):
         if f"c{n}" in reply.errors:
             raise reply.errors[f"c{n}"]
         total = reply.totals.get(f"c{n}")
         totals.append(int(total if total is not None else len(as_list(reply.results.get(f"c{n}")))))
+    live = with_entity_counts(live, others, reply)
     deal_counts, value_counts, item_counts = (
         dict(live.deal_counts),
         dict(live.field_value_counts),

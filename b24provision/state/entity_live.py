@@ -22,6 +22,15 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class UnsupportedField:
+    """A custom field whose type a blueprint cannot express (e.g. an application's own type)."""
+
+    code: str
+    user_type_id: str
+    label: str
+
+
+@dataclass(frozen=True)
 class FieldsLive:
     """One entity type's custom fields as the portal holds them (keyed by code, without prefix)."""
 
@@ -36,6 +45,11 @@ class FieldsLive:
     """Field code -> items holding a value in it, where counted (a delete's losses)."""
     item_use_counts: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(field code, item key) -> items using that enumeration item, where counted."""
+    unsupported: tuple[UnsupportedField, ...] = ()
+    """Fields of types a blueprint cannot express: reported as unmanaged, deletable by ``removed:``."""
+
+    def fields_by_code(self) -> dict[str, FieldBase]:
+        return {f.code: f for f in self.fields}
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -45,6 +59,7 @@ class FieldsLive:
             "label_texts": {c: dict(sorted(t.items())) for c, t in sorted(self.label_texts.items())},
             "value_counts": sorted(self.value_counts.items()),
             "item_use_counts": sorted([list(k) + [v] for k, v in self.item_use_counts.items()]),
+            "unsupported": sorted([u.code, u.user_type_id] for u in self.unsupported),
         }
 
 
@@ -86,6 +101,11 @@ class EntityLive:
 
     fields: FieldsLive = field(default_factory=FieldsLive)
     statuses: StatusesLive | None = None
+
+    def is_empty(self) -> bool:
+        """Nothing read (an entity type without fields): left out of the fingerprint, so a plan
+        that names the entity only in ``removed:`` fingerprints as apply reads it."""
+        return self == EntityLive()
 
     def payload(self) -> dict[str, Any]:
         return {

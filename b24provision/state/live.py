@@ -16,19 +16,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from b24provision.blueprint.model import Blueprint, Trigger
-from b24provision.state.entity_live import EntityLive, SmartProcessLive, StatusesLive
+from b24provision.state.entity_live import EntityLive, FieldsLive, SmartProcessLive, StatusesLive
+from b24provision.state.entity_live import UnsupportedField as UnsupportedField  # its old home
 
 if TYPE_CHECKING:
     from b24provision.portal.lock import LockHolder
-
-
-@dataclass(frozen=True)
-class UnsupportedField:
-    """A custom field whose type a blueprint cannot express (e.g. an application's own type)."""
-
-    code: str
-    user_type_id: str
-    label: str
 
 
 @dataclass(frozen=True)
@@ -45,9 +37,22 @@ class DealCountQuery:
     """Lead status codes: leads in the status (``state/count_statuses.py``)."""
     list_items: frozenset[tuple[str, str]] = frozenset()
     """(list name, item code): deals, leads, contacts, companies storing the item."""
+    entity_fields: frozenset[tuple[str, str]] = frozenset()
+    """(entity key, field code) of another entity type (lead, contact, company): its items holding
+    a value in the field."""
+    entity_items: frozenset[tuple[str, str, str]] = frozenset()
+    """(entity key, field code, item key): that entity's items using the enumeration item."""
 
     def __bool__(self) -> bool:
-        return bool(self.stages or self.fields or self.items or self.lead_statuses or self.list_items)
+        return bool(
+            self.stages
+            or self.fields
+            or self.items
+            or self.lead_statuses
+            or self.list_items
+            or self.entity_fields
+            or self.entity_items
+        )
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,23 @@ class LiveState:
     """The portal's smart processes (read only when the blueprint names some), by a key made from
     the title (state/rest_smart.py)."""
 
+    def fields_of(self, entity: str) -> FieldsLive:
+        """The custom fields of ``entity`` as one value for every entity type: the deal's from this
+        state's own attributes, another's from ``entities`` (none when it was not read)."""
+        if entity == "deal":
+            return FieldsLive(
+                fields=tuple(self.blueprint.fields),
+                field_ids=self.field_ids,
+                enum_item_ids=self.enum_item_ids,
+                text_keyed_items=self.text_keyed_items,
+                label_texts=self.label_texts,
+                value_counts=self.field_value_counts,
+                item_use_counts=self.item_use_counts,
+                unsupported=self.unsupported_fields,
+            )
+        found = self.entities.get(entity)
+        return found.fields if found is not None else FieldsLive()
+
     def fingerprint(self, scope: Collection[str] | None = None) -> str:
         """A digest of everything a plan depends on; changes when the portal changes.
 
@@ -134,7 +156,9 @@ class LiveState:
         if self.item_use_counts:
             payload["item_use_counts"] = sorted([list(k) + [v] for k, v in self.item_use_counts.items()])
         # Only what the blueprint names is read: a deal-only state keeps its fingerprint.
-        entities = {k: e for k, e in self.entities.items() if scope is None or k in scope}
+        entities = {
+            k: e for k, e in self.entities.items() if (scope is None or k in scope) and not e.is_empty()
+        }
         lists = {k: s for k, s in self.lists.items() if scope is None or k in scope}
         if entities:
             payload["entities"] = {key: e.payload() for key, e in sorted(entities.items())}

@@ -13,34 +13,50 @@ portal's own languages (about 20 on a cloud portal, §13.4) and the 30 records c
 only a portal with more fields needs the second request: the field list once per portal language
 (never for languages the portal does not have). What a plan's deletes would destroy costs one more
 batch, only when the plan deletes something (``state/counts.py``).
+
+Leads, contacts and companies (``state/scope.py``: only those the blueprint names) ride in the same
+first request: each one's field list and its first full records, the 30 records' room shared among
+the entities; one whose fields outnumber its records gets its labels in the second request, together
+with the others' (``state/rest_fields.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from b24provision.blueprint.model import Blueprint, Pipeline, Stage, Trigger
-from b24provision.entities.fields import has_xml_id, item_keys
 from b24provision.entities.stages import stage_code
 from b24provision.entities.types import DEAL, EntityType
 from b24provision.errors import PlanError, PortalError
 from b24provision.keys import is_tool_object, make_key
 from b24provision.portal.client import BATCH_LIMIT, Command, PortalClient
 from b24provision.portal.envelope import BatchReply
-from b24provision.portal.lock import holder_from_rows, is_reserved
+from b24provision.portal.lock import holder_from_rows
 from b24provision.portal.mapping import (
     category_of_entity,
-    field_from_rest,
     pipeline_from_rest,
     stage_from_rest,
     stage_prefix,
 )
-from b24provision.state.live import LiveState, UnsupportedField
+from b24provision.state.entity_live import EntityLive
+from b24provision.state.live import LiveState
+from b24provision.state.rest_fields import (
+    _fields,
+    _labels_by_language,
+    _labels_of_records,
+    _languages,
+    as_list,
+    fields_live,
+    labels_by_language,
+    records_of,
+)
+from b24provision.state.rest_fields import command_prefix as _prefix
 from b24provision.state.rest_statuses import with_directories
+from b24provision.state.scope import DEAL_ONLY, ReadScope
 from b24provision.tariff import PROBED_METHODS
 
 # The languages of a cloud portal (the label map of a deal userfield get in the docs, §7.2); a
@@ -52,11 +68,6 @@ ALL_LANGUAGES = (
 FULL_RECORDS = 30
 """Fields whose full record (labels in every language) the first batch reads; the other commands
 take 10 of the batch's 50, and some room is left."""
-
-
-def _prefix(entity: EntityType) -> str:
-    """Command keys of an entity: the deal's are bare (``fields``), others' carry the entity key."""
-    return "" if entity.key == DEAL.key else f"{entity.key}_"
 
 
 SENT_WITH_READ = 8
@@ -117,17 +128,20 @@ class RestSource:
     def provenance(self) -> str:
         return self.client.host  # the host only: a webhook's secret is never part of it
 
+    scope: ReadScope = DEAL_ONLY
+
     def read(self) -> LiveState:
-        return read_portal(self.client)
+        return read_portal(self.client, self.scope)
 
 
-def read_portal(client: PortalClient) -> LiveState:
-    """Read pipelines, stages, fields, licence, app robot types and triggers in one request."""
-    return read_after(client, ())[0]
+def read_portal(client: PortalClient, scope: ReadScope = DEAL_ONLY) -> LiveState:
+    """Read pipelines, stages, fields, licence, app robot types and triggers in one request (and
+    the fields of the entity types ``scope`` names, in the same request)."""
+    return read_after(client, (), scope=scope)[0]
 
 
 def read_after(
-    client: PortalClient, first: Sequence[Command], last: Sequence[Command] = ()
+    client: PortalClient, first: Sequence[Command], last: Sequence[Command] = (), scope: ReadScope = DEAL_ONLY
 ) -> tuple[LiveState, Mapping[str, PortalError]]:
     """Send ``first``, the portal read, then ``last``, in one batch request; the state, and the errors
     of ``first`` and ``last``.
@@ -136,34 +150,53 @@ def read_after(
     ``last`` does: the portal lock's add goes first, its delete last (see ``portal/lock.py``). A write
     among them makes an unanswered request an OutcomeUnknown, never resent.
     """
-    live, reply = _read(client, first, last)
+    live, reply = _read(client, first, last, scope)
     return live, {c.key: reply.errors[c.key] for c in (*first, *last) if c.key in reply.errors}
 
 
-def read_with(client: PortalClient, extra: Sequence[Command]) -> tuple[LiveState, Mapping[str, Any]]:
+def read_with(
+    client: PortalClient, extra: Sequence[Command], scope: ReadScope = DEAL_ONLY
+) -> tuple[LiveState, Mapping[str, Any]]:
     """The portal read with ``extra`` reads in the same request; the state, and their results
-    (export asks for the smart processes so: state/rest_smart.py)."""
-    live, reply = _read(client, (), extra)
+    (export and diff ask for the smart processes so: state/rest_smart.py)."""
+    live, reply = _read(client, (), extra, scope)
     return live, {c.key: reply.results[c.key] for c in extra if c.key in reply.results}
 
 
 def _read(
-    client: PortalClient, first: Sequence[Command], last: Sequence[Command]
+    client: PortalClient, first: Sequence[Command], last: Sequence[Command], scope: ReadScope
 ) -> tuple[LiveState, BatchReply]:
     if len(first) + len(last) > SENT_WITH_READ:
         raise ValueError(f"at most {SENT_WITH_READ} commands travel with the portal read")
-    reply = client.batch([*first, *_read_commands(), *last])
-    for key in ("pipelines", "stages", "fields"):
+    entities = (DEAL, *scope.entity_types())
+    reply = client.batch([*first, *_read_commands(entities), *last])
+    for key in ("pipelines", "stages", *(f"{_prefix(e)}fields" for e in entities)):
         if key in reply.errors:
             raise reply.errors[key]
     results = reply.results
     categories = as_list(results.get("pipelines"), "categories")
     statuses = as_list(results.get("stages"))
     fields = as_list(results.get("fields"))
-    records = [r for i in range(full_records()) if isinstance(r := results.get(f"uf_{i}"), Mapping)]
-    languages = _languages(records)
+    each = full_records(entities)
+    records = records_of(results, DEAL, each)
+    others = {e.key: records_of(results, e, each) for e in entities[1:]}
+    languages = _languages([*records, *(r for rs in others.values() for r in rs)])
     labels = _labels_of_records(records)
-    if len(fields) > len(records):
+    entity_lives: dict[str, EntityLive] = {}
+    if entities[1:]:
+        rows = {e.key: as_list(results.get(f"{_prefix(e)}fields")) for e in entities}
+        more = [e for e in entities if len(rows[e.key]) > len(records_of(results, e, each))]
+        by_entity = labels_by_language(client, languages, more) if more else {}
+        labels = by_entity.get(DEAL.key, labels)
+        entity_lives = {
+            e.key: EntityLive(
+                fields=fields_live(
+                    e, rows[e.key], by_entity.get(e.key) or _labels_of_records(others[e.key]), languages
+                )
+            )
+            for e in entities[1:]
+        }
+    elif len(fields) > len(records):
         labels = _labels_by_language(client, languages)
 
     blueprint, pipeline_ids, stage_ids, system = _pipelines(categories, statuses)
@@ -200,6 +233,7 @@ def _read(
         methods=_probed_methods(results),
         portal=client.host,
         lock=holder_from_rows(fields),
+        entities=entity_lives,
     )
     live = with_directories(live, statuses)  # lead statuses and reference lists: no request of their own
     return live, reply
@@ -216,14 +250,6 @@ def _admin(profile: Any) -> bool | None:
 # ------------------------------------------------------------------------------------ helpers
 
 
-def as_list(value: Any, key: str | None = None) -> list[Any]:
-    if key and isinstance(value, Mapping):
-        value = value.get(key)
-    if isinstance(value, Mapping):  # PHP arrays with integer keys may arrive as objects
-        return list(value.values())
-    return list(value) if isinstance(value, list) else []
-
-
 def _probed_methods(results: Mapping[str, Any]) -> dict[str, bool] | None:
     """isExisting of each tariff probe that answered (method.get may be missing on some installs)."""
     found = {
@@ -232,48 +258,6 @@ def _probed_methods(results: Mapping[str, Any]) -> dict[str, bool] | None:
         if isinstance(reply := results.get(f"method_{n}"), Mapping) and "isExisting" in reply
     }
     return found or None
-
-
-def _languages(records: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
-    """The portal's languages: the keys of the records' label maps (GetByID returns one entry per
-    language the field has a label row in; add writes one for every installed language, §13.4).
-    ("en",) when the portal has no fields yet: nothing to compare labels with then."""
-    found = {
-        str(lang)
-        for record in records
-        if isinstance(labels := record.get("EDIT_FORM_LABEL"), Mapping)
-        for lang in labels
-    }
-    return tuple(sorted(found)) or ("en",)
-
-
-def _labels_of_records(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str | None]]:
-    """FIELD_NAME -> language -> EDIT_FORM_LABEL, from full records (get: a map per field)."""
-    out: dict[str, dict[str, str | None]] = {}
-    for record in records:
-        texts = record.get("EDIT_FORM_LABEL")
-        if isinstance(texts, Mapping):
-            out[str(record.get("FIELD_NAME"))] = {str(k): v for k, v in texts.items()}
-    return out
-
-
-def _labels_by_language(client: PortalClient, languages: tuple[str, ...]) -> dict[str, dict[str, str | None]]:
-    """The same from the field list read once per portal language (one batch request)."""
-    reply = client.batch(
-        [
-            Command(f"lang_{lang}", DEAL.userfields.method("list"), {"filter": {"LANG": lang}})
-            for lang in languages
-        ]
-    )
-    for lang in languages:
-        if f"lang_{lang}" in reply.errors:
-            raise reply.errors[f"lang_{lang}"]  # no labels would look like every label changed
-    out: dict[str, dict[str, str | None]] = {}
-    for lang in languages:
-        for row in as_list(reply.results.get(f"lang_{lang}")):
-            if isinstance(row, Mapping):
-                out.setdefault(str(row["FIELD_NAME"]), {})[lang] = row.get("EDIT_FORM_LABEL")
-    return out
 
 
 def _pipelines(
@@ -327,39 +311,6 @@ def _pipelines(
     return Blueprint(pipelines=pipelines), pipeline_ids, stage_ids, system
 
 
-def _fields(
-    rows: list[Any], labels: Mapping[str, Mapping[str, str | None]], languages: tuple[str, ...]
-) -> tuple[
-    list[Any], list[UnsupportedField], dict[str, int], dict[tuple[str, str], int], set[tuple[str, str]]
-]:
-    fields: list[Any] = []
-    unsupported: list[UnsupportedField] = []
-    field_ids: dict[str, int] = {}
-    item_ids: dict[tuple[str, str], int] = {}
-    text_keyed: set[tuple[str, str]] = set()
-    for row in rows:
-        name = str(row.get("FIELD_NAME", ""))
-        if is_reserved(name):  # the tool's own lock and probes: neither managed nor unmanaged
-            continue
-        texts = {lang: labels.get(name, {}).get(lang) for lang in languages}
-        parsed = field_from_rest(row, texts)
-        if isinstance(parsed, UnsupportedField):
-            unsupported.append(parsed)
-            continue
-        fields.append(parsed)
-        field_ids[parsed.code] = int(row["ID"])
-        # Keys as field_from_rest made them: the XML_ID, or one made from the text (§13.1).
-        items = sorted(
-            (i for i in as_list(row.get("LIST")) if isinstance(i, Mapping)),
-            key=lambda it: (int(it.get("SORT") or 0), int(it.get("ID") or 0)),
-        )
-        for item, key in zip(items, item_keys(items), strict=True):
-            item_ids[(parsed.code, key)] = int(item["ID"])
-            if not has_xml_id(item):
-                text_keyed.add((parsed.code, key))
-    return fields, unsupported, field_ids, item_ids, text_keyed
-
-
 def status_id(live: LiveState, pipeline_key: str, code: str) -> str:
     """The STATUS_ID of a stage on this portal (``C<id>:CODE``)."""
     return f"{stage_prefix(live.pipeline_ids[pipeline_key])}{code}"
@@ -368,6 +319,7 @@ def status_id(live: LiveState, pipeline_key: str, code: str) -> str:
 __all__ = [
     "ALL_LANGUAGES",
     "PortalError",
+    "ReadScope",
     "RestSource",
     "as_list",
     "read_portal",

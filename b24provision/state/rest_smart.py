@@ -25,7 +25,8 @@ from b24provision.keys import is_tool_object, make_key
 from b24provision.portal.client import Command, PortalClient
 from b24provision.state.entity_live import SmartProcessLive
 from b24provision.state.live import LiveState
-from b24provision.state.rest import _fields, _labels_of_records, _languages, _pipelines, as_list
+from b24provision.state.rest import _pipelines
+from b24provision.state.rest_fields import _fields, _labels_of_records, _languages, as_list
 
 SWITCH_PREFIX = "is"
 TYPE_PAGE = 50

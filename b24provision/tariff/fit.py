@@ -191,8 +191,9 @@ def needs_for(plan: Plan, live: LiveState, blueprint: Blueprint | None = None) -
     deal_ops = [op for op in plan.ops if not is_smart_entity(op.entity)]  # a smart process's: tariff/smart.py
     new_pipelines = sum(isinstance(op, CreatePipelineOp) for op in deal_ops)
     gone_pipelines = sum(isinstance(op, DeletePipelineOp) for op in deal_ops)
-    new_fields = sum(isinstance(op, CreateFieldOp) for op in deal_ops)
-    gone_fields = sum(isinstance(op, DeleteFieldOp) for op in deal_ops)
+    # The limit counts each CRM type's fields on its own (tariff/allows.py): these are the deal's.
+    new_fields = sum(isinstance(op, CreateFieldOp) and op.entity == "deal" for op in plan.ops)
+    gone_fields = sum(isinstance(op, DeleteFieldOp) and op.entity == "deal" for op in plan.ops)
     have_fields = len(live.field_ids) + len(live.unsupported_fields)
     return dataclasses.replace(
         base,

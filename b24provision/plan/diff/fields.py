@@ -33,67 +33,96 @@ from b24provision.plan.settable import (
     unsettable_on_create,
 )
 from b24provision.plan.sorts import effective_sorts
-from b24provision.state.live import LiveState
+from b24provision.state.entity_live import FieldsLive
+from b24provision.state.scope import ReadScope
 
 
 class FieldComparer(DiffBase):
-    """The custom fields of the entity."""
+    """The custom fields of each entity type: the deal's, and those of every other the blueprint names."""
 
     def fields(self) -> None:
-        desired, live = self.desired, self.live
-        want = desired.fields_by_code()
-        have = live.blueprint.fields_by_code()
-        unsupported = {f.code: f for f in live.unsupported_fields}
-        index = {f.code: i for i, f in enumerate(desired.fields)}
-        for i, code in enumerate(desired.removed.fields):
+        self.entity_fields(self.entity)  # the diff's own: the deal's top-level fields
+        for entity in ReadScope.of_blueprint(self.desired).entities:
+            self.entity_fields(entity)
+
+    def entity_fields(self, entity: str) -> None:
+        """One entity type's fields: the diff's own entity's at the top level of both sides (the
+        deal's, or a section's whose blueprint and state have the deal's shape), another's under
+        ``entities:`` and ``LiveState.entities``."""
+        desired = self.desired
+        side = "deal" if entity == self.entity else entity  # where the two sides hold them
+        live = self.live.fields_of(side)
+        declared = desired.fields_of(side)
+        removed_codes = desired.removed.fields_of(side)
+        where = desired.fields_path(side)
+        removed_where = ("removed", "fields") if side == "deal" else ("removed", entity, "fields")
+        name = ".".join(removed_where)
+        want = {f.code: f for f in declared}
+        have = live.fields_by_code()
+        unsupported = {f.code: f for f in live.unsupported}
+        index = {f.code: i for i, f in enumerate(declared)}
+        ent: Any = entity  # an op's Entity (checked by the op model)
+        manual_before = len(self.manual_fields)
+        for i, code in enumerate(removed_codes):
             if code in want:
                 raise PlanError(
-                    f"{_src(desired, 'removed', 'fields', i) or 'removed.fields'}: field {code!r} is both "
+                    f"{_src(desired, *removed_where, i) or name}: field {code!r} is both "
                     f"declared and removed; {_FIX}"
                 )
-        for field in desired.fields:
-            source = _src(desired, "fields", index[field.code])
+        for field in declared:
+            source = _src(desired, *where, index[field.code])
             old = have.get(field.code)
             if old is None:
                 if field.code in unsupported:
                     kind = unsupported[field.code].user_type_id
                     self.ops.append(
-                        ReplaceFieldOp(field=field, changes=(("type", kind, field.type),), source=source)
+                        ReplaceFieldOp(
+                            entity=ent, field=field, changes=(("type", kind, field.type),), source=source
+                        )
                     )
                 else:
-                    self.ops.append(CreateFieldOp(field=field, source=source))
+                    self.ops.append(CreateFieldOp(entity=ent, field=field, source=source))
                 self.manual_on_create(field, source)
                 continue
-            self.label_languages(field, source)
-            op, manual = _compare_field(field, old, live, source)
+            self.label_languages(field, source, live)
+            op, manual = _compare_field(field, old, live, self.live.languages, source)
+            if op is not None:
+                op = op.model_copy(update={"entity": entity})
             self.manual_fields += manual
             if isinstance(op, UpdateFieldOp) and op.items_added and op.items_removed:
-                self.text_matched_warning(field.code, op, source)
+                self.text_matched_warning(field.code, op, source, live)
             if isinstance(op, ReplaceFieldOp):  # made again: as a new field
                 self.manual_on_create(field, source)
             if op is None:
                 self.unchanged.append(
-                    ObjectRef(kind="field", key=field_ref(self.entity, field.code), note=_label_note(field))
+                    ObjectRef(kind="field", key=field_ref(entity, field.code), note=_label_note(field))
                 )
             else:
                 self.ops.append(op)
-        removed = set(desired.removed.fields)
-        for i, code in enumerate(desired.removed.fields):
-            source = _src(desired, "removed", "fields", i)
+        removed = set(removed_codes)
+        for i, code in enumerate(removed_codes):
+            source = _src(desired, *removed_where, i)
             if code in have:
-                self.ops.append(DeleteFieldOp(code=code, label=_label_note(have[code]), source=source))
+                self.ops.append(
+                    DeleteFieldOp(entity=ent, code=code, label=_label_note(have[code]), source=source)
+                )
             elif code in unsupported:
-                self.ops.append(DeleteFieldOp(code=code, label=unsupported[code].label, source=source))
+                self.ops.append(
+                    DeleteFieldOp(entity=ent, code=code, label=unsupported[code].label, source=source)
+                )
         for code, f in have.items():
             if code not in want and code not in removed and not is_tool_object(code):
                 self.unmanaged.append(
-                    ObjectRef(kind="field", key=field_ref(self.entity, code), note=_label_note(f))
+                    ObjectRef(kind="field", key=field_ref(entity, code), note=_label_note(f))
                 )
-        for u in live.unsupported_fields:
+        if side != "deal":
+            steps = self.manual_fields[manual_before:]
+            self.manual_fields[manual_before:] = [m.model_copy(update={"entity": entity}) for m in steps]
+        for u in live.unsupported:
             if u.code not in want and u.code not in removed:
                 self.unmanaged.append(
                     ObjectRef(
-                        kind="field", key=field_ref(self.entity, u.code), note=f"{u.label} ({u.user_type_id})"
+                        kind="field", key=field_ref(entity, u.code), note=f"{u.label} ({u.user_type_id})"
                     )
                 )
 
@@ -111,8 +140,8 @@ class FieldComparer(DiffBase):
                 )
             )
 
-    def text_matched_warning(self, code: str, op: UpdateFieldOp, source: str) -> None:
-        text_keyed = {k for c, k in self.live.text_keyed_items if c == code}
+    def text_matched_warning(self, code: str, op: UpdateFieldOp, source: str, live: FieldsLive) -> None:
+        text_keyed = {k for c, k in live.text_keyed_items if c == code}
         if not text_keyed & set(op.items_removed):
             return
         self.warnings.append(
@@ -123,8 +152,8 @@ class FieldComparer(DiffBase):
             "change the item's text in the portal first, then plan again"
         )
 
-    def label_languages(self, field: FieldBase, source: str) -> None:
-        if not isinstance(field.label, dict) or not self.live.label_texts:
+    def label_languages(self, field: FieldBase, source: str, live: FieldsLive) -> None:
+        if not isinstance(field.label, dict) or not live.label_texts:
             return
         missing = [lang for lang in field.label if lang not in self.live.languages]
         if missing:
@@ -146,7 +175,7 @@ def _label_note(field: FieldBase) -> str:
 
 
 def _compare_field(
-    want: FieldBase, have: FieldBase, live: LiveState, source: str
+    want: FieldBase, have: FieldBase, live: FieldsLive, languages: tuple[str, ...], source: str
 ) -> tuple[AnyOp | None, list[ManualFieldStep]]:
     """UpdateFieldOp or ReplaceFieldOp when ``have`` differs from ``want`` (None when they match),
     and the manual steps for what differs but REST cannot change."""
@@ -157,7 +186,7 @@ def _compare_field(
     if want.multiple != have.multiple:
         changes.append(("multiple", have.multiple, want.multiple))
     replace = bool(changes)
-    changes += label_changes(want, have, live.languages, live.label_texts.get(want.code))
+    changes += label_changes(want, have, languages, live.label_texts.get(want.code))
     changes += settings_changes(want, have)
 
     field: Any = want  # a DealField member; FieldBase is its common base

@@ -41,6 +41,7 @@ LEAD_BOARD = {"en": "Leads", "ru": "Лиды"}
 def plan_scope(desired: Blueprint) -> tuple[str, ...]:
     """The entity types besides the deal and the reference lists ``desired`` is about (``Plan.scope``)."""
     keys = set(desired.entities.others()) | set(desired.lists.named()) | set(desired.removed.lists)
+    keys |= set(desired.removed.others())
     if desired.removed.lead_statuses:
         keys.add("lead")
     return tuple(sorted(keys))
