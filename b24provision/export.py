@@ -44,7 +44,7 @@ from b24provision import __version__
 from b24provision.blueprint.model import EnumerationField, FieldBase, Pipeline, Stage
 from b24provision.errors import OutputError
 from b24provision.export_entities import entities_section
-from b24provision.export_smart import smart_processes_yaml
+from b24provision.export_smart import read_everything, smart_processes_yaml
 from b24provision.export_statuses import lead_section, lists_section
 from b24provision.fmt import dump_canonical
 from b24provision.output import write_output
@@ -107,16 +107,10 @@ def export_portal(
     from dataclasses import replace  # noqa: PLC0415
 
     from b24provision.portal.connect import describe_portal, open_portal  # noqa: PLC0415 - keeps it light
-    from b24provision.state.rest import read_with  # noqa: PLC0415
-    from b24provision.state.rest_smart import TYPE_LIST, with_smart_processes  # noqa: PLC0415
-    from b24provision.state.scope import ReadScope  # noqa: PLC0415
 
     with open_portal(spec, portals_file=portals_file) as client:
         start = client.request_count
-        # In the same request (state/rest.py), with the smart processes' list: a portal without them
-        # costs no request more.
-        live, extra = read_with(client, [TYPE_LIST], ReadScope.everything())
-        live = with_smart_processes(client, live, extra.get(TYPE_LIST.key))
+        live = read_everything(client)  # smart processes too (export_smart.py)
         requests = client.request_count - start
     # The header names the portal as the user knows it (a local portal's loopback port means nothing).
     live = replace(live, portal=describe_portal(spec, portals_file=portals_file))

@@ -15,8 +15,21 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from b24provision.blueprint.model import FieldBase, Pipeline
 from b24provision.blueprint.smart_model import SWITCHES
+from b24provision.portal.client import PortalClient
 from b24provision.state.live import LiveState
 from b24provision.state.smart_relations import SIDES, names_of
+
+
+def read_everything(client: PortalClient) -> LiveState:
+    """The portal as export and diff read it: every entity type, and the smart processes, whose
+    list travels with the read (state/rest.py's one request): a portal without them costs no request
+    more, one with up to 24 one batch (state/rest_smart.py)."""
+    from b24provision.state.rest import read_with  # noqa: PLC0415 - keeps the module light to import
+    from b24provision.state.rest_smart import TYPE_LIST, with_smart_processes  # noqa: PLC0415
+    from b24provision.state.scope import ReadScope  # noqa: PLC0415
+
+    live, extra = read_with(client, [TYPE_LIST], ReadScope.everything())
+    return with_smart_processes(client, live, extra.get(TYPE_LIST.key))
 
 
 def smart_processes_yaml(
@@ -50,4 +63,4 @@ def _flow_seq(items: list[str]) -> CommentedSeq:
     return out
 
 
-__all__ = ["smart_processes_yaml"]
+__all__ = ["read_everything", "smart_processes_yaml"]

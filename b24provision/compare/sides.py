@@ -43,10 +43,8 @@ def open_side(
     is a blueprint and anything else a portal spec (local, local:FILE, env:VAR, a profile name).
     """
     from b24provision.blueprint import load_blueprint  # noqa: PLC0415 - only what the side needs
+    from b24provision.export_smart import read_everything  # noqa: PLC0415
     from b24provision.portal.connect import open_portal  # noqa: PLC0415
-    from b24provision.state.rest import read_with  # noqa: PLC0415
-    from b24provision.state.rest_smart import TYPE_LIST, with_smart_processes  # noqa: PLC0415
-    from b24provision.state.scope import ReadScope  # noqa: PLC0415
 
     spec = spec.strip()
     if spec.startswith("file:") or (not spec.startswith("portal:") and Path(spec).exists()):
@@ -55,9 +53,5 @@ def open_side(
         return Side(label=str(path), kind="blueprint", blueprint=blueprint)
     portal = spec.removeprefix("portal:")
     with open_portal(portal, portals_file=portals_file) as client:
-        # The smart processes' list travels with the read: a portal without them costs no request more.
-        live, extra = read_with(
-            client, [TYPE_LIST], ReadScope.everything()
-        )  # lead, contact, company fields too
-        live = with_smart_processes(client, live, extra.get(TYPE_LIST.key))
+        live = read_everything(client)  # lead, contact, company fields and smart processes too
     return Side(label=portal, kind="portal", blueprint=with_entity_fields(live.blueprint, live), live=live)
