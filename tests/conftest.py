@@ -35,35 +35,6 @@ def pytest_configure(config: pytest.Config) -> None:
         default_quirks()  # a wrong spec fails here, once, not in every test
 
 
-# blueprints/kitchen-smart-processes is written in the smart-process language of lane b-smart
-# (smart_processes: with relations: and robots on their stages). While the model does not accept
-# that language yet -- the blueprint's only errors are an unknown `smart_processes`/`relations` key or
-# "not supported yet" -- the tests that load it are expected to fail (strict: they must start
-# passing once it is accepted; any other error in it fails them). Delete this hook once it is.
-_LANGUAGE_NOT_YET = ("unknown key 'smart_processes'", "unknown key 'relations'", "not supported yet")
-_NEEDS_THE_BLUEPRINT = (
-    "test_validate_the_shipped_collection_exits_0_with_a_summary_per_blueprint",
-    "test_the_collection_is_validated_one_blueprint_at_a_time",
-    "test_kitchen_smart_processes_plan_apply_plan_is_no_changes",
-)
-
-
-def _language_pending() -> bool:
-    from b24provision.blueprint import validate
-
-    errors = [str(e) for e in validate([REPO / "blueprints" / "kitchen-smart-processes"]).errors]
-    return bool(errors) and all(any(words in e for words in _LANGUAGE_NOT_YET) for e in errors)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if not _language_pending():
-        return
-    for item in items:
-        if "kitchen-smart-processes" in item.nodeid or item.name in _NEEDS_THE_BLUEPRINT:
-            reason = "needs lane b-smart's smart_processes language (see tests/conftest.py)"
-            item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):

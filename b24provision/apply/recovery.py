@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from b24provision.apply.recovery_statuses import status_done
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.plan.ops import (
     AnyOp,
     CreateAppRobotOp,
@@ -84,7 +85,8 @@ def already_done(op: AnyOp, live: LiveState, keys: Mapping[str, str], initial_id
     bp_to_live = {v: k for k, v in keys.items()}
     match op:
         case CreateFieldOp() | ReplaceFieldOp() | DeleteFieldOp():
-            fields = live.fields_of(op.entity).fields_by_code()
+            # A smart process's engine holds its state in the deal's shape (apply/smart.py).
+            fields = live.fields_of("deal" if is_smart_entity(op.entity) else op.entity).fields_by_code()
         case _:
             fields = {}
     match op:

@@ -9,6 +9,7 @@ from b24provision.blueprint.check_common import finding, where_line
 from b24provision.blueprint.model import Blueprint
 from b24provision.blueprint.smart_section import section_blueprint
 from b24provision.errors import Problem
+from b24provision.robots.kinds import kind_of
 
 RELATABLE = frozenset({"deal", "lead", "contact", "company"})
 """Built-in entities a smart process can be linked to (entities/types.py's table)."""
@@ -56,14 +57,17 @@ def check_smart_processes(bp: Blueprint, check: Callable[[Blueprint], list[Probl
                     )
         for j, pipeline in enumerate(sp.pipelines):
             for k, stage in enumerate(pipeline.stages):
-                if stage.robots:
-                    yield finding(
-                        bp,
-                        ("smart_processes", i, "pipelines", j, "stages", k, "robots"),
-                        f"smart process '{sp.key}': robots on its stages are not supported yet — take "
-                        "them out (set them up in the portal by hand)",
-                        "check/smart-robots",
-                    )
+                for r, robot in enumerate(stage.robots):
+                    kind = kind_of(robot)
+                    if "smart" not in kind.entities:  # robots/kinds.py: each activity's entities
+                        yield finding(
+                            bp,
+                            ("smart_processes", i, "pipelines", j, "stages", k, "robots", r, "type"),
+                            f"robot {sp.key}:{pipeline.key}/{stage.code}#{r + 1}: '{robot.type}' "
+                            f"({kind.activity}) exists for {', '.join(kind.entities)} only, not on a "
+                            "smart process's stages — use another robot type",
+                            "check/robot-entity",
+                        )
         # The deal's WON is a deal fact: a smart process's success stage is SUCCESS (its defaults).
         yield from (p for p in check(section_blueprint(bp, i)) if p.code not in DEAL_ONLY)
 

@@ -53,6 +53,7 @@ _FEATURES: dict[str, tuple[str, str]] = {
     "robots": ("automation rules (robots) on deal stages", ""),
     "business_processes": ("business processes (Workflow designer)", ""),
     "lead_robots": ("automation rules (robots) on lead statuses", ""),
+    "smart_process_robots": ("automation rules (robots) on smart-process stages", ""),
     "app_robots_triggers": (
         "application robot types and triggers (bizproc.robot.*, crm.automation.trigger.*)",
         "",
@@ -69,6 +70,7 @@ def _needed_features(n: Needs) -> list[str]:
     wanted = {"rest": n.rest, "robots": n.robots, "business_processes": n.business_processes}
     wanted["app_robots_triggers"] = n.app_robots_triggers
     wanted["lead_robots"] = n.lead_robots > 0
+    wanted["smart_process_robots"] = n.smart_process_robots > 0
     return [k for k, v in wanted.items() if v]
 
 
@@ -138,6 +140,7 @@ def compare_tariff(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan) -> l
         what = _FEATURES[key][0]
         needed = f"{what}: {n.robot_count} ({', '.join(n.robot_kinds)})" if key == "robots" else what
         needed = f"{what}: {n.lead_robots}" if key == "lead_robots" else needed
+        needed = f"{what}: {n.smart_process_robots}" if key == "smart_process_robots" else needed
         severity, message = _verdict(statuses[key], what, plan, fact, minimal)
         has = "unknown" if fact.value is None else ("yes" if fact.value else "no")
         rows.append(_finding(key, needed, f"{has} ({_how_sure(fact)})", severity, message, minimal, fact))

@@ -28,6 +28,8 @@ class Needs:
     custom_fields: int = 0
     lead_robots: int = 0
     """Robots on lead statuses: automation on leads, a feature of its own (``lead_robots``)."""
+    smart_process_robots: int = 0
+    """Robots on smart-process stages: automation on smart processes (``smart_process_robots``)."""
     notes: tuple[str, ...] = field(default=())
     """Advice that is not a requirement, e.g. what a two-way child-deal link would need."""
 
@@ -66,5 +68,8 @@ def needs(blueprint: Blueprint) -> Needs:
         pipelines=len(blueprint.pipelines),
         custom_fields=len(blueprint.fields),
         lead_robots=sum(len(s.robots) for s in blueprint.entities.lead.statuses),
+        smart_process_robots=sum(
+            len(s.robots) for sp in blueprint.smart_processes for p in sp.pipelines for s in p.stages
+        ),
         notes=tuple(notes),
     )

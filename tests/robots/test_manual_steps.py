@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from b24provision.blueprint import load_blueprint
+from b24provision.blueprint.smart_section import section_blueprint
 from b24provision.cli import app
 from b24provision.robots.describe import describe_robot
 from b24provision.robots.keys import robot_key, robot_name
@@ -44,9 +45,14 @@ def test_every_robot_is_a_manual_step_in_both_languages_before_and_after_apply(
     portal = tmp_path / "portal.sqlite"
     values = directory / "values" / "staging.yaml"
     blueprint = load_blueprint([directory], values_files=[values] if values.exists() else [])
+    # The deal's pipelines, then each smart process's (described in its own section, as the plan does).
+    views = [("deal", blueprint)] + [
+        (sp.key, section_blueprint(blueprint, i)) for i, sp in enumerate(blueprint.smart_processes)
+    ]
     robots = [
-        (pipeline, stage, k, robot)
-        for pipeline in blueprint.pipelines
+        (entity, view, pipeline, stage, k, robot)
+        for entity, view in views
+        for pipeline in view.pipelines
         for stage in pipeline.stages
         for k, robot in enumerate(stage.robots)
     ]
@@ -56,11 +62,13 @@ def test_every_robot_is_a_manual_step_in_both_languages_before_and_after_apply(
     code, out = _run("plan", *_args(directory, portal, "--format", "json", "--lang", "en"))
     assert code == 0, out
     manual = [op for op in json.loads(out)["operations"] if op["action"] == "manual"]
-    assert [op["key"] for op in manual] == [
-        "deal:" + robot_key(p.key, s.code, robot_name(r)) for p, s, _, r in robots
-    ]
-    for op, (_, _, _, robot) in zip(manual, robots, strict=True):
-        described = describe_robot(robot, blueprint, "en")
+    assert sorted(op["key"] for op in manual) == sorted(
+        f"{e}:" + robot_key(p.key, s.code, robot_name(r)) for e, _, p, s, _, r in robots
+    )
+    by_key = {op["key"]: op for op in manual}
+    for entity, view, pipeline, stage, _, robot in robots:
+        op = by_key[f"{entity}:" + robot_key(pipeline.key, stage.code, robot_name(robot))]
+        described = describe_robot(robot, view, "en")
         assert op["after"]["title"] == described.title
         assert op["after"]["settings"] == [list(pair) for pair in described.settings]
 
@@ -68,8 +76,8 @@ def test_every_robot_is_a_manual_step_in_both_languages_before_and_after_apply(
     for lang in ("ru", "en"):
         code, out = _run("plan", *_args(directory, portal, "--lang", lang))
         assert code == 0, out
-        for pipeline, stage, k, robot in robots:
-            described = describe_robot(robot, blueprint, lang)
+        for _, view, pipeline, stage, k, robot in robots:
+            described = describe_robot(robot, view, lang)
             assert f"  {pipeline.name} -> {stage.name} -> robot {k + 1}: {described.title}\n" in out
             for label, value in described.settings:
                 assert f"      {label}: {value}\n" in out
@@ -82,10 +90,8 @@ def test_every_robot_is_a_manual_step_in_both_languages_before_and_after_apply(
     assert code == 0, out  # robots alone are no changes apply could make...
     n = len(robots)
     assert out.startswith(f"No changes. {n} robot{'s' if n > 1 else ''} to check by hand.\n")
-    pipeline, stage, _, robot = robots[0]
-    assert (
-        f"{pipeline.name} -> {stage.name} -> robot 1: {describe_robot(robot, blueprint, 'ru').title}" in out
-    )
+    _, view, pipeline, stage, _, robot = robots[0]
+    assert f"{pipeline.name} -> {stage.name} -> robot 1: {describe_robot(robot, view, 'ru').title}" in out
     assert "Unchanged" not in out  # ...but never reported as unchanged either
 
     code, out = _run("plan", *_args(directory, portal, "--format", "json", "--detailed-exitcode"))

@@ -67,7 +67,7 @@ def diff(desired: Blueprint, live: LiveState, *, lang: str = "en") -> Plan:
     d.statuses()
     d.lead_robots(lang)
     d.robots(lang)
-    d.smart_processes()
+    d.smart_processes(lang)
     return Plan(
         ops=order(with_live_facts(d.ops, live)),
         unmanaged=tuple(d.unmanaged),

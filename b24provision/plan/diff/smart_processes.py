@@ -18,6 +18,7 @@ from b24provision.errors import PlanError
 from b24provision.plan.diff.base import FIX, DiffBase, src
 from b24provision.plan.diff.fields import FieldComparer
 from b24provision.plan.diff.pipelines import PipelineComparer
+from b24provision.plan.diff.robots import RobotComparer
 from b24provision.plan.ops import (
     AnyOp,
     Change,
@@ -39,14 +40,15 @@ from b24provision.state.live import LiveState
 from b24provision.state.smart_relations import SIDES, names_of, resolve
 
 
-class _SectionDiff(PipelineComparer, FieldComparer):
-    """The deal's pipeline and field comparers, run on one smart process."""
+class _SectionDiff(PipelineComparer, FieldComparer, RobotComparer):
+    """The deal's pipeline, field and robot comparers, run on one smart process."""
 
 
 class SmartProcessComparer(DiffBase):
     """The blueprint's smart processes against the portal's types."""
 
-    def smart_processes(self) -> None:
+    def smart_processes(self, lang: str = "en") -> None:
+        self.lang = lang
         desired, have = self.desired, self.live.smart_processes
         if not (desired.smart_processes or desired.removed.smart_processes):
             return  # not read either (state/rest_smart.py): a deal-only plan says nothing of types
@@ -105,6 +107,7 @@ class SmartProcessComparer(DiffBase):
                 )
             )
             self.ops += _new_type_ops(want.key, view)
+            self._robots(want.key, view)
             return
         changes: list[Change] = []
         if want.title != have.title:
@@ -142,6 +145,13 @@ class SmartProcessComparer(DiffBase):
         self.unchanged += sub.unchanged
         self.warnings += sub.warnings
         self.manual_fields += sub.manual_fields
+        self._robots(key, view)
+
+    def _robots(self, key: str, view: Blueprint) -> None:
+        """Robots on the type's stages: manual steps, as the deal's (REST reads and writes none)."""
+        sub = _SectionDiff(view, self.live)
+        sub.robots(self.lang)
+        self.ops += [op.model_copy(update={"entity": key}) for op in sub.ops]
 
 
 def _match(want: SmartProcess, have: Mapping[str, SmartProcessLive], where: str) -> str | None:
