@@ -158,7 +158,13 @@ _CAMEL_TO_UPPER = {
 def _legacy_row(e: EntityType, field: Mapping[str, Any]) -> dict[str, Any]:
     """A userfieldconfig row in the crm.<x>.userfield form, named as a deal field would be."""
     row: dict[str, Any] = {_CAMEL_TO_UPPER[k]: v for k, v in field.items() if k in _CAMEL_TO_UPPER}
-    row["FIELD_NAME"] = DEAL.field_name(e.field_code(str(row.get("FIELD_NAME") or "")))
+    original = str(row.get("FIELD_NAME") or "")
+    row["FIELD_NAME"] = DEAL.field_name(e.field_code(original))
+    # The core fills a language without a label with the FIELD_NAME (§13.4): the real one, which
+    # the renaming above would hide from the fallback rule (portal/mapping.py _label).
+    label = row.get("EDIT_FORM_LABEL")
+    if isinstance(label, Mapping):
+        row["EDIT_FORM_LABEL"] = {lang: ("" if text == original else text) for lang, text in label.items()}
     row["LIST"] = [
         {
             "ID": i.get("id"),

@@ -282,7 +282,10 @@ def _check_quirks(
 ) -> None:
     """Rules only some readings of the core have (reference §13.7; settings.Quirks)."""
     quirks = call.settings.quirks
-    if quirks.success_stage_code == "WON" and semantics == "S" and bare != "WON":
+    deal_stage = entity_id.startswith(
+        "DEAL_STAGE"
+    )  # smart processes: their own SUCCESS (GetDealStageSemanticInfo)
+    if quirks.success_stage_code == "WON" and deal_stage and semantics == "S" and bare != "WON":
         # The core's legacy semantic info (CCrmStatus::GetDealStageSemanticInfo) names <prefix>WON as
         # the final success stage whatever the pipeline holds; a portal that relies on it cannot take
         # another success stage. Refusing is the loud form of that (a portal that stored the stage as
