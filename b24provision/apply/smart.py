@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from b24provision.apply.batches import phase_of
 from b24provision.blueprint.smart_model import is_smart_entity
+from b24provision.entities.types import TYPE_ID_KEY
 from b24provision.errors import ApplyError, OutcomeUnknown
 from b24provision.plan.ops import (
     AnyOp,
@@ -151,7 +152,7 @@ def _send_type_ops(client: PortalClient, ops: Sequence[AnyOp], live: LiveState) 
 def _send_relations(
     client: PortalClient, ops: Sequence[AnyOp], live: LiveState, titles: Mapping[str, str]
 ) -> None:
-    """Set the relations the type ops ask for, now that every type named has its entityTypeId.
+    """Set the relations the type ops ask for, now that every type named has its CRM type id.
 
     A write whose answer is lost is not sent again here: the error says so, the next plan shows it."""
     types = {k: sp for k, t in titles.items() if (sp := _by_title(live.smart_processes, t)) is not None}
@@ -167,7 +168,7 @@ def _send_relations(
                     f"smart process {op.entity}: {SIDES[side]} {names} name a type not found on the portal; "
                     "run `b24provision plan` to see what is left"
                 )
-            relations[side] = [{"entityTypeId": i, "isChildrenListEnabled": "true"} for i in sorted(ids)]
+            relations[side] = [{TYPE_ID_KEY: i, "isChildrenListEnabled": "true"} for i in sorted(ids)]
         commands.append(
             Command(
                 f"rel{n}",

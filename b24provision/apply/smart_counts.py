@@ -1,5 +1,5 @@
 """What deleting a smart process destroys: its items, counted on the portal (crm.item.list with its
-entityTypeId: the list's ``total``), one batch request and only when a plan deletes a type.
+CRM type id: the list's ``total``), one batch request and only when a plan deletes a type.
 
 Plan counts them to show the loss, apply counts them again right before judging the delete (no
 safety decision trusts a file). A type that could not be counted counts as holding items.
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from b24provision.blueprint.smart_model import is_smart_entity
+from b24provision.entities.types import TYPE_ID_KEY
 from b24provision.errors import PortalError
 from b24provision.plan.diff.smart_processes import refuse_smart_deletes
 from b24provision.plan.op_base import UNCOUNTED
@@ -43,7 +44,7 @@ def with_smart_counts(client: PortalClient, plan: Plan, live: LiveState) -> Plan
     asked = [(f"items_{n}", op.title) for n, op in enumerate(deletes)]
     asked += [(f"inner_{n}", titles.get(entity, "")) for n, entity in enumerate(inner)]
     commands = [
-        Command(key, "crm.item.list", {"entityTypeId": types[title], "select": ["id"]})
+        Command(key, "crm.item.list", {TYPE_ID_KEY: types[title], "select": ["id"]})
         for key, title in asked
         if title in types
     ]

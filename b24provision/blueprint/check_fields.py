@@ -2,7 +2,7 @@
 ``entities: {lead|contact|company: {fields:}}``.
 
 One set of rules for all (unique codes, no boolean multiple, unique xml_ids, one default in a
-single-value list; for the other entity types here also no ``UF_CRM_`` prefix and not both declared
+single-value list; for the other entity types here also no field prefix and not both declared
 and removed, which ``check.py`` says for the deal with its other sections), reported at the place of
 the offending value.
 """

@@ -199,7 +199,7 @@ class RemovedSection(Model):
     """What to delete from one entity type besides the deal (``removed: {contact: {fields: [...]}}``)."""
 
     fields: list[FieldCode] = Field(default_factory=list)
-    """Custom field codes of the entity, without ``UF_CRM_``."""
+    """Custom field codes of the entity, without the field prefix."""
 
     def is_empty(self) -> bool:
         return not any(getattr(self, name) for name in type(self).model_fields)

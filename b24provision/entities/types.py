@@ -110,6 +110,10 @@ class EntityType:
 
 FIELD_NAME_LIMIT = 50
 
+TYPE_ID_KEY = "entityTypeId"
+"""How crm.type rows, their relations and the crm.category.* / crm.item.* parameters name a CRM
+type's id (reference §5.1)."""
+
 # The crm.<x>.userfield.* entities: prefix UF_CRM_ (CCrmUserFieldRestProxy namePrefix "CRM", §7.1).
 CRM_FIELD_PREFIX = "UF_CRM_"
 

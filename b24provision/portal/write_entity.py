@@ -3,7 +3,7 @@ smart process's own settings.
 
 A smart process's fields go through ``userfieldconfig.*`` (the descriptor's ``style``): ``moduleId``
 ``crm``, the field under ``field`` in camelCase with its ``entityId`` ``CRM_<type id>`` and its name
-``UF_CRM_<type id>_<code>`` (the docs' userfieldconfig.add example). The payload is built as for the
+the type's prefix and ``<code>`` (the docs' userfieldconfig.add example). The payload is built as for the
 deal (``portal/mapping.py``) and converted here, so both speak one field language.
 """
 

@@ -1,8 +1,8 @@
 """What a delete of a lead, contact or company field destroys, counted like the deal's (``counts.py``).
 
 The same filters on the entity's own list method (``crm.lead.list``, ``crm.contact.list``,
-``crm.company.list``; the descriptor's ``list_method``), read from ``total``: ``!UF_CRM_X: ""``
-for the items holding a value in a field, ``=UF_CRM_X: <item id>`` for those using an enumeration
+``crm.company.list``; the descriptor's ``list_method``), read from ``total``: ``!<FIELD_NAME>: ""``
+for the items holding a value in a field, ``=<FIELD_NAME>: <item id>`` for those using an enumeration
 item. The counts go into ``LiveState.entities[key].fields`` (``value_counts``, ``item_use_counts``).
 """
 

@@ -123,15 +123,15 @@ class SmartProcessLive:
     unchanged. Keyed in ``LiveState.smart_processes`` by a key made from the title (as a pipeline)."""
 
     type_id: int
-    """crm.type ``id``: names its fields (``CRM_<id>``, ``UF_CRM_<id>_``)."""
+    """crm.type ``id``: names its fields (``CRM_<id>``, its own field prefix)."""
     entity_type_id: int
-    """crm.type ``entityTypeId``: what crm.category.*, crm.item.* and its stage directories take."""
+    """crm.type's CRM type id: what crm.category.*, crm.item.* and its stage directories take."""
     title: str
     switches: Mapping[str, bool]
     """crm.type flag -> on (``isAutomationEnabled``: True)."""
     state: LiveState
     relations: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    """"parent" / "child" -> the entityTypeIds of the linked entity types, as read."""
+    """"parent" / "child" -> the CRM type ids of the linked entity types, as read."""
 
     def payload(self) -> dict[str, Any]:
         return {

@@ -4,12 +4,12 @@ Read only when the blueprint names smart processes, so a deal-only plan sends wh
 Two requests whatever the number of types (up to 24 in one batch, a batch more per 25 after that):
 crm.type.list (one page holds 50 types), then one batch with every stage (crm.status.list without a
 filter returns all directories at once, §3.3) and, per type, its pipelines (crm.category.list with
-its entityTypeId) and its fields (userfieldconfig.list, entity ``CRM_<type id>``: the docs' smart
+its CRM type id) and its fields (userfieldconfig.list, entity ``CRM_<type id>``: the docs' smart
 process settings page). A plan of a portal with 20 smart processes thus takes 3 requests.
 
 userfieldconfig speaks camelCase (``fieldName``, ``editFormLabel`` as a map over every language);
-its rows are put into the legacy upper-case form and given the deal's ``UF_CRM_`` prefix in place
-of the type's ``UF_CRM_<id>_``, so the deal's field parsing reads them unchanged.
+its rows are put into the legacy upper-case form and given the deal's field prefix in place
+of the type's its own field prefix, so the deal's field parsing reads them unchanged.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from b24provision.blueprint.model import Blueprint
 from b24provision.blueprint.smart_model import BUILT_IN_ENTITIES
-from b24provision.entities.types import DEAL, EntityType, smart_process
+from b24provision.entities.types import DEAL, TYPE_ID_KEY, EntityType, smart_process
 from b24provision.keys import is_tool_object, make_key
 from b24provision.portal.client import Command, PortalClient
 from b24provision.state.entity_live import SmartProcessLive
@@ -55,7 +55,7 @@ def with_smart_processes(client: PortalClient, live: LiveState, first_page: Any 
     types = [t for t in rows if isinstance(t, Mapping)]
     if not types:
         return live
-    descriptors = [smart_process(int(t["entityTypeId"]), int(t["id"])) for t in types]
+    descriptors = [smart_process(int(t[TYPE_ID_KEY]), int(t["id"])) for t in types]
     commands = [Command("sp_stages", "crm.status.list", {"order": {"SORT": "ASC"}})]
     for e in descriptors:
         assert e.pipelines is not None
@@ -82,7 +82,7 @@ def with_smart_processes(client: PortalClient, live: LiveState, first_page: Any 
         key = make_key(title or "smart_process", taken=[*found, *BUILT_IN_ENTITIES])
         found[key] = SmartProcessLive(
             type_id=int(row["id"]),
-            entity_type_id=int(row["entityTypeId"]),
+            entity_type_id=int(row[TYPE_ID_KEY]),
             title=title,
             switches=switches,
             state=state,
@@ -92,11 +92,11 @@ def with_smart_processes(client: PortalClient, live: LiveState, first_page: Any 
 
 
 def _relations(raw: Any) -> dict[str, tuple[int, ...]]:
-    """crm.type's relations: {"parent": [{"entityTypeId": 2, ...}], "child": [...]} -> the ids."""
+    """crm.type's relations: {"parent": [{<CRM type id key>: 2, ...}], "child": [...]} -> the ids."""
     out: dict[str, tuple[int, ...]] = {}
     for side in ("parent", "child"):
         rows = as_list(raw.get(side)) if isinstance(raw, Mapping) else []
-        out[side] = tuple(sorted(int(r["entityTypeId"]) for r in rows if isinstance(r, Mapping)))
+        out[side] = tuple(sorted(int(r[TYPE_ID_KEY]) for r in rows if isinstance(r, Mapping)))
     return out
 
 

@@ -1,7 +1,7 @@
-"""A smart process's relations (crm.type ``relations``): entity names and keys <-> entityTypeIds.
+"""A smart process's relations (crm.type ``relations``): entity names and keys <-> CRM type ids.
 
 A blueprint names what a type hangs under (``parents: [deal]``) or holds (``children:``) by a
-built-in entity's name or another smart process's key; the portal keeps entityTypeIds. A key
+built-in entity's name or another smart process's key; the portal keeps CRM type ids. A key
 resolves to the type it was matched to on this portal; a type the portal does not have yet has no
 id until it is made (apply sets relations after the types exist). Pure functions.
 """
@@ -20,7 +20,7 @@ SIDES = {"parent": "parents", "child": "children"}
 
 
 def resolve(names: Iterable[str], types: Mapping[str, SmartProcessLive]) -> set[int] | None:
-    """The entityTypeIds of ``names``; None when one is a smart process the portal lacks yet.
+    """The CRM type ids of ``names``; None when one is a smart process the portal lacks yet.
 
     ``types``: the blueprint's smart process keys -> the portal types they are matched to."""
     ids: set[int] = set()
