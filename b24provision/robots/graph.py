@@ -28,7 +28,7 @@ from b24provision.entities.types import DEAL
 from b24provision.errors import B24ProvisionError
 from b24provision.robots.describe import effective_delays
 from b24provision.robots.kinds import kind_of, new_deal, robot_kind_name
-from b24provision.robots.lead_board import lead_board
+from b24provision.robots.lead_board import lead_board, smart_boards
 from b24provision.robots.words import condition_text, describe_duration, label_text
 
 NodeKind = Literal["stage", "task", "note", "missing"]
@@ -119,7 +119,8 @@ def build_graph(blueprint: Blueprint, lang: str = "en") -> Graph:
     """The diagram of ``blueprint``: one lane per pipeline, robots as edges and side nodes."""
     graph = Graph()
     board = lead_board(blueprint, lang)  # the lead's statuses, drawn as one more lane
-    lanes = [*blueprint.pipelines, *([board] if board is not None else [])]
+    # Smart processes' pipelines are lanes too (robots/lead_board.py).
+    lanes = [*blueprint.pipelines, *([board] if board is not None else []), *smart_boards(blueprint)]
     for pipeline in lanes:
         lane = Lane(pipeline.key, pipeline.name)
         graph.lanes.append(lane)

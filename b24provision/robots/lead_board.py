@@ -24,5 +24,20 @@ def lead_board(blueprint: Blueprint, lang: str = "en") -> Pipeline | None:
     return Pipeline(key=key, name=LEADS.get(lang, LEADS["en"]), stages=list(statuses))
 
 
+def smart_boards(blueprint: Blueprint) -> list[Pipeline]:
+    """Each smart process's pipelines as boards of their own, named "<title>: <pipeline>" under keys
+    no deal pipeline uses, so their robots are drawn as the deal's are."""
+    taken = set(blueprint.pipelines_by_key()) | {"lead", "lead_statuses", "lead_board_"}
+    boards: list[Pipeline] = []
+    for sp in blueprint.smart_processes:
+        for p in sp.pipelines:
+            key = f"{sp.key}_{p.key}"
+            while key in taken:
+                key += "_"
+            taken.add(key)
+            boards.append(p.model_copy(update={"key": key, "name": f"{sp.title}: {p.name}"}))
+    return boards
+
+
 def lead_robot_count(blueprint: Blueprint) -> int:
     return sum(len(s.robots) for s in blueprint.entities.lead.statuses)
