@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from b24provision.blueprint.smart_model import is_smart_entity
+from b24provision.entities.types import DEAL, ENTITY_TYPES
 from b24provision.plan.ops import (
     UNCOUNTED,
     AnyOp,
@@ -56,10 +57,10 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
     items: set[tuple[str, str]] = set()
     known_fields = set(live.field_ids) | {f.code for f in live.unsupported_fields}
     ops = list(ops)
-    # Fields of the other entity types are counted on their own items; the deal's ops and the
-    # status ops (lead statuses, list items) go through the match below.
-    others = [op for op in ops if op.entity not in ("deal", "list") and op.kind == "field"]
-    ops = [op for op in ops if not (op.entity not in ("deal", "list") and op.kind == "field")]
+    # Fields of the lead, contact and company are counted on their own items; the deal's ops, the
+    # status ops (lead statuses, list items) and a smart process's go through the loop below.
+    others = [op for op in ops if _field_of_another_entity(op)]
+    ops = [op for op in ops if not _field_of_another_entity(op)]
     for op in ops:
         if is_smart_entity(op.entity):
             continue  # a smart process's items are counted by apply/smart_counts.py
@@ -96,6 +97,11 @@ def what_to_count(ops: Iterable[AnyOp], live: LiveState) -> DealCountQuery:
         entity_fields=entity_fields,
         entity_items=entity_items,
     )
+
+
+def _field_of_another_entity(op: AnyOp) -> bool:
+    """A field op of a built-in entity type besides the deal (lead, contact, company)."""
+    return op.kind == "field" and op.entity in ENTITY_TYPES and op.entity != DEAL.key
 
 
 def with_live_facts(ops: Iterable[AnyOp], live: LiveState) -> tuple[AnyOp, ...]:
