@@ -22,6 +22,7 @@ from b24provision.robots.kinds import ROBOT_KINDS, RobotKind, kind_of, pause_of,
 from b24provision.robots.properties import ui_duration
 from b24provision.robots.words import (
     STANDARD_FIELDS,
+    Entity,
     Lang,
     condition_text,
     describe_duration,
@@ -36,6 +37,7 @@ from b24provision.robots.words import (
 __all__ = [
     "ROBOT_KINDS",
     "STANDARD_FIELDS",
+    "Entity",
     "RobotDescription",
     "RobotKind",
     "condition_text",
@@ -61,13 +63,18 @@ class RobotDescription:
     """(label, value) pairs in the order the robot's settings dialog shows them."""
 
 
-def describe_robot(robot: Robot, blueprint: Blueprint, lang: Lang = "en") -> RobotDescription:
+def describe_robot(
+    robot: Robot, blueprint: Blueprint, lang: Lang = "en", entity: Entity = "deal"
+) -> RobotDescription:
     """Describe ``robot`` the way the portal's Automation rules UI shows it.
 
     Args:
         robot: a robot of one of the blueprint's stages.
         blueprint: the blueprint it belongs to, to resolve pipelines, stages and fields to names.
         lang: "ru" or "en".
+        entity: what the robot works on: "deal", "lead" or "smart" (a smart process's item; then
+            ``blueprint`` is the smart process's own view, blueprint/smart_section.py). The words
+            for the item's own people follow it: "the lead's responsible person".
 
     Returns:
         The catalogue name, the activity class and the settings in the dialog's order: the robot's
@@ -77,7 +84,7 @@ def describe_robot(robot: Robot, blueprint: Blueprint, lang: Lang = "en") -> Rob
     settings: list[tuple[str, str]] = []
     if robot.title:
         settings.append((text_of("robot_title", lang), robot.title))
-    settings += kind.describe(robot, blueprint, lang)
+    settings += kind.describe(robot, blueprint, lang, entity)
     # The delay as the UI's selector holds it (minutes, hours, days): "1 month" is set as 30 days.
     delay = (
         text_of("after", lang).format(describe_duration(ui_duration(robot.delay), lang))

@@ -29,7 +29,7 @@ from b24provision.errors import B24ProvisionError
 from b24provision.robots.describe import effective_delays
 from b24provision.robots.kinds import kind_of, new_deal, robot_kind_name
 from b24provision.robots.lead_board import lead_board, smart_boards
-from b24provision.robots.words import condition_text, describe_duration, label_text
+from b24provision.robots.words import Entity, condition_text, describe_duration, label_text
 
 NodeKind = Literal["stage", "task", "note", "missing"]
 EdgeKind = Literal["order", "flow", "move", "side"]
@@ -121,6 +121,11 @@ def build_graph(blueprint: Blueprint, lang: str = "en") -> Graph:
     board = lead_board(blueprint, lang)  # the lead's statuses, drawn as one more lane
     # Smart processes' pipelines are lanes too (robots/lead_board.py).
     lanes = [*blueprint.pipelines, *([board] if board is not None else []), *smart_boards(blueprint)]
+    # What each lane's robots work on: the words of their side nodes follow it.
+    entities: dict[str, Entity] = {p.key: "smart" for p in lanes}
+    entities.update({p.key: "deal" for p in blueprint.pipelines})
+    if board is not None:
+        entities[board.key] = "lead"
     for pipeline in lanes:
         lane = Lane(pipeline.key, pipeline.name)
         graph.lanes.append(lane)
@@ -141,11 +146,13 @@ def build_graph(blueprint: Blueprint, lang: str = "en") -> Graph:
             )
     for pipeline in lanes:
         for stage in pipeline.stages:
-            _stage_robots(blueprint, pipeline, stage, graph, lang)
+            _stage_robots(blueprint, pipeline, stage, graph, lang, entities[pipeline.key])
     return graph
 
 
-def _stage_robots(blueprint: Blueprint, pipeline: Pipeline, stage: Stage, graph: Graph, lang: str) -> None:
+def _stage_robots(
+    blueprint: Blueprint, pipeline: Pipeline, stage: Stage, graph: Graph, lang: str, entity: Entity
+) -> None:
     here = stage_id(pipeline.key, stage.code)
     lane = next(lane for lane in graph.lanes if lane.key == pipeline.key)
     for index, (robot, delays) in enumerate(zip(stage.robots, effective_delays(stage), strict=True)):
@@ -159,7 +166,7 @@ def _stage_robots(blueprint: Blueprint, pipeline: Pipeline, stage: Stage, graph:
             graph.edges.append(Edge(here, stage_id(pipeline.key, kind.moves_to(robot)), "move", label))
         elif kind.sketch is not None:
             side_id = f"{here}__r{index + 1}"
-            side, text = kind.sketch(robot, blueprint, lang)
+            side, text = kind.sketch(robot, blueprint, lang, entity)
             lane.nodes.append(Node(side_id, text, side, _SIDE_COLORS[side]))
             graph.edges.append(Edge(here, side_id, "side", _side_label(label, robot, lang)))
         # A wait robot has no node of its own: its pause shows on the robots that run after it.

@@ -44,7 +44,7 @@ from b24provision.robots.properties import (
     write_person,
 )
 from b24provision.robots.sketches import Sketch
-from b24provision.robots.words import Lang
+from b24provision.robots.words import Entity, Lang
 
 __all__ = [
     "ROBOT_KINDS",
@@ -64,16 +64,15 @@ __all__ = [
     "write_properties",
 ]
 
-Entity = Literal["deal", "lead", "smart"]
-"""The CRM entities with stage robots: deals, leads and smart processes (``Document\\Dynamic``)."""
+# Entity (words.py): the CRM entities with stage robots: deals, leads and smart processes.
 ALL_ENTITIES: tuple[Entity, ...] = ("deal", "lead", "smart")
 
-Describe = Callable[[Any, Any, Lang], list[tuple[str, str]]]
-"""(robot, blueprint, lang) -> its own settings as (label, value) pairs."""
-Checks = Callable[[Any, Any, Any, Lang], list[str]]
-"""(robot, its pipeline, blueprint, lang) -> what must be seen once it ran."""
-Draw = Callable[[Any, Any, Lang], Sketch]
-"""(robot, blueprint, lang) -> its side node in the diagram."""
+Describe = Callable[[Any, Any, Lang, Entity], list[tuple[str, str]]]
+"""(robot, blueprint, lang, the entity it works on) -> its own settings as (label, value) pairs."""
+Checks = Callable[[Any, Any, Any, Lang, Entity], list[str]]
+"""(robot, its pipeline, blueprint, lang, the entity it works on) -> what must be seen once it ran."""
+Draw = Callable[[Any, Any, Lang, Entity], Sketch]
+"""(robot, blueprint, lang, the entity it works on) -> its side node in the diagram."""
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@
 Robots on stages can be neither read nor written over REST (reference §0), so ``apply`` cannot put
 them on the portal and ``plan`` cannot check them. The runbook closes that gap honestly: every
 robot becomes one set-up step with the exact path through the UI and every setting (from
-``describe_robot``), followed by a verification step that says what to do with a test deal and
-what must be seen. Steps come in the portal's order (pipelines as the portal lists them, stages by
-sort, robots in chain order), numbered throughout and ticked off as "- [ ]" boxes. Triggers an
+``describe_robot``), followed by a verification step that says what to do with a test deal (a
+test lead, a test item of the smart process) and what must be seen. Steps come in the portal's
+order (the deal's pipelines as the portal lists them, the lead's statuses, then each smart
+process's pipelines; stages by sort, robots in chain order), numbered throughout and ticked off as
+"- [ ]" boxes. Triggers an
 application registers must be bound to stages by hand as well, and get steps of their own.
 
 ``build_runbook`` makes the structure; ``to_markdown`` and ``to_html`` (a self-contained page with
-everything escaped) print it, in Russian or English.
+everything escaped) print it, in Russian or English (the words: ``runbook_text.py``).
 """
 
 from __future__ import annotations
@@ -20,124 +22,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from b24provision.blueprint.model import Blueprint, Pipeline, Robot, Stage
+from b24provision.blueprint.smart_section import section_blueprint
 from b24provision.robots.describe import describe_robot, effective_delays
 from b24provision.robots.kinds import kind_of, robot_kind_name
 from b24provision.robots.lead_board import lead_board, lead_robot_count
-from b24provision.robots.words import condition_text, describe_duration, field_text, label_text
-
-# (en, ru)
-_TEXT: dict[str, tuple[str, str]] = {
-    "title": (
-        "Runbook: automation rules to set up by hand",
-        "Инструкция: роботы, которые настраиваются вручную",
-    ),
-    "intro": (
-        "Bitrix24 has no REST method for automation rules (robots) on stages, so b24provision cannot "
-        "create or check them. Follow the steps in order and tick each box. Use a test deal for the "
-        "checks and delete it at the end.",
-        "В REST API Битрикс24 нет методов для роботов на стадиях, поэтому b24provision не может ни "
-        "создать, ни проверить их. Выполняйте шаги по порядку и отмечайте каждый. Для проверок "
-        "используйте тестовую сделку и удалите её в конце.",
-    ),
-    "before": ("Before you start", "Перед началом"),
-    "check_plan": (
-        "Check that the portal's plan has automation rules (robots): {plan} or higher "
-        "(b24provision tariff shows what is certain and what is not)",
-        "Проверьте, что на тарифе портала есть роботы: {plan} или выше "
-        "(команда b24provision tariff покажет, что известно точно, а что нет)",
-    ),
-    "check_apply": (
-        "Run `b24provision apply` first: the pipelines, stages and fields the robots refer to must exist",
-        "Сначала выполните `b24provision apply`: воронки, стадии и поля, на которые ссылаются роботы, "
-        "должны существовать",
-    ),
-    "pipeline": ("Pipeline '{}'", "Воронка «{}»"),
-    "leads": ("Leads", "Лиды"),
-    "lead_status": ("Lead status '{}' ({})", "Статус лида «{}» ({})"),
-    "lead_path": (
-        "CRM → Leads → Automation rules → status '{stage}' → Add (Create) → '{robot}'",
-        "CRM → Лиды → Роботы → статус «{stage}» → Добавить (Создать) → «{robot}»",
-    ),
-    "lead_move_test": (
-        "Move a test lead to status '{stage}'.",
-        "Переведите тестовый лид в статус «{stage}».",
-    ),
-    "stage": ("Stage '{}' ({})", "Стадия «{}» ({})"),
-    "setup": ("Add automation rule '{}'", "Добавьте робота «{}»"),
-    "path": (
-        "CRM → Deals → pipeline '{pipeline}' → Automation rules → stage '{stage}' → Add (Create) → '{robot}'",
-        "CRM → Сделки → воронка «{pipeline}» → Роботы → стадия «{stage}» → Добавить (Создать) → «{robot}»",
-    ),
-    "save": (
-        "Save the rule, then save the Automation rules page",
-        "Сохраните робота, затем сохраните страницу роботов",
-    ),
-    "setup_store": (
-        "Right after it, add automation rule '{}' that stores the new ID",
-        "Сразу после него добавьте робота «{}», который сохраняет новый ID",
-    ),
-    "field": ("Field", "Поле"),
-    "value": ("Value", "Значение"),
-    "result_of": (
-        "Automation rule results → '{robot}' → '{result}'",
-        "Результаты роботов → «{robot}» → «{result}»",
-    ),
-    "result_deal": ("New deal ID", "ID новой сделки"),
-    "result_task": ("Task ID", "ID задачи"),
-    "after_previous": (
-        "Execution: after the previous automation rule",
-        "Выполнение: после предыдущего робота",
-    ),
-    "verify": ("Check '{}'", "Проверьте «{}»"),
-    "move_test": (
-        "Move a test deal in '{pipeline}' to stage '{stage}'.",
-        "Переведите тестовую сделку воронки «{pipeline}» на стадию «{stage}».",
-    ),
-    "delay": (
-        "The rule runs {delay} later: the deal's Automation tab must show it waiting. Come back after "
-        "{delay}, or test with a temporary delay of 10 minutes (the minimum) and set it back.",
-        "Робот сработает через {delay}: на вкладке «Роботы» сделки он должен быть в ожидании. "
-        "Вернитесь через {delay} или проверьте с временной задержкой 10 минут (минимум) и верните её.",
-    ),
-    "condition_false": (
-        "Also move a deal for which '{cond}' is false: the rule must not run.",
-        "Также переведите сделку, для которой «{cond}» не выполняется: робот не должен сработать.",
-    ),
-    "triggers": ("Triggers to bind by hand", "Триггеры, которые привязываются вручную"),
-    "bind_trigger": (
-        "Bind the application trigger '{name}' ({code}) to the stage it should move deals to",
-        "Привяжите триггер приложения «{name}» ({code}) к стадии, на которую он должен переводить сделки",
-    ),
-    "trigger_path": (
-        "CRM → Deals → pipeline → Automation rules → stage → Triggers: Add → Applications → '{}'",
-        "CRM → Сделки → воронка → Роботы → стадия → Триггеры: Добавить → Приложения → «{}»",
-    ),
-    "verify_trigger": (
-        "Let the application fire '{}' for a test deal: the deal moves to the bound stage",
-        "Пусть приложение вызовет «{}» для тестовой сделки: сделка переходит на привязанную стадию",
-    ),
-    "app_robots": ("Application robot types", "Роботы приложения"),
-    "app_robot": (
-        "Check that the application's robot type '{name}' ({code}) is in the robot catalogue "
-        "(Add → Applications); place it on stages by hand where it is needed",
-        "Проверьте, что робот приложения «{name}» ({code}) есть в каталоге роботов (Добавить → "
-        "Приложения); расставьте его на стадии вручную, где он нужен",
-    ),
-    "finish": ("Finish", "Завершение"),
-    "cleanup": (
-        "Delete the test deals and the tasks they created",
-        "Удалите тестовые сделки и созданные ими задачи",
-    ),
-    "nothing": (
-        "This blueprint has no robots or triggers: nothing to set up by hand.",
-        "В этом описании нет роботов и триггеров: вручную настраивать нечего.",
-    ),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    en, ru = _TEXT[key]
-    return ru if lang == "ru" else en
+from b24provision.robots.runbook_text import item_t, t
+from b24provision.robots.words import Entity, condition_text, describe_duration, field_text, label_text
 
 
 @dataclass
@@ -179,109 +69,155 @@ def _stages_in_order(pipeline: Pipeline) -> list[Stage]:
     return sorted(pipeline.stages, key=lambda s: sorts[s.code])
 
 
+@dataclass(frozen=True)
+class _Board:
+    """Where robots sit, for their UI path and their test: what they work on, the pipeline (the
+    lead's statuses as one, robots/lead_board.py), the smart process's title, and the blueprint
+    their references resolve in (a smart process's own view, blueprint/smart_section.py)."""
+
+    entity: Entity
+    pipeline: Pipeline
+    blueprint: Blueprint
+    title: str = ""
+
+    def path(self, stage: Stage, robot: str, lang: str) -> str:
+        key = {"deal": "path", "lead": "lead_path", "smart": "smart_path"}[self.entity]
+        return t(key, lang).format(
+            pipeline=self.pipeline.name, stage=stage.name, robot=robot, title=self.title
+        )
+
+    def move_test(self, stage: Stage, lang: str) -> str:
+        key = {"deal": "move_test", "lead": "lead_move_test", "smart": "smart_move_test"}[self.entity]
+        return t(key, lang).format(pipeline=self.pipeline.name, stage=stage.name, title=self.title)
+
+
+def smart_robot_count(blueprint: Blueprint) -> int:
+    """Robots on the stages of the blueprint's smart processes."""
+    return sum(len(s.robots) for sp in blueprint.smart_processes for p in sp.pipelines for s in p.stages)
+
+
 def build_runbook(blueprint: Blueprint, lang: str = "en") -> Runbook:
-    """Every manual step for ``blueprint``, numbered, in the portal's order."""
+    """Every manual step for ``blueprint``, numbered, in the portal's order: the deal's pipelines,
+    the lead's statuses, then each smart process's pipelines."""
     from b24provision.tariff import minimal_plan, needs  # tariffs imports the model only; no cycle
 
-    book = Runbook(_t("title", lang), _t("intro", lang))
+    book = Runbook(t("title", lang), t("intro", lang))
     counter = itertools.count(1)
     board = lead_board(blueprint, lang)  # robots on lead statuses: a section after the pipelines'
-    has_robots = blueprint.robot_count() + lead_robot_count(blueprint) > 0
+    on = {
+        "deal": blueprint.robot_count() > 0 or bool(blueprint.triggers),
+        "lead": lead_robot_count(blueprint) > 0,
+        "smart": smart_robot_count(blueprint) > 0,
+    }
+    has_robots = blueprint.robot_count() + lead_robot_count(blueprint) + smart_robot_count(blueprint) > 0
     if not (has_robots or blueprint.triggers or blueprint.app_robots):
-        book.intro += " " + _t("nothing", lang)
+        book.intro += " " + t("nothing", lang)
         return book
-    before = Section(_t("before", lang))
+    tested: list[Entity] = [e for e in ("deal", "lead", "smart") if on[e]]
+    book.intro += " " + _use_tests(tested, lang)
+    before = Section(t("before", lang))
     if has_robots:
         need = needs(blueprint)
         plans = f"{minimal_plan(need).name(lang)} / {minimal_plan(need, 'legacy').name(lang)}"
-        before.steps.append(Step(next(counter), _t("check_plan", lang).format(plan=plans)))
-    before.steps.append(Step(next(counter), _t("check_apply", lang)))
+        before.steps.append(Step(next(counter), t("check_plan", lang).format(plan=plans)))
+    before.steps.append(Step(next(counter), t("check_apply", lang)))
     book.sections.append(before)
     for pipeline in portal_order(blueprint):
-        if not any(s.robots for s in pipeline.stages):
+        if any(s.robots for s in pipeline.stages):
+            book.sections.append(Section(t("pipeline", lang).format(pipeline.name)))
+            book.sections += _stage_sections(_Board("deal", pipeline, blueprint), "stage", 3, lang, counter)
+    if board is not None and on["lead"]:
+        book.sections.append(Section(t("leads", lang)))
+        book.sections += _stage_sections(_Board("lead", board, blueprint), "lead_status", 3, lang, counter)
+    for index, sp in enumerate(blueprint.smart_processes):
+        view = section_blueprint(blueprint, index)
+        if not view.robot_count():
             continue
-        book.sections.append(Section(_t("pipeline", lang).format(pipeline.name)))
-        for stage in _stages_in_order(pipeline):
-            if not stage.robots:
-                continue
-            section = Section(_t("stage", lang).format(stage.name, stage.code), level=3)
-            for robot, delays in zip(stage.robots, effective_delays(stage), strict=True):
-                section.steps += _robot_steps(robot, delays, pipeline, stage, blueprint, lang, counter)
-            book.sections.append(section)
-    if board is not None and lead_robot_count(blueprint):
-        book.sections.append(Section(_t("leads", lang)))
-        for stage in _stages_in_order(board):
-            if stage.robots:
-                section = Section(_t("lead_status", lang).format(stage.name, stage.code), level=3)
-                for robot, delays in zip(stage.robots, effective_delays(stage), strict=True):
-                    section.steps += _robot_steps(
-                        robot, delays, board, stage, blueprint, lang, counter, lead=True
-                    )
-                book.sections.append(section)
+        book.sections.append(Section(t("smart_process", lang).format(sp.title)))
+        for pipeline in portal_order(view):
+            if any(s.robots for s in pipeline.stages):
+                book.sections.append(Section(t("pipeline", lang).format(pipeline.name), level=3))
+                where = _Board("smart", pipeline, view, sp.title)
+                book.sections += _stage_sections(where, "stage", 4, lang, counter)
     if blueprint.app_robots:
-        section = Section(_t("app_robots", lang))
+        section = Section(t("app_robots", lang))
         for app_robot in blueprint.app_robots:
             name = label_text(app_robot.name, lang, app_robot.code)
             section.steps.append(
-                Step(next(counter), _t("app_robot", lang).format(name=name, code=app_robot.code))
+                Step(next(counter), t("app_robot", lang).format(name=name, code=app_robot.code))
             )
         book.sections.append(section)
     if blueprint.triggers:
-        section = Section(_t("triggers", lang))
+        section = Section(t("triggers", lang))
         for trigger in blueprint.triggers:
-            path = _t("trigger_path", lang).format(trigger.name)
-            bind = _t("bind_trigger", lang).format(name=trigger.name, code=trigger.code)
+            path = t("trigger_path", lang).format(trigger.name)
+            bind = t("bind_trigger", lang).format(name=trigger.name, code=trigger.code)
             section.steps.append(Step(next(counter), bind, [path]))
-            section.steps.append(Step(next(counter), _t("verify_trigger", lang).format(trigger.name)))
+            section.steps.append(Step(next(counter), t("verify_trigger", lang).format(trigger.name)))
         book.sections.append(section)
-    book.sections.append(Section(_t("finish", lang), steps=[Step(next(counter), _t("cleanup", lang))]))
+    book.sections.append(Section(t("finish", lang), steps=[Step(next(counter), _cleanup(tested, lang))]))
     return book
 
 
+def _use_tests(tested: list[Entity], lang: str) -> str:
+    """The intro's test items: a test deal as before, or the list of what robots work on."""
+    if tested in ([], ["deal"]):
+        return t("use_test_deal", lang)
+    return t("use_tests", lang).format(", ".join(item_t("test_item", e, lang) for e in tested))
+
+
+def _cleanup(tested: list[Entity], lang: str) -> str:
+    if tested in ([], ["deal"]):
+        return t("cleanup", lang)
+    return t("cleanup_items", lang).format(", ".join(item_t("test_items", e, lang) for e in tested))
+
+
+def _stage_sections(
+    board: _Board, heading: str, level: int, lang: str, counter: Iterator[int]
+) -> list[Section]:
+    """A section per stage of ``board`` that holds robots, in the portal's order, with their steps."""
+    sections: list[Section] = []
+    for stage in _stages_in_order(board.pipeline):
+        if stage.robots:
+            section = Section(t(heading, lang).format(stage.name, stage.code), level=level)
+            for robot, delays in zip(stage.robots, effective_delays(stage), strict=True):
+                section.steps += _robot_steps(robot, delays, stage, board, lang, counter)
+            sections.append(section)
+    return sections
+
+
 def _robot_steps(
-    robot: Robot,
-    delays: list[str],
-    pipeline: Pipeline,
-    stage: Stage,
-    blueprint: Blueprint,
-    lang: str,
-    counter: Iterator[int],
-    *,
-    lead: bool = False,
+    robot: Robot, delays: list[str], stage: Stage, board: _Board, lang: str, counter: Iterator[int]
 ) -> list[Step]:
-    """Set-up, the helper robot that stores a new ID (if any), then the check. ``lead``: a robot on
-    a lead status (``pipeline`` is the lead's board, robots/lead_board.py)."""
-    description = describe_robot(robot, blueprint, lang)
-    where = "lead_path" if lead else "path"
-    path = _t(where, lang).format(pipeline=pipeline.name, stage=stage.name, robot=description.title)
-    details = [path] + [f"{label}: {value}" for label, value in description.settings] + [_t("save", lang)]
+    """Set-up, the helper robot that stores a new ID (if any), then the check."""
+    blueprint, entity = board.blueprint, board.entity
+    description = describe_robot(robot, blueprint, lang, entity)
+    details = [board.path(stage, description.title, lang)]
+    details += [f"{label}: {value}" for label, value in description.settings] + [t("save", lang)]
     name = robot.title or description.title
-    steps = [Step(next(counter), _t("setup", lang).format(name), details)]
+    steps = [Step(next(counter), t("setup", lang).format(name), details)]
     store = getattr(robot, "store_id_in", None)
     if store:
         # The robot returns the new ID; writing it into a field takes a "Modify item" right after.
         modify = robot_kind_name("set_field", lang)
-        result = _t("result_task" if kind_of(robot).result == "task" else "result_deal", lang)
+        result = t("result_task" if kind_of(robot).result == "task" else "result_deal", lang)
         helper = [
-            _t(where, lang).format(pipeline=pipeline.name, stage=stage.name, robot=modify),
-            f"{_t('field', lang)}: {field_text(store, blueprint, lang)}",
-            f"{_t('value', lang)}: " + _t("result_of", lang).format(result=result, robot=name),
-            _t("after_previous", lang),
-            _t("save", lang),
+            board.path(stage, modify, lang),
+            f"{t('field', lang)}: {field_text(store, blueprint, lang)}",
+            f"{t('value', lang)}: " + t("result_of", lang).format(result=result, robot=name),
+            t("after_previous", lang),
+            t("save", lang),
         ]
-        steps.append(Step(next(counter), _t("setup_store", lang).format(modify), helper))
-    checks = [
-        _t("lead_move_test" if lead else "move_test", lang).format(pipeline=pipeline.name, stage=stage.name)
-    ]
+        steps.append(Step(next(counter), t("setup_store", lang).format(modify), helper))
+    checks = [board.move_test(stage, lang)]
     if delays:
         waited = " + ".join(describe_duration(d, lang) for d in delays)
-        checks.append(_t("delay", lang).format(delay=waited))
-    checks += kind_of(robot).checks(robot, pipeline, blueprint, lang)
+        checks.append(item_t("delay", entity, lang).format(delay=waited))
+    checks += kind_of(robot).checks(robot, board.pipeline, blueprint, lang, entity)
     if robot.condition is not None:
-        checks.append(
-            _t("condition_false", lang).format(cond=condition_text(robot.condition, blueprint, lang))
-        )
-    steps.append(Step(next(counter), _t("verify", lang).format(name), checks))
+        cond = condition_text(robot.condition, blueprint, lang)
+        checks.append(item_t("condition_false", entity, lang).format(cond=cond))
+    steps.append(Step(next(counter), t("verify", lang).format(name), checks))
     return steps
 
 

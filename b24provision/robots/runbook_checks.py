@@ -1,7 +1,8 @@
 """What the administrator must see once a robot has run: the runbook's checks, one function per kind.
 
 The robot-kind table (``kinds.py``) names each kind's function; the runbook (``runbook.py``) puts
-the lines under the robot's "Check" step, after moving a test deal to the robot's stage.
+the lines under the robot's "Check" step, after moving a test deal (lead, smart-process item: the
+``entity`` the robot works on, which the lines name) to the robot's stage.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from b24provision.blueprint.model import (
     SetFieldRobot,
     WaitRobot,
 )
-from b24provision.robots.words import Lang, describe_duration, field_text, person_text, stage_text
+from b24provision.robots.words import (
+    Entity,
+    Lang,
+    describe_duration,
+    field_text,
+    person_text,
+    pick,
+    stage_text,
+)
 
 # (en, ru)
 _TEXT: dict[str, tuple[str, str]] = {
@@ -25,14 +34,9 @@ _TEXT: dict[str, tuple[str, str]] = {
         "A new deal appears in '{pipeline}' at stage '{stage}'.",
         "В воронке «{pipeline}» на стадии «{stage}» появляется новая сделка.",
     ),
-    "expect_amount_kept": ("Its Amount equals the test deal's.", "Её сумма равна сумме тестовой сделки."),
     "expect_amount_cleared": ("Its Amount is 0.", "Её сумма равна 0."),
     "expect_amount_empty": ("Its Amount is empty.", "Её сумма не заполнена."),
     "expect_title": ("Its name is '{}'.", "Её название: «{}»."),
-    "expect_id": (
-        "Field {field} of the test deal holds the new {what}'s ID (a link that opens it).",
-        "Поле {field} тестовой сделки содержит ID {what} (ссылка открывает её).",
-    ),
     "what_deal": ("deal", "новой сделки"),
     "what_task": ("task", "новой задачи"),
     "expect_task": (
@@ -43,25 +47,75 @@ _TEXT: dict[str, tuple[str, str]] = {
         " with the deadline {} after the rule ran",
         ", крайний срок — через {} после запуска робота",
     ),
-    "expect_pause": (
-        "The deal's Automation tab shows the pause running for {}; the rules after it wait.",
-        "На вкладке «Роботы» сделки идёт пауза {}; следующие роботы ждут.",
-    ),
-    "expect_field": (
-        "Field {field} of the deal now holds: {value}.",
-        "Поле {field} сделки теперь содержит: {value}.",
-    ),
-    "expect_stage": ("The deal moves to stage {}.", "Сделка переходит на стадию {}."),
     "expect_notify": (
         "{person} receives the notification: '{message}'.",
         "{person} получает уведомление: «{message}».",
     ),
 }
 
+# Texts that name the robot's own item (the test deal, lead or smart-process item), per entity.
+_ITEM: dict[str, dict[Entity, tuple[str, str]]] = {
+    "expect_amount_kept": {
+        "deal": ("Its Amount equals the test deal's.", "Её сумма равна сумме тестовой сделки."),
+        "lead": ("Its Amount equals the test lead's.", "Её сумма равна сумме тестового лида."),
+        "smart": ("Its Amount equals the test item's.", "Её сумма равна сумме тестового элемента."),
+    },
+    "expect_id": {
+        "deal": (
+            "Field {field} of the test deal holds the new {what}'s ID (a link that opens it).",
+            "Поле {field} тестовой сделки содержит ID {what} (ссылка открывает её).",
+        ),
+        "lead": (
+            "Field {field} of the test lead holds the new {what}'s ID (a link that opens it).",
+            "Поле {field} тестового лида содержит ID {what} (ссылка открывает её).",
+        ),
+        "smart": (
+            "Field {field} of the test item holds the new {what}'s ID (a link that opens it).",
+            "Поле {field} тестового элемента содержит ID {what} (ссылка открывает её).",
+        ),
+    },
+    "expect_pause": {
+        "deal": (
+            "The deal's Automation tab shows the pause running for {}; the rules after it wait.",
+            "На вкладке «Роботы» сделки идёт пауза {}; следующие роботы ждут.",
+        ),
+        "lead": (
+            "The lead's Automation tab shows the pause running for {}; the rules after it wait.",
+            "На вкладке «Роботы» лида идёт пауза {}; следующие роботы ждут.",
+        ),
+        "smart": (
+            "The item's Automation tab shows the pause running for {}; the rules after it wait.",
+            "На вкладке «Роботы» элемента идёт пауза {}; следующие роботы ждут.",
+        ),
+    },
+    "expect_field": {
+        "deal": (
+            "Field {field} of the deal now holds: {value}.",
+            "Поле {field} сделки теперь содержит: {value}.",
+        ),
+        "lead": (
+            "Field {field} of the lead now holds: {value}.",
+            "Поле {field} лида теперь содержит: {value}.",
+        ),
+        "smart": (
+            "Field {field} of the item now holds: {value}.",
+            "Поле {field} элемента теперь содержит: {value}.",
+        ),
+    },
+    "expect_stage": {
+        "deal": ("The deal moves to stage {}.", "Сделка переходит на стадию {}."),
+        "lead": ("The lead moves to status {}.", "Лид переходит в статус {}."),
+        "smart": ("The item moves to stage {}.", "Элемент переходит на стадию {}."),
+    },
+}
+
 
 def _t(key: str, lang: Lang) -> str:
-    en, ru = _TEXT[key]
-    return ru if lang == "ru" else en
+    return pick(_TEXT[key], lang)
+
+
+def _i(key: str, entity: Entity, lang: Lang) -> str:
+    return pick(_ITEM[key][entity], lang)
 
 
 def _new_deal(
@@ -78,52 +132,68 @@ def _new_deal(
     return out
 
 
-def _stored_id(store: str | None, what: str, blueprint: Blueprint, lang: Lang) -> list[str]:
+def _stored_id(store: str | None, what: str, blueprint: Blueprint, lang: Lang, entity: Entity) -> list[str]:
     if not store:
         return []
-    return [_t("expect_id", lang).format(field=field_text(store, blueprint, lang), what=_t(what, lang))]
+    return [
+        _i("expect_id", entity, lang).format(field=field_text(store, blueprint, lang), what=_t(what, lang))
+    ]
 
 
-def copy_deal_checks(robot: CopyDealRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang) -> list[str]:
+def copy_deal_checks(
+    robot: CopyDealRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
+) -> list[str]:
     out = _new_deal(robot, robot.to_pipeline, robot.to_stage, blueprint, lang)
-    out.append(_t("expect_amount_kept" if robot.keep_amount else "expect_amount_cleared", lang))
-    return out + _stored_id(robot.store_id_in, "what_deal", blueprint, lang)
+    out.append(
+        _i("expect_amount_kept", entity, lang) if robot.keep_amount else _t("expect_amount_cleared", lang)
+    )
+    return out + _stored_id(robot.store_id_in, "what_deal", blueprint, lang, entity)
 
 
 def create_deal_checks(
-    robot: CreateDealRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang
+    robot: CreateDealRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
 ) -> list[str]:
     out = _new_deal(robot, robot.pipeline, robot.stage, blueprint, lang)
-    out.append(_t("expect_amount_kept" if robot.amount_from_deal else "expect_amount_empty", lang))
-    return out + _stored_id(robot.store_id_in, "what_deal", blueprint, lang)
+    out.append(
+        _i("expect_amount_kept", entity, lang) if robot.amount_from_deal else _t("expect_amount_empty", lang)
+    )
+    return out + _stored_id(robot.store_id_in, "what_deal", blueprint, lang, entity)
 
 
 def create_task_checks(
-    robot: CreateTaskRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang
+    robot: CreateTaskRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
 ) -> list[str]:
     deadline = (
         _t("task_deadline", lang).format(describe_duration(robot.deadline, lang)) if robot.deadline else ""
     )
-    person = person_text(robot.responsible, lang)
+    person = person_text(robot.responsible, lang, entity)
     out = [_t("expect_task", lang).format(title=robot.task_title, person=person, deadline=deadline)]
-    return out + _stored_id(robot.store_id_in, "what_task", blueprint, lang)
+    return out + _stored_id(robot.store_id_in, "what_task", blueprint, lang, entity)
 
 
-def wait_checks(robot: WaitRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang) -> list[str]:
-    return [_t("expect_pause", lang).format(describe_duration(robot.duration, lang))]
+def wait_checks(
+    robot: WaitRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
+) -> list[str]:
+    return [_i("expect_pause", entity, lang).format(describe_duration(robot.duration, lang))]
 
 
-def set_field_checks(robot: SetFieldRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang) -> list[str]:
+def set_field_checks(
+    robot: SetFieldRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
+) -> list[str]:
     value = "∅" if robot.value is None else str(robot.value)
-    return [_t("expect_field", lang).format(field=field_text(robot.field, blueprint, lang), value=value)]
+    return [
+        _i("expect_field", entity, lang).format(field=field_text(robot.field, blueprint, lang), value=value)
+    ]
 
 
 def change_stage_checks(
-    robot: ChangeStageRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang
+    robot: ChangeStageRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
 ) -> list[str]:
-    return [_t("expect_stage", lang).format(stage_text(pipeline, robot.stage, lang))]
+    return [_i("expect_stage", entity, lang).format(stage_text(pipeline, robot.stage, lang))]
 
 
-def notify_checks(robot: NotifyRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang) -> list[str]:
-    person = person_text(robot.to, lang)
+def notify_checks(
+    robot: NotifyRobot, pipeline: Pipeline, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
+) -> list[str]:
+    person = person_text(robot.to, lang, entity)
     return [_t("expect_notify", lang).format(person=person[:1].upper() + person[1:], message=robot.message)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from b24provision.blueprint.model import Blueprint, CreateTaskRobot, NotifyRobot, SetFieldRobot
-from b24provision.robots.words import Lang, describe_duration, field_text, person_text
+from b24provision.robots.words import Entity, Lang, describe_duration, field_text, person_text
 
 SideKind = Literal["task", "note"]
 Sketch = tuple[SideKind, str]
@@ -28,17 +28,21 @@ def _w(key: str, lang: Lang) -> str:
     return ru if lang == "ru" else en
 
 
-def create_task_sketch(robot: CreateTaskRobot, blueprint: Blueprint, lang: Lang) -> Sketch:
+def create_task_sketch(
+    robot: CreateTaskRobot, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
+) -> Sketch:
     text = _w("task", lang).format(robot.task_title)
     if robot.deadline:
         text += f" ({_w('deadline', lang).format(describe_duration(robot.deadline, lang))})"
     return "task", text
 
 
-def set_field_sketch(robot: SetFieldRobot, blueprint: Blueprint, lang: Lang) -> Sketch:
+def set_field_sketch(
+    robot: SetFieldRobot, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
+) -> Sketch:
     value = "∅" if robot.value is None else str(robot.value)
     return "note", _w("set", lang).format(field_text(robot.field, blueprint, lang), value)
 
 
-def notify_sketch(robot: NotifyRobot, blueprint: Blueprint, lang: Lang) -> Sketch:
-    return "note", _w("notify", lang).format(person_text(robot.to, lang))
+def notify_sketch(robot: NotifyRobot, blueprint: Blueprint, lang: Lang, entity: Entity = "deal") -> Sketch:
+    return "note", _w("notify", lang).format(person_text(robot.to, lang, entity))

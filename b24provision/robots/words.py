@@ -11,10 +11,16 @@ closest wording.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from b24provision.blueprint.model import Blueprint, Condition, Pipeline, parse_duration
 from b24provision.entities.types import DEAL
 
 Lang = str  # "ru" or "en"; anything else falls back to English
+
+Entity = Literal["deal", "lead", "smart"]
+"""What a robot works on: a deal, a lead, or an item of a smart process (``Document\\Dynamic``).
+The words that name the robot's own item follow it: "the lead's responsible person"."""
 
 
 # Texts used in settings, (en, ru).
@@ -42,10 +48,6 @@ _TEXT: dict[str, tuple[str, str]] = {
         "cleared on the copy: on stage {stage} of '{pipeline}' add 'Modify item' setting Amount to 0",
         "обнуляется в копии: на стадии {stage} воронки «{pipeline}» добавьте «Изменить элемент» "
         "с полем Сумма = 0",
-    ),
-    "amount_taken": (
-        "taken from this deal (the sum is counted twice in sales analytics)",
-        "берётся из этой сделки (сумма дважды попадёт в аналитику продаж)",
     ),
     "amount_not_set": ("not set", "не заполняется"),
     "item_type": ("Item type", "Тип элемента"),
@@ -77,12 +79,32 @@ _TEXT: dict[str, tuple[str, str]] = {
     "no": ("no", "нет"),
     "recipient": ("Recipient", "Получатель"),
     "message": ("Message text", "Текст сообщения"),
-    "person_responsible": ("the deal's responsible person", "ответственный за сделку"),
-    "person_author": ("the deal's creator", "автор сделки"),
     "person_user": (
         "user with ID {} (check the ID on this portal)",
         "сотрудник с ID {} (проверьте ID на этом портале)",
     ),
+}
+
+# Texts that name the robot's own item, per entity, (en, ru): Russian needs each phrase whole.
+_ITEM_TEXT: dict[str, dict[Entity, tuple[str, str]]] = {
+    "person_responsible": {
+        "deal": ("the deal's responsible person", "ответственный за сделку"),
+        "lead": ("the lead's responsible person", "ответственный за лид"),
+        "smart": ("the item's responsible person", "ответственный за элемент"),
+    },
+    "person_author": {
+        "deal": ("the deal's creator", "автор сделки"),
+        "lead": ("the lead's creator", "автор лида"),
+        "smart": ("the item's creator", "автор элемента"),
+    },
+    "amount_taken": {
+        "deal": (
+            "taken from this deal (the sum is counted twice in sales analytics)",
+            "берётся из этой сделки (сумма дважды попадёт в аналитику продаж)",
+        ),
+        "lead": ("taken from this lead", "берётся из этого лида"),
+        "smart": ("taken from this item", "берётся из этого элемента"),
+    },
 }
 
 _OPS: dict[str, tuple[str, str]] = {
@@ -133,6 +155,16 @@ def text_of(key: str, lang: Lang) -> str:
     """The text ``key`` of the settings' vocabulary in ``lang``."""
     en, ru = _TEXT[key]
     return ru if lang == "ru" else en
+
+
+def pick(pair: tuple[str, str], lang: Lang) -> str:
+    """The Russian or (for any other language) the English text of an (en, ru) pair."""
+    return pair[1] if lang == "ru" else pair[0]
+
+
+def item_text(key: str, entity: Entity, lang: Lang) -> str:
+    """The text ``key`` that names the robot's own item (the deal, the lead, the item) in ``lang``."""
+    return pick(_ITEM_TEXT[key][entity], lang)
 
 
 def _ru_plural(count: int, forms: tuple[str, str, str]) -> str:
@@ -192,12 +224,13 @@ def stage_text(pipeline: Pipeline | None, code: str | None, lang: Lang = "en") -
     return f"{stage.name} ({code})" if stage else code
 
 
-def person_text(person: str, lang: Lang = "en") -> str:
-    """``responsible`` / ``author`` / ``user:7`` in words."""
+def person_text(person: str, lang: Lang = "en", entity: Entity = "deal") -> str:
+    """``responsible`` / ``author`` / ``user:7`` in words; the first two are those of the robot's
+    own item: "the lead's responsible person" for a robot on a lead status."""
     if person == "responsible":
-        return text_of("person_responsible", lang)
+        return item_text("person_responsible", entity, lang)
     if person == "author":
-        return text_of("person_author", lang)
+        return item_text("person_author", entity, lang)
     return text_of("person_user", lang).format(person.removeprefix("user:"))
 
 

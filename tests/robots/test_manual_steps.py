@@ -68,7 +68,7 @@ def test_every_robot_is_a_manual_step_in_both_languages_before_and_after_apply(
     by_key = {op["key"]: op for op in manual}
     for entity, view, pipeline, stage, _, robot in robots:
         op = by_key[f"{entity}:" + robot_key(pipeline.key, stage.code, robot_name(robot))]
-        described = describe_robot(robot, view, "en")
+        described = describe_robot(robot, view, "en", "deal" if entity == "deal" else "smart")
         assert op["after"]["title"] == described.title
         assert op["after"]["settings"] == [list(pair) for pair in described.settings]
 
@@ -76,8 +76,8 @@ def test_every_robot_is_a_manual_step_in_both_languages_before_and_after_apply(
     for lang in ("ru", "en"):
         code, out = _run("plan", *_args(directory, portal, "--lang", lang))
         assert code == 0, out
-        for _, view, pipeline, stage, k, robot in robots:
-            described = describe_robot(robot, view, lang)
+        for entity, view, pipeline, stage, k, robot in robots:
+            described = describe_robot(robot, view, lang, "deal" if entity == "deal" else "smart")
             assert f"  {pipeline.name} -> {stage.name} -> robot {k + 1}: {described.title}\n" in out
             for label, value in described.settings:
                 assert f"      {label}: {value}\n" in out

@@ -7,7 +7,7 @@ from b24provision.plan.diff.base import src as _src
 from b24provision.plan.ops import (
     ManualRobotOp,
 )
-from b24provision.robots.describe import describe_robot
+from b24provision.robots.describe import Entity, describe_robot
 
 
 class RobotComparer(DiffBase):
@@ -20,7 +20,9 @@ class RobotComparer(DiffBase):
             for j, stage in enumerate(p.stages):
                 for k, robot in enumerate(stage.robots):
                     # In the portal UI's own words: pipeline keys become names, field codes labels.
-                    described = describe_robot(robot, desired, lang=lang)
+                    # A smart process's comparer runs on its own view, with its key as the entity.
+                    entity: Entity = "deal" if self.entity == "deal" else "smart"
+                    described = describe_robot(robot, desired, lang=lang, entity=entity)
                     self.ops.append(
                         ManualRobotOp(
                             pipeline_key=p.key,

@@ -150,6 +150,7 @@ class SmartProcessComparer(DiffBase):
     def _robots(self, key: str, view: Blueprint) -> None:
         """Robots on the type's stages: manual steps, as the deal's (REST reads and writes none)."""
         sub = _SectionDiff(view, self.live)
+        sub.entity = key  # the robots are described as an item's (plan/diff/robots.py)
         sub.robots(self.lang)
         self.ops += [op.model_copy(update={"entity": key}) for op in sub.ops]
 

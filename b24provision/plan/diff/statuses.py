@@ -55,7 +55,7 @@ class StatusComparer(DiffBase):
         desired = self.desired
         for j, status in enumerate(desired.entities.lead.statuses):
             for k, robot in enumerate(status.robots):
-                described = describe_robot(robot, desired, lang=lang)
+                described = describe_robot(robot, desired, lang=lang, entity="lead")
                 self.ops.append(
                     ManualRobotOp(
                         entity="lead",
