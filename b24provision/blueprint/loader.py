@@ -49,6 +49,7 @@ from b24provision.blueprint.source import (
     is_stdin,
     read_yaml,
 )
+from b24provision.blueprint.summary import blueprint_counts
 from b24provision.blueprint.variables import resolve, substitute
 from b24provision.errors import BlueprintError, Problem
 
@@ -86,13 +87,12 @@ class ValidationReport:
         return not self.errors
 
     def summary(self) -> dict[str, Any]:
-        bp = self.blueprint
+        """Name, outcome, what the blueprint holds (blueprint/summary.py) and how many findings."""
+        counts = blueprint_counts(self.blueprint if self.blueprint else Blueprint())
         return {
             "name": self.name,
             "ok": self.ok,
-            "pipelines": len(bp.pipelines) if bp else 0,
-            "fields": len(bp.fields) if bp else 0,
-            "robots": bp.robot_count() if bp else 0,
+            **counts,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
         }

@@ -77,14 +77,13 @@ def validate(
 
 
 def _validate_summary(s: dict[str, object], *, loaded: bool) -> str:
+    from b24provision.blueprint.summary import counts_text  # what the blueprint holds, in words
+
     def n(count: object, word: str) -> str:
         return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
-    what = (
-        f"{n(s['pipelines'], 'pipeline')}, {n(s['fields'], 'field')}, {n(s['robots'], 'robot')}"
-        if loaded
-        else "not valid"
-    )
+    counts = {k: v for k, v in s.items() if isinstance(v, int) and not isinstance(v, bool)}
+    what = counts_text(counts) if loaded else "not valid"
     return f"{s['name']}: {what}; {n(s['errors'], 'error')}, {n(s['warnings'], 'warning')}"
 
 

@@ -31,6 +31,52 @@ def test_validate_the_shipped_collection_exits_0_with_a_summary_per_blueprint() 
     assert any(
         "seed-pattern.yaml:21:20: warning: robot consumables/WON#1 waits 30 days" in line for line in lines
     )
+    # Beyond deals: the smart processes with their pipelines, their fields and their robots count too.
+    assert any(
+        line.endswith(
+            "kitchen-smart-processes: 1 pipeline, 4 smart processes (4 pipelines), 8 fields, 9 robots; "
+            "0 errors, 1 warning"
+        )
+        for line in lines
+    )
+    assert any(
+        line.endswith("kitchen-subtasks: 1 pipeline, 2 fields, 11 robots; 0 errors, 0 warnings")
+        for line in lines
+    )
+
+
+BEYOND_DEALS = """
+entities:
+  lead:
+    statuses:
+      - code: NEW
+        name: New lead
+        robots: [{type: create_task, task_title: Call back}]
+      - {code: CONVERTED, name: Good, semantics: success}
+      - {code: JUNK, name: Junk, semantics: failure}
+    fields: [{code: CAMPAIGN, type: string, label: Campaign}]
+  contact:
+    fields: [{code: INN, type: string, label: INN}]
+lists:
+  source: [{code: SHOWROOM, name: Showroom}, {code: FAIR, name: Fair}]
+  deal_type: [{code: KITCHEN, name: Kitchen}]
+fields: [{code: NOTE, type: string, label: Note}]
+"""
+
+
+def test_validate_counts_lead_statuses_lists_and_the_fields_and_robots_of_every_entity(
+    write: Callable[..., Path],
+) -> None:
+    path = write(BEYOND_DEALS)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        f"{path}: 3 lead statuses, 2 lists (3 items), 3 fields, 1 robot; 0 errors, 0 warnings"
+    )
+    doc = json.loads(runner.invoke(app, ["validate", str(path), "--format", "json"]).output)
+    counts = doc["summary"]["blueprints"][0]
+    expected = {"pipelines": 0, "lead_statuses": 3, "lists": 2, "list_items": 3, "fields": 3, "robots": 1}
+    assert {k: counts[k] for k in expected} == expected
 
 
 def test_validate_with_errors_exits_1_with_one_line_each(write: Callable[..., Path]) -> None:
