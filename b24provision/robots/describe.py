@@ -96,7 +96,9 @@ def describe_robot(
         (text_of("execution", lang), text_of("after_previous" if robot.after_previous else "parallel", lang))
     )
     if robot.condition is not None:
-        settings.append((text_of("condition", lang), condition_text(robot.condition, blueprint, lang)))
+        settings.append(
+            (text_of("condition", lang), condition_text(robot.condition, blueprint, lang, entity))
+        )
     return RobotDescription(
         title=kind.ru if lang == "ru" else kind.en, activity=kind.activity, settings=settings
     )

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from b24provision.blueprint.model import Blueprint, Pipeline, Robot, Stage
+from b24provision.blueprint.smart_section import section_blueprint
 from b24provision.entities.types import DEAL
 from b24provision.errors import B24ProvisionError
 from b24provision.robots.describe import effective_delays
@@ -101,12 +102,12 @@ def _target(blueprint: Blueprint, key: str, code: str | None, graph: Graph, lang
     return stage_id(key, code or pipeline.stages[0].code)
 
 
-def _flow_label(robot: Robot, delays: list[str], blueprint: Blueprint, lang: str) -> str:
+def _flow_label(robot: Robot, delays: list[str], blueprint: Blueprint, lang: str, entity: Entity) -> str:
     parts = [robot.title or robot_kind_name(robot.type, lang)]
     if delays:
         parts.append(_w("wait", lang).format(" + ".join(describe_duration(d, lang) for d in delays)))
     if robot.condition is not None:
-        parts.append(_w("if", lang).format(condition_text(robot.condition, blueprint, lang)))
+        parts.append(_w("if", lang).format(condition_text(robot.condition, blueprint, lang, entity)))
     store = getattr(robot, "store_id_in", None)
     if store:
         declared = blueprint.fields_by_code().get(store)
@@ -120,12 +121,16 @@ def build_graph(blueprint: Blueprint, lang: str = "en") -> Graph:
     graph = Graph()
     board = lead_board(blueprint, lang)  # the lead's statuses, drawn as one more lane
     # Smart processes' pipelines are lanes too (robots/lead_board.py).
-    lanes = [*blueprint.pipelines, *([board] if board is not None else []), *smart_boards(blueprint)]
-    # What each lane's robots work on: the words of their side nodes follow it.
-    entities: dict[str, Entity] = {p.key: "smart" for p in lanes}
-    entities.update({p.key: "deal" for p in blueprint.pipelines})
+    boards = smart_boards(blueprint)
+    lanes = [*blueprint.pipelines, *([board] if board is not None else []), *boards]
+    # What each lane's robots work on, and where their fields are declared: their words follow it.
+    about: dict[str, tuple[Entity, Blueprint]] = {p.key: ("deal", blueprint) for p in blueprint.pipelines}
     if board is not None:
-        entities[board.key] = "lead"
+        about[board.key] = ("lead", blueprint)
+    smart_lanes = iter(boards)  # smart_boards: each smart process's pipelines, in order
+    for index, sp in enumerate(blueprint.smart_processes):
+        view = section_blueprint(blueprint, index)
+        about.update({next(smart_lanes).key: ("smart", view) for _ in sp.pipelines})
     for pipeline in lanes:
         lane = Lane(pipeline.key, pipeline.name)
         graph.lanes.append(lane)
@@ -146,18 +151,26 @@ def build_graph(blueprint: Blueprint, lang: str = "en") -> Graph:
             )
     for pipeline in lanes:
         for stage in pipeline.stages:
-            _stage_robots(blueprint, pipeline, stage, graph, lang, entities[pipeline.key])
+            _stage_robots(blueprint, pipeline, stage, graph, lang, *about[pipeline.key])
     return graph
 
 
 def _stage_robots(
-    blueprint: Blueprint, pipeline: Pipeline, stage: Stage, graph: Graph, lang: str, entity: Entity
+    blueprint: Blueprint,
+    pipeline: Pipeline,
+    stage: Stage,
+    graph: Graph,
+    lang: str,
+    entity: Entity,
+    own: Blueprint,
 ) -> None:
+    """The robots of ``stage`` as edges and side nodes; ``entity`` is what they work on and ``own``
+    where their fields are declared (a smart process's own view, blueprint/smart_section.py)."""
     here = stage_id(pipeline.key, stage.code)
     lane = next(lane for lane in graph.lanes if lane.key == pipeline.key)
     for index, (robot, delays) in enumerate(zip(stage.robots, effective_delays(stage), strict=True)):
         kind = kind_of(robot)
-        label = _flow_label(robot, delays, blueprint, lang)
+        label = _flow_label(robot, delays, own, lang, entity)
         deal = new_deal(robot)
         if deal is not None:
             dst = _target(blueprint, deal.pipeline, deal.stage, graph, lang)
@@ -166,7 +179,7 @@ def _stage_robots(
             graph.edges.append(Edge(here, stage_id(pipeline.key, kind.moves_to(robot)), "move", label))
         elif kind.sketch is not None:
             side_id = f"{here}__r{index + 1}"
-            side, text = kind.sketch(robot, blueprint, lang, entity)
+            side, text = kind.sketch(robot, own, lang, entity)
             lane.nodes.append(Node(side_id, text, side, _SIDE_COLORS[side]))
             graph.edges.append(Edge(here, side_id, "side", _side_label(label, robot, lang)))
         # A wait robot has no node of its own: its pause shows on the robots that run after it.

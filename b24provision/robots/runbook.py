@@ -203,7 +203,7 @@ def _robot_steps(
         result = t("result_task" if kind_of(robot).result == "task" else "result_deal", lang)
         helper = [
             board.path(stage, modify, lang),
-            f"{t('field', lang)}: {field_text(store, blueprint, lang)}",
+            f"{t('field', lang)}: {field_text(store, blueprint, lang, entity)}",
             f"{t('value', lang)}: " + t("result_of", lang).format(result=result, robot=name),
             t("after_previous", lang),
             t("save", lang),
@@ -215,7 +215,7 @@ def _robot_steps(
         checks.append(item_t("delay", entity, lang).format(delay=waited))
     checks += kind_of(robot).checks(robot, board.pipeline, blueprint, lang, entity)
     if robot.condition is not None:
-        cond = condition_text(robot.condition, blueprint, lang)
+        cond = condition_text(robot.condition, blueprint, lang, entity)
         checks.append(item_t("condition_false", entity, lang).format(cond=cond))
     steps.append(Step(next(counter), t("verify", lang).format(name), checks))
     return steps

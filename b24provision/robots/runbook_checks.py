@@ -136,7 +136,9 @@ def _stored_id(store: str | None, what: str, blueprint: Blueprint, lang: Lang, e
     if not store:
         return []
     return [
-        _i("expect_id", entity, lang).format(field=field_text(store, blueprint, lang), what=_t(what, lang))
+        _i("expect_id", entity, lang).format(
+            field=field_text(store, blueprint, lang, entity), what=_t(what, lang)
+        )
     ]
 
 
@@ -182,7 +184,9 @@ def set_field_checks(
 ) -> list[str]:
     value = "∅" if robot.value is None else str(robot.value)
     return [
-        _i("expect_field", entity, lang).format(field=field_text(robot.field, blueprint, lang), value=value)
+        _i("expect_field", entity, lang).format(
+            field=field_text(robot.field, blueprint, lang, entity), value=value
+        )
     ]
 
 

@@ -80,7 +80,7 @@ def create_deal_settings(
         label = text_of("field_value", lang).format(field_text(code, blueprint, lang))
         out.append((label, value_text(value, lang)))
     if robot.store_id_in:
-        out.append(save_id("save_item_id", "result_item_id", robot.store_id_in, blueprint, lang))
+        out.append(save_id("save_item_id", "result_item_id", robot.store_id_in, blueprint, lang, entity))
     return out
 
 
@@ -99,7 +99,7 @@ def create_task_settings(
     if robot.checklist:
         out.append((text_of("checklist", lang), "; ".join(robot.checklist)))
     if robot.store_id_in:
-        out.append(save_id("save_task_id", "result_task_id", robot.store_id_in, blueprint, lang))
+        out.append(save_id("save_task_id", "result_task_id", robot.store_id_in, blueprint, lang, entity))
     return out
 
 
@@ -111,7 +111,7 @@ def set_field_settings(
     robot: SetFieldRobot, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
 ) -> Settings:
     return [
-        (text_of("field", lang), field_text(robot.field, blueprint, lang)),
+        (text_of("field", lang), field_text(robot.field, blueprint, lang, entity)),
         (text_of("value", lang), value_text(robot.value, lang)),
     ]
 

@@ -41,7 +41,7 @@ def set_field_sketch(
     robot: SetFieldRobot, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
 ) -> Sketch:
     value = "∅" if robot.value is None else str(robot.value)
-    return "note", _w("set", lang).format(field_text(robot.field, blueprint, lang), value)
+    return "note", _w("set", lang).format(field_text(robot.field, blueprint, lang, entity), value)
 
 
 def notify_sketch(robot: NotifyRobot, blueprint: Blueprint, lang: Lang, entity: Entity = "deal") -> Sketch:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Literal
 
 from b24provision.blueprint.model import Blueprint, Condition, Pipeline, parse_duration
-from b24provision.entities.types import DEAL
+from b24provision.entities.types import DEAL, LEAD
 
 Lang = str  # "ru" or "en"; anything else falls back to English
 
@@ -138,6 +138,13 @@ STANDARD_FIELDS: dict[str, tuple[str, str]] = {
     "OPENED": ("Available to everyone", "Доступна для всех"),
 }
 
+# TITLE as each entity's card labels it.
+_ITEM_TITLE: dict[Entity, tuple[str, str]] = {
+    "deal": STANDARD_FIELDS["TITLE"],
+    "lead": ("Lead name", "Название лида"),
+    "smart": ("Name", "Название"),
+}
+
 # Russian plural forms: (one, few, many), e.g. 1 месяц, 2 месяца, 5 месяцев.
 _RU_UNITS: dict[str, tuple[str, str, str]] = {
     "minute": ("минуту", "минуты", "минут"),
@@ -196,21 +203,28 @@ def label_text(label: str | dict[str, str] | None, lang: Lang, fallback: str) ->
     return next((text for text in label.values() if text), fallback)
 
 
-def field_text(code: str, blueprint: Blueprint, lang: Lang = "en") -> str:
-    """A deal field as the card shows it: "'Child deals' (<FIELD_NAME>)" or "Amount (OPPORTUNITY)".
+def field_text(code: str, blueprint: Blueprint, lang: Lang = "en", entity: Entity = "deal") -> str:
+    """A field of the robot's own item as its card shows it: "'Child deals' (<FIELD_NAME>)" or
+    "Amount (OPPORTUNITY)".
 
     ``code`` is a standard field (OPPORTUNITY), a custom field's code (CHILD_DEALS) or its full
-    name (the code with the portal's prefix).
+    name (the code with the portal's prefix). ``entity`` says whose: a deal's fields are the
+    blueprint's ``fields:``, a lead's its ``entities.lead.fields``, a smart-process item's those of
+    the smart process's view (blueprint/smart_section.py), named by code: the portal numbers the
+    FIELD_NAME of a smart process's field (its type's id), so the blueprint cannot know it.
     """
     if code in STANDARD_FIELDS:
-        en, ru = STANDARD_FIELDS[code]
+        en, ru = _ITEM_TITLE[entity] if code == "TITLE" else STANDARD_FIELDS[code]
         return f"{ru if lang == 'ru' else en} ({code})"
-    short = DEAL.field_code(code)
-    declared = blueprint.fields_by_code().get(short)
+    own = LEAD if entity == "lead" else DEAL  # both prefix UF_CRM_; a smart process's own differs
+    short = own.field_code(code)
+    fields = blueprint.entities.lead.fields if entity == "lead" else blueprint.fields
+    declared = {f.code: f for f in fields}.get(short)
     if declared is None:
-        return DEAL.field_name(short) if DEAL.is_custom_field(code) else code
-    name = label_text(declared.label, lang, declared.field_name)
-    return f"«{name}» ({declared.field_name})" if lang == "ru" else f"'{name}' ({declared.field_name})"
+        return own.field_name(short) if own.is_custom_field(code) and entity != "smart" else code
+    shown = declared.code if entity == "smart" else own.field_name(declared.code)
+    name = label_text(declared.label, lang, shown)
+    return f"«{name}» ({shown})" if lang == "ru" else f"'{name}' ({shown})"
 
 
 def stage_text(pipeline: Pipeline | None, code: str | None, lang: Lang = "en") -> str:
@@ -242,10 +256,12 @@ def value_text(value: object, lang: Lang) -> str:
     return str(value)
 
 
-def condition_text(condition: Condition, blueprint: Blueprint, lang: Lang = "en") -> str:
-    """A condition in words: "Amount (OPPORTUNITY) is greater than 0"."""
+def condition_text(
+    condition: Condition, blueprint: Blueprint, lang: Lang = "en", entity: Entity = "deal"
+) -> str:
+    """A condition on the robot's own item in words: "Amount (OPPORTUNITY) is greater than 0"."""
     en, ru = _OPS[condition.op]
-    words = f"{field_text(condition.field, blueprint, lang)} {ru if lang == 'ru' else en}"
+    words = f"{field_text(condition.field, blueprint, lang, entity)} {ru if lang == 'ru' else en}"
     if condition.op in ("empty", "not_empty"):
         return words
     return f"{words} {value_text(condition.value, lang)}"
@@ -256,8 +272,10 @@ def pipeline_name(blueprint: Blueprint, key: str) -> tuple[Pipeline | None, str]
     return pipeline, (pipeline.name if pipeline else key)
 
 
-def save_id(label_key: str, result_key: str, code: str, blueprint: Blueprint, lang: Lang) -> tuple[str, str]:
+def save_id(
+    label_key: str, result_key: str, code: str, blueprint: Blueprint, lang: Lang, entity: Entity = "deal"
+) -> tuple[str, str]:
     text = text_of("save_into", lang).format(
-        field=field_text(code, blueprint, lang), result=text_of(result_key, lang)
+        field=field_text(code, blueprint, lang, entity), result=text_of(result_key, lang)
     )
     return text_of(label_key, lang), text

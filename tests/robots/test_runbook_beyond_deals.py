@@ -143,3 +143,41 @@ def test_deal_robots_keep_their_words() -> None:
     assert "Use a test deal for the checks and delete it at the end." in text
     assert "  - Responsible person: the deal's responsible person" in text
     assert "Delete the test deals and the tasks they created" in text
+
+
+def test_fields_a_lead_or_item_robot_names_are_its_own_entitys() -> None:
+    doc = {
+        "fields": [{"code": "CAMPAIGN", "type": "string", "label": "Deal's campaign"}],
+        "entities": {
+            "lead": {
+                "fields": [{"code": "CAMPAIGN", "type": "string", "label": "Lead campaign"}],
+                "statuses": [
+                    {"code": "NEW", "name": "New", "robots": [
+                        {"type": "set_field", "field": "CAMPAIGN", "value": "fair",
+                         "condition": {"field": "TITLE", "op": "not_empty"}},
+                    ]},
+                ],
+            }
+        },
+        "smart_processes": [
+            {"key": "measurement", "title": "Measurements", "automation": True,
+             "fields": [{"code": "SIZES", "type": "string", "label": "Room sizes"}],
+             "pipelines": [{"key": "main", "name": "Main", "default": True, "stages": [
+                 {"code": "NEW", "name": "New",
+                  "robots": [{"type": "set_field", "field": "SIZES", "value": "?"}]},
+             ]}]},
+        ],
+    }  # fmt: skip
+    bp = Blueprint.model_validate(doc)
+    text = render_runbook(bp, "markdown", "en")
+    lead = text.split("## Leads")[1].split("## Smart process")[0]
+    assert "  - Field: 'Lead campaign' (UF_CRM_CAMPAIGN)" in lead
+    assert "  - Condition: Lead name (TITLE) is filled" in lead
+    assert "  - Field 'Lead campaign' (UF_CRM_CAMPAIGN) of the lead now holds: fair." in lead
+    item = text.split("## Smart process 'Measurements'")[1]
+    # The portal numbers a smart process's FIELD_NAME (its type's id): the code names the field.
+    assert "  - Field: 'Room sizes' (SIZES)" in item
+    assert "  - Field 'Room sizes' (SIZES) of the item now holds: ?." in item
+    graph = to_mermaid(bp)
+    assert "set 'Lead campaign' (UF_CRM_CAMPAIGN) = fair" in graph
+    assert "set 'Room sizes' (SIZES) = ?" in graph
