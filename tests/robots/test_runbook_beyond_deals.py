@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
+from b24provision.cli import app
 from b24provision.robots.describe import describe_robot
 from b24provision.robots.graph import to_mermaid
 from b24provision.robots.runbook import render_runbook
@@ -181,3 +184,27 @@ def test_fields_a_lead_or_item_robot_names_are_its_own_entitys() -> None:
     graph = to_mermaid(bp)
     assert "set 'Lead campaign' (UF_CRM_CAMPAIGN) = fair" in graph
     assert "set 'Room sizes' (SIZES) = ?" in graph
+
+
+def test_cli_runbook_of_the_smart_process_blueprint_in_russian_html(tmp_path: Path) -> None:
+    out = tmp_path / "runbook.html"
+    values = SHIPPED / "values" / "staging.yaml"
+    args = [
+        "runbook",
+        str(SHIPPED),
+        "--values",
+        str(values),
+        "--format",
+        "html",
+        "--lang",
+        "ru",
+        "--out",
+        str(out),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert (
+        "<h2>Смарт-процесс «Производство»</h2>" in page and "<h4>Стадия «Контроль качества» (QA)</h4>" in page
+    )
+    assert "Переведите тестовый элемент смарт-процесса «Производство» воронки «Производство»" in page
