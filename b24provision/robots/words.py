@@ -216,7 +216,7 @@ def field_text(code: str, blueprint: Blueprint, lang: Lang = "en", entity: Entit
     if code in STANDARD_FIELDS:
         en, ru = _ITEM_TITLE[entity] if code == "TITLE" else STANDARD_FIELDS[code]
         return f"{ru if lang == 'ru' else en} ({code})"
-    own = LEAD if entity == "lead" else DEAL  # both prefix UF_CRM_; a smart process's own differs
+    own = LEAD if entity == "lead" else DEAL  # the same prefix; a smart process has its own
     short = own.field_code(code)
     fields = blueprint.entities.lead.fields if entity == "lead" else blueprint.fields
     declared = {f.code: f for f in fields}.get(short)
