@@ -133,7 +133,10 @@ def build_runbook(blueprint: Blueprint, lang: str = "en") -> Runbook:
         view = section_blueprint(blueprint, index)
         if not view.robot_count():
             continue
-        book.sections.append(Section(t("smart_process", lang).format(sp.title)))
+        heading = Section(t("smart_process", lang).format(sp.title))
+        if sp.automation is not True:  # robots run only with it on (README, Limits)
+            heading.steps.append(Step(next(counter), t("smart_automation", lang).format(sp.title)))
+        book.sections.append(heading)
         for pipeline in portal_order(view):
             if any(s.robots for s in pipeline.stages):
                 book.sections.append(Section(t("pipeline", lang).format(pipeline.name), level=3))

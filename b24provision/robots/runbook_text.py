@@ -62,6 +62,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "Add (Create) → '{robot}'",
         "CRM → «{title}» → воронка «{pipeline}» → Роботы → стадия «{stage}» → Добавить (Создать) → «{robot}»",
     ),
+    # The type's settings hold the switch (crm.type isAutomationEnabled); its label in the settings
+    # form is UNVERIFIED, so the step names what it does.
+    "smart_automation": (
+        "Make sure automation rules are switched on in the settings of '{}': the blueprint does not "
+        "set `automation: true`, so apply leaves the switch as the portal has it",
+        "Убедитесь, что в настройках смарт-процесса «{}» включены роботы: в описании нет "
+        "`automation: true`, поэтому apply оставляет этот переключатель как есть",
+    ),
     "smart_move_test": (
         "Move a test item of '{title}' in '{pipeline}' to stage '{stage}'.",
         "Переведите тестовый элемент смарт-процесса «{title}» воронки «{pipeline}» на стадию «{stage}».",

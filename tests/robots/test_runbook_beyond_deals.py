@@ -119,6 +119,18 @@ def test_a_blueprint_with_only_smart_process_robots_gets_a_runbook() -> None:
     assert "nothing to set up by hand" not in text
     assert "(an item of each smart process below)" in text and "test deal" not in text
     assert _steps(text) == [1, 2, 3, 4, 5]  # plan, apply, set up, check, clean up
+    assert "switched on in the settings" not in text  # it says automation: true
+
+
+def test_a_smart_process_without_automation_true_gets_a_step_to_switch_it_on() -> None:
+    bp = _kitchen()
+    delivery = bp.smart_processes[2].model_copy(update={"automation": None})
+    text = render_runbook(bp.model_copy(update={"pipelines": [], "smart_processes": [delivery]}))
+    assert (
+        "- [ ] **3.** Make sure automation rules are switched on in the settings of 'Доставка': the "
+        "blueprint does not set `automation: true`" in text
+    )
+    assert _steps(text) == [1, 2, 3, 4, 5, 6]
 
 
 def test_lead_robots_say_lead_in_settings_checks_and_graph() -> None:
