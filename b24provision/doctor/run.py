@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b24provision.blueprint.model import Blueprint
-from b24provision.doctor.checks import Check, hello, hello_checks, lock_check, portal_checks, worst
+from b24provision.doctor.checks import Check, lock_check, portal_checks, worst
 from b24provision.doctor.facts import DEFAULT_STATE_DIR, facts_path, load_facts, save_facts
+from b24provision.doctor.hello import hello, hello_checks
 from b24provision.doctor.probe import Answer, ProbeResult, run_probe
 from b24provision.errors import BlueprintError, PlanError, PortalAuthError, PortalError, PortalNotFound
 from b24provision.portal.connect import describe_portal, open_portal
@@ -79,7 +80,7 @@ def run_doctor(
         report.portal = where if where.startswith("local emulator") else client.host
         start = client.request_count
         try:
-            h = hello(client)
+            h = hello(client, blueprint)
         except PortalError as exc:
             report.checks.extend(_unreachable(report.portal, exc))
             report.requests = client.request_count - start
