@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from b24provision.blueprint.model import Blueprint
+from b24provision.doctor.facts import PortalFacts
 from b24provision.keys import TOOL_PREFIX
 from b24provision.plan.ops import CreatePipelineOp, Plan
 from b24provision.plan.order import level_of
@@ -29,7 +30,15 @@ from b24provision.state.live import LiveState
 from b24provision.state.rest import FULL_RECORDS
 from b24provision.tariff.fit import PortalTariff, needs_for, tariff_findings
 
-__all__ = ["PROBE_PREFIX", "Check", "apply_budget", "lock_check", "portal_checks", "worst"]
+__all__ = [
+    "PROBE_PREFIX",
+    "Check",
+    "apply_budget",
+    "lock_check",
+    "portal_checks",
+    "smart_process_check",
+    "worst",
+]
 
 Status = Literal["ok", "warning", "problem"]
 
@@ -111,6 +120,27 @@ def lock_check(live: LiveState, portal: str) -> list[Check]:
             f"the portal is locked by {live.lock.describe()}: "
             "an apply waits for it (--lock-timeout), then refuses",
             f"wait for that run to finish; if it was killed: b24provision force-unlock --portal {portal}",
+        )
+    ]
+
+
+def smart_process_check(blueprint: Blueprint | None, facts: PortalFacts | None) -> list[Check]:
+    """A problem when ``doctor --probe`` saw crm.type.add refused for the plan and the blueprint has
+    smart processes: the apply's crm.type.add would be refused the same way."""
+    if blueprint is None or not blueprint.smart_processes or facts is None:
+        return []
+    if facts.smart_processes != "restricted":
+        return []
+    count = len(blueprint.smart_processes)
+    return [
+        Check(
+            "smart processes",
+            "problem",
+            f"the blueprint has {count} smart process{'es' if count != 1 else ''}, and the probe of "
+            f"{facts.probed_at or 'this portal'} saw crm.type.add refused for the portal's plan "
+            "(CREATE_DYNAMIC_TYPE_RESTRICTED)",
+            "move the portal to a plan with smart processes (check the plan's page: the tariff table's "
+            "facts for them are unverified), or take smart_processes: out of the blueprint",
         )
     ]
 

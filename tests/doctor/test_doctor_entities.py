@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from b24provision.cli import app
+from b24provision.doctor import load_facts
 
 REPO = Path(__file__).resolve().parents[2]
 DEALS_ONLY = str(REPO / "blueprints" / "recurring-deals")
@@ -134,3 +135,71 @@ def test_a_declared_smart_process_limit_the_blueprint_exceeds_is_a_problem(start
     assert "allows at most 1 smart processes (the profile's declaration" in tariff["message"]
     assert "not 4" in tariff["message"]
     assert tariff["next_step"]
+
+
+# ------------------------------------------------------------------------------ the probe
+
+
+def smart_process_titles(portal) -> list[str]:
+    from b24provision.emulator.testing import by_hand
+
+    return [t["title"] for t in by_hand(portal.emulator, "crm.type.list")["types"]]
+
+
+def test_the_probe_makes_and_deletes_a_smart_process_where_the_plan_allows_it(start_portal, beyond_deals):
+    portal = start_portal("sp")
+    code, doc = doctor(beyond_deals, "--portal", portal.spec, "--probe", "--auto-approve")
+    assert code == 0, doc
+    assert doc["probe"]["answers"]["smart_processes"]["verdict"] == "holds"
+    assert smart_process_titles(portal) == []  # deleted again
+    facts = load_facts(portal.server.url.removeprefix("http://"))
+    assert facts is not None and facts.smart_processes == "allowed"
+    assert "smart processes" not in {c["check"] for c in doc["checks"]}
+
+
+def test_a_plan_that_refuses_smart_processes_is_a_problem_the_probe_finds(start_portal, beyond_deals):
+    portal = start_portal("nosp", limits={"crm_smart_processes_limit": 0})  # a plan without them
+    code, doc = doctor(beyond_deals, "--portal", portal.spec)
+    assert code == 0  # read-only, nothing says so: no REST method reports the plan's feature
+    code, doc = doctor(beyond_deals, "--portal", portal.spec, "--probe", "--auto-approve")
+    assert code == 1
+    answer = doc["probe"]["answers"]["smart_processes"]
+    assert answer["verdict"] == "differs" and "CREATE_DYNAMIC_TYPE_RESTRICTED" in answer["detail"]
+    (problem,) = found(doc, "smart processes")
+    assert problem["status"] == "problem" and "crm.type.add refused" in problem["message"]
+    assert "take smart_processes: out of the blueprint" in problem["next_step"]
+    assert smart_process_titles(portal) == []
+    # The saved answer holds for later read-only runs, for blueprints with smart processes only.
+    code, doc = doctor(beyond_deals, "--portal", portal.spec)
+    assert code == 1 and found(doc, "smart processes")[0]["status"] == "problem"
+    code, doc = doctor(DEALS_ONLY, "--portal", portal.spec)
+    assert code == 0 and not found(doc, "smart processes")
+
+
+def test_the_probe_leaves_a_portal_with_smart_processes_alone(start_portal, beyond_deals):
+    portal = start_portal("has", seed="handmade")  # the handmade portal has a smart process
+    before = smart_process_titles(portal)
+    assert before
+    code, doc = doctor(beyond_deals, "--portal", portal.spec, "--probe", "--auto-approve")
+    answer = doc["probe"]["answers"]["smart_processes"]
+    assert answer["verdict"] == "could not tell" and "holds 1 smart process" in answer["detail"]
+    assert smart_process_titles(portal) == before
+
+
+def test_a_smart_process_an_interrupted_probe_left_is_reported_then_removed(start_portal, beyond_deals):
+    from b24provision.portal import PortalClient, WebhookCredentials
+
+    portal = start_portal("left")
+    with PortalClient(WebhookCredentials(portal.server.webhook_url), rate=None) as client:
+        client.call("crm.type.add", {"fields": {"title": "B24P_PROBE_ABC_TYPE"}})
+    result = CliRunner().invoke(app, ["plan", beyond_deals, "--portal", portal.spec, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    # The tool's own object, not the consultant's: never reported as unmanaged.
+    assert "B24P_PROBE" not in json.dumps(json.loads(result.stdout)["unmanaged"])
+    code, doc = doctor("--portal", portal.spec)
+    (leftovers,) = found(doc, "leftovers")
+    assert leftovers["status"] == "warning" and "B24P_PROBE_ABC_TYPE" in leftovers["message"]
+    code, doc = doctor(beyond_deals, "--portal", portal.spec, "--probe", "--auto-approve")
+    assert code == 0, doc
+    assert found(doc, "leftovers")[0]["status"] == "ok"
+    assert smart_process_titles(portal) == []
