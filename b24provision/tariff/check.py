@@ -15,7 +15,16 @@ from typing import Any
 from b24provision.blueprint.model import Blueprint
 from b24provision.tariff.needs import Needs, needs
 from b24provision.tariff.status import Status, feature_status, limit_status
-from b24provision.tariff.table import Certainty, Fact, Lineup, Severity, TariffPlan, source_text, tariff_table
+from b24provision.tariff.table import (
+    Certainty,
+    Fact,
+    Lineup,
+    Severity,
+    TariffPlan,
+    source_kind,
+    source_text,
+    tariff_table,
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +120,13 @@ def minimal_plan(needs_or_blueprint: Needs | Blueprint, lineup: Lineup = "curren
 
 
 def _sources(fact: Fact) -> str:
-    return "; ".join(fact.source)
+    """The fact's source keys with their kind: "third party: web-truetech-lowcode; core source: ..."."""
+    kinds: dict[str, list[str]] = {}
+    for s in fact.source:
+        kinds.setdefault(source_kind(s), []).append(s)
+    return "; ".join(
+        f"{kind}: {', '.join(keys)}" if kind != keys[0] else kind for kind, keys in kinds.items()
+    )
 
 
 def _verdict(
@@ -181,9 +196,13 @@ def compare_tariff(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan) -> l
 
 
 def _how_sure(fact: Fact) -> str:
-    """The certainty of a table fact; for what a live portal or a profile said, the saying itself."""
+    """The certainty of a table fact and the kinds of its sources ("unverified; third party"); for
+    what a live portal or a profile said, the saying itself."""
     live = [s for s in fact.source if s not in tariff_table().sources]
-    return "; ".join(live) if live else fact.certainty
+    if live:
+        return "; ".join(live)
+    kinds = dict.fromkeys(source_kind(s) for s in fact.source)
+    return f"{fact.certainty}; {', '.join(kinds)}"
 
 
 def _finding(  # noqa: PLR0913 - one row's columns
