@@ -1,8 +1,9 @@
 """The read-only checks of ``b24provision doctor``: can this portal take an apply of this blueprint?
 
 Two batch requests: one asks the portal who it is and who we are (``server.time``, ``scope``,
-``profile``, ``user.current``, ``method.get`` of the methods apply calls and of feature-gated ones),
-the other is the plan's own read. Each check ends ok, warning or problem, with a next step; a
+``profile``, ``user.current``, ``method.get`` of the methods apply calls and of feature-gated ones;
+:mod:`.hello` sends it and checks its answers), the other is the plan's own read, which the checks
+here read. Each check ends ok, warning or problem, with a next step; a
 problem is something that would make an apply fail or refuse.
 
 What REST does not say is said to be unknown, not guessed: whether a user who is not an
