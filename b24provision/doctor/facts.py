@@ -65,6 +65,18 @@ class PortalFacts:
             return None
         return self.stage_id_budget - len(DealStages().status_prefix(pipeline_id))
 
+    def smart_process_warning(self, creates: int) -> str | None:
+        """The plan's warning when it creates ``creates`` smart processes on a portal whose probe saw
+        crm.type.add refused for its plan (a hint: apply still goes by what the portal answers)."""
+        if not creates or self.smart_processes != "restricted":
+            return None
+        return (
+            f"doctor: the probe of {self.probed_at} saw crm.type.add refused for this portal's plan "
+            f"(CREATE_DYNAMIC_TYPE_RESTRICTED): creating the {creates} smart process"
+            f"{'es' if creates != 1 else ''} of this plan will fail — move the portal to a plan with "
+            "smart processes, or run `b24provision doctor --probe` again if it changed"
+        )
+
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
         doc["languages"] = list(self.languages)

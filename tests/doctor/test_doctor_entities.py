@@ -203,3 +203,12 @@ def test_a_smart_process_an_interrupted_probe_left_is_reported_then_removed(star
     assert code == 0, doc
     assert found(doc, "leftovers")[0]["status"] == "ok"
     assert smart_process_titles(portal) == []
+
+
+def test_after_the_probe_saw_smart_processes_refused_the_plan_warns(start_portal, beyond_deals):
+    portal = start_portal("planwarn", limits={"crm_smart_processes_limit": 0})
+    doctor(beyond_deals, "--portal", portal.spec, "--probe", "--auto-approve")
+    result = CliRunner().invoke(app, ["plan", beyond_deals, "--portal", portal.spec, "--format", "json"])
+    warnings = json.loads(result.stdout)["warnings"]
+    refused = [w for w in warnings if "crm.type.add refused" in w]
+    assert refused and "1 smart process of this plan will fail" in refused[0], warnings
