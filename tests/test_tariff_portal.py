@@ -304,3 +304,17 @@ def test_emulator_serve_with_a_free_licence_flag(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_smart_processes_over_the_declared_limit_are_refused_before_any_write(
+    start_portal, tmp_path: Path, writes_besides_the_lock: Callable[[Emulator], list[object]]
+) -> None:
+    portal = start_portal("sp", limits={"crm_smart_processes_limit": 1})
+    profile = f"small:\n  webhook_env: {portal.spec.removeprefix('env:')}\n  limits: {{smart_processes: 1}}\n"
+    portals = write(tmp_path, profile, "portals.yaml")
+    blueprint = Path(__file__).resolve().parents[1] / "blueprints" / "kitchen-smart-processes"  # four of them
+    result = run("apply", str(blueprint), "--portal", "small", "--portals", str(portals), "--auto-approve")
+    assert result.exit_code == 1, result.output
+    refusal = "4 smart processes (after this apply) need a plan that allows 4; it allows at most 1"
+    assert refusal in result.stderr and "the profile's declaration" in result.stderr
+    assert writes_besides_the_lock(portal.emulator) == []
