@@ -252,9 +252,9 @@ def test_tariff_report_on_a_free_portal_says_it_does_not_fit(serve: Serve, tmp_p
     robots = next(line for line in result.stdout.splitlines() if line.startswith("│ robots"))
     assert "NOT MET" in robots
     assert "Verdict: Free (Бесплатный) does not fit this blueprint: robots not met" in result.stdout
-    assert "Minimal plan that fits: Basic (Базовый), probably: robots (web-truetech) unverified" in (
-        result.stdout
-    )
+    # The source's kind is said with it: only a third party says Basic has robots.
+    minimal = "Minimal plan that fits: Basic (Базовый), probably: robots (third party: web-truetech)"
+    assert minimal in result.stdout
 
 
 def test_basic_licence_has_robots_but_no_business_processes(serve: Serve) -> None:
@@ -304,3 +304,17 @@ def test_emulator_serve_with_a_free_licence_flag(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_smart_processes_over_the_declared_limit_are_refused_before_any_write(
+    start_portal, tmp_path: Path, writes_besides_the_lock: Callable[[Emulator], list[object]]
+) -> None:
+    portal = start_portal("sp", limits={"crm_smart_processes_limit": 1})
+    profile = f"small:\n  webhook_env: {portal.spec.removeprefix('env:')}\n  limits: {{smart_processes: 1}}\n"
+    portals = write(tmp_path, profile, "portals.yaml")
+    blueprint = Path(__file__).resolve().parents[1] / "blueprints" / "kitchen-smart-processes"  # four of them
+    result = run("apply", str(blueprint), "--portal", "small", "--portals", str(portals), "--auto-approve")
+    assert result.exit_code == 1, result.output
+    refusal = "4 smart processes (after this apply) need a plan that allows 4; it allows at most 1"
+    assert refusal in result.stderr and "the profile's declaration" in result.stderr
+    assert writes_besides_the_lock(portal.emulator) == []

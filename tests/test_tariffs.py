@@ -190,3 +190,24 @@ def test_cli_tariff_exit_codes_and_json(tmp_path: Path) -> None:
     assert {f["need"]: f["severity"] for f in report["findings"]}["robots"] == "error"
     unknown = runner.invoke(app, ["tariff", str(path), "--tariff", "gold"])
     assert unknown.exit_code == 1 and "unknown tariff" in unknown.output
+
+
+def test_smart_processes_are_a_need_whose_certainty_and_source_kind_are_said() -> None:
+    from b24provision.tariff import compare_tariff, tariff_report
+
+    n = Needs(rest=True, robots=False, smart_processes=3, smart_process_count=3)
+    rows = {r.need: r for r in compare_tariff(n, plan_by_code("standard"))}
+    # Only a third party says Standard has none: a warning that says so, not a refusal.
+    assert rows["smart_processes"].plan_has == "no (unverified; third party)"
+    assert (rows["smart_processes"].severity, rows["smart_processes"].status) == ("warning", "probably_not")
+    assert "third party: web-truetech-lowcode" in rows["smart_processes"].message
+    assert rows["smart_process_count"].severity == "info"  # how many: no source says for any plan
+    verdict = tariff_report(n, plan_by_code("standard")).verdict()
+    assert verdict is not None and "probably does not fit" in verdict
+    # The core source settles on-premise: its option's default, 1000.
+    on_premise = {r.need: r for r in compare_tariff(n, plan_by_code("on_premise"))}
+    assert on_premise["smart_processes"].plan_has == "yes (verified; core source)"
+    assert on_premise["smart_process_count"].plan_has == "at most 1000 (verified; core source)"
+    many = Needs(rest=True, robots=False, smart_processes=1, smart_process_count=1001)
+    over = {r.need: r for r in compare_tariff(many, plan_by_code("on_premise"))}["smart_process_count"]
+    assert over.severity == "error" and "allows at most 1000 smart processes" in over.message

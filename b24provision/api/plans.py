@@ -18,7 +18,7 @@ from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
 from b24provision.doctor.facts import facts_for
 from b24provision.plan.diff import diff
-from b24provision.plan.ops import Plan, UpdateAppRobotOp
+from b24provision.plan.ops import CreateSmartProcessOp, Plan, UpdateAppRobotOp
 from b24provision.plan.order import order
 from b24provision.plan.portal_checks import checked_against_portal
 from b24provision.portal.client import PortalClient
@@ -107,6 +107,8 @@ def plan_against(
         )
     facts, unusable = facts_for(live)  # what `doctor --probe` learnt about this portal
     warnings += unusable
+    creates = sum(isinstance(op, CreateSmartProcessOp) for op in plan.ops)
+    warnings += filter(None, [facts.smart_process_warning(creates) if facts else None])
     if warnings:
         plan = plan.model_copy(update={"warnings": (*plan.warnings, *warnings)})
     plan = checked_against_portal(plan, live, blueprint, facts)  # stage codes, rights, WON

@@ -19,6 +19,7 @@ ASSUMPTIONS: dict[str, str] = {
     "stage_code": f"a new pipeline accepts stage codes of {BLUEPRINT_STAGE_CODE} characters (§13.5)",
     "system_stage": "a pipeline's system stage is deleted with FORCED=Y (§6)",
     "success_code": "a success stage may have another code than WON (§13.7)",
+    "smart_processes": "the portal's plan lets crm.type.add create a smart process (core DynamicTypesLimit)",
 }
 
 

@@ -1,8 +1,9 @@
 """The read-only checks of ``b24provision doctor``: can this portal take an apply of this blueprint?
 
 Two batch requests: one asks the portal who it is and who we are (``server.time``, ``scope``,
-``profile``, ``user.current``, ``method.get`` of the methods apply calls and of feature-gated ones),
-the other is the plan's own read. Each check ends ok, warning or problem, with a next step; a
+``profile``, ``user.current``, ``method.get`` of the methods apply calls and of feature-gated ones;
+:mod:`.hello` sends it and checks its answers), the other is the plan's own read, which the checks
+here read. Each check ends ok, warning or problem, with a next step; a
 problem is something that would make an apply fail or refuse.
 
 What REST does not say is said to be unknown, not guessed: whether a user who is not an
@@ -15,29 +16,33 @@ not report its own).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from b24provision.blueprint.model import Blueprint
-from b24provision.entities.types import DEAL, PipelineApi
+from b24provision.doctor.facts import PortalFacts
 from b24provision.keys import TOOL_PREFIX
 from b24provision.plan.ops import CreatePipelineOp, Plan
 from b24provision.plan.order import level_of
 from b24provision.plan.safety import what_to_count
-from b24provision.portal.client import BATCH_LIMIT, Command, PortalClient
+from b24provision.portal.client import BATCH_LIMIT
 from b24provision.state.live import LiveState
 from b24provision.state.rest import FULL_RECORDS
-from b24provision.tariff import PROBED_METHODS
 from b24provision.tariff.fit import PortalTariff, needs_for, tariff_findings
 
-__all__ = ["Check", "Hello", "apply_budget", "hello", "hello_checks", "portal_checks"]
+__all__ = [
+    "PROBE_PREFIX",
+    "Check",
+    "apply_budget",
+    "lock_check",
+    "portal_checks",
+    "smart_process_check",
+    "worst",
+]
 
 Status = Literal["ok", "warning", "problem"]
 
-# The methods apply calls: method.get says whether they exist and may be called with these scopes.
-_PIPELINES = PipelineApi(DEAL.type_id)
-WRITE_METHODS = (_PIPELINES.method("add"), "crm.status.add", DEAL.userfields.method("add"))
 DEFAULT_STAGES = 8
 """Stages a new pipeline gets (reference §13.11)."""
 PROBE_PREFIX = f"{TOOL_PREFIX}PROBE_"
@@ -59,159 +64,6 @@ class Check:
             "message": self.message,
             "next_step": self.next_step,
         }
-
-
-@dataclass
-class Hello:
-    """The answers of the first batch."""
-
-    server_time: str | None = None
-    scopes: tuple[str, ...] | None = None
-    admin: bool | None = None
-    user_name: str | None = None
-    methods: dict[str, tuple[bool, bool]] = field(default_factory=dict)
-    """method -> (isExisting, isAvailable)."""
-    leftovers: list[str] = field(default_factory=list)
-    """Pipelines and fields named B24P_PROBE_*: what an interrupted probe left."""
-
-
-def hello(client: PortalClient) -> Hello:
-    """Who the portal is and who we are, in one batch request (raises PortalError if it fails)."""
-    names = (*WRITE_METHODS, *PROBED_METHODS)
-    commands = [
-        Command("time", "server.time", {}),
-        Command("scope", "scope", {}),
-        Command("profile", "profile", {}),
-        Command("user", "user.current", {}),
-        Command("pipelines", _PIPELINES.method("list"), _PIPELINES.params),
-        Command("fields", DEAL.userfields.method("list"), {}),
-        *(Command(f"m{n}", "method.get", {"name": name}) for n, name in enumerate(names)),
-    ]
-    reply = client.batch(commands)
-    results = reply.results
-    profile = results.get("profile") if isinstance(results.get("profile"), Mapping) else {}
-    user = results.get("user") if isinstance(results.get("user"), Mapping) else None
-    scopes = results.get("scope")
-    methods = {}
-    for n, name in enumerate(names):
-        answer = results.get(f"m{n}")
-        if isinstance(answer, Mapping) and "isExisting" in answer:
-            methods[name] = (bool(answer.get("isExisting")), bool(answer.get("isAvailable")))
-    admin = profile.get("ADMIN") if profile else None
-    raw_pipelines = results.get("pipelines")
-    pipelines: Mapping[str, Any] = raw_pipelines if isinstance(raw_pipelines, Mapping) else {}
-    leftovers = [
-        str(p.get("name"))
-        for p in pipelines.get("categories") or []
-        if isinstance(p, Mapping) and str(p.get("name", "")).startswith(PROBE_PREFIX)
-    ]
-    raw_fields = results.get("fields")
-    fields: list[Any] = raw_fields if isinstance(raw_fields, list) else []
-    leftovers += [
-        str(f.get("FIELD_NAME"))
-        for f in fields
-        if isinstance(f, Mapping) and str(f.get("FIELD_NAME", "")).startswith(DEAL.field_name(PROBE_PREFIX))
-    ]
-    return Hello(
-        server_time=str(results["time"]) if results.get("time") else None,
-        scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else None,
-        admin=_yes(admin) if admin is not None else None,
-        user_name=" ".join(str(user.get(k) or "") for k in ("NAME", "LAST_NAME")).strip() if user else None,
-        methods=methods,
-        leftovers=leftovers,
-    )
-
-
-def hello_checks(h: Hello, host: str, blueprint: Blueprint | None) -> list[Check]:
-    """Portal, credentials, scopes and rights, from the first batch."""
-    checks = [
-        Check(
-            "portal",
-            "ok",
-            f"{host} answers as a Bitrix24 REST API (server time {h.server_time or 'unknown'})",
-        ),
-        Check("credentials", "ok", "accepted" + (f" (user: {h.user_name})" if h.user_name else "")),
-    ]
-    needed = {"crm": "pipelines, stages and fields"}
-    if blueprint is not None and blueprint.app_robots:
-        needed["bizproc"] = "application robot types (bizproc.robot.*)"
-    if h.scopes is None:
-        checks.append(
-            Check(
-                "scopes",
-                "warning",
-                "the portal did not answer `scope`: could not tell",
-                "check the webhook's scopes",
-            )
-        )
-    else:
-        missing = [f"{s} ({why})" for s, why in needed.items() if s not in h.scopes]
-        if missing:
-            checks.append(
-                Check(
-                    "scopes",
-                    "problem",
-                    f"missing: {', '.join(missing)}; granted: {', '.join(h.scopes) or 'none'}",
-                    "edit the webhook (Developer resources > Other) and tick the missing scopes",
-                )
-            )
-        elif "user" not in h.scopes:
-            checks.append(
-                Check(
-                    "scopes",
-                    "warning",
-                    f"{', '.join(sorted(needed))} granted; without `user`, responsible users show as ids",
-                    "add the `user` scope for names",
-                )
-            )
-        else:
-            checks.append(Check("scopes", "ok", f"{', '.join(sorted({*needed, 'user'}))} granted"))
-    unavailable = [m for m in WRITE_METHODS if m in h.methods and not h.methods[m][1]]
-    if unavailable:
-        checks.append(
-            Check(
-                "methods",
-                "problem",
-                f"method.get: {', '.join(unavailable)} cannot be called with these credentials",
-                "give the webhook the crm scope",
-            )
-        )
-    checks.append(_rights(h))
-    if h.leftovers:
-        checks.append(
-            Check(
-                "leftovers",
-                "warning",
-                f"objects an interrupted probe left: {', '.join(h.leftovers)}",
-                "run `b24provision doctor --probe` again: it removes them first",
-            )
-        )
-    return checks
-
-
-def _rights(h: Hello) -> Check:
-    # profile.ADMIN is CRestUtil::isAdmin() (rest_provider.php, profile), and CCrmPerms::HavePerm
-    # grants an administrator every permission but "none" (crm/classes/general/crm_perms.php).
-    if h.admin:
-        return Check(
-            "rights", "ok", "the user is an administrator (profile.ADMIN): every CRM right, settings included"
-        )
-    if h.admin is None:
-        return Check(
-            "rights",
-            "warning",
-            "profile did not say whether the user is an administrator: CRM settings rights unknown",
-            "use an administrator's webhook, or run `doctor --probe` on staging (it tries a write)",
-        )
-    # Reference §13.9: changing fields, stages and pipelines needs CRM CONFIG WRITE; REST has no
-    # read-only way to ask for it, so the honest answer for a non-administrator is "unknown".
-    return Check(
-        "rights",
-        "warning",
-        "the user is not an administrator; whether they may change CRM settings (CRM permission "
-        "'settings: write') cannot be read over REST",
-        "use an administrator's webhook, or run `doctor --probe` on a staging portal with the same user",
-    )
 
 
 def portal_checks(
@@ -269,6 +121,27 @@ def lock_check(live: LiveState, portal: str) -> list[Check]:
             f"the portal is locked by {live.lock.describe()}: "
             "an apply waits for it (--lock-timeout), then refuses",
             f"wait for that run to finish; if it was killed: b24provision force-unlock --portal {portal}",
+        )
+    ]
+
+
+def smart_process_check(blueprint: Blueprint | None, facts: PortalFacts | None) -> list[Check]:
+    """A problem when ``doctor --probe`` saw crm.type.add refused for the plan and the blueprint has
+    smart processes: the apply's crm.type.add would be refused the same way."""
+    if blueprint is None or not blueprint.smart_processes or facts is None:
+        return []
+    if facts.smart_processes != "restricted":
+        return []
+    count = len(blueprint.smart_processes)
+    return [
+        Check(
+            "smart processes",
+            "problem",
+            f"the blueprint has {count} smart process{'es' if count != 1 else ''}, and the probe of "
+            f"{facts.probed_at or 'this portal'} saw crm.type.add refused for the portal's plan "
+            "(CREATE_DYNAMIC_TYPE_RESTRICTED)",
+            "move the portal to a plan with smart processes (check the plan's page: the tariff table's "
+            "facts for them are unverified), or take smart_processes: out of the blueprint",
         )
     ]
 
@@ -348,7 +221,3 @@ def worst(checks: Sequence[Check]) -> Status:
     if any(c.status == "warning" for c in checks):
         return "warning"
     return "ok"
-
-
-def _yes(value: Any) -> bool:
-    return value is True or str(value).upper() in ("Y", "TRUE", "1")

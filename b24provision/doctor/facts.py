@@ -51,6 +51,9 @@ class PortalFacts:
     """A SYSTEM stage of a pipeline is deleted with ``params[FORCED]=Y`` (§6)."""
     success_stage_any_code: bool | None = None
     """A success stage may have another code than WON (§13.7)."""
+    smart_processes: Literal["allowed", "restricted"] | None = None
+    """Whether crm.type.add made the probe's smart process, or answered CREATE_DYNAMIC_TYPE_RESTRICTED
+    (the plan lacks smart processes, doctor/probe_smart.py); None: not probed (the portal had some)."""
     languages: tuple[str, ...] = ()
     """The portal's languages, from a probe field's label map."""
     answers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -61,6 +64,18 @@ class PortalFacts:
         if self.stage_id_budget is None:
             return None
         return self.stage_id_budget - len(DealStages().status_prefix(pipeline_id))
+
+    def smart_process_warning(self, creates: int) -> str | None:
+        """The plan's warning when it creates ``creates`` smart processes on a portal whose probe saw
+        crm.type.add refused for its plan (a hint: apply still goes by what the portal answers)."""
+        if not creates or self.smart_processes != "restricted":
+            return None
+        return (
+            f"doctor: the probe of {self.probed_at} saw crm.type.add refused for this portal's plan "
+            f"(CREATE_DYNAMIC_TYPE_RESTRICTED): creating the {creates} smart process"
+            f"{'es' if creates != 1 else ''} of this plan will fail — move the portal to a plan with "
+            "smart processes, or run `b24provision doctor --probe` again if it changed"
+        )
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
@@ -109,6 +124,7 @@ def load_facts(host: str, state_dir: Path = DEFAULT_STATE_DIR) -> PortalFacts | 
         probe_pipeline_id=_int(doc.get("probe_pipeline_id")),
         system_stage_forced_delete=_bool(doc.get("system_stage_forced_delete")),
         success_stage_any_code=_bool(doc.get("success_stage_any_code")),
+        smart_processes=_choice(doc.get("smart_processes"), ("allowed", "restricted")),  # type: ignore[arg-type]
         languages=tuple(str(x) for x in doc.get("languages") or () if isinstance(x, str)),
         answers={k: v for k, v in (doc.get("answers") or {}).items() if isinstance(v, dict)},
     )

@@ -10,6 +10,8 @@ unique prefix ``B24P_PROBE_<tag>``:
 * a pipeline — which is the longest stage code it accepts (one batch of adds of growing length,
   §13.5)? can its system stage WON be deleted with ``FORCED=Y`` (§6)? may a success stage then have
   another code than WON (§13.7)?
+* a smart process, on a portal that holds none (probe_smart.py) — does the portal's plan let
+  crm.type.add create one, or is it refused with CREATE_DYNAMIC_TYPE_RESTRICTED?
 
 Cleanup runs whatever happens — a step failing, Ctrl-C, SIGTERM (turned into an interrupt while
 the probe runs) — and finds what to delete by the prefix, not by remembered ids: a write whose
@@ -32,8 +34,9 @@ from typing import Any
 from b24provision.doctor.answers import ASSUMPTIONS, Answer, Say, as_map
 from b24provision.doctor.checks import PROBE_PREFIX
 from b24provision.doctor.facts import PortalFacts
+from b24provision.doctor.probe_smart import probe_smart_process, probe_types
 from b24provision.doctor.probe_stages import PROBED_PIPELINES, probe_pipeline
-from b24provision.entities.types import DEAL
+from b24provision.entities.types import DEAL, SMART_TYPES
 from b24provision.errors import PortalError
 from b24provision.portal.client import Command, PortalClient
 
@@ -73,6 +76,7 @@ def run_probe(client: PortalClient, say: Say) -> ProbeResult:
             try:
                 answers.update(_probe_fields(client, prefix, say, found, denied))
                 answers.update(probe_pipeline(client, prefix, say, found, denied))
+                answers.update(probe_smart_process(client, prefix, say, found, denied))
             except PortalError as exc:  # one step failed: the others' answers still count
                 stopped = f"the probe stopped: {exc.message}"
     finally:
@@ -91,7 +95,7 @@ def run_probe(client: PortalClient, say: Say) -> ProbeResult:
 
 
 def cleanup(client: PortalClient) -> tuple[list[str], list[str]]:
-    """Delete every pipeline and field whose name starts with ``B24P_PROBE_``.
+    """Delete every pipeline, field and smart process whose name starts with ``B24P_PROBE_``.
 
     Returns what was deleted and what could not be (with the portal's words); never raises for the
     portal, so it can run while an interrupt or an error is on its way out.
@@ -101,8 +105,11 @@ def cleanup(client: PortalClient) -> tuple[list[str], list[str]]:
             [
                 Command("pipelines", PROBED_PIPELINES.method("list"), PROBED_PIPELINES.params),
                 Command("fields", _FIELDS.method("list"), {}),
+                Command("types", SMART_TYPES.method("list"), {}),
             ]
         )
+        # A portal without smart processes (or this scope) may refuse the type list: nothing to delete.
+        reply.errors.pop("types", None)
         reply.raise_first_error()
         pipelines = _items(reply.results.get("pipelines"), "categories")
         fields = _items(reply.results.get("fields"))
@@ -122,6 +129,9 @@ def cleanup(client: PortalClient) -> tuple[list[str], list[str]]:
                 key = f"f{f['ID']}"
                 names[key] = f"field {f['FIELD_NAME']}"
                 commands.append(Command(key, _FIELDS.method("delete"), {"id": f["ID"]}))
+        for what, command in probe_types(reply.results.get("types"), PROBE_PREFIX):
+            names[command.key] = what
+            commands.append(command)
         if not commands:
             return [], []
         done = client.batch_all(commands)
@@ -265,6 +275,7 @@ def _facts(host: str, answers: list[Answer], found: Mapping[str, Any]) -> Portal
         probe_pipeline_id=found.get("probe_pipeline_id"),
         system_stage_forced_delete=found.get("system_stage_forced_delete"),
         success_stage_any_code=found.get("success_stage_any_code"),
+        smart_processes=found.get("smart_processes"),
         languages=tuple(found.get("languages") or ()),
         answers={a.key: a.to_json() for a in answers},
     )

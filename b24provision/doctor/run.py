@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b24provision.blueprint.model import Blueprint
-from b24provision.doctor.checks import Check, hello, hello_checks, lock_check, portal_checks, worst
+from b24provision.doctor.checks import Check, lock_check, portal_checks, smart_process_check, worst
 from b24provision.doctor.facts import DEFAULT_STATE_DIR, facts_path, load_facts, save_facts
+from b24provision.doctor.hello import hello, hello_checks
 from b24provision.doctor.probe import Answer, ProbeResult, run_probe
 from b24provision.errors import BlueprintError, PlanError, PortalAuthError, PortalError, PortalNotFound
 from b24provision.portal.connect import describe_portal, open_portal
@@ -79,7 +80,7 @@ def run_doctor(
         report.portal = where if where.startswith("local emulator") else client.host
         start = client.request_count
         try:
-            h = hello(client)
+            h = hello(client, blueprint)
         except PortalError as exc:
             report.checks.extend(_unreachable(report.portal, exc))
             report.requests = client.request_count - start
@@ -117,7 +118,7 @@ def run_doctor(
             )
         )
         report.checks.extend(lock_check(live, portal))
-        report.checks.extend(_facts_check(client.host, state_dir))
+        report.checks.extend(_facts_check(client.host, state_dir, blueprint))
         if blueprint is None and not any(c.name == "blueprint" for c in report.checks):
             report.checks.append(
                 Check(
@@ -133,13 +134,17 @@ def run_doctor(
             else:
                 # The embedded portal is the emulator itself, on a new port each run: nothing to keep.
                 keep = not (portal.strip() == "local" or portal.strip().startswith("local:"))
-                _probe(report, run_probe(client, say), state_dir if keep else None)
+                _probe(report, run_probe(client, say), state_dir if keep else None, blueprint)
         report.requests = client.request_count - start
     return report
 
 
-def _probe(report: DoctorReport, result: ProbeResult, state_dir: Path | None) -> None:
+def _probe(
+    report: DoctorReport, result: ProbeResult, state_dir: Path | None, blueprint: Blueprint | None
+) -> None:
     report.answers = result.answers
+    if not any(c.name == "smart processes" for c in report.checks):
+        report.checks.extend(smart_process_check(blueprint, result.facts))
     report.cleanup = result.not_removed
     if result.removed_leftovers and not result.not_removed:
         # The read-only checks saw them before the probe removed them first: say what is true now.
@@ -165,11 +170,15 @@ def _probe(report: DoctorReport, result: ProbeResult, state_dir: Path | None) ->
     elif any(a.verdict != "could not tell" for a in result.answers):
         report.checks = [c for c in report.checks if not (c.name == "rights" and c.status == "warning")]
         if not any(c.name == "rights" for c in report.checks):
-            report.checks.append(Check("rights", "ok", "the probe created and deleted a pipeline and fields"))
+            made = "a pipeline, fields" + (
+                " and a smart process" if result.facts.smart_processes == "allowed" else ""
+            )
+            report.checks.append(Check("rights", "ok", f"the probe created and deleted {made}"))
 
 
-def _facts_check(host: str, state_dir: Path) -> list[Check]:
-    """What an earlier ``--probe`` saved for this portal, which plan is using now."""
+def _facts_check(host: str, state_dir: Path, blueprint: Blueprint | None) -> list[Check]:
+    """What an earlier ``--probe`` saved for this portal, which plan is using now (and whether it
+    saw the portal's plan refuse smart processes the blueprint has)."""
     try:
         facts = load_facts(host, state_dir)
     except ValueError as exc:
@@ -179,7 +188,8 @@ def _facts_check(host: str, state_dir: Path) -> list[Check]:
     differs = [a.get("assumption", key) for key, a in facts.answers.items() if a.get("verdict") == "differs"]
     summary = f"differs: {'; '.join(differs)}" if differs else "every assumption the probe could tell holds"
     return [
-        Check("facts", "ok", f"probe of {facts.probed_at} in use ({facts_path(host, state_dir)}): {summary}")
+        Check("facts", "ok", f"probe of {facts.probed_at} in use ({facts_path(host, state_dir)}): {summary}"),
+        *smart_process_check(blueprint, facts),
     ]
 
 

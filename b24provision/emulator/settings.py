@@ -185,8 +185,8 @@ class PortalSettings:
     quirks: Quirks = field(default_factory=default_quirks)
     """Where the core and the docs disagree, which one this portal follows (see Quirks)."""
     scopes: tuple[str, ...] | None = None
-    """The webhook's scopes as ``scope`` reports them (None: every scope the emulator has). Only
-    reported: methods of a missing scope still answer."""
+    """The webhook's scopes as ``scope`` reports them (None: every scope the emulator has). Reported
+    by ``scope`` and by method.get's isAvailable; methods of a missing scope still answer."""
     crm_settings_rights: bool = True
     """§13.9: the webhook's user may change CRM settings (CONFIG WRITE); False: userfield, status and
     category writes answer "Access denied." while reads work."""

@@ -198,6 +198,22 @@ SMART_PROCESS_KEY = "smart_process_{}"
 _DYNAMIC_DOCUMENT = "Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic"
 
 
+@dataclass(frozen=True)
+class SmartTypeApi:
+    """crm.type.*: the smart-process types themselves (``D:api-reference/crm/universal/
+    user-defined-object-types/``; scope crm, an administrator's right)."""
+
+    prefix: str = "crm.type"
+
+    def method(self, op: Literal["add", "update", "delete", "get", "list"]) -> str:
+        return f"{self.prefix}.{op}"
+
+
+SMART_TYPES = SmartTypeApi()
+SMART_FIELDS = UserFieldApi("userfieldconfig", "userfieldconfig", {"moduleId": "crm"})
+"""A smart process's custom fields: userfieldconfig.* with ``moduleId: crm`` (every type alike)."""
+
+
 def is_smart_process_id(entity_type_id: int) -> bool:
     """Whether a CRM type id can be a smart process's: 128..192 or from 1030 (CCrmOwnerType's dynamic
     ranges; the reference says only "SPA ≥128", §5.1: the exact bounds are UNVERIFIED)."""
@@ -222,7 +238,7 @@ def smart_process(entity_type_id: int, type_id: int | None = None) -> EntityType
         structure="pipelines",
         pipelines=PipelineApi(entity_type_id),
         stages=DynamicStages(entity_type_id),
-        userfields=UserFieldApi("userfieldconfig", "userfieldconfig", {"moduleId": "crm"}),
+        userfields=SMART_FIELDS,
         field_prefix=f"UF_CRM_{own}_",
         userfield_entity_id=f"CRM_{own}",
         document_type=("crm", _DYNAMIC_DOCUMENT, f"DYNAMIC_{entity_type_id}"),  # §8.3
@@ -250,8 +266,11 @@ __all__ = [
     "ENTITY_TYPES",
     "FIELD_NAME_LIMIT",
     "LEAD",
+    "SMART_FIELDS",
+    "SMART_TYPES",
     "EntityType",
     "PipelineApi",
+    "SmartTypeApi",
     "Structure",
     "UserFieldApi",
     "entity_type",

@@ -52,7 +52,7 @@ DEFAULT_PORTALS_FILE = Path("portals.yaml")
 
 _PROFILE_KEYS = ("webhook_env", "oauth", "local", "tariff", "limits", "rate", "timeout")
 # Plan limits a profile may declare (no REST method reports them, reference §9.2).
-_LIMIT_KEYS = ("pipelines", "custom_fields")
+_LIMIT_KEYS = ("pipelines", "custom_fields", "smart_processes")
 _OAUTH_KEYS = ("client_id_env", "client_secret_env", "refresh_token_env", "endpoint", "token_url")
 _OAUTH_REQUIRED = ("client_id_env", "client_secret_env", "refresh_token_env", "endpoint")
 # Keys people write when they mean to put the secret itself in the file.

@@ -15,7 +15,16 @@ from typing import Any
 from b24provision.blueprint.model import Blueprint
 from b24provision.tariff.needs import Needs, needs
 from b24provision.tariff.status import Status, feature_status, limit_status
-from b24provision.tariff.table import Certainty, Fact, Lineup, Severity, TariffPlan, source_text, tariff_table
+from b24provision.tariff.table import (
+    Certainty,
+    Fact,
+    Lineup,
+    Severity,
+    TariffPlan,
+    source_kind,
+    source_text,
+    tariff_table,
+)
 
 
 @dataclass(frozen=True)
@@ -23,7 +32,8 @@ class TariffFinding:
     """One row of the comparison: a need, what the plan has, and the verdict."""
 
     need: str
-    """The need's key: rest, robots, business_processes, app_robots_triggers, pipelines, custom_fields."""
+    """The need's key: rest, robots, business_processes, app_robots_triggers, lead_robots,
+    smart_process_robots, smart_processes, pipelines, custom_fields, smart_process_count."""
     needed: str
     plan_has: str
     severity: Severity
@@ -33,6 +43,9 @@ class TariffFinding:
     source: str
     """The citation(s) of the plan's fact."""
     certainty: Certainty
+    status: Status = "yes"
+    """How sure it is that the plan meets the need (``status.py``): "probably_not" is a warning that
+    says the plan most likely lacks it, "unknown" one that no source says."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +57,7 @@ class TariffFinding:
             "minimal_plan": self.minimal_plan,
             "source": self.source,
             "certainty": self.certainty,
+            "status": self.status,
         }
 
 
@@ -54,6 +68,7 @@ _FEATURES: dict[str, tuple[str, str]] = {
     "business_processes": ("business processes (Workflow designer)", ""),
     "lead_robots": ("automation rules (robots) on lead statuses", ""),
     "smart_process_robots": ("automation rules (robots) on smart-process stages", ""),
+    "smart_processes": ("smart processes (crm.type)", ""),
     "app_robots_triggers": (
         "application robot types and triggers (bizproc.robot.*, crm.automation.trigger.*)",
         "",
@@ -63,6 +78,7 @@ _FEATURES: dict[str, tuple[str, str]] = {
 _LIMITS: dict[str, tuple[str, int, str]] = {
     "pipelines": ("max_pipelines", 1, "deal pipelines"),
     "custom_fields": ("max_custom_fields", 0, "custom deal fields"),
+    "smart_process_count": ("max_smart_processes", 0, "smart processes"),
 }
 
 
@@ -71,6 +87,7 @@ def _needed_features(n: Needs) -> list[str]:
     wanted["app_robots_triggers"] = n.app_robots_triggers
     wanted["lead_robots"] = n.lead_robots > 0
     wanted["smart_process_robots"] = n.smart_process_robots > 0
+    wanted["smart_processes"] = n.smart_processes > 0
     return [k for k, v in wanted.items() if v]
 
 
@@ -103,7 +120,13 @@ def minimal_plan(needs_or_blueprint: Needs | Blueprint, lineup: Lineup = "curren
 
 
 def _sources(fact: Fact) -> str:
-    return "; ".join(fact.source)
+    """The fact's source keys with their kind: "third party: web-truetech-lowcode; core source: ..."."""
+    kinds: dict[str, list[str]] = {}
+    for s in fact.source:
+        kinds.setdefault(source_kind(s), []).append(s)
+    return "; ".join(
+        f"{kind}: {', '.join(keys)}" if kind != keys[0] else kind for kind, keys in kinds.items()
+    )
 
 
 def _verdict(
@@ -141,9 +164,11 @@ def compare_tariff(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan) -> l
         needed = f"{what}: {n.robot_count} ({', '.join(n.robot_kinds)})" if key == "robots" else what
         needed = f"{what}: {n.lead_robots}" if key == "lead_robots" else needed
         needed = f"{what}: {n.smart_process_robots}" if key == "smart_process_robots" else needed
+        needed = f"{what}: {n.smart_processes}" if key == "smart_processes" else needed
         severity, message = _verdict(statuses[key], what, plan, fact, minimal)
         has = "unknown" if fact.value is None else ("yes" if fact.value else "no")
-        rows.append(_finding(key, needed, f"{has} ({_how_sure(fact)})", severity, message, minimal, fact))
+        has = f"{has} ({_how_sure(fact)})"
+        rows.append(_finding(key, needed, has, severity, message, minimal, fact, statuses[key]))
     for need, (key, _, words) in _LIMITS.items():
         count = getattr(n, need)
         if not count:
@@ -155,21 +180,40 @@ def compare_tariff(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan) -> l
                 "info",
                 f"{plan.title()}: the limit on {words} is not known; check it allows {count}",
             )
+        elif statuses[need] == "no":
+            # Say the limit and who said it (the table, a profile's declaration): the way out differs.
+            better = (
+                "" if minimal.code == plan.code else f"; the cheapest plan that fits is {minimal.title()}"
+            )
+            severity = "error"
+            message = f"{plan.title()} allows at most {limit.removeprefix('at most ')} {words} "
+            message += f"({_how_sure(fact)}), not {count}{better}"
         else:
             severity, message = _verdict(statuses[need], f"room for {count} {words}", plan, fact, minimal)
         has = f"{limit} ({_how_sure(fact)})"
-        rows.append(_finding(need, f"{count} {words}", has, severity, message, minimal, fact))
+        rows.append(_finding(need, f"{count} {words}", has, severity, message, minimal, fact, statuses[need]))
     return rows
 
 
 def _how_sure(fact: Fact) -> str:
-    """The certainty of a table fact; for what a live portal or a profile said, the saying itself."""
+    """The certainty of a table fact and the kinds of its sources ("unverified; third party"); for
+    what a live portal or a profile said, the saying itself."""
     live = [s for s in fact.source if s not in tariff_table().sources]
-    return "; ".join(live) if live else fact.certainty
+    if live:
+        return "; ".join(live)
+    kinds = dict.fromkeys(source_kind(s) for s in fact.source)
+    return f"{fact.certainty}; {', '.join(kinds)}"
 
 
-def _finding(
-    need: str, needed: str, has: str, severity: Severity, message: str, minimal: TariffPlan, fact: Fact
+def _finding(  # noqa: PLR0913 - one row's columns
+    need: str,
+    needed: str,
+    has: str,
+    severity: Severity,
+    message: str,
+    minimal: TariffPlan,
+    fact: Fact,
+    status: Status,
 ) -> TariffFinding:
     return TariffFinding(
         need=need,
@@ -180,6 +224,7 @@ def _finding(
         minimal_plan=None if severity in ("ok", "info") else minimal.code,
         source="; ".join(source_text(s) for s in fact.source),
         certainty=fact.certainty,
+        status=status,
     )
 
 
@@ -211,9 +256,16 @@ class TariffReport:
             return None
         unmet = [r.need for r in self.rows if r.severity == "error"]
         unsure = [r.need for r in self.rows if r.severity == "warning"]
+        lacking = [r.need for r in self.rows if r.severity == "warning" and r.status == "probably_not"]
         name = self.plan.title()
         if unmet:
             return f"{name} does not fit this blueprint: {', '.join(unmet)} not met"
+        if lacking:
+            # Only unverified sources say so: not a refusal, but no "probably fits" either.
+            return (
+                f"{name} probably does not fit this blueprint: {', '.join(lacking)} probably not met "
+                "(unverified) — check your plan"
+            )
         if unsure:
             unsure_text = ", ".join(unsure)
             return f"{name} probably fits this blueprint; not confirmed: {unsure_text} — check your plan"
@@ -237,6 +289,7 @@ class TariffReport:
                 "app_robots_triggers": n.app_robots_triggers,
                 "pipelines": n.pipelines,
                 "custom_fields": n.custom_fields,
+                "smart_processes": n.smart_processes,
                 "notes": list(n.notes),
             },
             "findings": [r.to_json() for r in self.rows],

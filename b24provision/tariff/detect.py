@@ -18,7 +18,7 @@ class PortalEvidence:
 
     Filled by the portal side (``tariff/fit.py``): ``license`` from app.info, ``methods`` from
     method.get (isExisting by method name), ``declared`` from the profile's ``tariff:``, ``limits``
-    (``max_pipelines``, ``max_custom_fields``) from a profile's declaration.
+    (``max_pipelines``, ``max_custom_fields``, ``max_smart_processes``) from a profile's declaration.
     """
 
     license: str | None = None
@@ -85,7 +85,7 @@ def portal_tariff(evidence: PortalEvidence) -> TariffPlan | None:
                 source = (probe_source(method, present),)
                 facts[key] = Fact(value=present, certainty="verified", source=source)
     for key, limit in evidence.limits.items():
-        if key in ("max_pipelines", "max_custom_fields"):
+        if key in ("max_pipelines", "max_custom_fields", "max_smart_processes"):
             facts[key] = Fact(value=limit, certainty="verified", source=(evidence.limits_source,))
     return plan.model_copy(update={"facts": facts})
 

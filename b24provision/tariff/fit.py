@@ -29,6 +29,7 @@ from b24provision.plan.ops import (
     CreateAppRobotOp,
     CreateFieldOp,
     CreatePipelineOp,
+    CreateSmartProcessOp,
     CreateTriggerOp,
     DeleteFieldOp,
     DeletePipelineOp,
@@ -36,6 +37,7 @@ from b24provision.plan.ops import (
     NeedsAppContextOp,
     Plan,
     UpdateAppRobotOp,
+    UpdateSmartProcessOp,
     UpdateTriggerOp,
 )
 from b24provision.state.live import LiveState
@@ -54,13 +56,25 @@ from b24provision.tariff import (
 )
 
 # Profile limit names -> the tariff table's fact keys.
-_LIMIT_FACTS = {"pipelines": "max_pipelines", "custom_fields": "max_custom_fields"}
+_LIMIT_FACTS = {
+    "pipelines": "max_pipelines",
+    "custom_fields": "max_custom_fields",
+    # crm_smart_processes_limit (source core-smart-processes): no REST method reports it either.
+    "smart_processes": "max_smart_processes",
+}
 # How each need is named in a refusal ("robots need ...").
 _NEED_WORDS = {
     "rest": "the REST API",
     "robots": "robots",
     "business_processes": "business processes",
     "app_robots_triggers": "application robot types and triggers",
+    "smart_processes": "smart processes",
+}
+# Needs that are counts: how a refusal names them.
+_COUNTED = {
+    "pipelines": "deal pipelines",
+    "custom_fields": "custom deal fields",
+    "smart_process_count": "smart processes",
 }
 _FACT_WORDS = {
     "robots": "robots (automation rules)",
@@ -75,7 +89,7 @@ class Declaration:
 
     tariff: str | None
     limits: Mapping[str, int] = field(default_factory=dict)
-    """``pipelines`` / ``custom_fields``: the most the plan allows."""
+    """``pipelines`` / ``custom_fields`` / ``smart_processes``: the most the plan allows."""
     source: str = ""
     """Where it is written, ``portals.yaml:2:1``."""
 
@@ -180,6 +194,7 @@ def needs_for(plan: Plan, live: LiveState, blueprint: Blueprint | None = None) -
     else:
         robots = [op.robot for op in plan.ops if isinstance(op, ManualRobotOp) and op.entity == "deal"]
         app_ops = (CreateAppRobotOp, UpdateAppRobotOp, CreateTriggerOp, UpdateTriggerOp, NeedsAppContextOp)
+        ops = plan.ops
         base = Needs(
             rest=bool(plan.ops),
             robots=bool(robots),
@@ -187,6 +202,7 @@ def needs_for(plan: Plan, live: LiveState, blueprint: Blueprint | None = None) -
             robot_count=len(robots),
             app_robots_triggers=any(isinstance(op, app_ops) for op in plan.ops),
             lead_robots=sum(isinstance(op, ManualRobotOp) and op.entity == "lead" for op in plan.ops),
+            smart_processes=sum(isinstance(op, CreateSmartProcessOp | UpdateSmartProcessOp) for op in ops),
         )
     deal_ops = [op for op in plan.ops if not is_smart_entity(op.entity)]  # a smart process's: tariff/smart.py
     new_pipelines = sum(isinstance(op, CreatePipelineOp) for op in deal_ops)
@@ -195,10 +211,13 @@ def needs_for(plan: Plan, live: LiveState, blueprint: Blueprint | None = None) -
     new_fields = sum(isinstance(op, CreateFieldOp) and op.entity == "deal" for op in plan.ops)
     gone_fields = sum(isinstance(op, DeleteFieldOp) and op.entity == "deal" for op in plan.ops)
     have_fields = len(live.field_ids) + len(live.unsupported_fields)
+    # Every smart process counts against the limit, unmanaged ones too; only a new one is refused.
+    new_types = sum(isinstance(op, CreateSmartProcessOp) for op in plan.ops)
     return dataclasses.replace(
         base,
         pipelines=len(live.pipeline_ids) + new_pipelines - gone_pipelines if new_pipelines else 0,
         custom_fields=have_fields + new_fields - gone_fields if new_fields else 0,
+        smart_process_count=len(live.smart_processes) + new_types if new_types else 0,
     )
 
 
@@ -234,9 +253,8 @@ def refuse_unfit(findings: Sequence[TariffFinding], tariff: PortalTariff, n: Nee
 
 
 def _reason(finding: TariffFinding, n: Needs) -> str:
-    if finding.need in ("pipelines", "custom_fields"):
-        words = "deal pipelines" if finding.need == "pipelines" else "custom deal fields"
-        count = n.pipelines if finding.need == "pipelines" else n.custom_fields
+    if finding.need in _COUNTED:
+        words, count = _COUNTED[finding.need], getattr(n, finding.need)
         return (
             f"{count} {words} (after this apply) need a plan that allows {count}; "
             f"it allows {finding.plan_has.split(' (')[0]} ({finding.source})"
@@ -246,6 +264,7 @@ def _reason(finding: TariffFinding, n: Needs) -> str:
         robots=finding.need == "robots",
         business_processes=finding.need == "business_processes",
         app_robots_triggers=finding.need == "app_robots_triggers",
+        smart_processes=int(finding.need == "smart_processes"),
     )
     current, legacy = minimal_plan(only), minimal_plan(only, "legacy")
     what = _NEED_WORDS.get(finding.need, finding.need)

@@ -30,6 +30,11 @@ class Needs:
     """Robots on lead statuses: automation on leads, a feature of its own (``lead_robots``)."""
     smart_process_robots: int = 0
     """Robots on smart-process stages: automation on smart processes (``smart_process_robots``)."""
+    smart_processes: int = 0
+    """Smart processes the blueprint sets up: the plan feature ``smart_processes`` when any."""
+    smart_process_count: int = 0
+    """Smart processes the portal will hold after creating the new ones (``max_smart_processes``);
+    0 when none is created: the limit only refuses a new one."""
     notes: tuple[str, ...] = field(default=())
     """Advice that is not a requirement, e.g. what a two-way child-deal link would need."""
 
@@ -71,5 +76,7 @@ def needs(blueprint: Blueprint) -> Needs:
         smart_process_robots=sum(
             len(s.robots) for sp in blueprint.smart_processes for p in sp.pipelines for s in p.stages
         ),
+        smart_processes=len(blueprint.smart_processes),
+        smart_process_count=len(blueprint.smart_processes),
         notes=tuple(notes),
     )

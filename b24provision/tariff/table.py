@@ -149,6 +149,23 @@ def source_text(key: str) -> str:
     return tariff_table().sources.get(key, key)
 
 
+# What kind of source a key of the table's `sources:` is, by its prefix (data/tariffs.yaml).
+_SOURCE_KINDS = (
+    ("ref-", "documented"),
+    ("helpdesk-", "documented"),
+    ("core-", "core source"),
+    ("seed-", "seed"),
+    ("web-", "third party"),
+    ("inferred", "inferred"),
+)
+
+
+def source_kind(key: str) -> str:
+    """ "documented", "core source", "seed", "third party" or "inferred" for a source key of the
+    table; what a live portal or a profile said is named as it is ("method.get ...: exists")."""
+    return next((kind for prefix, kind in _SOURCE_KINDS if key.startswith(prefix)), key)
+
+
 def known_plan_codes() -> tuple[str, ...]:
     """Every plan code a blueprint's ``tariff:`` may name, in table order."""
     return tuple(p.code for p in tariff_table().plans)

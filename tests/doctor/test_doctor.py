@@ -70,6 +70,7 @@ def test_read_only_doctor_answers_in_few_requests_and_writes_nothing(start_porta
         "portal": "ok",
         "credentials": "ok",
         "scopes": "ok",
+        "methods": "ok",
         "rights": "ok",
         "tariff": "ok",
         "languages": "ok",  # the handmade portal has fields, whose labels name the languages

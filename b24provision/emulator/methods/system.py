@@ -52,8 +52,13 @@ def app_info(call: Call) -> dict[str, Any]:
 @method("method.get", scope="basic")
 def method_get(call: Call) -> dict[str, bool]:
     name = str(param(call.params, "name", default="") or "").strip().lower()
-    exists = name in available_methods(call.settings)
-    return {"isExisting": exists, "isAvailable": exists}
+    spec = available_methods(call.settings).get(name)
+    # isAvailable: "whether the method may be called with the current access (scope)"
+    # (dev.1c-bitrix.ru/rest_help/general/method_get.php): a method of a scope the webhook lacks
+    # exists but is not available. `basic` methods are there for every webhook.
+    granted = call.settings.scopes
+    available = spec is not None and (granted is None or spec.scope == "basic" or spec.scope in granted)
+    return {"isExisting": spec is not None, "isAvailable": available}
 
 
 @method("feature.get", scope="basic")
