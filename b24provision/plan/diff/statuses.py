@@ -5,7 +5,7 @@ The lead's statuses (``entities.lead.statuses``) and each reference list a bluep
 lists and the portal lacks is created, one whose name, sort or colour differs is updated, a lead
 status whose semantics differ is replaced (crm.status.update ignores SEMANTICS, reference §6).
 An item the portal has and the blueprint does not list is the portal's own: reported as unmanaged,
-never touched, and deleted only when named in ``removed.lead_statuses`` / ``removed.lists``. A
+never touched, and deleted only when named in ``removed.lead.statuses`` / ``removed.lists``. A
 SYSTEM item (the lead's NEW, CONVERTED, JUNK; the source CALL...) is deleted only with FORCED=Y:
 the plan says so, and such items are usually kept. What a delete destroys (leads in a lead
 status) is counted on the portal like a deal stage's deals (``plan/safety.py``).
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from b24provision.blueprint.model import Blueprint, ListItem, Stage
+from b24provision.blueprint.removed_model import DEPRECATED_LEAD_STATUSES, DEPRECATION, LEAD_STATUSES
 from b24provision.errors import PlanError
 from b24provision.plan.diff.base import FIX, DiffBase, src
 from b24provision.plan.diff.stage_list import StageListOps, compare_stage_list
@@ -42,7 +43,7 @@ def plan_scope(desired: Blueprint) -> tuple[str, ...]:
     """The entity types besides the deal and the reference lists ``desired`` is about (``Plan.scope``)."""
     keys = set(desired.entities.others()) | set(desired.lists.named()) | set(desired.removed.lists)
     keys |= set(desired.removed.others())
-    if desired.removed.lead_statuses:
+    if desired.removed.lead.statuses:
         keys.add("lead")
     return tuple(sorted(keys))
 
@@ -75,13 +76,16 @@ class StatusComparer(DiffBase):
         desired, live = self.desired, self.live
         lead = live.entities.get("lead")
         have = lead.statuses if lead is not None else None
-        statuses = desired.entities.lead.statuses
-        if statuses or desired.removed.lead_statuses:
+        statuses, removed = desired.entities.lead.statuses, desired.removed
+        if removed.deprecated_lead_statuses:
+            where = src(desired, *DEPRECATED_LEAD_STATUSES) or ".".join(DEPRECATED_LEAD_STATUSES)
+            self.warnings.append(f"{where}: {DEPRECATION}")
+        if statuses or removed.lead.statuses:
             self._directory(
                 None,
                 [_of_stage(s) for s in statuses],
                 have,
-                desired.removed.lead_statuses,
+                removed.lead.statuses,
                 ("entities", "lead", "statuses"),
             )
         for name, items in desired.lists.named().items():
@@ -109,7 +113,7 @@ class StatusComparer(DiffBase):
         have_by_code = {s.code: s for s in have_items}
         have_sorts = {s.code: s.sort or 0 for s in have_items}
         removed = list(removed_lead) if list_name is None else _removed_items(desired, list_name)
-        removed_where = ("removed", "lead_statuses") if list_name is None else ("removed", "lists", list_name)
+        removed_where = LEAD_STATUSES if list_name is None else ("removed", "lists", list_name)
         wanted = {s.code for s in want}
         for i, code in enumerate(removed):
             if code in wanted:
