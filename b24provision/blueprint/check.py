@@ -21,6 +21,7 @@ from b24provision.blueprint.check_common import (
     where_line,
 )
 from b24provision.blueprint.check_fields import deal_field_problems, entity_field_problems
+from b24provision.blueprint.check_removed import check_removed_twice
 from b24provision.blueprint.check_robots import check_robots, robots_of
 from b24provision.blueprint.check_smart import check_smart_processes
 from b24provision.blueprint.check_statuses import check_statuses
@@ -53,6 +54,7 @@ def check_blueprint(bp: Blueprint) -> list[Problem]:
         *check_statuses(bp),  # lead statuses and reference lists (check_statuses.py)
         *(finding(bp, loc, message, "check/ambiguous-robot") for loc, message in ambiguous_robots(bp)),
         *_removed(bp),
+        *check_removed_twice(bp),  # each object named once under removed: (check_removed.py)
         *_prefixed_codes(bp),
         *_unique(bp, "app_robots", [r.code for r in bp.app_robots], "application robot code"),
         *_unique(bp, "triggers", [t.code for t in bp.triggers], "trigger code"),

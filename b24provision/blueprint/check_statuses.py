@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 
 from b24provision.blueprint.check_common import Loc, finding, suggest, where_line
 from b24provision.blueprint.model import Blueprint, ChangeStageRobot
+from b24provision.blueprint.removed_model import DEPRECATED_LEAD_STATUSES, DEPRECATION
+from b24provision.blueprint.removed_model import LEAD_STATUSES as REMOVED_LEAD_STATUSES
 from b24provision.entities.types import entity_type
 from b24provision.errors import Problem
 from b24provision.robots.kinds import kind_of
@@ -35,13 +37,15 @@ def check_statuses(bp: Blueprint) -> Iterator[Problem]:
         yield from _unique(bp, ("lists", name), [i.code for i in items], f"{name} item")
     yield from _lead_robots(bp)
     yield from _declared_and_removed(bp)
+    if bp.removed.deprecated_lead_statuses:
+        yield finding(bp, DEPRECATED_LEAD_STATUSES, DEPRECATION, "check/deprecated", severity="warning")
 
 
 def _declared_and_removed(bp: Blueprint) -> Iterator[Problem]:
     """A status or item both listed and named in ``removed:`` (the plan would refuse it too)."""
     named: list[tuple[str, Loc, set[str], Sequence[str]]] = [
-        ("lead status", ("removed", "lead_statuses"), {s.code for s in bp.entities.lead.statuses},
-         bp.removed.lead_statuses),
+        ("lead status", REMOVED_LEAD_STATUSES, {s.code for s in bp.entities.lead.statuses},
+         bp.removed.lead.statuses),
     ]  # fmt: skip
     lists = bp.lists.named()
     named += [

@@ -54,7 +54,7 @@ from b24provision.blueprint.field_model import (
     UrlField,
     label_map,
 )
-from b24provision.blueprint.list_model import ListItem, ListItemCode, Lists
+from b24provision.blueprint.list_model import ListItem, Lists
 from b24provision.blueprint.model_types import (
     Color,
     Duration,
@@ -71,6 +71,7 @@ from b24provision.blueprint.model_types import (
     duration_days,
     parse_duration,
 )
+from b24provision.blueprint.removed_model import Removed, RemovedLead, RemovedSection
 from b24provision.blueprint.robot_model import (
     ChangeStageRobot,
     Condition,
@@ -84,7 +85,6 @@ from b24provision.blueprint.robot_model import (
     WaitRobot,
 )
 from b24provision.blueprint.smart_model import SmartProcessSettings
-from b24provision.entities.lists import ListName
 
 # ---------------------------------------------------------------------------------------- stages
 
@@ -195,53 +195,6 @@ class Entities(Model):
 # ---------------------------------------------------------------------------------------- whole
 
 
-class RemovedSection(Model):
-    """What to delete from one entity type besides the deal (``removed: {contact: {fields: [...]}}``)."""
-
-    fields: list[FieldCode] = Field(default_factory=list)
-    """Custom field codes of the entity, without the field prefix."""
-
-    def is_empty(self) -> bool:
-        return not any(getattr(self, name) for name in type(self).model_fields)
-
-
-class Removed(Model):
-    """Objects to delete from the portal, named explicitly (like Terraform's ``removed`` block)."""
-
-    pipelines: list[Name] = Field(default_factory=list)
-    """Pipeline names."""
-    fields: list[FieldCode] = Field(default_factory=list)
-    """Custom deal field codes, without the portal's prefix."""
-    lead: RemovedSection = Field(default_factory=RemovedSection)
-    """Lead fields to delete."""
-    contact: RemovedSection = Field(default_factory=RemovedSection)
-    """Contact fields to delete."""
-    company: RemovedSection = Field(default_factory=RemovedSection)
-    """Company fields to delete."""
-    app_robots: list[str] = Field(default_factory=list)
-    """Application robot type codes."""
-    triggers: list[str] = Field(default_factory=list)
-    """Application trigger codes."""
-    smart_processes: list[Name] = Field(default_factory=list)
-    """Smart process titles (the type and everything in it; refused while it holds items)."""
-    lead_statuses: list[StageCode] = Field(default_factory=list)
-    """Lead status codes (crm.status ENTITY_ID ``STATUS``)."""
-    lists: dict[ListName, list[ListItemCode]] = Field(default_factory=dict)
-    """Reference list items by list name and code (``source: [TRADE_SHOW]``)."""
-
-    def others(self) -> dict[str, RemovedSection]:
-        """What is removed from the entity types besides the deal, by key (those naming something)."""
-        named = {"lead": self.lead, "contact": self.contact, "company": self.company}
-        return {key: section for key, section in named.items() if not section.is_empty()}
-
-    def fields_of(self, entity: str) -> list[str]:
-        """The field codes removed from ``entity`` ("deal" is the top-level ``fields``)."""
-        if entity == "deal":
-            return self.fields
-        section = self.others().get(entity)
-        return section.fields if section is not None else []
-
-
 class Location(BaseModel):
     """Where a value came from: a file and a 1-based line and column."""
 
@@ -348,6 +301,10 @@ class Blueprint(Model):
         for path, where in locations.items():
             if path[:2] == ("entities", "deal") and len(path) > 2:
                 self._locations.setdefault(path[2:], where)
+        # A lead status named in the deprecated removed.lead_statuses is found where it is written.
+        for now, written in self.removed.lead_status_paths().items():
+            if written in locations:
+                self._locations.setdefault(now, locations[written])
         return self
 
     def pipelines_by_key(self) -> dict[str, Pipeline]:
@@ -378,7 +335,8 @@ __all__ = [
     "IblockSectionField", "IntegerField", "Label", "label_map", "LangCode", "Location", "Model",
     "ListItem", "Lists",
     "MoneyField", "Name", "NotifyRobot", "parse_duration", "Person", "Pipeline", "PipelineKey",
-    "LeadSection", "PipelineSection", "Removed", "RemovedSection", "Robot", "ROBOT_TYPES", "RobotBase",
+    "LeadSection", "PipelineSection", "Removed", "RemovedLead", "RemovedSection", "Robot", "ROBOT_TYPES",
+    "RobotBase",
     "Scalar", "Semantics",
     "SetFieldRobot", "SmartProcess", "Stage", "StageCode", "StringField", "Trigger", "UpperCode", "UrlField",
     "WaitRobot",

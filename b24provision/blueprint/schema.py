@@ -33,7 +33,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from b24provision.blueprint import app_model, field_model, list_model, model, robot_model, smart_model
+from b24provision.blueprint import (
+    app_model,
+    field_model,
+    list_model,
+    model,
+    removed_model,
+    robot_model,
+    smart_model,
+)
 from b24provision.blueprint.model import FIELD_TYPES, ROBOT_TYPES, Blueprint
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -147,7 +155,7 @@ def _describe(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-_MODEL_MODULES = (model, robot_model, field_model, app_model, list_model, smart_model)
+_MODEL_MODULES = (model, robot_model, field_model, app_model, list_model, smart_model, removed_model)
 
 
 def _attribute_docs() -> dict[str, dict[str, str]]:

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from b24provision.blueprint.model import Blueprint, Entities, EntitySection, FieldBase, RemovedSection
+from b24provision.blueprint.model import (
+    Blueprint,
+    Entities,
+    EntitySection,
+    FieldBase,
+    Removed,
+    RemovedSection,
+)
 from b24provision.state.entity_live import EntityLive, FieldsLive
 from b24provision.state.live import LiveState
 
@@ -45,7 +52,10 @@ def desired_entities(
         fields = [align(have.get(f.code), f) for f in b.fields_of(key)]
         codes = {f.code for f in fields} | unsupported_in_b(key)
         sections[key] = getattr(b.entities, key).model_copy(update={"fields": fields})
-        removed[key] = RemovedSection(fields=[c for c in have if c not in codes])
+        # The entity's own removed section type (the lead's also names statuses: compare/statuses.py).
+        removed[key] = getattr(Removed(), key).model_copy(
+            update={"fields": [c for c in have if c not in codes]}
+        )
     return b.entities.model_copy(update=sections), removed
 
 

@@ -43,7 +43,8 @@ def with_directories(a: Side, b: Side, desired: Blueprint, live: LiveState) -> t
         update["entities"] = desired.entities.model_copy(
             update={"lead": desired.entities.lead.model_copy(update={"statuses": want})}
         )
-        removed["lead_statuses"] = [s.code for s in a_statuses if s.code not in {w.code for w in want}]
+        gone = [s.code for s in a_statuses if s.code not in {w.code for w in want}]
+        removed["lead"] = desired.removed.lead.model_copy(update={"statuses": gone})
         if from_blueprint:
             entities["lead"] = EntityLive(statuses=_live_statuses(a_statuses))
     elif "lead" in entities:

@@ -292,3 +292,25 @@ def order_items(
     for name, direction in reversed(list(order.items())):
         out.sort(key=key_for(name.upper()), reverse=str(direction).upper() == "DESC")
     return out
+
+
+def field_description(
+    kind: str,
+    title: str,
+    *,
+    required: bool = False,
+    readonly: bool = False,
+    immutable: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One entry of a ``*.fields`` answer for a built-in field (not a user field: isDynamic false)."""
+    return {
+        "type": kind,
+        "isRequired": required,
+        "isReadOnly": readonly,
+        "isImmutable": immutable,
+        "isMultiple": False,
+        "isDynamic": False,
+        "title": title,
+        **extra,
+    }

@@ -138,7 +138,12 @@ class LiveState:
                     "entities": True,
                     "lists": True,
                     "smart_processes": True,
-                    "removed": {"lead_statuses", "lists", "smart_processes"},
+                    "removed": {
+                        "lead_statuses": True,
+                        "lists": True,
+                        "smart_processes": True,
+                        "lead": {"statuses"},
+                    },
                 },
             ),
             "deal_counts": sorted([list(k) + [v] for k, v in self.deal_counts.items()]),

@@ -394,6 +394,13 @@ CASES: list[Case] = [
         "bp.yaml:",
         "'a'",
     ),
+    yaml_case(
+        "removed-twice",
+        GOOD + "removed:\n  lead_statuses: [PROCESSED]\n  lead:\n    statuses: [PROCESSED]\n",
+        "bp.yaml:11:16",
+        "'PROCESSED' is named twice (first at line 9",
+        "remove one of the two",
+    ),
     yaml_case("undeclared-variable", _with(GOOD, "name: Продажи", "name: ${team}"), "bp.yaml:3:", "team"),
     Case("var-option-malformed", {"bp.yaml": GOOD}, [*PLAN, "--var", "team"], ["--var", "NAME=VALUE"]),
     Case(

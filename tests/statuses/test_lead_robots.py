@@ -82,7 +82,7 @@ def test_a_status_or_item_both_listed_and_removed_is_an_error_at_its_line(tmp_pa
     text = (
         "entities:\n  lead:\n    statuses:\n      - {code: NEW, name: New}\n"
         "lists:\n  source:\n    - {code: CALL, name: Call}\n"
-        "removed:\n  lead_statuses: [NEW]\n  lists:\n    source: [CALL, WEB]\n"
+        "removed:\n  lead: {statuses: [NEW]}\n  lists:\n    source: [CALL, WEB]\n"
     )
     problems = validate([write(tmp_path, text)]).problems
     assert [(p.line, p.message) for p in problems] == [

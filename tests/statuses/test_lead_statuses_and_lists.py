@@ -38,7 +38,7 @@ lists:
 
 REMOVING = """
 removed:
-  lead_statuses: [PROCESSED]
+  lead: {statuses: [PROCESSED]}
   lists: {source: [EMAIL], industry: [IT], honorific: [HNR_RU_1]}
 """
 
@@ -103,7 +103,7 @@ def test_a_lead_status_holding_leads_is_refused_and_an_empty_one_is_deleted(
 ) -> None:
     portal = start_portal("a")
     by_hand(portal.emulator, "crm.lead.add", {"fields": {"TITLE": "Kitchen", "STATUS_ID": "IN_PROCESS"}})
-    path = write(tmp_path, "removed:\n  lead_statuses: [IN_PROCESS, PROCESSED]\n")
+    path = write(tmp_path, "removed:\n  lead: {statuses: [IN_PROCESS, PROCESSED]}\n")
     code, out, _ = run("plan", str(path), "--portal", portal.spec)
     assert code == 0
     assert "- status lead:IN_PROCESS" in out and "BLOCKED BY DATA: holds 1 lead" in out
@@ -112,7 +112,7 @@ def test_a_lead_status_holding_leads_is_refused_and_an_empty_one_is_deleted(
         assert code == 1 and "status lead:IN_PROCESS holds 1 lead" in err
     assert {"IN_PROCESS", "PROCESSED"} <= set(directory(portal, "STATUS"))  # nothing changed
 
-    path = write(tmp_path, "removed:\n  lead_statuses: [PROCESSED]\n")
+    path = write(tmp_path, "removed:\n  lead: {statuses: [PROCESSED]}\n")
     code, out, err = run("apply", str(path), "--portal", portal.spec, "--auto-approve")
     assert code == 0, err
     assert "PROCESSED" not in directory(portal, "STATUS")

@@ -23,7 +23,7 @@ WANTED: dict[str, Any] = {
         {"code": "JUNK", "name": "Junk lead", "semantics": "failure"},
     ]}},
     "lists": {"source": [{"code": "SHOWROOM", "name": "Showroom"}]},
-    "removed": {"lead_statuses": ["PROCESSED"], "lists": {"deal_type": ["SERVICE"]}},
+    "removed": {"lead": {"statuses": ["PROCESSED"]}, "lists": {"deal_type": ["SERVICE"]}},
 }  # fmt: skip
 BLUEPRINT = Blueprint.model_validate(WANTED)
 

@@ -1,6 +1,8 @@
 """Deal pipelines (categories): their rules and the legacy ``crm.dealcategory.*`` methods.
 
-The D7 ``crm.category.*`` methods over the same rules are in emulator/methods/categories.py.
+The D7 ``crm.category.*`` methods over the same rules are in emulator/methods/categories.py; they
+reach deal and smart-process pipelines alike through ``PipelineRules`` (``DealPipelines`` here,
+``SmartProcessPipelines`` in emulator/methods/smart_categories.py).
 
 ``crm.category.*`` is the D7 controller: camelCase fields, errors with controller codes (NOT_FOUND,
 0...) and HTTP 400 (reference §2.3, §5.1). ``crm.dealcategory.*`` is the legacy proxy over the same
@@ -12,11 +14,21 @@ the default pipeline (id 0) and pipelines holding deals cannot be deleted.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from b24provision.emulator import store
 from b24provision.emulator.registry import Call, method
-from b24provision.emulator.wire import Paged, as_dict, crm_error, iso, order_items, param, to_int
+from b24provision.emulator.wire import (
+    Paged,
+    as_dict,
+    crm_error,
+    field_description,
+    iso,
+    order_items,
+    param,
+    to_int,
+)
 
 DEAL_TYPE_ID = 2
 
@@ -28,6 +40,18 @@ class PipelineProblem(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class PipelineRules(Protocol):
+    """One entity type's pipelines as the D7 controller sees them; a broken rule: PipelineProblem."""
+
+    def all(self) -> list[dict[str, Any]]: ...
+
+    def add(self, name: str, sort: int, origin_id: str, originator_id: str) -> int: ...
+
+    def update(self, category_id: int, name: str | None, sort: int | None) -> None: ...
+
+    def delete(self, category_id: int) -> None: ...
 
 
 # --- shared rules -------------------------------------------------------------------------------
@@ -129,6 +153,27 @@ def _d7(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class DealPipelines:
+    """The deal pipelines under ``PipelineRules`` (the same rules crm.dealcategory.* applies)."""
+
+    call: Call
+
+    def all(self) -> list[dict[str, Any]]:
+        return all_categories(self.call.db)
+
+    def add(self, name: str, sort: int, origin_id: str, originator_id: str) -> int:
+        return create_category(self.call, name, sort, origin_id, originator_id)
+
+    def update(self, category_id: int, name: str | None, sort: int | None) -> None:
+        # isDefault cannot change for deals (DealCategory::setIsDefault throws); how that surfaces
+        # over REST is UNVERIFIED, so the emulator ignores it like the other read-only fields.
+        update_category(self.call.db, category_id, name, sort)
+
+    def delete(self, category_id: int) -> None:
+        delete_category(self.call.db, category_id)
+
+
 # --- crm.dealcategory.* (legacy) ----------------------------------------------------------------
 
 
@@ -153,23 +198,12 @@ def _legacy_id(call: Call) -> int:
 
 @method("crm.dealcategory.fields")
 def dealcategory_fields(call: Call) -> dict[str, Any]:
-    def fdesc(kind: str, title: str, *, required: bool = False, readonly: bool = False) -> dict[str, Any]:
-        return {
-            "type": kind,
-            "isRequired": required,
-            "isReadOnly": readonly,
-            "isImmutable": False,
-            "isMultiple": False,
-            "isDynamic": False,
-            "title": title,
-        }
-
     return {
-        "ID": fdesc("integer", "ID", readonly=True),
-        "CREATED_DATE": fdesc("date", "Created on", readonly=True),
-        "NAME": fdesc("string", "Name", required=True),
-        "IS_LOCKED": fdesc("char", "Locked", readonly=True),
-        "SORT": fdesc("integer", "Sort"),
+        "ID": field_description("integer", "ID", readonly=True),
+        "CREATED_DATE": field_description("date", "Created on", readonly=True),
+        "NAME": field_description("string", "Name", required=True),
+        "IS_LOCKED": field_description("char", "Locked", readonly=True),
+        "SORT": field_description("integer", "Sort"),
     }
 
 

@@ -27,7 +27,17 @@ from typing import Any
 from b24provision.emulator import store
 from b24provision.emulator.methods import smart_types
 from b24provision.emulator.registry import Call, method
-from b24provision.emulator.wire import Paged, RestError, as_dict, as_list, iso, param, to_int, to_yn
+from b24provision.emulator.wire import (
+    Paged,
+    RestError,
+    as_dict,
+    as_list,
+    field_description,
+    iso,
+    param,
+    to_int,
+    to_yn,
+)
 
 NOT_FOUND = "Smart process not found"
 LIMIT = "crm_smart_processes_limit"
@@ -78,16 +88,7 @@ def _by_id(call: Call) -> Any:
 
 @method("crm.type.fields")
 def type_fields(call: Call) -> dict[str, Any]:
-    def fdesc(kind: str, title: str, *, required: bool = False, readonly: bool = False) -> dict[str, Any]:
-        return {
-            "type": kind,
-            "isRequired": required,
-            "isReadOnly": readonly,
-            "isImmutable": False,
-            "isMultiple": False,
-            "isDynamic": False,
-            "title": title,
-        }
+    fdesc = field_description
 
     fields = {
         "id": fdesc("integer", "ID", readonly=True),

@@ -25,7 +25,15 @@ from b24provision.emulator import store
 from b24provision.emulator.directories import REFERENCE_LISTS
 from b24provision.emulator.methods.smart_types import StageDirectory, dynamic_directory, stage_directories
 from b24provision.emulator.registry import Call, method
-from b24provision.emulator.wire import Paged, as_dict, crm_error, order_items, param, to_int
+from b24provision.emulator.wire import (
+    Paged,
+    as_dict,
+    crm_error,
+    field_description,
+    order_items,
+    param,
+    to_int,
+)
 
 _DEAL_STAGE = re.compile(r"^DEAL_STAGE(?:_(\d+))?$")
 _EXTRA_SEMANTICS = {None: "process", "": "process", "S": "success", "F": "failure"}
@@ -136,18 +144,7 @@ def _color(fields: dict[str, Any]) -> str | None:
 
 @method("crm.status.fields")
 def status_fields(call: Call) -> dict[str, Any]:
-    def fdesc(
-        kind: str, title: str, *, required: bool = False, readonly: bool = False, immutable: bool = False
-    ) -> dict[str, Any]:
-        return {
-            "type": kind,
-            "isRequired": required,
-            "isReadOnly": readonly,
-            "isImmutable": immutable,
-            "isMultiple": False,
-            "isDynamic": False,
-            "title": title,
-        }
+    fdesc = field_description
 
     return {
         "ID": fdesc("integer", "ID", readonly=True),

@@ -5,11 +5,11 @@ The lead's statuses (``entities.lead.statuses``) and each reference list a bluep
 lists and the portal lacks is created, one whose name, sort or colour differs is updated, a lead
 status whose semantics differ is replaced (crm.status.update ignores SEMANTICS, reference §6).
 An item the portal has and the blueprint does not list is the portal's own: reported as unmanaged,
-never touched, and deleted only when named in ``removed.lead_statuses`` / ``removed.lists``. A
+never touched, and deleted only when named in ``removed.lead.statuses`` / ``removed.lists``. A
 SYSTEM item (the lead's NEW, CONVERTED, JUNK; the source CALL...) is deleted only with FORCED=Y:
 the plan says so, and such items are usually kept. What a delete destroys (leads in a lead
 status) is counted on the portal like a deal stage's deals (``plan/safety.py``).
-Sorts without ``sort:`` follow the list's order (``plan/sorts.py``), as for stages.
+The items the blueprint lists are compared as a pipeline's stages are (plan/diff/stage_list.py).
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from b24provision.blueprint.model import Blueprint, ListItem, Stage
+from b24provision.blueprint.removed_model import DEPRECATED_LEAD_STATUSES, DEPRECATION, LEAD_STATUSES
 from b24provision.errors import PlanError
 from b24provision.plan.diff.base import FIX, DiffBase, src
-from b24provision.plan.ops import Change, Entity, Kind, ManualRobotOp, ObjectRef
+from b24provision.plan.diff.stage_list import StageListOps, compare_stage_list
+from b24provision.plan.ops import Entity, Kind, ManualRobotOp, ObjectRef
 from b24provision.plan.ops_statuses import (
     CreateStatusOp,
     DeleteStatusOp,
@@ -30,7 +32,6 @@ from b24provision.plan.ops_statuses import (
     list_item_ref,
     status_ref,
 )
-from b24provision.plan.sorts import effective_sorts
 from b24provision.robots.describe import describe_robot
 from b24provision.state.entity_live import StatusesLive
 
@@ -42,7 +43,7 @@ def plan_scope(desired: Blueprint) -> tuple[str, ...]:
     """The entity types besides the deal and the reference lists ``desired`` is about (``Plan.scope``)."""
     keys = set(desired.entities.others()) | set(desired.lists.named()) | set(desired.removed.lists)
     keys |= set(desired.removed.others())
-    if desired.removed.lead_statuses:
+    if desired.removed.lead.statuses:
         keys.add("lead")
     return tuple(sorted(keys))
 
@@ -75,13 +76,16 @@ class StatusComparer(DiffBase):
         desired, live = self.desired, self.live
         lead = live.entities.get("lead")
         have = lead.statuses if lead is not None else None
-        statuses = desired.entities.lead.statuses
-        if statuses or desired.removed.lead_statuses:
+        statuses, removed = desired.entities.lead.statuses, desired.removed
+        if removed.deprecated_lead_statuses:
+            where = src(desired, *DEPRECATED_LEAD_STATUSES) or ".".join(DEPRECATED_LEAD_STATUSES)
+            self.warnings.append(f"{where}: {DEPRECATION}")
+        if statuses or removed.lead.statuses:
             self._directory(
                 None,
                 [_of_stage(s) for s in statuses],
                 have,
-                desired.removed.lead_statuses,
+                removed.lead.statuses,
                 ("entities", "lead", "statuses"),
             )
         for name, items in desired.lists.named().items():
@@ -108,9 +112,8 @@ class StatusComparer(DiffBase):
         have_items = _have(have, list_name)
         have_by_code = {s.code: s for s in have_items}
         have_sorts = {s.code: s.sort or 0 for s in have_items}
-        sorts = effective_sorts([(s.code, s.sort) for s in want], have_sorts)
         removed = list(removed_lead) if list_name is None else _removed_items(desired, list_name)
-        removed_where = ("removed", "lead_statuses") if list_name is None else ("removed", "lists", list_name)
+        removed_where = LEAD_STATUSES if list_name is None else ("removed", "lists", list_name)
         wanted = {s.code for s in want}
         for i, code in enumerate(removed):
             if code in wanted:
@@ -118,25 +121,26 @@ class StatusComparer(DiffBase):
                     f"{src(desired, *removed_where, i) or '.'.join(removed_where)}: {kind.replace('_', ' ')} "
                     f"{ref(code)} is both declared and removed; {FIX}"
                 )
-        for j, stage in enumerate(want):
-            source = src(desired, *where, j)
-            old = have_by_code.get(stage.code)
-            sort = sorts[stage.code]
-            if old is None:
-                self.ops.append(CreateStatusOp(status=stage, sort=sort, source=source, **common))
-                continue
-            changes = _changes(stage, sort, old, have_sorts[old.code])
-            if list_name is None and stage.semantics != old.semantics:
-                changes = (("semantics", old.semantics, stage.semantics), *changes)
-                self.ops.append(
-                    ReplaceStatusOp(status=stage, sort=sort, changes=changes, source=source, **common)
-                )
-            elif changes:
-                self.ops.append(
-                    UpdateStatusOp(status=stage, sort=sort, changes=changes, source=source, **common)
-                )
-            else:
-                self.unchanged.append(ObjectRef(kind=kind, key=ref(stage.code), note=stage.name))
+        words = StageListOps[StatusValue](
+            create=lambda item, sort, source: CreateStatusOp(status=item, sort=sort, source=source, **common),
+            replace=lambda item, sort, changes, source: ReplaceStatusOp(
+                status=item, sort=sort, changes=changes, source=source, **common
+            ),
+            update=lambda item, sort, changes, source: UpdateStatusOp(
+                status=item, sort=sort, changes=changes, source=source, **common
+            ),
+            unchanged=lambda item: ObjectRef(kind=kind, key=ref(item.code), note=item.name),
+        )
+        compared = compare_stage_list(
+            want,
+            have_by_code,
+            have_sorts,
+            lambda j: src(desired, *where, j),
+            words,
+            semantics=list_name is None,
+        )
+        self.ops += compared.ops
+        self.unchanged += compared.unchanged
         removed_set = set(removed)
         for i, code in enumerate(removed):
             old = have_by_code.get(code)
@@ -170,15 +174,3 @@ def _have(have: StatusesLive | None, list_name: str | None) -> list[StatusValue]
     if list_name is None:
         return [_of_stage(s) for s in have.stages]
     return [_of_item(i) for i in have.items]
-
-
-def _changes(want: StatusValue, want_sort: int, have: StatusValue, have_sort: int) -> tuple[Change, ...]:
-    changes: list[Change] = []
-    if want.name != have.name:
-        changes.append(("name", have.name, want.name))
-    if want_sort != have_sort:
-        changes.append(("sort", have_sort, want_sort))
-    # Colours are compared without case: the portal may store #39a8ef for #39A8EF.
-    if want.color is not None and (have.color or "").upper() != want.color.upper():
-        changes.append(("color", have.color, want.color))
-    return tuple(changes)
