@@ -35,7 +35,7 @@ def test_validate_the_shipped_collection_exits_0_with_a_summary_per_blueprint() 
     assert any(
         line.endswith(
             "kitchen-smart-processes: 1 pipeline, 4 smart processes (4 pipelines), 8 fields, 9 robots; "
-            "0 errors, 1 warning"
+            "0 errors, 2 warnings"
         )
         for line in lines
     )
