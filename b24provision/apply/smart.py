@@ -16,15 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from b24provision.apply.batches import phase_of
 from b24provision.apply.smart_writes import (
     by_title,
     label,
     relation_commands,
     relations_set,
+    smart_groups,
     titles_of,
     type_commands,
     type_done,
+    type_writes,
     types_by_key,
 )
 from b24provision.blueprint.smart_model import is_smart_entity
@@ -77,19 +78,11 @@ def apply_smart_processes(
     engine: EngineFactory,
 ) -> list[str]:
     """Carry out the smart-process ops of ``plan``; what was done, as the engine labels it."""
-    groups: dict[str, list[AnyOp]] = {}
-    for op in plan.ops:
-        if is_smart_entity(op.entity) and phase_of(op) is not None:
-            groups.setdefault(op.entity, []).append(op)
+    groups = smart_groups(plan)
     if not groups:
         return []
     done: list[str] = []
-    type_ops = [
-        op
-        for ops in groups.values()
-        for op in ops
-        if is_type_op(op) and not isinstance(op, DeleteSmartProcessOp)
-    ]
+    type_ops = type_writes(groups)
     deletes = [op for op in plan.ops if isinstance(op, DeleteSmartProcessOp)]
     titles = titles_of(plan)
     if type_ops:

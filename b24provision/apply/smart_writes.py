@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from b24provision.apply.batches import phase_of
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.entities.types import TYPE_ID_KEY
 from b24provision.errors import ApplyError
 from b24provision.plan.ops import (
@@ -21,6 +23,7 @@ from b24provision.plan.ops import (
     Plan,
     UpdateSmartProcessOp,
 )
+from b24provision.plan.ops_smart import is_type_op
 from b24provision.portal.client import Command
 from b24provision.portal.write import Ids, commands_for
 from b24provision.state.entity_live import SmartProcessLive
@@ -32,6 +35,25 @@ TypeOp = CreateSmartProcessOp | UpdateSmartProcessOp
 
 def label(op: AnyOp) -> str:
     return f"{op.action} {op.kind} {op.key}"
+
+
+def smart_groups(plan: Plan) -> dict[str, list[AnyOp]]:
+    """The smart-process ops apply carries out, by type key, in the order apply runs the types."""
+    groups: dict[str, list[AnyOp]] = {}
+    for op in plan.ops:
+        if is_smart_entity(op.entity) and phase_of(op) is not None:
+            groups.setdefault(op.entity, []).append(op)
+    return groups
+
+
+def type_writes(groups: Mapping[str, Sequence[AnyOp]]) -> list[AnyOp]:
+    """The type creates and updates of ``smart_groups``, sent first (deletes go last)."""
+    return [
+        op
+        for ops in groups.values()
+        for op in ops
+        if is_type_op(op) and not isinstance(op, DeleteSmartProcessOp)
+    ]
 
 
 def titles_of(plan: Plan) -> dict[str, str]:
@@ -130,8 +152,10 @@ __all__ = [
     "label",
     "relation_commands",
     "relations_set",
+    "smart_groups",
     "titles_of",
     "type_commands",
     "type_done",
+    "type_writes",
     "types_by_key",
 ]
