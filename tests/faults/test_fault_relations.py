@@ -87,6 +87,8 @@ def _assert_converged(emulator: EmulatorUnderTest, url: str, story: str) -> None
     }
     measurement = int(types["Measurement"]["entityTypeId"])
     assert parents == {"Measurement": [2], "Delivery": sorted([2, measurement])}, story
+    statuses = Counter((r["ENTITY_ID"], r["STATUS_ID"]) for r in by_hand(emulator, "crm.status.list"))
+    assert all(count == 1 for count in statuses.values()), story  # no stage twice
     assert _run(url) == "done", f"{story}: the next plan still shows changes"
 
 

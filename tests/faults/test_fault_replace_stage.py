@@ -60,26 +60,35 @@ def _stages(emulator: Any) -> Counter[str]:
     return Counter(str(r["STATUS_ID"]) for r in rows)
 
 
-def _write_of_the_replace_add(emulator: EmulatorUnderTest, url: str) -> int:
-    """The write sub-call number (from the apply's start) of the replace's crm.status.add."""
+def _replace_add(emulator: EmulatorUnderTest, url: str) -> tuple[int, int]:
+    """In a clean run (plan and apply): the write sub-call number of the replace's crm.status.add,
+    and the number of the HTTP request (the batch) that carries it."""
     with _client(url) as client:
         plan = plan_against(client, BLUEPRINT).plan
     assert any(isinstance(op, ReplaceStageOp) and op.stage.code == "PREPARATION" for op in plan.ops)
     start = len(emulator.request_log)
     assert _apply_once(url) == "applied"
-    writes = [e.method for e in emulator.request_log[start:] if e.sub_call and e.write and e.executed]
+    writes: list[str] = []
+    requests = 0
+    for entry in emulator.request_log[start:]:  # a batch's sub-calls are logged before the batch itself
+        if not entry.sub_call:
+            requests += 1
+            if "crm.status.add" in writes:
+                break
+        elif entry.write and entry.executed:
+            writes.append(entry.method)
     # The replace is the plan's one stage add, right after its delete (the blueprint creates no stage).
     assert writes.count("crm.status.add") == 1, writes
     add = writes.index("crm.status.add")
     assert writes[add - 1] == "crm.status.delete", writes
-    return add + 1  # write sub-calls count from 1
+    return add + 1, requests  # write sub-calls count from 1
 
 
 def test_the_server_dying_between_a_stage_replace_delete_and_add_converges(start_portal: Any) -> None:
     portal = start_portal()
     emulator: EmulatorUnderTest = portal.emulator
     url = portal.server.webhook_url
-    n = _write_of_the_replace_add(emulator, url)
+    n, _ = _replace_add(emulator, url)
     emulator.reset()
     emulator.crash_at_write(n)
     outcome = _apply_once(url)
@@ -88,6 +97,29 @@ def test_the_server_dying_between_a_stage_replace_delete_and_add_converges(start
     assert outcome == "applied"  # the apply itself re-read the portal and finished
     stages = _stages(emulator)
     assert stages["PREPARATION"] == 1 and all(c == 1 for c in stages.values()), stages
+    with _client(url) as client:
+        assert not plan_against(client, BLUEPRINT).plan.has_changes
+
+
+def test_a_process_killed_right_after_a_stage_replace_delete_is_finished_by_the_next_run(
+    start_portal: Any,
+) -> None:
+    """The server dies between the delete and the add, and the process with it (nothing gets through
+    after that batch): the next run plans the stage as missing and adds it."""
+    portal = start_portal()
+    emulator: EmulatorUnderTest = portal.emulator
+    url = portal.server.webhook_url
+    n, request = _replace_add(emulator, url)
+    emulator.reset()
+    emulator.crash_at_write(n)
+    emulator.faults.stop_after = request + 1
+    outcome = _apply_once(url)
+    assert outcome.startswith("error: "), outcome  # the killed run says so, in one line
+    assert _stages(emulator)["PREPARATION"] == 0  # deleted, not yet added
+    emulator.faults.clear()
+    emulator.crash_at_write(None)
+    assert _apply_once(url) == "applied"
+    assert all(c == 1 for c in _stages(emulator).values()) and _stages(emulator)["PREPARATION"] == 1
     with _client(url) as client:
         assert not plan_against(client, BLUEPRINT).plan.has_changes
 
