@@ -29,7 +29,8 @@ from itertools import groupby
 from typing import Any
 
 from b24provision.apply.batches import Batch
-from b24provision.apply.plan_requests import Read, Request, Write
+from b24provision.apply.plan_requests import STAND_IN_NAME, Read, Request, Write
+from b24provision.entities.types import TYPE_ID_KEY
 from b24provision.errors import ConfigError
 from b24provision.plan.ops import AnyOp, CreateSmartProcessOp, CreateStageOp, UpdateSmartProcessOp
 from b24provision.portal.client import Command
@@ -159,7 +160,7 @@ def explain_text(requests: Sequence[Request]) -> str:
                 for command in step.commands:
                     what = target(command)
                     references = references or "$result[" in what
-                    stand_ins = stand_ins or " id>" in what or "entityTypeId>" in what
+                    stand_ins = stand_ins or STAND_IN_NAME.search(what) is not None
                     lines.append(f"    {command.key}: {command.method}{'  ' + what if what else ''}")
                 reconciles = reconciles or any(_new_pipeline_stage(op) for op in step.ops)
     if references:
@@ -171,8 +172,9 @@ def explain_text(requests: Sequence[Request]) -> str:
     if stand_ins:
         lines += [
             "",
-            "<key id>, <key entityTypeId>, <key:pipeline id>: the ids of a smart process this apply creates "
-            "and of its default pipeline; apply takes them from the read of the types after crm.type.add.",
+            f"<key id>, <key {TYPE_ID_KEY}>, <key:pipeline id>: the ids of a smart process this apply "
+            "creates and of its default pipeline; apply takes them from the read of the types after "
+            "crm.type.add.",
         ]
     if reconciles:
         lines += [

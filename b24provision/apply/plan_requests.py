@@ -12,14 +12,15 @@ apply would send them if nothing fails; nothing here reads or writes the portal.
 An id the apply only learns from an earlier request is shown as where it comes from: a pipeline
 created in phase A as the ``$result[opN][category][id]`` reference to the command that makes it
 (``batches.engine_batches``); a type created in the same apply, and its default pipeline, as
-``<measurement id>``, ``<measurement entityTypeId>``, ``<measurement:main id>`` — the values the
-types' read gives. Their commands are built with stand-in numbers no portal hands out (the
-descriptor table makes a type's field and stage names from its ids), which are then replaced by
-those names.
+``<measurement id>``, ``<measurement:main id>`` and the type's CRM type id named alike: the values
+the types' read gives (``STAND_IN_NAME`` matches them). Their commands are built with stand-in
+numbers no portal hands out (the descriptor table makes a type's field and stage names from its
+ids), which are then replaced by those names.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from math import ceil
@@ -43,6 +44,7 @@ from b24provision.apply.smart_writes import (
     types_by_key,
 )
 from b24provision.blueprint.model import Blueprint
+from b24provision.entities.types import TYPE_ID_KEY
 from b24provision.plan.ops import (
     AnyOp,
     CreateSmartProcessOp,
@@ -61,6 +63,8 @@ TYPE_PAGE = 50
 """crm.type.list answers 50 types a page (state/rest_smart.py)."""
 _STAND_IN = 900_000_000
 """The first stand-in id: nine digits each, so one never contains another."""
+STAND_IN_NAME = re.compile(rf"<[^<>\s]+ (id|{TYPE_ID_KEY})>")
+"""How a stand-in id is named where it shows: ``<measurement id>``."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,7 @@ def _category_stand_in(sp: SmartProcessLive) -> int:
 
 
 def _references(key: str, sp: SmartProcessLive, default: str) -> dict[int, str]:
-    out = {sp.entity_type_id: f"<{key} entityTypeId>", sp.type_id: f"<{key} id>"}
+    out = {sp.entity_type_id: f"<{key} {TYPE_ID_KEY}>", sp.type_id: f"<{key} id>"}
     if default:
         out[_category_stand_in(sp)] = f"<{key}:{default} id>"
     return out
@@ -216,4 +220,4 @@ def _name_in(value: Any, names: Mapping[str, str]) -> Any:
     return value
 
 
-__all__ = ["Read", "Request", "Write", "plan_requests"]
+__all__ = ["STAND_IN_NAME", "Read", "Request", "Write", "plan_requests"]
