@@ -46,7 +46,8 @@ def explained(document: Any) -> list[tuple[Request, bool]]:
 
 
 def applied(portal: Any, blueprint: Path) -> list[Request]:
-    """Apply; every top-level request after the apply's reads up to the one that releases the lock."""
+    """Apply; every top-level request after the one that takes the lock (and reads the portal) up
+    to the one that releases it."""
     start = len(portal.emulator.request_log)
     result = CliRunner().invoke(app, ["apply", str(blueprint), "--portal", portal.spec, "--auto-approve"])
     assert result.exit_code == 0, result.output
@@ -62,11 +63,15 @@ def applied(portal: Any, blueprint: Path) -> list[Request]:
     # The lock's field is added in the first (read) batch and deleted in the read after the writes.
     assert requests[0][1] == ["crm.deal.userfield.add"]
     release = next(n for n, r in enumerate(requests) if r[1][-1:] == ["crm.deal.userfield.delete"])
-    first = next(n for n, r in enumerate(requests) if n > 0 and r[1])
-    return requests[first:release]
+    return requests[1:release]
 
 
 def assert_sent_as_explained(explanation: list[tuple[Request, bool]], sent: list[Request]) -> None:
+    """``sent`` ends with the explained requests; what comes before them (the apply's own reads:
+    item counts, the smart processes) writes nothing."""
+    assert len(explanation) <= len(sent), "more requests explained than apply sent"
+    before, sent = sent[: len(sent) - len(explanation)], sent[len(sent) - len(explanation) :]
+    assert not [r for r in before if r[1]], f"writes apply sent that are not explained: {before}"
     assert [r[0] for r, _ in explanation] == [r[0] for r in sent], "not the requests apply sent"
     for (shown, reconciles), real in zip(explanation, sent, strict=True):
         if reconciles:  # the adds are shown; deletes and updates of the defaults come on top
@@ -211,3 +216,15 @@ def test_explain_as_text_shows_the_reads_and_names_a_new_type_by_its_key(
     assert "Batch 5 (smart process measurement, phase A:" in text
     assert "    op3: crm.category.update  id <measurement:main id>\n" in text
     assert "<key id>, <key entityTypeId>, <key:pipeline id>: the ids of a smart process" in text
+
+
+def test_explain_of_a_deal_blueprint_lists_its_reads_too(start_portal: Callable[..., Any]) -> None:
+    """The pipeline list, read again right before the batch that creates pipelines, is a request."""
+    portal = start_portal()
+    blueprint = BLUEPRINTS / "recurring-deals"
+    document = explain(portal, blueprint)
+    assert document["requests"][0] == {
+        "read": "crm.category.list",
+        "why": "the pipeline list again: pipeline names are not unique",
+    }
+    assert_sent_as_explained(explained(document), applied(portal, blueprint))
