@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from b24provision.api import saved
-from b24provision.apply import ApplyResult, Progress, apply_plan, plan_batches, with_counts
+from b24provision.apply import ApplyResult, Progress, apply_plan, with_counts
 from b24provision.apply.explain import render_explain
+from b24provision.apply.plan_requests import plan_requests
 from b24provision.apply.smart_counts import with_smart_counts
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
@@ -117,9 +118,9 @@ def plan_against(
 
 
 def explain(result: PlanResult, fmt: str = "text") -> str:
-    """The batch requests an apply of ``result.plan`` would send, in ``fmt`` (``plan --explain``).
+    """The requests an apply of ``result.plan`` would send, in ``fmt`` (``plan --explain``).
     Sends nothing: built from the plan and the read it was made from."""
-    return render_explain(plan_batches(result.plan, result.live), fmt, portal=result.plan.portal)
+    return render_explain(plan_requests(result.plan, result.live), fmt, portal=result.plan.portal)
 
 
 def _named(plan: Plan, portal: str, portals_file: Path | None) -> Plan:

@@ -64,6 +64,8 @@ from b24provision.state.live import LiveState
 BATCH_LIMIT = 50
 Phase = Literal["A", "B", "C"]
 PHASES: tuple[Phase, ...] = ("A", "B", "C")
+BatchPhase = Phase | Literal["types", "relations", "type deletes"]
+"""A batch's place in an apply: the engine's phases, or a smart process's own writes (apply/smart.py)."""
 Rows = list[Mapping[str, Any]]
 """Stages as REST rows (STATUS_ID, ID, SEMANTICS, SYSTEM)."""
 
@@ -81,7 +83,7 @@ class Step:
 class Batch:
     """One batch request of an apply: its steps, run in order, halting at the first error."""
 
-    phase: Phase
+    phase: BatchPhase
     steps: tuple[Step, ...]
 
     @property
@@ -198,10 +200,16 @@ def plan_batches(plan: Plan, live: LiveState) -> list[Batch]:
     ``$result[opN][category][id]`` to the phase-A command that makes it, and its stages are shown
     against no default stages (the apply matches those to the blueprint when the portal names them).
     """
-    keys = pipeline_keys(plan)
-    ids = Ids.of(live, keys)
-    # The deal's batches only: a smart process's depend on ids its type's read gives (apply/smart.py).
-    ops = [op for op in plan.ops if phase_of(op) is not None and not is_smart_entity(op.entity)]
+    # The engine's batches but a smart process's: those depend on ids its type's read gives
+    # (apply/smart.py; apply/plan_requests.py shows them).
+    ops = [op for op in plan.ops if not is_smart_entity(op.entity)]
+    return engine_batches(ops, Ids.of(live, pipeline_keys(plan)))
+
+
+def engine_batches(ops: Sequence[AnyOp], ids: Ids) -> list[Batch]:
+    """The batches one engine run sends for ``ops`` with ``ids``, phase by phase, if nothing fails
+    (``plan_batches``: an id a phase-A command makes is shown as its ``$result`` reference)."""
+    ops = [op for op in ops if phase_of(op) is not None]
     out: list[Batch] = []
     for phase in PHASES:
         batches = phase_batches(phase, [op for op in ops if phase_of(op) == phase], ids, {})

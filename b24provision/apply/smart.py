@@ -5,33 +5,42 @@ so batching, the reconcile of a new pipeline's default stages and the recovery a
 outcome are the deal's. What is a type's own is done here: crm.type.add / update in one batch, then
 one read of the types (two requests, state/rest_smart.py) that gives a new type its ids and its
 default pipeline with the portal's default stages, which its blueprint's default pipeline is
-reconciled against. A type write whose outcome is unknown is never resent blindly: the types are
-read again and a write the portal shows done is dropped.
+reconciled against. Then the relations (``parents:`` / ``children:``), one crm.type.update each,
+now that every type named has its CRM type id. A type or relation write whose outcome is unknown
+is never resent blindly: the types are read again and a write the portal shows done is dropped
+(``smart_writes.py`` builds the writes and answers what a read shows done).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
-from b24provision.apply.batches import phase_of
+from b24provision.apply.smart_writes import (
+    by_title,
+    label,
+    relation_commands,
+    relations_set,
+    smart_groups,
+    titles_of,
+    type_commands,
+    type_done,
+    type_writes,
+    types_by_key,
+)
 from b24provision.blueprint.smart_model import is_smart_entity
-from b24provision.entities.types import TYPE_ID_KEY
 from b24provision.errors import ApplyError, OutcomeUnknown
 from b24provision.plan.ops import (
     AnyOp,
     CreateSmartProcessOp,
     DeleteSmartProcessOp,
     Plan,
-    UpdateSmartProcessOp,
 )
 from b24provision.plan.ops_smart import is_type_op
-from b24provision.portal.client import Command, PortalClient
-from b24provision.portal.write import Ids, commands_for
+from b24provision.portal.client import PortalClient
 from b24provision.state.entity_live import SmartProcessLive
 from b24provision.state.live import LiveState
 from b24provision.state.rest_smart import smart_descriptor, with_smart_processes
-from b24provision.state.smart_relations import SIDES, resolve
 
 MAX_RECOVERIES = 5
 
@@ -69,30 +78,21 @@ def apply_smart_processes(
     engine: EngineFactory,
 ) -> list[str]:
     """Carry out the smart-process ops of ``plan``; what was done, as the engine labels it."""
-    groups: dict[str, list[AnyOp]] = {}
-    for op in plan.ops:
-        if is_smart_entity(op.entity) and phase_of(op) is not None:
-            groups.setdefault(op.entity, []).append(op)
+    groups = smart_groups(plan)
     if not groups:
         return []
     done: list[str] = []
-    type_ops = [
-        op
-        for ops in groups.values()
-        for op in ops
-        if is_type_op(op) and not isinstance(op, DeleteSmartProcessOp)
-    ]
+    type_ops = type_writes(groups)
     deletes = [op for op in plan.ops if isinstance(op, DeleteSmartProcessOp)]
-    titles = _titles(plan)
+    titles = titles_of(plan)
     if type_ops:
         done += _send_type_ops(client, type_ops, live)
-        live = with_smart_processes(client, live)
-        _send_relations(client, type_ops, live, titles)
+        live = _send_relations(client, type_ops, with_smart_processes(client, live), titles)
     for key, ops in groups.items():
         rest = [op for op in ops if not is_type_op(op)]
         if not rest:
             continue
-        found = _by_title(live.smart_processes, titles.get(key, ""))
+        found = by_title(live.smart_processes, titles.get(key, ""))
         if found is None:
             raise ApplyError(
                 f"smart process {key} ({titles.get(key)!r}) was not found on the portal; done: "
@@ -122,16 +122,12 @@ def _send_type_ops(client: PortalClient, ops: Sequence[AnyOp], live: LiveState) 
     pending = list(ops)
     done: list[str] = []
     for _ in range(MAX_RECOVERIES):
-        commands = []
-        for n, op in enumerate(pending):
-            type_id = _live_type_id(live, op)
-            commands += commands_for(op, Ids(type_id=type_id), n)
         try:
-            reply = client.batch(commands, halt=True)
+            reply = client.batch(type_commands(pending, live), halt=True)
         except OutcomeUnknown:
             live = with_smart_processes(client, live)  # what did the portal do? read, never resend blindly
-            pending = [op for op in pending if not _type_done(op, live)]
-            done += [_label(op) for op in ops if op not in pending and _label(op) not in done]
+            pending = [op for op in pending if not type_done(op, live)]
+            done += [label(op) for op in ops if op not in pending and label(op) not in done]
             if not pending:
                 return done
             continue
@@ -139,10 +135,10 @@ def _send_type_ops(client: PortalClient, ops: Sequence[AnyOp], live: LiveState) 
             error = reply.errors.get(f"op{n}")
             if error is not None:
                 raise ApplyError(
-                    f"{error.message} — while trying to {_label(op)}; done: {', '.join(done) or 'nothing'}; "
+                    f"{error.message} — while trying to {label(op)}; done: {', '.join(done) or 'nothing'}; "
                     "fix the cause, then run `b24provision plan` to see what is left"
                 ) from None
-            done.append(_label(op))
+            done.append(label(op))
         return done
     raise ApplyError(
         f"gave up after {MAX_RECOVERIES} re-reads of the smart processes; run `b24provision plan`"
@@ -151,89 +147,37 @@ def _send_type_ops(client: PortalClient, ops: Sequence[AnyOp], live: LiveState) 
 
 def _send_relations(
     client: PortalClient, ops: Sequence[AnyOp], live: LiveState, titles: Mapping[str, str]
-) -> None:
-    """Set the relations the type ops ask for, now that every type named has its CRM type id.
+) -> LiveState:
+    """Set the relations the type ops ask for, now that every type named has its CRM type id; the
+    portal as read last.
 
-    A write whose answer is lost is not sent again here: the error says so, the next plan shows it."""
-    types = {k: sp for k, t in titles.items() if (sp := _by_title(live.smart_processes, t)) is not None}
-    commands: list[Command] = []
-    for n, op in enumerate(ops):
-        if not isinstance(op, CreateSmartProcessOp | UpdateSmartProcessOp) or not op.smart.relations():
-            continue
-        relations: dict[str, list[dict[str, Any]]] = {}
-        for side, names in op.smart.relations().items():
-            ids = resolve(names, types)
-            if ids is None or op.entity not in types:
-                raise ApplyError(
-                    f"smart process {op.entity}: {SIDES[side]} {names} name a type not found on the portal; "
-                    "run `b24provision plan` to see what is left"
-                )
-            relations[side] = [{TYPE_ID_KEY: i, "isChildrenListEnabled": "true"} for i in sorted(ids)]
-        commands.append(
-            Command(
-                f"rel{n}",
-                "crm.type.update",
-                {"id": types[op.entity].type_id, "fields": {"relations": relations}},
-            )
-        )
-    if commands:
+    A write whose answer is lost may or may not have happened: the types are read again and only the
+    relations the portal does not show are sent again (``smart_writes.relations_set``)."""
+    pending = relation_commands(ops, types_by_key(live, titles))
+    for _ in range(MAX_RECOVERIES):
+        if not pending:
+            return live
         try:
-            reply = client.batch(commands, halt=True)
+            reply = client.batch([command for _, command in pending], halt=True)
         except OutcomeUnknown:
-            return  # not sent again: the plan after the apply shows a relation still to set
-
+            live = with_smart_processes(client, live)  # read the relations back, never resend blindly
+            types = types_by_key(live, titles)
+            left = [op for op, _ in pending if not relations_set(op, types)]
+            pending = [(op, c) for op, c in relation_commands(ops, types) if op in left]
+            continue
         for error in reply.errors.values():
             raise ApplyError(
                 f"{error.message} — while setting smart process relations; run `b24provision plan`"
             )
-
-
-def _label(op: AnyOp) -> str:
-    return f"{op.action} {op.kind} {op.key}"
-
-
-def _live_type_id(live: LiveState, op: AnyOp) -> int | None:
-    if isinstance(op, UpdateSmartProcessOp | DeleteSmartProcessOp):
-        title = op.live_title if isinstance(op, UpdateSmartProcessOp) else op.title
-        found = _by_title(live.smart_processes, title)
-        return None if found is None else found.type_id
-    return None
-
-
-def _type_done(op: AnyOp, live: LiveState) -> bool:
-    """Whether the portal, read again, shows the type op carried out."""
-    if isinstance(op, DeleteSmartProcessOp):
-        return _by_title(live.smart_processes, op.title) is None
-    if not isinstance(op, CreateSmartProcessOp | UpdateSmartProcessOp):
-        return False
-    found = _by_title(live.smart_processes, op.smart.title)
-    if found is None:
-        return False
-    wanted = op.smart.switches()
-    return all(found.switches.get(flag) == on for flag, on in wanted.items())
-
-
-def _titles(plan: Plan) -> dict[str, str]:
-    """Blueprint key -> the title its type has once the type ops ran."""
-    out = {
-        ref.key.removeprefix("smart_process:"): ref.note
-        for ref in plan.unchanged
-        if ref.kind == "smart_process"
-    }
-    for op in plan.ops:
-        if isinstance(op, CreateSmartProcessOp | UpdateSmartProcessOp):
-            out[op.entity] = op.smart.title
-    return out
-
-
-def _by_title(types: Mapping[str, SmartProcessLive], title: str) -> SmartProcessLive | None:
-    hits = [sp for sp in types.values() if sp.title == title]
-    return hits[0] if len(hits) == 1 else None
+        return live
+    raise ApplyError(
+        f"gave up setting smart process relations after {MAX_RECOVERIES} re-reads; run `b24provision plan`"
+    )
 
 
 def _rereader(client: PortalClient, live: LiveState, title: str) -> Callable[[], LiveState]:
     def reread() -> LiveState:
-        found = _by_title(with_smart_processes(client, live).smart_processes, title)
+        found = by_title(with_smart_processes(client, live).smart_processes, title)
         if found is None:
             raise ApplyError(f"smart process {title!r} is gone from the portal; run `b24provision plan`")
         return found.state

@@ -200,11 +200,13 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
             ]
         case ReplaceStageOp():
             category = ids.pipelines[op.pipeline_key]
-            stage_id = ids.stages[(op.pipeline_key, op.stage.code)]
-            return [
-                Command(f"{key}_0", "crm.status.delete", _delete_params(stage_id, op.system)),
-                Command(key, "crm.status.add", {"fields": _stage(e, op.stage, op.sort, category)}),
-            ]
+            add = Command(key, "crm.status.add", {"fields": _stage(e, op.stage, op.sort, category)})
+            replaced = ids.stages.get((op.pipeline_key, op.stage.code))
+            if replaced is None:
+                # Deleted already (an apply stopped between the delete and the add, then read the portal
+                # again): only the add is left, as for a status (portal/write_statuses.py).
+                return [add]
+            return [Command(f"{key}_0", "crm.status.delete", _delete_params(replaced, op.system)), add]
         case DeleteStageOp():
             stage_id = ids.stages[(op.pipeline_key, op.code)]
             return [Command(key, "crm.status.delete", _delete_params(stage_id, op.system))]
