@@ -31,7 +31,7 @@ from typing import Any
 
 from b24provision.blueprint.model import Blueprint, SmartProcess
 from b24provision.entities.stages import LeadStatuses, dynamic_directory
-from b24provision.entities.types import LEAD, smart_process
+from b24provision.entities.types import LEAD, is_smart_process_id, smart_process
 from b24provision.keys import make_key
 from b24provision.robots.boards import LEAD_BOARD_NAME
 
@@ -114,7 +114,7 @@ def smart_boards(
     by_type: dict[int, list[tuple[int, Directory]]] = {}
     for entity_id, directory in dirs.items():
         found = dynamic_directory(entity_id)
-        if found is not None:
+        if found is not None and is_smart_process_id(found[0]):  # an archive may name any number
             by_type.setdefault(found[0], []).append((found[1], directory))
     boards: list[BoardRead] = []
     aside: dict[str, str] = {}

@@ -144,6 +144,7 @@ def read_export(path: Path, blueprint: Blueprint | None = None) -> ExportRobots:
         prefix = _STAGES.status_prefix(b.category_id) if b.entity == DEAL_ENTITY else b.prefix
         for code, stage_name in b.stages:
             by_status[(b.document_type, prefix + code)] = (b, code, stage_name)
+    read_types = {b.document_type for b in boards}
     aside = {**smart_aside, **({LEAD.document_type[2]: lead_aside} if lead_aside else {})}
     stages: list[ExportStage] = []
     ignored: list[str] = []
@@ -156,7 +157,7 @@ def read_export(path: Path, blueprint: Blueprint | None = None) -> ExportRobots:
         if document_type in aside:
             ignored.append(f"{name}: robots of {document_type} stage {status!r} ({aside[document_type]})")
             continue
-        if document_type not in {b.document_type for b in boards}:
+        if document_type not in read_types:
             ignored.append(
                 f"{name}: robots of {document_type} (only deal, lead and smart-process robots are read)"
             )
