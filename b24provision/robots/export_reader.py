@@ -133,17 +133,25 @@ def read_export(path: Path, blueprint: Blueprint | None = None) -> ExportRobots:
     ids = Ids({p.category_id: p.key for p in pipelines})
     lead, lead_aside = lead_board(dirs, blueprint)
     smart, smart_aside = smart_boards(dirs, blueprint)
+    deal = DEAL.document_type[2]
     boards = [
-        BoardRead(DEAL_ENTITY, p.key, p.name, p.category_id, p.default, DEAL.document_type[2], "", p.stages)
+        BoardRead(
+            DEAL_ENTITY,
+            p.key,
+            p.name,
+            p.category_id,
+            p.default,
+            deal,
+            _STAGES.status_prefix(p.category_id),
+            p.stages,
+        )
         for p in pipelines
     ]
     boards += [*([lead] if lead is not None else []), *smart]
     # (DOCUMENT_TYPE, DOCUMENT_STATUS) -> the board and the stage: how a template names its stage.
-    by_status: dict[tuple[str, str], tuple[BoardRead, str, str]] = {}
-    for b in boards:
-        prefix = _STAGES.status_prefix(b.category_id) if b.entity == DEAL_ENTITY else b.prefix
-        for code, stage_name in b.stages:
-            by_status[(b.document_type, prefix + code)] = (b, code, stage_name)
+    by_status = {
+        (b.document_type, b.prefix + code): (b, code, name) for b in boards for code, name in b.stages
+    }
     read_types = {b.document_type for b in boards}
     aside = {**smart_aside, **({LEAD.document_type[2]: lead_aside} if lead_aside else {})}
     stages: list[ExportStage] = []
