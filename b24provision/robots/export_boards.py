@@ -13,8 +13,9 @@ Besides the deal's stage directories the export's ``CRM_STATUS`` step writes eve
 The export holds no smart-process types of their own (the vertical_crm export's crm steps are
 statuses, fields, detail forms, settings, web forms): the type's title and the pipeline's name are
 only in the head's NAME, the message CRM_STATUS_TYPE_STATUS_WITH_CATEGORY with ``#NAME#`` and
-``#CATEGORY#``, whose wording is UNVERIFIED. So a directory is matched to the blueprint's smart
-process whose title (or a previous one) the NAME holds — the longest such title — and to the
+``#CATEGORY#``, whose wording is UNVERIFIED. So a type is matched to the blueprint's smart process
+whose title (or a previous one) the NAMEs of all its pipelines hold — the longest such title — and
+each pipeline to the
 pipeline whose name the rest of the NAME holds, as plan matches types by title and pipelines by
 name. A pipeline no name matches takes the type's default pipeline when that is still free and
 it is the type's first category (the core makes the default one with the type: UNVERIFIED).
@@ -139,7 +140,8 @@ def _matching_type(
     hits: dict[str, tuple[int, SmartProcess]] = {}
     for sp in wanted:
         for title in (sp.title, *sp.previous_titles):
-            if any(title in name for name in names):
+            # Every pipeline's NAME holds the type's title: a title found in one only is a pipeline's name.
+            if all(title in name for name in names):
                 hits[sp.key] = max(hits.get(sp.key, (0, sp)), (len(title), sp), key=lambda h: h[0])
     if not hits:
         return None, f"its type ({shown!r}) is none of the blueprint's smart processes"

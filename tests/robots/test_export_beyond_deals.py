@@ -164,11 +164,16 @@ def test_a_smart_process_is_found_in_any_wording_of_its_directory_name() -> None
         "DYNAMIC_1031_STAGE_9": Directory("DYNAMIC_1031_STAGE_9", "Smart process «Монтаж» — Выездные", rows),
         "DYNAMIC_1031_STAGE_8": Directory("DYNAMIC_1031_STAGE_8", "Монтаж (Общая)", rows),
         "DYNAMIC_1040_STAGE_3": Directory("DYNAMIC_1040_STAGE_3", "Стадии «Доставка» (Общая)", rows),
+        # «Цех» has a pipeline named as the other type: the title is what every pipeline's NAME holds
+        "DYNAMIC_1050_STAGE_21": Directory("DYNAMIC_1050_STAGE_21", "Стадии «Цех» (Монтаж)", rows),
+        "DYNAMIC_1050_STAGE_20": Directory("DYNAMIC_1050_STAGE_20", "Стадии «Цех» (Общая)", rows),
     }
     boards, aside = smart_boards(dirs, blueprint)
     assert [(b.entity, b.key, b.category_id, b.prefix) for b in boards] == [
         ("montazh", "main", 8, "DT1031_8:"),
         ("montazh", "vyezd", 9, "DT1031_9:"),
+        ("tsekh", "main", 20, "DT1050_20:"),
+        ("tsekh", "mount", 21, "DT1050_21:"),
     ]
     assert list(aside) == ["DYNAMIC_1040"]  # a type the blueprint does not name
 
