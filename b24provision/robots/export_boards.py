@@ -15,9 +15,8 @@ statuses, fields, detail forms, settings, web forms): the type's title and the p
 only in the head's NAME, the message CRM_STATUS_TYPE_STATUS_WITH_CATEGORY with ``#NAME#`` and
 ``#CATEGORY#``, whose wording is UNVERIFIED. So a type is matched to the blueprint's smart process
 whose title (or a previous one) the NAMEs of all its pipelines hold — the longest such title — and
-each pipeline to the
-pipeline whose name the rest of the NAME holds, as plan matches types by title and pipelines by
-name. A pipeline no name matches takes the type's default pipeline when that is still free and
+each pipeline to the pipeline whose name the rest of its NAME holds, as plan matches types by title
+and pipelines by name. A pipeline no name matches takes the type's default pipeline when that is still free and
 it is the type's first category (the core makes the default one with the type: UNVERIFIED).
 Everything else is left aside with the reason, in ``ignored``. Pure; the archive is bounded by
 ``archive.py``.
