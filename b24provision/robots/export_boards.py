@@ -16,10 +16,10 @@ only in the head's NAME, the message CRM_STATUS_TYPE_STATUS_WITH_CATEGORY with `
 ``#CATEGORY#``, whose wording is UNVERIFIED. So a type is matched to the blueprint's smart process
 whose title (or a previous one) the NAMEs of all its pipelines hold — the longest such title — and
 each pipeline to the pipeline whose name the rest of its NAME holds, as plan matches types by title
-and pipelines by name. A pipeline no name matches takes the type's default pipeline when that is still free and
-it is the type's first category (the core makes the default one with the type: UNVERIFIED).
-Everything else is left aside with the reason, in ``ignored``. Pure; the archive is bounded by
-``archive.py``.
+and pipelines by name. A pipeline no name matches takes the type's default pipeline when that is
+still free and it is the type's first category (the core makes the default one with the type:
+UNVERIFIED). Everything else is left aside with the reason, in ``ignored``. Pure; the archive is
+bounded by ``archive.py``.
 """
 
 from __future__ import annotations
