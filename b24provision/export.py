@@ -102,15 +102,14 @@ def export_portal(
         return ExportResult(
             text=render_export(live, today=today, schema=schema), live=live, requests=requests
         )
-    from b24provision.robots.export_reader import read_export, robots_into  # noqa: PLC0415
+    from b24provision.robots.export_into import live_with_robots  # noqa: PLC0415
 
-    export = read_export(robots_from, live.blueprint)
-    with_robots, left_out = robots_into(live.blueprint, export)
+    with_robots, label, left_out = live_with_robots(live, robots_from)  # deal, lead and smart-process robots
     text = render_export(
-        replace(live, blueprint=with_robots),
+        with_robots,
         today=today,
         schema=schema,
-        robots_export=export.label(),
+        robots_export=label,
         robots_left_out=left_out,
     )
     return ExportResult(text=text, live=live, requests=requests)

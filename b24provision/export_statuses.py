@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from b24provision.blueprint.list_model import Lists
 from b24provision.entities.lists import LEAD_STATUS_COLORS
+from b24provision.export_robots import robot_yaml
 from b24provision.state.entity_live import StatusesLive
 from b24provision.state.live import LiveState
 
@@ -36,7 +37,12 @@ def lead_section(live: LiveState, flow: Any, sorts_to_write: Any) -> CommentedMa
             data["color"] = s.color
         if s.code in needed and s.sort is not None:
             data["sort"] = s.sort
-        rows.append(flow(data))
+        if s.robots:  # read from a configuration export: a block, one robot per line
+            row = CommentedMap(data)
+            row["robots"] = CommentedSeq(robot_yaml(r, flow) for r in s.robots)
+            rows.append(row)
+        else:
+            rows.append(flow(data))
     out = CommentedMap()
     out["lead"] = CommentedMap(statuses=rows)
     return out

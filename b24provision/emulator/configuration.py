@@ -213,11 +213,20 @@ def stage_template(db: sqlite3.Connection, status_id: str) -> list[dict[str, Any
 # ------------------------------------------------------------------------------------- export
 
 _SEMANTICS = {"S": "S", "F": "F"}
+LEAD_STATUSES_NAME = "Статусы лидов"
+"""GetMessage('CRM_STATUS_TYPE_STATUS'): the lead directory's name (wording UNVERIFIED)."""
+STAGES_WITH_CATEGORY = "Стадии «{name}» ({category})"
+"""CRM_STATUS_TYPE_STATUS_WITH_CATEGORY with #NAME# and #CATEGORY# (wording UNVERIFIED)."""
 
 
 def _status_files(db: sqlite3.Connection) -> dict[str, Any]:
     default_name = store.get_meta(db, "default_category_name") or ""
     names = {int(r["id"]): str(r["name"]) for r in store.rows(db, "SELECT id, name FROM category")}
+    types = {
+        int(r["entity_type_id"]): str(r["title"])
+        for r in store.rows(db, "SELECT entity_type_id, title FROM crm_type")
+    }
+    categories = {int(r["id"]): str(r["name"]) for r in store.rows(db, "SELECT id, name FROM item_category")}
     out: dict[str, Any] = {}
     entities = [
         str(r["entity_id"])
@@ -252,14 +261,25 @@ def _status_files(db: sqlite3.Connection) -> dict[str, Any]:
                 "CATEGORY_ID": category,
                 "PREFIX": f"C{category}",
             }
-        elif entity.startswith("DYNAMIC_"):  # a smart-process pipeline's stages (head keys UNVERIFIED)
+        elif entity == "STATUS":  # CCrmStatus::GetEntityTypes()['STATUS'] (SEMANTIC_INFO left out)
+            head = {"ID": entity, "NAME": LEAD_STATUSES_NAME, "ENTITY_TYPE_ID": 1}
+        elif entity.startswith("DYNAMIC_"):
+            # CCrmStatus::getDynamicEntities(): NAME is the message CRM_STATUS_TYPE_STATUS_WITH_CATEGORY
+            # with #NAME# the type's title and #CATEGORY# the pipeline's name — the only place the
+            # export names the type (the vertical_crm export has no smart-process types of its own).
+            # The message's wording is UNVERIFIED (the lang file is not in the mirrors): readers
+            # find the two names in it, whatever words surround them.
             type_id, category = (int(part) for part in entity.split("_")[1::2])
             head = {
                 "ID": entity,
-                "NAME": entity,
-                "ENTITY_TYPE_ID": type_id,
-                "CATEGORY_ID": category,
+                "NAME": STAGES_WITH_CATEGORY.format(
+                    name=types.get(type_id, entity), category=categories.get(category, "")
+                ),
+                "SEMANTIC_INFO": [],
                 "PREFIX": f"DT{type_id}_{category}",
+                "ENTITY_TYPE_ID": type_id,
+                "IS_ENABLED": True,
+                "CATEGORY_ID": category,
             }
         out[f"CRM_STATUS/{entity}.json"] = {"ENTITY": head, "ITEMS": items, "COLOR_SETTING": []}
     return out

@@ -94,6 +94,12 @@ class DynamicStages:
 StageScheme = DealStages | LeadStatuses | DynamicStages
 
 
+def dynamic_directory(entity_id: str) -> tuple[int, int] | None:
+    """(entityTypeId, category id) of a smart-process stage directory ``DYNAMIC_<type>_STAGE_<id>``."""
+    found = re.fullmatch(r"DYNAMIC_(\d+)_STAGE_(\d+)", entity_id)
+    return (int(found[1]), int(found[2])) if found else None
+
+
 def stage_code(status_id: str) -> str:
     """The natural code of a stage: its STATUS_ID without the ``C<id>:`` / ``DT<type>_<id>:`` prefix."""
     return status_id.split(":", 1)[1] if ":" in status_id else status_id
@@ -109,5 +115,6 @@ __all__ = [
     "DynamicStages",
     "LeadStatuses",
     "StageScheme",
+    "dynamic_directory",
     "stage_code",
 ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from b24provision.plan.ops import ManualRobotOp, ObjectRef, Plan
-from b24provision.robots.keys import robot_key, robot_name
 
 if TYPE_CHECKING:  # the renderers import this module: deepdiff stays out of a plain `plan`
     from b24provision.robots.check import RobotCheck
@@ -31,8 +30,8 @@ def with_export_robots(plan: Plan, check: RobotCheck) -> Plan:
     unchanged = list(plan.unchanged)
     for op in plan.ops:
         if isinstance(op, ManualRobotOp):
-            # The check names robots within the deal's pipelines; the op's key adds the entity.
-            verdict = check.for_key(robot_key(op.pipeline_key, op.stage_code, robot_name(op.robot)))
+            # Deal, lead and smart-process robots alike: the op's key names the entity and the stage.
+            verdict = check.for_ref(op.key)
             if verdict is not None and verdict.status == "matches":
                 unchanged.append(ObjectRef(kind="robot", key=op.key, note=f"{op.title}: matches the export"))
                 continue
@@ -46,7 +45,7 @@ def with_export_robots(plan: Plan, check: RobotCheck) -> Plan:
     for v in check.verdicts:
         if v.status in _UNMANAGED:
             what = f"{v.title or v.activity}: " if v.status != "designer_edited" else ""
-            unmanaged.append(ObjectRef(kind="robot", key=f"deal:{v.key}", note=what + _UNMANAGED[v.status]))
+            unmanaged.append(ObjectRef(kind="robot", key=v.ref, note=what + _UNMANAGED[v.status]))
     return plan.model_copy(
         update={
             "ops": tuple(ops),

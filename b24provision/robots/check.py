@@ -1,6 +1,7 @@
 """Robots on stages: the blueprint against what the portal's configuration export shows. Pure.
 
-For every stage, robot by robot, a verdict:
+For every stage of every board (deal pipelines, lead statuses, smart-process pipelines: robots/boards.py),
+robot by robot, a verdict:
 
 - ``matches``: same type, same settings;
 - ``differs``: same type, settings differ (each difference is an attribute path with the portal's
@@ -30,8 +31,9 @@ from typing import Any, Literal
 from deepdiff import DeepDiff
 
 from b24provision.blueprint.model import Blueprint, Robot
+from b24provision.robots.boards import DEAL, blueprint_boards, stage_where
 from b24provision.robots.export_reader import ExportRobots, ExportStage
-from b24provision.robots.keys import robot_key, robot_name
+from b24provision.robots.keys import robot_name
 from b24provision.robots.kinds import ROBOT_KINDS, pause_of
 from b24provision.robots.template import PortalRobot
 
@@ -71,16 +73,29 @@ class RobotVerdict:
     title: str = ""
     differences: tuple[Difference, ...] = ()
     notes: tuple[str, ...] = ()
+    entity: str = DEAL
+    """The board's entity: "deal", "lead" or a smart process's key (robots/boards.py)."""
+
+    @property
+    def where(self) -> str:
+        """The stage: ``sales/NEW`` for a deal pipeline, ``lead:NEW``, ``measurement:main/NEW``."""
+        return stage_where(self.entity, self.pipeline_key, self.stage_code)
 
     @property
     def key(self) -> str:
         """``pipeline/STAGE/robot[name]`` (the plan's key, robots/keys.py), ``pipeline/STAGE/portal[name]``
-        for a robot only on the portal or, for the stage's whole template, ``pipeline/STAGE/template``."""
+        for a robot only on the portal or, for the stage's whole template, ``pipeline/STAGE/template``;
+        the stage named by ``where`` (``lead:NEW/robot[...]``)."""
         if self.name is None:
-            return f"{self.pipeline_key}/{self.stage_code}/template"
+            return f"{self.where}/template"
         if self.index is not None:
-            return robot_key(self.pipeline_key, self.stage_code, self.name)
-        return f"{self.pipeline_key}/{self.stage_code}/portal[{self.name}]"
+            return f"{self.where}/robot[{self.name}]"
+        return f"{self.where}/portal[{self.name}]"
+
+    @property
+    def ref(self) -> str:
+        """``key`` with the entity always in front (``deal:sales/NEW/robot[...]``), as plans name robots."""
+        return f"{DEAL}:{self.key}" if self.entity == DEAL else self.key
 
     @property
     def place(self) -> str:
@@ -115,31 +130,37 @@ class RobotCheck:
         """The verdict on the blueprint robot keyed ``key`` (robots/keys.py), if there is one."""
         return next((v for v in self.verdicts if v.index is not None and v.key == key), None)
 
+    def for_ref(self, ref: str) -> RobotVerdict | None:
+        """The verdict on the blueprint robot a plan names ``ref`` (``lead:NEW/robot[...]``), if any."""
+        return next((v for v in self.verdicts if v.index is not None and v.ref == ref), None)
+
 
 def check_robots(blueprint: Blueprint, export: ExportRobots) -> RobotCheck:
     """Compare the robots of ``blueprint`` with ``export`` (read with the same blueprint, so that
-    pipelines carry the blueprint's keys)."""
+    pipelines carry the blueprint's keys): deal pipelines, lead statuses, smart-process pipelines."""
     verdicts: list[RobotVerdict] = []
-    declared: set[tuple[str, str]] = set()
-    for pipeline in blueprint.pipelines:
-        for stage in pipeline.stages:
-            declared.add((pipeline.key, stage.code))
-            found = export.stage(pipeline.key, stage.code)
+    declared: set[tuple[str, str, str]] = set()
+    for board in blueprint_boards(blueprint):
+        for stage in board.stages:
+            declared.add((board.entity, board.key, stage.code))
+            found = export.stage(board.key, stage.code, board.entity)
             base = {
-                "pipeline_key": pipeline.key,
-                "pipeline_name": pipeline.name,
+                "pipeline_key": board.key,
+                "pipeline_name": board.name,
                 "stage_code": stage.code,
                 "stage_name": stage.name,
+                "entity": board.entity,
             }
             verdicts += _stage(base, stage.robots, found)
     for found in export.stages:
-        if (found.pipeline_key, found.stage_code) in declared:
+        if (found.entity, found.pipeline_key, found.stage_code) in declared:
             continue
         base = {
             "pipeline_key": found.pipeline_key,
             "pipeline_name": found.pipeline_name,
             "stage_code": found.stage_code,
             "stage_name": found.stage_name,
+            "entity": found.entity,
         }
         verdicts += _stage(base, [], found)
     return RobotCheck(export=export.label(), verdicts=tuple(verdicts), ignored=export.ignored)

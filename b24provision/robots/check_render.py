@@ -70,7 +70,7 @@ def _value(value: Any) -> str:
 def _groups(check: RobotCheck) -> list[tuple[str, list[RobotVerdict]]]:
     groups: dict[str, list[RobotVerdict]] = {}
     for v in check.verdicts:
-        title = f"{v.pipeline_name} / {v.stage_name} ({v.pipeline_key}/{v.stage_code})"
+        title = f"{v.pipeline_name} / {v.stage_name} ({v.where})"
         groups.setdefault(title, []).append(v)
     return list(groups.items())
 
@@ -124,6 +124,7 @@ def to_json(check: RobotCheck) -> dict[str, Any]:
             {
                 "key": v.key,
                 "status": v.status,
+                "entity": v.entity,
                 "pipeline": v.pipeline_key,
                 "stage": v.stage_code,
                 "index": v.index,

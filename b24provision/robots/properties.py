@@ -55,6 +55,10 @@ class Ids:
         match = re.match(r"^C(\d+):(.*)$", text)
         if match:
             return self.pipeline_key(match.group(1)), match.group(2)
+        # A smart-process stage (DT<type>_<category>:CODE): its pipelines are not the deal's.
+        match = re.match(r"^DT\d+_\d+:(.*)$", text)
+        if match:
+            return None, match.group(1)
         return self.pipelines.get(0), text
 
     def status_id(self, key: str, code: str) -> str:

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ExportSource:
-    """The robots of the export at ``path``, keyed by the ``blueprint``'s pipelines (a StateSource)."""
+    """The robots of the export at ``path`` (a StateSource), keyed by the ``blueprint``'s deal
+    pipelines, lead statuses and smart processes."""
 
     path: Path
     blueprint: Blueprint | None = None
