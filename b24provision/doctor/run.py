@@ -16,7 +16,14 @@ from b24provision.blueprint.model import Blueprint
 from b24provision.doctor.checks import Check, hello, hello_checks, lock_check, portal_checks, worst
 from b24provision.doctor.facts import DEFAULT_STATE_DIR, facts_path, load_facts, save_facts
 from b24provision.doctor.probe import Answer, ProbeResult, run_probe
-from b24provision.errors import BlueprintError, PlanError, PortalAuthError, PortalError, PortalNotFound
+from b24provision.errors import (
+    BlueprintError,
+    PlanError,
+    PortalAuthError,
+    PortalError,
+    PortalNotFound,
+    PortalPlanNoRest,
+)
 from b24provision.portal.connect import describe_portal, open_portal
 from b24provision.tariff.fit import declaration_for, detect_tariff
 
@@ -184,6 +191,13 @@ def _facts_check(host: str, state_dir: Path) -> list[Check]:
 
 
 def _unreachable(host: str, exc: PortalError) -> list[Check]:
+    if isinstance(exc, PortalPlanNoRest):
+        return [
+            Check("portal", "ok", f"{host} answers as a Bitrix24 REST API"),
+            Check(
+                "plan", "problem", exc.message, "nothing else can be checked until the portal's REST answers"
+            ),
+        ]
     if isinstance(exc, PortalAuthError):
         return [
             Check("portal", "ok", f"{host} answers as a Bitrix24 REST API"),

@@ -41,6 +41,7 @@ from b24provision.emulator.by_hand import HandMadeState
 from b24provision.emulator.faults import DAMAGED_ANSWERS, Faults, LoggedRequest
 from b24provision.emulator.limits import LeakyBucket, OperatingClock
 from b24provision.emulator.permissions import check_settings_rights
+from b24provision.emulator.plan_gate import plan_refusal
 from b24provision.emulator.registry import Auth, Call, available_methods, is_write
 from b24provision.emulator.settings import PortalSettings
 from b24provision.emulator.wire import (
@@ -245,6 +246,8 @@ class Emulator(HandMadeState):
                 auth = oauth.check_access_token(self._db, self.settings, str(token or ""), started)
             else:
                 raise RestError("ERROR_METHOD_NOT_FOUND", "Method not found!", 404)
+            if not self.settings.rest_open():
+                raise plan_refusal(self.settings.quirks.rest_plan_refusal)
             rate = self.settings.rate()
             if rate is not None and not self._bucket.admit(*rate):
                 raise RestError("QUERY_LIMIT_EXCEEDED", "Too many requests", 503)
