@@ -65,7 +65,7 @@ def test_validate_warns_above_17_characters(tmp_path: Path) -> None:
     result = run("validate", str(path))
     assert result.exit_code == 0, result.output
     assert "warning: pipeline 'main': stage code 'MEASUREMENT_BOOKED' has 18 characters" in result.stdout
-    assert "17 characters fit everywhere" in result.stdout
+    assert "17 characters fit in every pipeline below C1000" in result.stdout
 
 
 def test_plan_refuses_a_code_the_existing_pipeline_cannot_hold(
