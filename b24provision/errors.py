@@ -10,6 +10,7 @@ boundary where they happen, and only there::
     ├── OutputError               an --out file exists (no --force) or cannot be written
     ├── PortalError               the portal answered with an error, or could not be reached
     │   ├── PortalAuthError       wrong or expired credentials, missing scope, app context needed
+    │   │   └── PortalPlanNoRest  the portal's plan has no REST API at all (the free plan)
     │   ├── PortalRateLimited     503 QUERY_LIMIT_EXCEEDED / 429 OPERATION_TIME_LIMIT, retries used up
     │   ├── PortalNotFound        unknown method, or the object does not exist
     │   └── OutcomeUnknown        a write may or may not have happened (timeout, dropped connection)
@@ -119,6 +120,10 @@ class PortalError(B24ProvisionError):
 
 class PortalAuthError(PortalError):
     """Credentials are wrong or expired, a scope is missing, or the method needs an application."""
+
+
+class PortalPlanNoRest(PortalAuthError):
+    """The portal refuses every call: its plan has no REST API (the free plan, reference §9.3)."""
 
 
 class PortalRateLimited(PortalError):

@@ -79,3 +79,41 @@ def test_an_apply_whose_reader_goes_away_still_finishes_its_writes(tmp_path, sta
     )
     assert first.startswith("Portal: ") and line.startswith("[1/")
     assert again.returncode == 0, again.stdout + again.stderr  # nothing left to do: apply finished
+
+
+def test_sigterm_at_the_confirmation_prompt_writes_nothing_and_frees_the_lock(
+    tmp_path, start_portal, writes_besides_the_lock
+) -> None:
+    """A CI job cancelled while apply waits for "yes": one line, exit 143, not Click's "Aborted!"."""
+    import pty
+
+    portal = start_portal("prompted")
+    emulator, server = portal.emulator, portal.server
+    terminal, user_side = pty.openpty()  # apply asks only on a terminal
+    process = subprocess.Popen(
+        [sys.executable, "-m", "b24provision", "apply", BLUEPRINT, "--portal", "env:B24_PROMPTED"],
+        stdin=user_side,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "B24_PROMPTED": server.webhook_url},
+    )
+    os.close(user_side)
+    try:
+        assert process.stdout is not None
+        shown = b""
+        while b"Apply these changes?" not in shown:
+            chunk = os.read(process.stdout.fileno(), 4096)
+            assert chunk, process.communicate(timeout=30)
+            shown += chunk
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        os.close(terminal)
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 143, err
+    lines = err.decode().splitlines()
+    assert "Terminated (SIGTERM): at the confirmation prompt; nothing was written" in lines, lines
+    assert not any("Aborted" in line or "Traceback" in line for line in lines), lines
+    assert writes_besides_the_lock(emulator) == []  # and the lock is gone

@@ -86,7 +86,8 @@ def run(*args: str) -> Result:
 
 
 def no_automation() -> PortalSettings:
-    return PortalSettings(license="ru_project", features=set())
+    """The free plan with a Market subscription: REST answers (§9.3), automation is still off."""
+    return PortalSettings(license="ru_project", features=set(), rest_access=True)
 
 
 # ------------------------------------------------------------------------------------------ apply
@@ -228,7 +229,7 @@ def test_a_free_licence_alone_means_no_robot_methods(serve: Serve, tmp_path: Pat
     """`--license ru_project` without any feature setting: a portal without automation (§8.1)."""
     import httpx
 
-    serve(PortalSettings(license="ru_project"))
+    serve(PortalSettings(license="ru_project", rest_access=True))
     url = emulator_url()
     with httpx.Client(base_url=url) as hook:
         probe = hook.post("method.get", json={"name": "bizproc.robot.add"}).json()["result"]
@@ -246,7 +247,7 @@ def test_a_free_licence_alone_means_no_robot_methods(serve: Serve, tmp_path: Pat
 
 
 def test_tariff_report_on_a_free_portal_says_it_does_not_fit(serve: Serve, tmp_path: Path) -> None:
-    serve(PortalSettings(license="ru_project"))
+    serve(PortalSettings(license="ru_project", rest_access=True))
     result = run("tariff", str(write(tmp_path, ROBOTS)), "--portal", f"env:{HOOK}")
     assert result.exit_code == 1, result.output
     robots = next(line for line in result.stdout.splitlines() if line.startswith("│ robots"))
@@ -284,7 +285,15 @@ def test_emulator_serve_with_a_free_licence_flag(tmp_path: Path) -> None:
         port = sock.getsockname()[1]
     command = [sys.executable, "-m", "b24provision", "emulator", "serve", "--port", str(port)]
     process = subprocess.Popen(
-        [*command, "--license", "ru_project", "--token", "freeTOKEN", "--no-rate-limit"],
+        [
+            *command,
+            "--license",
+            "ru_project",
+            "--market-subscription",
+            "--token",
+            "freeTOKEN",
+            "--no-rate-limit",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ},

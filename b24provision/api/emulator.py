@@ -26,8 +26,10 @@ def portal_settings(
     crm_settings_rights: bool = True,
     languages: str | None = None,
     token: str | None = None,
+    market_subscription: bool = False,
 ) -> PortalSettings:
-    """The settings ``emulator serve``'s options describe (``oauth_clients``: ``ID:SECRET`` each)."""
+    """The settings ``emulator serve``'s options describe (``oauth_clients``: ``ID:SECRET`` each;
+    ``market_subscription``: REST answers whatever the plan, as a Bitrix24 Market subscription makes it)."""
     from b24provision.emulator import PortalSettings  # noqa: PLC0415
 
     clients: dict[str, str] = {}
@@ -42,6 +44,7 @@ def portal_settings(
         oauth_clients=clients,
         quirks=parse_quirks(quirks),
         crm_settings_rights=crm_settings_rights,
+        rest_access=True if market_subscription else None,
     )
     if languages:
         settings.languages = tuple(lang.strip() for lang in languages.split(",") if lang.strip())

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from b24provision.blueprint.model_types import Label, Model, Name
+from b24provision.blueprint.model_types import Flag, Label, Model, Name
 
 
 class AppRobotProperty(Model):
@@ -20,9 +20,9 @@ class AppRobotProperty(Model):
     """The property's type (bizproc.robot.add PROPERTIES.Type)."""
     description: str | None = None
     """A hint shown under the property."""
-    required: bool = False
+    required: Flag = False
     """The robot cannot be saved without a value."""
-    multiple: bool = False
+    multiple: Flag = False
     """The property holds several values."""
     default: str | int | float | bool | None = None
     """The value of a new robot."""
@@ -41,7 +41,7 @@ class AppRobot(Model):
     """The URL of the application that runs the robot."""
     description: str | None = None
     """A description shown in the designer."""
-    use_subscription: bool = False
+    use_subscription: Flag = False
     """The robot waits for the handler's answer (USE_SUBSCRIPTION)."""
     auth_user_id: int | None = Field(default=None, ge=1)
     """The portal user the handler acts as (AUTH_USER_ID; differs between portals)."""

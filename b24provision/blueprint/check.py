@@ -165,9 +165,10 @@ def _stages(bp: Blueprint) -> Iterator[Problem]:
                     bp,
                     (*base, si, "code"),
                     f"pipeline '{p.key}': stage code '{s.code}' has {len(s.code)} characters — a pipeline "
-                    "holds 22 − len('C<id>:') (19 in C1–C9, 18 in C10–C99, 17 from C100; 22 only in the "
-                    "default one), and which id the pipeline gets is known only on the portal; "
-                    f"{PORTABLE_STAGE_CODE} characters fit everywhere (`plan` checks the real limit)",
+                    "holds 22 − len('C<id>:') (19 in C1–C9, 18 in C10–C99, 17 in C100–C999, 16 from "
+                    "C1000; 22 only in the default one), and which id the pipeline gets is known only on "
+                    f"the portal; {PORTABLE_STAGE_CODE} characters fit in every pipeline below C1000 "
+                    "(`plan` checks the real limit)",
                     "check/stage-code-length",
                     severity="warning",
                 )

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from b24provision.blueprint.model_types import FieldCode, Label, Model, Name
+from b24provision.blueprint.model_types import FieldCode, Flag, Label, Model, Name
 from b24provision.entities.types import DEAL
 
 
@@ -24,11 +24,11 @@ class FieldBase(Model):
     leaves the others to the portal: a new field gets the map's English (else first) text there,
     a label change keeps what the portal has there, and the plan never compares them (nor a named
     language the portal does not have)."""
-    multiple: bool = False
+    multiple: Flag = False
     """The field holds several values; cannot be changed after creation (a replace)."""
-    mandatory: bool = False
+    mandatory: Flag = False
     """A deal cannot be saved without a value."""
-    show_in_filter: bool = False
+    show_in_filter: Flag = False
     """The field is offered in the deal list's filter."""
     sort: int = Field(default=100, gt=0)
     """The field's position among the custom fields (larger: later)."""
@@ -74,7 +74,7 @@ class BooleanField(FieldBase):
 
     type: Literal["boolean"]
     """Yes or no."""
-    default: bool = False
+    default: Flag = False
     """The value of a new deal."""
     display: Literal["checkbox", "radio", "dropdown"] = "checkbox"
     """How it is shown: a checkbox, radio buttons or a drop-down."""
@@ -148,7 +148,7 @@ class EnumItem(Model):
     """The item's text as shown in the list."""
     sort: int | None = Field(default=None, ge=0)
     """Explicit sort; 10 times the item's position when not given."""
-    default: bool = False
+    default: Flag = False
     """A new deal gets this item."""
 
 

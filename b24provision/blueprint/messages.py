@@ -107,6 +107,7 @@ _EXPECTED = {
     "model_type": "expected a mapping (key: value lines)",
     "model_attributes_type": "expected a mapping (key: value lines)",
 }
+_YAML11_BOOLS = frozenset({"yes", "no", "y", "n", "on", "off"})
 _WORDS = {
     "Blueprint": "the blueprint",
     "Pipeline": "a pipeline",
@@ -201,6 +202,12 @@ def _one(
         return where, (
             f"removed: names what to delete by kind, got {shown} — write e.g. removed: {{fields: [CODE]}} "
             f"(kinds: {', '.join(m.Removed.model_fields)})"
+        )
+    if kind == "bool_type" and str(error.get("input")).lower() in _YAML11_BOOLS:
+        # YAML 1.1 (and pydantic's lax mode) would read it as a yes/no; YAML 1.2 keeps it text.
+        return (
+            where,
+            f"{name}: expected true or false, got {shown} — write true or false (YAML 1.2 reads it as text)",
         )
     if kind in _EXPECTED:
         return where, f"{name}: {_EXPECTED[kind]}, got {shown} — fix the value ({SCHEMA_HINT})"

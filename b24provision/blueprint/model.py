@@ -59,6 +59,7 @@ from b24provision.blueprint.model_types import (
     Color,
     Duration,
     FieldCode,
+    Flag,
     Label,
     LangCode,
     Model,
@@ -121,7 +122,7 @@ class Pipeline(Model):
     """How the rest of the blueprint refers to this pipeline; never sent to the portal."""
     name: Name
     """The pipeline's name on the portal; how it is matched (except the default one)."""
-    default: bool = False
+    default: Flag = False
     """The portal's default pipeline (id 0). Matched by being the default, not by name."""
     sort: int | None = Field(default=None, ge=0)
     """The pipeline's sort; left as the portal has it when not given."""

@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Strict, StringConstraints
 
+# A yes/no key takes true or false only. YAML 1.2 reads yes/no/on/off as text (yaml_scalars.py), and
+# pydantic would still take the text "yes" (or the number 1) for true: `default: yes` would pass.
+Flag = Annotated[bool, Strict()]
 # Codes become STATUS_ID / FIELD_NAME on the portal; the portal accepts [A-Za-z0-9_-] for stages but
 # we keep to one portable alphabet for both.
 UpperCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]+$", min_length=1)]

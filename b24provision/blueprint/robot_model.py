@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints
 from b24provision.blueprint.model_types import (
     Duration,
     FieldCode,
+    Flag,
     Model,
     Name,
     Person,
@@ -41,7 +42,7 @@ class RobotBase(Model):
     """Wait this long after the deal enters the stage before running (RobotDelayActivity)."""
     condition: Condition | None = None
     """Run the robot only when this comparison of a deal field is true."""
-    after_previous: bool = False
+    after_previous: Flag = False
     """Run after the previous robot of the stage has finished, not when the deal enters."""
 
 
@@ -58,7 +59,7 @@ class CopyDealRobot(RobotBase):
     """The copy's title; the original's title when not given."""
     responsible: Person = "responsible"
     """Who is responsible for the copy: responsible, author or user:<id>."""
-    keep_amount: bool = True
+    keep_amount: Flag = True
     """The copy keeps the amount (the robot always copies it; false adds a step that clears it)."""
     store_id_in: FieldCode | None = None
     """A custom field of this deal that receives the new deal's id (the "Child deals" link)."""
@@ -77,7 +78,7 @@ class CreateDealRobot(RobotBase):
     """The new deal's title."""
     responsible: Person = "responsible"
     """Who is responsible for the new deal: responsible, author or user:<id>."""
-    amount_from_deal: bool = False
+    amount_from_deal: Flag = False
     """Take the amount of this deal into the new one (duplicates sums in analytics)."""
     set_fields: dict[str, str | int | float | bool] = Field(default_factory=dict)
     """Deal fields of the new deal and their values, e.g. ``{SOURCE_ID: REPEAT}``."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from b24provision.blueprint.model_types import Model, Name, PipelineKey
+from b24provision.blueprint.model_types import Flag, Model, Name, PipelineKey
 
 BUILT_IN_ENTITIES = frozenset({"deal", "lead", "contact", "company", "quote", "invoice", "list"})
 """Entity names a smart process's key may not take: plan refs start with the entity's name ("list":
@@ -63,31 +63,31 @@ class SmartProcessSettings(Model):
     """The type's title on the portal; how it is matched."""
     previous_titles: list[Name] = Field(default_factory=list)
     """Titles it had before, so a rename is an update and not a new type."""
-    categories: bool | None = None
+    categories: Flag | None = None
     """More pipelines than the default one (isCategoriesEnabled)."""
-    stages: bool | None = None
+    stages: Flag | None = None
     """Stages on the items' board (isStagesEnabled)."""
-    begin_close_dates: bool | None = None
+    begin_close_dates: Flag | None = None
     """Start and end dates (isBeginCloseDatesEnabled)."""
-    client: bool | None = None
+    client: Flag | None = None
     """Link to a contact and company (isClientEnabled)."""
-    products: bool | None = None
+    products: Flag | None = None
     """Products in items (isLinkWithProductsEnabled)."""
-    my_company: bool | None = None
+    my_company: Flag | None = None
     """Your company details (isMycompanyEnabled)."""
-    documents: bool | None = None
+    documents: Flag | None = None
     """Documents from templates (isDocumentsEnabled)."""
-    source: bool | None = None
+    source: Flag | None = None
     """Source fields (isSourceEnabled)."""
-    observers: bool | None = None
+    observers: Flag | None = None
     """Observers (isObserversEnabled)."""
-    recycle_bin: bool | None = None
+    recycle_bin: Flag | None = None
     """Deleted items go to the recycle bin (isRecyclebinEnabled)."""
-    automation: bool | None = None
+    automation: Flag | None = None
     """Robots and triggers (isAutomationEnabled)."""
-    business_processes: bool | None = None
+    business_processes: Flag | None = None
     """Business processes (isBizProcEnabled)."""
-    use_in_userfield: bool | None = None
+    use_in_userfield: Flag | None = None
     """Usable in "CRM item" fields of other entities (isUseInUserfieldEnabled)."""
 
     parents: list[str] | None = None

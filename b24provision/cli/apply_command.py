@@ -26,6 +26,7 @@ from b24provision.cli.common import (
     TraceOpt,
     VarOpt,
     VarsFileOpt,
+    ask_yes_no,
     default_paths,
     fail,
     no_color,
@@ -142,7 +143,9 @@ def apply(
             raise ConfigError(
                 "not asking for confirmation: standard input is not a terminal — re-run with --auto-approve"
             )
-        if not typer.confirm("Apply these changes?", default=False, err=as_json):  # stdout: JSON only
+        if not ask_yes_no(
+            "Apply these changes?", nothing="nothing was written", err=as_json
+        ):  # stdout: JSON only
             typer.echo("Nothing applied.", err=as_json)
             return False
         return True

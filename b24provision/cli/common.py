@@ -59,6 +59,20 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_ERROR)
 
 
+def ask_yes_no(question: str, *, nothing: str, err: bool = False) -> bool:
+    """A yes/no question (default no). Ctrl-C or SIGTERM while it waits stops the run as everywhere
+    else (130/143, through user_errors) with ``nothing`` as what was done: Click's own prompt would
+    turn them into "Aborted!" and exit 1."""
+    try:
+        return typer.confirm(question, default=False, err=err)
+    except typer.Abort as abort:
+        # Click raises Abort from None; the signal's KeyboardInterrupt is still its __context__.
+        interrupt = abort.__context__
+        if isinstance(interrupt, KeyboardInterrupt):
+            raise type(interrupt)(f"at the confirmation prompt; {nothing}") from None
+        raise
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the tool's errors into one clear line each on stderr and exit code 1; never a traceback.

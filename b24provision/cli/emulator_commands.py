@@ -19,8 +19,17 @@ def emulator_serve(
     ] = None,
     token: Annotated[str | None, typer.Option("--token", help="The webhook code (default: random).")] = None,
     license_code: Annotated[
-        str, typer.Option("--license", help="app.info LICENSE, e.g. ru_pro100, ru_basic.")
+        str,
+        typer.Option(
+            "--license", help="app.info LICENSE, e.g. ru_pro100, ru_basic; ru_project (free) refuses REST."
+        ),
     ] = "ru_pro100",
+    market_subscription: Annotated[
+        bool,
+        typer.Option(
+            "--market-subscription", help="REST answers on any plan, as with a Bitrix24 Market subscription."
+        ),
+    ] = False,
     seed: Annotated[str | None, typer.Option("--seed", help="Start from a named portal: handmade.")] = None,
     no_rate_limit: Annotated[
         bool, typer.Option("--no-rate-limit", help="Switch the 2 req/s limit off.")
@@ -58,6 +67,7 @@ def emulator_serve(
             crm_settings_rights=not no_crm_settings_rights,
             languages=languages,
             token=token,
+            market_subscription=market_subscription,
         )
 
     # Printing the webhook URL is deliberate: it is the local emulator's own code, shown so a user can

@@ -19,6 +19,7 @@ from b24provision.cli.common import (
     TraceOpt,
     VarOpt,
     VarsFileOpt,
+    ask_yes_no,
     choice_option,
     default_paths,
     fail,
@@ -135,8 +136,9 @@ def force_unlock(
             typer.echo(f"Process {holder.pid} is still running on this machine: that apply is not dead.")
         if not yes and not sys.stdin.isatty():
             fail("not asking for confirmation: standard input is not a terminal — re-run with --yes")
-        agreed = yes or typer.confirm(
-            "Remove this lock? Only do so if that run is no longer running.", default=False
+        agreed = yes or ask_yes_no(
+            "Remove this lock? Only do so if that run is no longer running.",
+            nothing="the lock was kept",
         )
         return agreed
 

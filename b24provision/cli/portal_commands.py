@@ -23,6 +23,7 @@ from b24provision.cli.common import (
     TraceOpt,
     VarOpt,
     VarsFileOpt,
+    ask_yes_no,
     choice_option,
     default_paths,
     fail,
@@ -179,7 +180,7 @@ def doctor(
             return True
         if not sys.stdin.isatty():
             fail("not asking for confirmation: standard input is not a terminal — re-run with --auto-approve")
-        return typer.confirm("Probe this portal?", default=False)
+        return ask_yes_no("Probe this portal?", nothing="nothing was probed")
 
     with user_errors():
         report = reports.doctor(

@@ -17,7 +17,14 @@ from b24provision.doctor.checks import Check, lock_check, portal_checks, smart_p
 from b24provision.doctor.facts import DEFAULT_STATE_DIR, facts_path, load_facts, save_facts
 from b24provision.doctor.hello import hello, hello_checks
 from b24provision.doctor.probe import Answer, ProbeResult, run_probe
-from b24provision.errors import BlueprintError, PlanError, PortalAuthError, PortalError, PortalNotFound
+from b24provision.errors import (
+    BlueprintError,
+    PlanError,
+    PortalAuthError,
+    PortalError,
+    PortalNotFound,
+    PortalPlanNoRest,
+)
 from b24provision.portal.connect import describe_portal, open_portal
 from b24provision.tariff.fit import declaration_for, detect_tariff
 
@@ -194,6 +201,13 @@ def _facts_check(host: str, state_dir: Path, blueprint: Blueprint | None) -> lis
 
 
 def _unreachable(host: str, exc: PortalError) -> list[Check]:
+    if isinstance(exc, PortalPlanNoRest):
+        return [
+            Check("portal", "ok", f"{host} answers as a Bitrix24 REST API"),
+            Check(
+                "plan", "problem", exc.message, "nothing else can be checked until the portal's REST answers"
+            ),
+        ]
     if isinstance(exc, PortalAuthError):
         return [
             Check("portal", "ok", f"{host} answers as a Bitrix24 REST API"),

@@ -41,7 +41,10 @@ from b24provision.emulator.by_hand import HandMadeState
 from b24provision.emulator.faults import DAMAGED_ANSWERS, Faults, LoggedRequest
 from b24provision.emulator.limits import LeakyBucket, OperatingClock
 from b24provision.emulator.permissions import check_settings_rights
+from b24provision.emulator.plan_gate import plan_refusal
 from b24provision.emulator.registry import Auth, Call, available_methods, is_write
+from b24provision.emulator.replay_hint import HEADER as REPLAY_HEADER
+from b24provision.emulator.replay_hint import remember_seed, replay_hint
 from b24provision.emulator.settings import PortalSettings
 from b24provision.emulator.wire import (
     PORTAL_TZ,
@@ -101,6 +104,7 @@ class Emulator(HandMadeState):
             raise ValueError(f"unknown seed {name!r}; known: {', '.join(sorted(SEEDS))}")
         with self._lock, self._transaction():
             SEEDS[name](self._internal_call, self._db)
+            remember_seed(self._db, name)  # for a trace's replay (emulator/replay_hint.py)
 
     def write_count(self) -> int:
         """Write calls that reached a handler (batch sub-calls counted one by one)."""
@@ -148,6 +152,7 @@ class Emulator(HandMadeState):
                 return self._emulator_only(path, start_response)
             else:
                 envelope = Envelope(404, RestError("ERROR_METHOD_NOT_FOUND", "Method not found!", 404).body())
+            hint = replay_hint(self.settings, self._db)
         if fault == "lost_response":
             # The work is committed; only the answer is lost on the way back.
             raise DropConnection("fault: lost_response")
@@ -156,6 +161,7 @@ class Emulator(HandMadeState):
             body = damage(body, envelope.body, fault or "")
             envelope = Envelope(200, envelope.body, envelope.headers)
         headers = [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body)))]
+        headers += [(REPLAY_HEADER, hint)] if hint else []
         start_response(
             f"{envelope.status} {REASONS.get(envelope.status, 'Unknown')}", headers + envelope.headers
         )
@@ -245,6 +251,8 @@ class Emulator(HandMadeState):
                 auth = oauth.check_access_token(self._db, self.settings, str(token or ""), started)
             else:
                 raise RestError("ERROR_METHOD_NOT_FOUND", "Method not found!", 404)
+            if not self.settings.rest_open():
+                raise plan_refusal(self.settings.quirks.rest_plan_refusal)
             rate = self.settings.rate()
             if rate is not None and not self._bucket.admit(*rate):
                 raise RestError("QUERY_LIMIT_EXCEEDED", "Too many requests", 503)

@@ -20,7 +20,9 @@ Per request line, ``"compare"`` says how close the answers must be:
 * ``"status"``: only the HTTP status and the error code;
 
 and ``"setup": true`` marks a request that only prepares the portal (not compared). The header may
-carry ``"replay": {"quirks": [...], "seed": "handmade", "license": "..."}`` for the emulator, and
+carry ``"replay": {"quirks": [...], "seed": "handmade", "license": "...", "rest_access": true}`` for
+the emulator (a trace recorded against the emulator gets it from the emulator itself, see
+:mod:`.replay_hint`), and
 ``"expected": [{"entry": N, "path": "...", "why": "..."}]`` — differences known and explained
 (a finding recorded, not silently accepted).
 
@@ -193,9 +195,9 @@ def replay_entries(
     app_secret = secrets.token_hex(12)
     settings.oauth_clients = {**settings.oauth_clients, _REPLAY_APP: app_secret}
     emulator = Emulator(":memory:", settings)
-    seed = (header.get("replay") or {}).get("seed")
-    if seed:
-        emulator.reset(str(seed))
+    seeds = str((header.get("replay") or {}).get("seed") or "")
+    for seed in filter(None, seeds.split(",")):  # "a,b": seeds loaded one after the other
+        emulator.seed(seed)
     expected = [e for e in header.get("expected") or [] if isinstance(e, Mapping)]
     report = ReplayReport(source=source)
     ids = IdMap()
@@ -257,6 +259,8 @@ def settings_from_header(header: Mapping[str, Any]) -> PortalSettings:
     settings = PortalSettings(quirks=quirks)
     if wanted.get("license"):
         settings.license = str(wanted["license"])
+    if isinstance(wanted.get("rest_access"), bool):
+        settings.rest_access = wanted["rest_access"]
     return settings
 
 

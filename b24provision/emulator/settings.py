@@ -33,17 +33,25 @@ DEFAULT_FEATURES = frozenset(
 # lists the matrix; these follow the project's tariff table (b24provision/data/tariffs.yaml, which the
 # emulator does not import): the free plan ("project"; "tf" is an unverified spelling of it) has no
 # automation at all, so no bizproc.robot.* and no bizproc.workflow.* (§8.1); Basic and CRM+ ("crm")
-# have robots without the Workflow designer (the `bizproc` feature); every other name has both. REST
-# itself stays on even for the free plan, where the cloud says "REST API is available only on
-# commercial plans": an emulator that refused every call could not show anything else.
+# have robots without the Workflow designer (the `bizproc` feature); every other name has both.
 NO_AUTOMATION_PLANS = frozenset({"project", "tf"})
+# The plans whose portal refuses REST itself (reference §9.3): the core's webhook and OAuth checks
+# (rest/lib/apauth/auth.php, rest/lib/oauth/auth.php) ask Engine\Access::isAvailable(), true with
+# the feature `rest_access` (commercial plans, the demo, NFR) or a Market subscription, and answer
+# ACCESS_DENIED otherwise. PortalSettings.rest_access opens a free portal, as a subscription does.
+NO_REST_PLANS = NO_AUTOMATION_PLANS
 ROBOTS_ONLY_PLANS = frozenset({"basic", "crm"})
+
+
+def plan_name(license_code: str) -> str:
+    """The plan of an app.info LICENSE: "ru_pro100" -> "pro", "de_project" -> "project"."""
+    name = license_code.split("_", 1)[1] if "_" in license_code else license_code
+    return name.rstrip("0123456789") or name
 
 
 def features_for_license(license_code: str) -> set[str]:
     """The Bitrix24 features a portal with this app.info LICENSE has (see NO_AUTOMATION_PLANS)."""
-    name = license_code.split("_", 1)[1] if "_" in license_code else license_code
-    name = name.rstrip("0123456789") or name
+    name = plan_name(license_code)
     if name in NO_AUTOMATION_PLANS:
         return set(DEFAULT_FEATURES - AUTOMATION_FEATURES)
     if name in ROBOTS_ONLY_PLANS:
@@ -95,6 +103,11 @@ class Quirks:
     """§13.10: SEMANTICS of an in-progress stage on the wire: null (docs) or "P" (core)."""
     operating_reset_at: Literal["present", "absent"] = "present"
     """§13.8: whether a 429 OPERATION_TIME_LIMIT body carries operating_reset_at (undocumented)."""
+    rest_plan_refusal: Literal["403", "401"] = "403"
+    """§9.3: how a portal on a plan without REST refuses every call: the docs' system-errors table
+    gives 403 ACCESS_DENIED "REST API is available only on commercial plans"; the core's auth
+    handlers give ACCESS_DENIED "REST is available only on commercial plans." through an
+    OAuthException, which answers 401 ("401")."""
     dynamic_field_prefix: Literal["added", "required"] = "added"
     """docs/reference-entities.md: userfieldconfig.add with a field name lacking ``UF_CRM_<type id>_``:
     the prefix is put in front as the crm proxies do ("added") or the add is refused ("required");
@@ -131,6 +144,7 @@ QUIRK_PRESETS: dict[str, Quirks] = {
         stage_order="strict",
         process_semantics="P",
         operating_reset_at="absent",
+        rest_plan_refusal="401",
         dynamic_field_prefix="required",
     ),
 }
@@ -167,6 +181,9 @@ class PortalSettings:
     """Enabled Bitrix24 features (feature.get, method registration); None: what ``license`` gives
     (features_for_license), so ``emulator serve --license ru_project`` alone is a portal without
     robots. Read it through ``enabled_features()``."""
+    rest_access: bool | None = None
+    """Whether REST answers at all (§9.3); None: what ``license`` gives (not on the free plan).
+    True on a free plan is a portal with a Market subscription, which opens REST whatever the plan."""
     limits: dict[str, int] = field(default_factory=dict)
     """Plan variables: crm_deal_category_limit (pipelines incl. the default), crm_user_field_limit."""
     rate_limit: str | None = "standard"
@@ -207,6 +224,12 @@ class PortalSettings:
     def enabled_features(self) -> set[str]:
         """The features on: the ones set explicitly, else those of the license."""
         return self.features if self.features is not None else features_for_license(self.license)
+
+    def rest_open(self) -> bool:
+        """Whether this portal's plan lets REST calls through (see ``rest_access``)."""
+        if self.rest_access is not None:
+            return self.rest_access
+        return plan_name(self.license) not in NO_REST_PLANS
 
     def has_automation(self) -> bool:
         return bool(self.enabled_features() & AUTOMATION_FEATURES)

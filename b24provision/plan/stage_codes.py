@@ -75,10 +75,11 @@ def refuse_long_stage_codes(
             limit = stage_code_limit(assumed, budget)
             if len(code) <= limit:
                 continue
+            highest = max(ids.values(), default=0)
+            in_use = f"the highest id in use is {highest}" if highest else "only the default pipeline exists"
             why = (
-                f"pipeline '{op.pipeline_key}' is new and its id is known only once it exists; it will be "
-                f"above {max(ids.values(), default=0)}, the highest id in use, and is assumed below "
-                f"{assumed + 1}, which leaves {limit} characters"
+                f"pipeline '{op.pipeline_key}' is new, and its id is known only once the portal creates "
+                f"it; with an id below {assumed + 1} ({in_use}) it holds at most {limit} characters"
             )
         else:
             category = ids.get(op.live_key or "", 0)
@@ -96,7 +97,7 @@ def refuse_long_stage_codes(
         raise PlanError(
             "; ".join(problems)
             + source
-            + " — the portal keeps a stage's code with the prefix C<id>: in a 30-character column "
-            "(22 characters in the default pipeline, 19 in C1–C9, 18 in C10–C99, 17 from C100) and "
-            "refuses a longer one; shorten the code (17 characters fit everywhere)"
+            + " — a pipeline's id takes room from its stage codes: the portal allows 22 characters in the "
+            "default pipeline, 19 in C1–C9, 18 in C10–C99, 17 in C100–C999 and 16 from C1000, and "
+            "refuses a longer code; shorten the code"
         )

@@ -32,7 +32,7 @@ from b24provision.portal.envelope import (
 )
 from b24provision.portal.exchange import DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES, MAX_TIMEOUT
 from b24provision.portal.retry import Notify, RetryingSender, notify_stderr, outcome_unknown
-from b24provision.portal.throttle import RateLimit
+from b24provision.portal.throttle import LeakyBucket, RateLimit
 
 __all__ = [
     "BATCH_LIMIT",
@@ -64,7 +64,8 @@ class PortalClient(RetryingSender):
 
     Args:
         credentials: a webhook or an OAuth application.
-        rate: the portal's request rate to stay under (None: no client-side throttle).
+        rate: the portal's request rate to stay under (None: no client-side throttle), or a
+            :class:`~.throttle.LeakyBucket` already made (several clients of one portal can share one).
         timeout: seconds to wait for connect, send and answer.
         retries: how many times a call is repeated when that is safe: refused for the rate (503/429),
             connection refused, or (reads only) no answer / a 5xx.
@@ -81,7 +82,7 @@ class PortalClient(RetryingSender):
         self,
         credentials: Credentials,
         *,
-        rate: RateLimit | None = RateLimit(burst=50, per_second=2.0),  # noqa: B008 (frozen value)
+        rate: RateLimit | LeakyBucket | None = RateLimit(burst=50, per_second=2.0),  # noqa: B008 (frozen value)
         timeout: float = DEFAULT_TIMEOUT,
         retries: int = 5,
         max_wait: float = 60.0,

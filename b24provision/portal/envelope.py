@@ -20,6 +20,7 @@ from b24provision.errors import (
     PortalAuthError,
     PortalError,
     PortalNotFound,
+    PortalPlanNoRest,
     PortalRateLimited,
 )
 
@@ -159,6 +160,13 @@ def portal_error(method: str, status: int, code: Any, description: Any) -> Porta
         if code == "ERROR_METHOD_NOT_FOUND":
             text += " — this portal does not offer the method (a module, scope or tariff may be missing)"
         return PortalNotFound(text, **details)
+    if code == "ACCESS_DENIED" and "only on commercial plans" in lowered:
+        # The plan has no REST at all (reference §9.3); 401 or 403 by source, the same words in both.
+        return PortalPlanNoRest(
+            f"{text} — this portal's plan has no REST API: move it to a paid plan or start its demo "
+            '("My plan" in the portal\'s header), or add a Bitrix24 Market subscription; then run again',
+            **details,
+        )
     if code == "WRONG_AUTH_TYPE" or (code == "ACCESS_DENIED" and "application context" in lowered):
         return PortalAuthError(
             f"{text} — {method} needs an OAuth application; a webhook cannot call it", **details

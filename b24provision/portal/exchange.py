@@ -77,13 +77,20 @@ class HttpExchange:
 
     Args:
         credentials: a webhook or an OAuth application.
-        rate: the portal's request rate to stay under (None: no client-side throttle).
+        rate: the portal's request rate to stay under (None: no client-side throttle), or a
+            :class:`LeakyBucket` already made (shared by several clients of one portal, or on a clock
+            a test moves).
         timeout: seconds to wait for connect, send and answer.
         max_response_bytes: the most read from one answer; a larger one is an error.
     """
 
     def __init__(
-        self, credentials: Credentials, *, rate: RateLimit | None, timeout: float, max_response_bytes: int
+        self,
+        credentials: Credentials,
+        *,
+        rate: RateLimit | LeakyBucket | None,
+        timeout: float,
+        max_response_bytes: int,
     ) -> None:
         self.credentials = credentials
         self.timeout = timeout
@@ -91,7 +98,7 @@ class HttpExchange:
         self.max_response_bytes = max_response_bytes
         self.request_count = 0
         """HTTP requests sent to the portal's REST API, retries included (token refreshes are not)."""
-        self._bucket = LeakyBucket(rate) if rate is not None else None
+        self._bucket = LeakyBucket(rate) if isinstance(rate, RateLimit) else rate
         self._http = httpx.Client(
             verify=ssl_context(),
             timeout=httpx.Timeout(timeout),

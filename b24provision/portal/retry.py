@@ -36,7 +36,7 @@ from b24provision.errors import OutcomeUnknown, PortalError, PortalNotFound, Por
 from b24provision.portal.credentials import Credentials, OAuthCredentials
 from b24provision.portal.envelope import optional_int, portal_error, portal_words
 from b24provision.portal.exchange import HttpExchange, NoAnswer, NotSent, TooLarge, json_object, readable_size
-from b24provision.portal.throttle import RateLimit
+from b24provision.portal.throttle import LeakyBucket, RateLimit
 
 Notify = Callable[[str], None]
 """Told one line each time a call is retried or waits to be repeated."""
@@ -90,7 +90,7 @@ class RetryingSender(HttpExchange):
         self,
         credentials: Credentials,
         *,
-        rate: RateLimit | None,
+        rate: RateLimit | LeakyBucket | None,
         timeout: float,
         max_response_bytes: int,
         retries: int,

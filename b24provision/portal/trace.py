@@ -44,6 +44,8 @@ __all__ = ["TRACE_FORMAT", "Tracer", "recording", "start", "stop", "transport"]
 TRACE_FORMAT = 1
 """The ``b24provision_trace`` version in a trace's header line."""
 
+EMULATOR_REPLAY_HEADER = "X-B24-Emulator-Replay"
+"""What b24provision's emulator was started with, in each of its answers (emulator/replay_hint.py)."""
 _SECRET_KEYS = frozenset({"auth", "access_token", "refresh_token", "client_secret", "password"})
 _WEBHOOK_PATH = re.compile(r"/rest/\d+/([^/]+)/")
 _MIN_SECRET = 4  # shorter values would blank out ordinary words
@@ -71,7 +73,9 @@ class Tracer:
         # What was run, for the reader of a bug report (secrets come from the environment, not argv,
         # and the line is redacted like every other).
         header["command"] = " ".join(["b24provision", *sys.argv[1:]]) if sys.argv else ""
-        self._write(header)
+        # Written with the first request's line (or on close), so that an emulator's first answer can
+        # add what replaying needs (its seed, plan and quirks: emulator/replay_hint.py).
+        self._header: dict[str, Any] | None = header
 
     def add_secret(self, value: str | None) -> None:
         """Remove ``value`` from every line written from now on."""
@@ -113,13 +117,28 @@ class Tracer:
         entry["elapsed_ms"] = round(elapsed * 1000, 1)
         entry["at"] = _now()
         with self._lock:
+            self._write_header(response)
             self.count += 1
             self._write({"n": self.count, **entry})
 
     def close(self) -> None:
         with self._lock:
             if not self._file.closed:
+                self._write_header(None)
                 self._file.close()
+
+    def _write_header(self, response: httpx.Response | None) -> None:
+        if self._header is None:
+            return
+        hint = response.headers.get(EMULATOR_REPLAY_HEADER) if response is not None else None
+        try:
+            replay = json.loads(hint) if hint else None
+        except ValueError:
+            replay = None
+        if isinstance(replay, dict):
+            self._header["replay"] = replay
+        self._write(self._header)
+        self._header = None
 
     def _learn(self, values: Mapping[str, Any]) -> None:
         for key, value in values.items():

@@ -65,7 +65,7 @@ def test_validate_warns_above_17_characters(tmp_path: Path) -> None:
     result = run("validate", str(path))
     assert result.exit_code == 0, result.output
     assert "warning: pipeline 'main': stage code 'MEASUREMENT_BOOKED' has 18 characters" in result.stdout
-    assert "17 characters fit everywhere" in result.stdout
+    assert "17 characters fit in every pipeline below C1000" in result.stdout
 
 
 def test_plan_refuses_a_code_the_existing_pipeline_cannot_hold(
@@ -95,8 +95,13 @@ def test_a_new_pipeline_is_assumed_to_get_a_three_digit_id(
     before = portal_objects(portal.server.webhook_url)
     result = run("apply", str(blueprint(tmp_path, CODE_18)), "--portal", portal.spec, "--auto-approve")
     assert result.exit_code == 1, result.output
-    assert "pipeline 'main' is new and its id is known only once it exists" in result.stderr
-    assert "which leaves 17 characters" in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.stderr
+    assert (
+        "pipeline 'main' is new, and its id is known only once the portal creates it; with an id below "
+        "1000 (only the default pipeline exists) it holds at most 17 characters" in errors[0]
+    )
+    assert "17 in C100–C999 and 16 from C1000, and refuses a longer code; shorten the code" in errors[0]
     assert portal_objects(portal.server.webhook_url) == before
 
 

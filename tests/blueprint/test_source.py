@@ -66,6 +66,34 @@ def test_scalars_are_read_as_yaml_1_2(text: str, value: Any) -> None:
     assert data_of(f"k: {text}\n") == {"k": value}
 
 
+YES_NO_TEXT = """\
+pipelines:
+  - key: general
+    name: General
+    default: yes
+    stages:
+      - {code: NEW, name: New}
+      - {code: WON, name: Won, semantics: success}
+      - {code: LOSE, name: Lost, semantics: failure}
+fields:
+  - {code: VIP, label: VIP, type: boolean, default: "on", multiple: no, mandatory: 1}
+"""
+
+
+def test_a_yes_no_key_takes_true_or_false_not_the_text_yes(tmp_path: Path) -> None:
+    """`default: yes` is the text "yes" under YAML 1.2, so it is an error, not a quiet true."""
+    path = tmp_path / "bp.yaml"
+    path.write_text(YES_NO_TEXT)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    text = "expected true or false, got {} — write true or false (YAML 1.2 reads it as text)"
+    assert f"{path}:4:14: pipelines[0].default: {text.format(repr('yes'))}" in result.stdout
+    assert f"fields[0].default: {text.format(repr('on'))}" in result.stdout
+    assert f"fields[0].multiple: {text.format(repr('no'))}" in result.stdout
+    assert "fields[0].mandatory: expected true or false, got 1" in result.stdout
+    assert "not valid; 4 errors" in result.stdout
+
+
 def test_infinity_is_a_float() -> None:
     assert data_of("k: -.inf\n") == {"k": -math.inf}
 

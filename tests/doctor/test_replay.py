@@ -199,3 +199,21 @@ def test_a_mistyped_quirk_is_the_options_error_not_the_trace_files(start_portal,
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("Error: --quirks: unknown quirk 'bogus'") and "--trace" not in line, line
+
+
+def test_a_trace_of_a_seeded_emulator_replays_against_the_same_seed(start_portal, tmp_path) -> None:
+    """`emulator serve --seed handmade`, a traced plan, then `emulator replay`: the emulator names its
+    seed in its answers, the trace's header keeps it, and replay starts from the same portal."""
+    portal = start_portal("seeded", seed="handmade")
+    trace = tmp_path / "seeded.jsonl"
+    blueprint = str(REPO / "blueprints" / "kitchen-child-deals")
+    planned = CliRunner().invoke(app, ["plan", blueprint, "--portal", portal.spec, "--trace", str(trace)])
+    assert planned.exit_code == 0, planned.output
+    header, entries = load_trace(trace)
+    assert header["replay"]["seed"] == "handmade" and entries
+    report = replay_trace(trace)
+    assert report.compared >= 1 and report.differences == [], report.render_text()
+    header.pop("replay")  # as a trace written before the emulator said its seed
+    unseeded = tmp_path / "unseeded.jsonl"
+    unseeded.write_text("\n".join(json.dumps(line) for line in [header, *entries]) + "\n", encoding="utf-8")
+    assert replay_trace(unseeded).differences  # the hand-made pipelines are missing

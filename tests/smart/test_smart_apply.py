@@ -109,7 +109,7 @@ def test_a_changed_title_switch_and_stage_are_updates(start_portal, tmp_path):
 
 
 def test_a_plan_on_a_portal_whose_plan_has_no_smart_processes_warns(start_portal, tmp_path):
-    portal = start_portal("a", license="ru_project", features=set())
+    portal = start_portal("a", license="ru_project", features=set(), rest_access=True)
     result = api.make_plan([_write(tmp_path, TWO_TYPES)], portal=portal.spec)
     assert any(
         # The plan's facts come from a third party only: "probably lacks", marked unverified.
