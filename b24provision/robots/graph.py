@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from b24provision.blueprint.entity_fields import own_fields
 from b24provision.blueprint.model import Blueprint, Pipeline, Robot, Stage
-from b24provision.entities.types import DEAL
 from b24provision.errors import B24ProvisionError
 from b24provision.robots.describe import effective_delays
 from b24provision.robots.kinds import kind_of, new_deal, robot_kind_name
@@ -101,7 +101,7 @@ def _target(blueprint: Blueprint, key: str, code: str | None, graph: Graph, lang
     return stage_id(key, code or pipeline.stages[0].code)
 
 
-def _flow_label(robot: Robot, delays: list[str], blueprint: Blueprint, lang: str) -> str:
+def _flow_label(robot: Robot, delays: list[str], blueprint: Blueprint, lang: str, entity: str) -> str:
     parts = [robot.title or robot_kind_name(robot.type, lang)]
     if delays:
         parts.append(_w("wait", lang).format(" + ".join(describe_duration(d, lang) for d in delays)))
@@ -109,8 +109,11 @@ def _flow_label(robot: Robot, delays: list[str], blueprint: Blueprint, lang: str
         parts.append(_w("if", lang).format(condition_text(robot.condition, blueprint, lang)))
     store = getattr(robot, "store_id_in", None)
     if store:
-        declared = blueprint.fields_by_code().get(store)
-        name = label_text(declared.label, lang, declared.field_name) if declared else DEAL.field_name(store)
+        own, fields = own_fields(blueprint, entity)  # the id is stored in a field of the robot's entity
+        declared = fields.get(store)
+        # An undeclared field by its name; a smart process's by its code (its type id is not known).
+        plain = store if own.field_prefix_read else own.field_name(store)
+        name = label_text(declared.label, lang, declared.field_name) if declared else plain
         parts.append(f"→ {name}")
     return " · ".join(parts)
 
@@ -121,6 +124,11 @@ def build_graph(blueprint: Blueprint, lang: str = "en") -> Graph:
     board = lead_board(blueprint, lang)  # the lead's statuses, drawn as one more lane
     # Smart processes' pipelines are lanes too (robots/lead_board.py).
     lanes = [*blueprint.pipelines, *([board] if board is not None else []), *smart_boards(blueprint)]
+    entities = [
+        *(["deal"] * len(blueprint.pipelines)),
+        *(["lead"] if board is not None else []),
+        *(sp.key for sp in blueprint.smart_processes for _ in sp.pipelines),  # smart_boards' order
+    ]
     for pipeline in lanes:
         lane = Lane(pipeline.key, pipeline.name)
         graph.lanes.append(lane)
@@ -139,18 +147,20 @@ def build_graph(blueprint: Blueprint, lang: str = "en") -> Graph:
             graph.edges.append(
                 Edge(stage_id(pipeline.key, before.code), stage_id(pipeline.key, after.code), "order")
             )
-    for pipeline in lanes:
+    for pipeline, entity in zip(lanes, entities, strict=True):
         for stage in pipeline.stages:
-            _stage_robots(blueprint, pipeline, stage, graph, lang)
+            _stage_robots(blueprint, pipeline, stage, graph, lang, entity)
     return graph
 
 
-def _stage_robots(blueprint: Blueprint, pipeline: Pipeline, stage: Stage, graph: Graph, lang: str) -> None:
+def _stage_robots(
+    blueprint: Blueprint, pipeline: Pipeline, stage: Stage, graph: Graph, lang: str, entity: str
+) -> None:
     here = stage_id(pipeline.key, stage.code)
     lane = next(lane for lane in graph.lanes if lane.key == pipeline.key)
     for index, (robot, delays) in enumerate(zip(stage.robots, effective_delays(stage), strict=True)):
         kind = kind_of(robot)
-        label = _flow_label(robot, delays, blueprint, lang)
+        label = _flow_label(robot, delays, blueprint, lang, entity)
         deal = new_deal(robot)
         if deal is not None:
             dst = _target(blueprint, deal.pipeline, deal.stage, graph, lang)
