@@ -21,7 +21,7 @@ from b24provision.blueprint.model_types import (
 class Condition(Model):
     """Run a robot only when a field of its entity compares true, e.g. ``OPPORTUNITY > 0``."""
 
-    # A digit may lead: a field made in the UI has a numeric code (UF_CRM_10_5186744711).
+    # A digit may lead: a field made in the UI has a numeric code (the docs' 5186744711).
     field: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_]*$")]
     """A standard field (TITLE, OPPORTUNITY, ...) or a custom field's code, of the robot's entity."""
     op: Literal["=", "!=", ">", ">=", "<", "<=", "contains", "empty", "not_empty"] = "="

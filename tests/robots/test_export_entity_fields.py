@@ -133,3 +133,22 @@ def test_the_diagram_names_the_field_a_lead_robot_stores_into_by_its_lead_label(
     code, out = _cli("validate", str(path))
     assert code == 0, out
     assert "Create CRM item · → Its deal" in to_mermaid(load_blueprint([path]))
+
+
+def test_a_smart_process_robot_is_checked_against_its_own_fields(tmp_path: Path) -> None:
+    path = tmp_path / "smart.yaml"
+    source = (Path(__file__).parent / "fixtures" / "smart_names.yaml").read_text(encoding="utf-8")
+    robot = "robots: [{type: set_field, field: %s, value: x}]}"
+    declared = "    fields:\n      - {code: SIZE, type: string, label: Size}\n    pipelines:"
+    text = source.replace("    pipelines:", declared, 1).replace(
+        "- {code: NEW, name: Начало}", "- {code: NEW, name: Начало, " + robot, 1
+    )
+    path.write_text(text % "SIZE", encoding="utf-8")
+    code, out = _cli("validate", str(path))
+    assert code == 0, out
+
+    path.write_text(text % "WIDTH", encoding="utf-8")
+    code, out = _cli("validate", str(path))
+    assert code == 1, out
+    assert f"{path}:13:73: robot montazh:main/NEW#1: unknown smart process 'montazh' field 'WIDTH'" in out
+    assert "(SIZE)" in out
