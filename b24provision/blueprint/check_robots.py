@@ -3,10 +3,11 @@
 References a robot can make:
 - a pipeline by its ``key`` (copy_deal ``to_pipeline``, create_deal ``pipeline``);
 - a stage by its ``code`` within the pipeline it targets (``to_stage``, ``stage``);
-- a deal field: a standard one (``STANDARD_DEAL_FIELDS``) or a custom field by its code, also
-  written with the portal's field prefix (set_field ``field``, a condition's ``field``, create_deal
-  ``set_fields``). A set_field on an enumeration field names the item by its ``xml_id`` (or its
-  exact text).
+- a field of the robot's own entity (a deal stage's robot a deal field, a lead status's a lead
+  field, a smart process's one of its fields: ``entity_fields.py``): a standard one or a custom
+  field by its code, also written with the entity's field prefix (set_field ``field``, a
+  condition's ``field``, ``store_id_in``); create_deal ``set_fields`` name the new deal's fields.
+  A set_field on an enumeration field names the item by its ``xml_id`` (or its exact text).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from b24provision.blueprint.check_common import STANDARD_DEAL_FIELDS, Loc, finding, suggest
+from b24provision.blueprint.check_common import Loc, finding, suggest
+from b24provision.blueprint.entity_fields import own_fields, standard_fields
 from b24provision.blueprint.model import (
     Blueprint,
     ChangeStageRobot,
@@ -30,7 +32,7 @@ from b24provision.blueprint.model import (
     SetFieldRobot,
     StringField,
 )
-from b24provision.entities.types import DEAL
+from b24provision.entities.types import EntityType
 from b24provision.errors import Problem
 
 
@@ -44,12 +46,9 @@ def robots_of(bp: Blueprint) -> Iterator[tuple[Pipeline, int, int, int, RobotBas
 
 def check_robots(bp: Blueprint) -> Iterator[Problem]:
     pipelines = bp.pipelines_by_key()
-    fields = bp.fields_by_code()
     for pipeline, pi, si, ri, robot in robots_of(bp):
         base: Loc = ("pipelines", pi, "stages", si, "robots", ri)
         label = f"robot {pipeline.key}/{pipeline.stages[si].code}#{ri + 1}"
-        if robot.condition is not None:
-            yield from _field_ref(bp, fields, robot.condition.field, (*base, "condition", "field"), label)
         if isinstance(robot, CopyDealRobot | CreateDealRobot):
             target_key = robot.to_pipeline if isinstance(robot, CopyDealRobot) else robot.pipeline
             stage = robot.to_stage if isinstance(robot, CopyDealRobot) else robot.stage
@@ -66,50 +65,86 @@ def check_robots(bp: Blueprint) -> Iterator[Problem]:
                     bp, (*base, stage_attr), f"{label}: pipeline '{target.key}' has no stage '{stage}' — "
                     f"{suggest(stage, target.stages_by_code())}", "check/unknown-stage",
                 )  # fmt: skip
-            if robot.store_id_in is not None:
-                yield from _store_target(
-                    bp, fields, robot.store_id_in, (*base, "store_id_in"), label, deal=True
-                )
-        if isinstance(robot, CreateDealRobot):
-            for name in robot.set_fields:
-                yield from _field_ref(bp, fields, name, (*base, "set_fields", name), label)
-        if isinstance(robot, CreateTaskRobot) and robot.store_id_in is not None:
-            yield from _store_target(bp, fields, robot.store_id_in, (*base, "store_id_in"), label, deal=False)
         if isinstance(robot, ChangeStageRobot) and robot.stage not in pipeline.stages_by_code():
             yield finding(
                 bp, (*base, "stage"), f"{label}: pipeline '{pipeline.key}' has no stage '{robot.stage}' — "
                 f"{suggest(robot.stage, pipeline.stages_by_code())}", "check/unknown-stage",
             )  # fmt: skip
-        if isinstance(robot, SetFieldRobot):
-            found = list(_field_ref(bp, fields, robot.field, (*base, "field"), label))
-            yield from found
-            target_field = fields.get(DEAL.field_code(robot.field))
-            if not found and isinstance(target_field, EnumerationField) and robot.value is not None:
-                items = {it.xml_id for it in target_field.items} | {it.value for it in target_field.items}
-                if str(robot.value) not in items:
-                    yield finding(
-                        bp, (*base, "value"), f"{label}: '{robot.value}' is not an item of enumeration "
-                        f"'{target_field.code}' — use an xml_id: "
-                        f"{', '.join(it.xml_id for it in target_field.items)}",
-                        "check/unknown-enum-item",
-                    )  # fmt: skip
+    for entity, base, label, robot in _every_robot(bp):
+        yield from _robot_fields(bp, entity, robot, base, label)
+
+
+ROBOT_FIELD_CODES = frozenset({"check/unknown-field", "check/unknown-enum-item", "check/store-target"})
+"""The findings about the fields robots name (checked here for every entity's robots, so a smart
+process's view, check_smart.py, leaves them out)."""
+
+
+def _every_robot(bp: Blueprint) -> Iterator[tuple[str, Loc, str, RobotBase]]:
+    """(entity, location, label, robot) of every robot: deal stages, lead statuses, smart processes."""
+    for pipeline, pi, si, ri, robot in robots_of(bp):
+        yield "deal", ("pipelines", pi, "stages", si, "robots", ri), (
+            f"robot {pipeline.key}/{pipeline.stages[si].code}#{ri + 1}"), robot  # fmt: skip
+    for si, status in enumerate(bp.entities.lead.statuses):
+        for ri, robot in enumerate(status.robots):
+            yield "lead", ("entities", "lead", "statuses", si, "robots", ri), (
+                f"robot lead:{status.code}#{ri + 1}"), robot  # fmt: skip
+    for i, sp in enumerate(bp.smart_processes):
+        for j, p in enumerate(sp.pipelines):
+            for k, stage in enumerate(p.stages):
+                for r, robot in enumerate(stage.robots):
+                    loc: Loc = ("smart_processes", i, "pipelines", j, "stages", k, "robots", r)
+                    yield sp.key, loc, f"robot {sp.key}:{p.key}/{stage.code}#{r + 1}", robot
+
+
+def _robot_fields(bp: Blueprint, entity: str, robot: RobotBase, base: Loc, label: str) -> Iterator[Problem]:
+    """The fields ``robot`` names: its own entity's (condition, set_field, a stored id), and the new
+    deal's (create_deal ``set_fields``)."""
+    own = own_fields(bp, entity)
+    if robot.condition is not None:
+        yield from _field_ref(bp, own, robot.condition.field, (*base, "condition", "field"), label)
+    if isinstance(robot, CopyDealRobot | CreateDealRobot) and robot.store_id_in is not None:
+        yield from _store_target(bp, own[1], robot.store_id_in, (*base, "store_id_in"), label, deal=True)
+    if isinstance(robot, CreateDealRobot):
+        deal = own_fields(bp, "deal")
+        for name in robot.set_fields:
+            yield from _field_ref(bp, deal, name, (*base, "set_fields", name), label)
+    if isinstance(robot, CreateTaskRobot) and robot.store_id_in is not None:
+        yield from _store_target(bp, own[1], robot.store_id_in, (*base, "store_id_in"), label, deal=False)
+    if isinstance(robot, SetFieldRobot):
+        found = list(_field_ref(bp, own, robot.field, (*base, "field"), label))
+        yield from found
+        target_field = own[1].get(own[0].field_code(robot.field))
+        if not found and isinstance(target_field, EnumerationField) and robot.value is not None:
+            items = {it.xml_id for it in target_field.items} | {it.value for it in target_field.items}
+            if str(robot.value) not in items:
+                yield finding(
+                    bp, (*base, "value"), f"{label}: '{robot.value}' is not an item of enumeration "
+                    f"'{target_field.code}' — use an xml_id: "
+                    f"{', '.join(it.xml_id for it in target_field.items)}",
+                    "check/unknown-enum-item",
+                )  # fmt: skip
 
 
 def _field_ref(
-    bp: Blueprint, fields: dict[str, FieldBase], name: str, loc: Loc, label: str
+    bp: Blueprint, own: tuple[EntityType, dict[str, FieldBase]], name: str, loc: Loc, label: str
 ) -> Iterator[Problem]:
-    code = DEAL.field_code(name)
-    if name in STANDARD_DEAL_FIELDS and not DEAL.is_custom_field(name):
+    entity, fields = own
+    code = entity.field_code(name)
+    standard = standard_fields(entity)
+    if name in standard and not entity.is_custom_field(name):
         return
     if code in fields:
         return
-    close = difflib.get_close_matches(code, [*fields, *STANDARD_DEAL_FIELDS], n=1)
+    close = difflib.get_close_matches(code, [*fields, *standard], n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     declared = ", ".join(fields) or "none"
+    what = entity.key if entity.key in ("deal", "lead") else f"smart process '{entity.key}'"
+    section = "fields:" if entity.key == "deal" else (
+        "entities: lead: fields:" if entity.key == "lead" else "the smart process's fields:")  # fmt: skip
     yield finding(
         bp,
         loc,
-        f"{label}: unknown deal field '{name}' — {hint}use a custom field declared under fields: "
+        f"{label}: unknown {what} field '{name}' — {hint}use a custom field declared under {section} "
         f"({declared}) or a standard one such as TITLE, OPPORTUNITY, ASSIGNED_BY_ID, COMMENTS",
         "check/unknown-field",
     )

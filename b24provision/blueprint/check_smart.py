@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from b24provision.blueprint.check_common import finding, where_line
+from b24provision.blueprint.check_robots import ROBOT_FIELD_CODES
 from b24provision.blueprint.model import Blueprint
 from b24provision.blueprint.smart_section import section_blueprint
 from b24provision.errors import Problem
@@ -69,7 +70,10 @@ def check_smart_processes(bp: Blueprint, check: Callable[[Blueprint], list[Probl
                             "check/robot-entity",
                         )
         # The deal's WON is a deal fact: a smart process's success stage is SUCCESS (its defaults).
-        yield from (p for p in check(section_blueprint(bp, i)) if p.code not in DEAL_ONLY)
+        # The view's robots name their fields with the deal's naming: check_robots checks them
+        # against the smart process's own (ROBOT_FIELD_CODES), so the view's say nothing of them.
+        skip = DEAL_ONLY | ROBOT_FIELD_CODES
+        yield from (p for p in check(section_blueprint(bp, i)) if p.code not in skip)
 
 
 __all__ = ["check_smart_processes"]

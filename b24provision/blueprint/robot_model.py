@@ -20,10 +20,11 @@ from b24provision.blueprint.model_types import (
 
 
 class Condition(Model):
-    """Run a robot only when a deal field compares true, e.g. ``OPPORTUNITY > 0``."""
+    """Run a robot only when a field of its entity compares true, e.g. ``OPPORTUNITY > 0``."""
 
-    field: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
-    """A standard deal field (TITLE, OPPORTUNITY, ...) or a custom field's code."""
+    # A digit may lead: a field made in the UI has a numeric code (the docs' 5186744711).
+    field: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_]*$")]
+    """A standard field (TITLE, OPPORTUNITY, ...) or a custom field's code, of the robot's entity."""
     op: Literal["=", "!=", ">", ">=", "<", "<=", "contains", "empty", "not_empty"] = "="
     """How the field is compared with ``value``; ``empty``/``not_empty`` need no value."""
     value: str | int | float | bool | None = None
@@ -119,8 +120,9 @@ class SetFieldRobot(RobotBase):
 
     type: Literal["set_field"]
     """Set a deal field (SetFieldActivity)."""
-    field: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
-    """The deal field to set: a standard field (TITLE, OPPORTUNITY, ...) or a custom field's code."""
+    field: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_]*$")]
+    """The field to set, of the robot's entity (a deal's, a lead's, a smart process's): a standard
+    field (TITLE, OPPORTUNITY, ...) or a custom field's code."""
     value: str | int | float | bool | None
     """The value to set; null clears the field."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from b24provision.entities.stages import DealStages, DynamicStages, LeadStatuses, StageScheme
@@ -84,6 +84,9 @@ class EntityType:
     """The method that renames the default pipeline, where crm.category.update does not (§5.2)."""
     default_stages: Mapping[str, str] = field(default_factory=dict)
     """The stages the portal makes in every new pipeline itself, code -> semantics."""
+    field_prefix_read: str = ""
+    """A pattern of the prefixes a field name read back may carry where ``field_prefix`` is a guess
+    (a smart process whose type id is not read: ``UF_CRM_<any id>_``); "" when it is the one."""
 
     @property
     def type_param(self) -> dict[str, Any]:
@@ -97,9 +100,13 @@ class EntityType:
 
     def field_code(self, field_name: str) -> str:
         """The code of a FIELD_NAME (the prefix removed; a name without it is kept as it is)."""
+        if self.field_prefix_read:
+            return re.sub(self.field_prefix_read, "", field_name, count=1)
         return field_name.removeprefix(self.field_prefix)
 
     def is_custom_field(self, name: str) -> bool:
+        if self.field_prefix_read:
+            return re.match(self.field_prefix_read, name) is not None
         return name.startswith(self.field_prefix)
 
     @property
@@ -228,7 +235,10 @@ def smart_process(entity_type_id: int, type_id: int | None = None) -> EntityType
     TypeFactory::getUserFieldEntityId(int $typeId); the docs' ``UF_CRM_10_5186744711``). Unknown
     (None) until crm.type.list is read: then the entityTypeId stands in, which is only right on a
     portal where both are equal — so the tool writes a smart process's fields only with the type id
-    read from the portal (state/rest_smart.py ``smart_descriptor``)."""
+    read from the portal (state/rest_smart.py ``smart_descriptor``), and reads a name with any type
+    id (``UF_CRM_<n>_X`` -> ``X``): a bizproc template on ``DYNAMIC_<entityTypeId>`` names the field
+    by its FIELD_NAME (the core's Document\\Item::getEntityFields adds the user fields by
+    CCrmUserType::AddBPFields, keyed by FIELD_NAME), and an export does not carry the type id."""
     if not is_smart_process_id(entity_type_id):
         raise ValueError(f"{entity_type_id} is not a smart process type id (128..192 or 1030 and above)")
     own = entity_type_id if type_id is None else type_id
@@ -245,7 +255,18 @@ def smart_process(entity_type_id: int, type_id: int | None = None) -> EntityType
         list_method="crm.item.list",
         list_params={"entityTypeId": entity_type_id},
         automation=True,
+        field_prefix_read=r"^UF_CRM_\d+_" if type_id is None else "",
     )
+
+
+def any_smart_process(key: str) -> EntityType:
+    """The field naming of a blueprint's smart process ``key``, whose ids are not read (validate, the
+    diagram): a custom field is ``UF_CRM_<its type id>_<code>``, a name with any id reads as its
+    code. Only its field naming is meant to be used: its other REST facts are a placeholder type's."""
+    return replace(smart_process(_FIRST_DYNAMIC), key=key)
+
+
+_FIRST_DYNAMIC = 1030
 
 
 def entity_type(key: str) -> EntityType:
@@ -273,6 +294,7 @@ __all__ = [
     "SmartTypeApi",
     "Structure",
     "UserFieldApi",
+    "any_smart_process",
     "entity_type",
     "is_smart_process_id",
     "smart_process",

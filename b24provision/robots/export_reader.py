@@ -15,14 +15,14 @@ the prefix. What is left aside is in ``ignored`` with the reason. Nothing in the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from b24provision.blueprint.model import Blueprint, Stage
 from b24provision.entities.stages import DealStages
-from b24provision.entities.types import DEAL, LEAD
+from b24provision.entities.types import DEAL, LEAD, EntityType, smart_process
 from b24provision.keys import make_key
 from b24provision.robots.archive import ExportArchiveError, read_export_files
 from b24provision.robots.boards import DEAL as DEAL_ENTITY
@@ -184,7 +184,7 @@ def read_export(path: Path, blueprint: Blueprint | None = None) -> ExportRobots:
         board, code, stage_name = found
         data = doc.get("TEMPLATE_DATA")
         tree = data.get("TEMPLATE") if isinstance(data, Mapping) else None
-        read = read_template(tree, ids)
+        read = read_template(tree, replace(ids, entity=_document_entity(document_type)))
         stages.append(
             ExportStage(
                 pipeline_key=board.key,
@@ -214,6 +214,14 @@ def read_export(path: Path, blueprint: Blueprint | None = None) -> ExportRobots:
             if b.entity != DEAL_ENTITY
         ),
     )
+
+
+def _document_entity(document_type: str) -> EntityType:
+    """The entity whose document a template's robots run on, by its DOCUMENT_TYPE (a read board's:
+    DEAL, LEAD or DYNAMIC_<entityTypeId>, export_boards.py checked the id): how they name its fields."""
+    if document_type.startswith("DYNAMIC_"):
+        return smart_process(int(document_type.removeprefix("DYNAMIC_")))
+    return LEAD if document_type == LEAD.document_type[2] else DEAL
 
 
 def _step_number(name: str) -> tuple[int, str]:

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from b24provision.blueprint.entity_fields import own_fields
 from b24provision.blueprint.model import Blueprint, Pipeline, Robot, Stage
 from b24provision.blueprint.smart_section import section_blueprint
-from b24provision.entities.types import DEAL
 from b24provision.errors import B24ProvisionError
 from b24provision.robots.describe import effective_delays
 from b24provision.robots.kinds import kind_of, new_deal, robot_kind_name
@@ -102,16 +102,23 @@ def _target(blueprint: Blueprint, key: str, code: str | None, graph: Graph, lang
     return stage_id(key, code or pipeline.stages[0].code)
 
 
-def _flow_label(robot: Robot, delays: list[str], blueprint: Blueprint, lang: str, entity: Entity) -> str:
+def _flow_label(
+    robot: Robot, delays: list[str], blueprint: Blueprint, lang: str, entity: Entity, key: str, own: Blueprint
+) -> str:
+    """``entity`` is what the robot works on, ``key`` that entity's key ("deal", "lead" or a smart
+    process's) and ``own`` where its fields are declared."""
     parts = [robot.title or robot_kind_name(robot.type, lang)]
     if delays:
         parts.append(_w("wait", lang).format(" + ".join(describe_duration(d, lang) for d in delays)))
     if robot.condition is not None:
-        parts.append(_w("if", lang).format(condition_text(robot.condition, blueprint, lang, entity)))
+        parts.append(_w("if", lang).format(condition_text(robot.condition, own, lang, entity)))
     store = getattr(robot, "store_id_in", None)
     if store:
-        declared = blueprint.fields_by_code().get(store)
-        name = label_text(declared.label, lang, declared.field_name) if declared else DEAL.field_name(store)
+        descriptor, fields = own_fields(blueprint, key)  # the id is stored in a field of the robot's entity
+        declared = fields.get(store)
+        # An undeclared field by its name; a smart process's by its code (its type id is not known).
+        plain = store if descriptor.field_prefix_read else descriptor.field_name(store)
+        name = label_text(declared.label, lang, declared.field_name) if declared else plain
         parts.append(f"→ {name}")
     return " · ".join(parts)
 
@@ -124,13 +131,15 @@ def build_graph(blueprint: Blueprint, lang: str = "en") -> Graph:
     boards = smart_boards(blueprint)
     lanes = [*blueprint.pipelines, *([board] if board is not None else []), *boards]
     # What each lane's robots work on, and where their fields are declared: their words follow it.
-    about: dict[str, tuple[Entity, Blueprint]] = {p.key: ("deal", blueprint) for p in blueprint.pipelines}
+    about: dict[str, tuple[Entity, str, Blueprint]] = {
+        p.key: ("deal", "deal", blueprint) for p in blueprint.pipelines
+    }
     if board is not None:
-        about[board.key] = ("lead", blueprint)
+        about[board.key] = ("lead", "lead", blueprint)
     smart_lanes = iter(boards)  # smart_boards: each smart process's pipelines, in order
     for index, sp in enumerate(blueprint.smart_processes):
         view = section_blueprint(blueprint, index)
-        about.update({next(smart_lanes).key: ("smart", view) for _ in sp.pipelines})
+        about.update({next(smart_lanes).key: ("smart", sp.key, view) for _ in sp.pipelines})
     for pipeline in lanes:
         lane = Lane(pipeline.key, pipeline.name)
         graph.lanes.append(lane)
@@ -162,15 +171,17 @@ def _stage_robots(
     graph: Graph,
     lang: str,
     entity: Entity,
+    key: str,
     own: Blueprint,
 ) -> None:
     """The robots of ``stage`` as edges and side nodes; ``entity`` is what they work on and ``own``
-    where their fields are declared (a smart process's own view, blueprint/smart_section.py)."""
+    where their fields are declared (a smart process's own view, blueprint/smart_section.py); ``key``
+    the entity's key in the blueprint ("deal", "lead" or the smart process's)."""
     here = stage_id(pipeline.key, stage.code)
     lane = next(lane for lane in graph.lanes if lane.key == pipeline.key)
     for index, (robot, delays) in enumerate(zip(stage.robots, effective_delays(stage), strict=True)):
         kind = kind_of(robot)
-        label = _flow_label(robot, delays, own, lang, entity)
+        label = _flow_label(robot, delays, blueprint, lang, entity, key, own)
         deal = new_deal(robot)
         if deal is not None:
             dst = _target(blueprint, deal.pipeline, deal.stage, graph, lang)

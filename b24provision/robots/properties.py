@@ -29,7 +29,7 @@ from b24provision.blueprint.model import (
     WaitRobot,
     parse_duration,
 )
-from b24provision.entities.types import DEAL
+from b24provision.entities.types import DEAL, EntityType
 from b24provision.robots.words import STANDARD_FIELDS
 
 
@@ -39,6 +39,9 @@ class Ids:
 
     pipelines: Mapping[int, str] = field(default_factory=dict)
     """Category id -> pipeline key (0 is the default pipeline)."""
+    entity: EntityType = DEAL
+    """The entity whose document the robots run on: how their set_field and conditions name its
+    custom fields (``UF_CRM_X`` on a deal or lead, ``UF_CRM_<type id>_X`` on a smart process)."""
 
     def pipeline_key(self, category: Any) -> str | None:
         try:
@@ -138,9 +141,10 @@ def _note_person(notes: list[str], name: str, value: Any) -> str | None:
     return person
 
 
-def _field_name(code: str) -> str:
-    """A blueprint field code as the document names it: standard fields as is, others with the prefix."""
-    return code if code in STANDARD_FIELDS or DEAL.is_custom_field(code) else DEAL.field_name(code)
+def _field_name(code: str, entity: EntityType = DEAL) -> str:
+    """A blueprint field code as ``entity``'s document names it: standard fields as is, others with
+    the prefix."""
+    return code if code in STANDARD_FIELDS or entity.is_custom_field(code) else entity.field_name(code)
 
 
 def _scalar(value: Any) -> str | int | float | bool | None:
@@ -340,11 +344,11 @@ def read_set_field(props: Mapping[str, Any], ids: Ids) -> tuple[dict[str, Any], 
             f"FieldValue sets {len(values) if isinstance(values, Mapping) else 0} fields (one expected)"
         ]
     ((name, value),) = values.items()
-    return {"field": DEAL.field_code(str(name)), "value": _scalar(value)}, []
+    return {"field": ids.entity.field_code(str(name)), "value": _scalar(value)}, []
 
 
 def write_set_field(robot: SetFieldRobot, ids: Ids) -> dict[str, Any]:
-    return {"FieldValue": {_field_name(robot.field): robot.value}}
+    return {"FieldValue": {_field_name(robot.field, ids.entity): robot.value}}
 
 
 def read_change_stage(props: Mapping[str, Any], ids: Ids) -> tuple[dict[str, Any], list[str]]:

@@ -33,7 +33,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from b24provision.blueprint.model import Robot
-from b24provision.entities.types import DEAL
+from b24provision.entities.types import EntityType
 from b24provision.robots.kinds import ROBOT_KINDS, Ids, kind_of_activity, read_timeout
 
 _ROBOT = TypeAdapter(Robot)
@@ -191,7 +191,8 @@ def _condition(node: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str,
     return branches[0]["Properties"], _children(branches[0])[0]
 
 
-def _condition_value(props: Mapping[str, Any], notes: list[str]) -> dict[str, Any] | None:
+def _condition_value(props: Mapping[str, Any], notes: list[str], entity: EntityType) -> dict[str, Any] | None:
+    """The condition's one part; its field named by ``entity``'s document (the robots' own entity)."""
     mixed = props.get("mixedcondition")
     items: list[Any] = mixed if isinstance(mixed, list) else []
     if not mixed:
@@ -212,7 +213,7 @@ def _condition_value(props: Mapping[str, Any], notes: list[str]) -> dict[str, An
     value = item.get("value")
     if isinstance(value, list) and len(value) == 1:
         value = value[0]
-    out: dict[str, Any] = {"field": DEAL.field_code(str(item.get("field", ""))), "op": op}
+    out: dict[str, Any] = {"field": entity.field_code(str(item.get("field", ""))), "op": op}
     if op not in ("empty", "not_empty"):
         out["value"] = None if value is None else str(value)
     return out
@@ -250,7 +251,7 @@ def _robot(
             elif not now or delay_props.get("WaitWorkDayUser"):  # a zero delay is "immediately"
                 notes.append(f"a delay the blueprint cannot express: {dict(delay_props)!r}")
         if condition is not None:
-            parsed = _condition_value(condition, notes)
+            parsed = _condition_value(condition, notes, ids.entity)
             if parsed is not None:
                 attrs["condition"] = parsed
         try:
