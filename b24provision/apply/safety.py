@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from b24provision.apply.smart import with_smart_processes_of_plan
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.errors import DestructiveChangeError, PlanError
 from b24provision.plan.ops import Plan, data_lost
 from b24provision.plan.safety import live_safety, what_to_count
+from b24provision.plan.safety_smart import plan_titles
 from b24provision.portal.client import PortalClient
 from b24provision.state.counts import count_losses
 from b24provision.state.live import LiveState
@@ -76,9 +79,17 @@ def check_against_live(plan: Plan, live: LiveState, *, allow_delete: bool) -> Pl
 
 
 def with_counts(client: PortalClient, live: LiveState, plan: Plan) -> LiveState:
-    """``live`` with what the deletes of ``plan`` would destroy (one more request, only for deletes)."""
-    query = what_to_count(plan.ops, live)
+    """``live`` with what the deletes of ``plan`` would destroy (one more request, only for deletes;
+    a smart process's in the same one, its types read first when ``live`` lacks them)."""
+    if _deletes_in_smart_processes(plan):
+        live = with_smart_processes_of_plan(client, live, plan)
+    query = what_to_count(plan.ops, live, plan_titles(plan))
     return count_losses(client, live, query) if query else live
+
+
+def _deletes_in_smart_processes(plan: Plan) -> bool:
+    """Whether the plan deletes a smart process or something in one (what it destroys is counted)."""
+    return any(is_smart_entity(op.entity) and op.action in ("delete", "replace", "update") for op in plan.ops)
 
 
 def read_for_plan(client: PortalClient, plan: Plan | None = None) -> LiveState:

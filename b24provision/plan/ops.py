@@ -36,6 +36,7 @@ from typing import Annotated, Any, assert_never
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.plan.op_base import (
     UNCOUNTED,
     Action,
@@ -117,7 +118,13 @@ TaggedOp = Annotated[AnyOp, Field(discriminator="op")]
 
 def blocked_by_deals(op: AnyOp) -> int:
     """How many deals stand in the way of the op: it is blocked by data, and apply refuses it even
-    with --allow-delete while any do (a stage or pipeline that holds deals)."""
+    with --allow-delete while any do (a stage or pipeline that holds deals).
+
+    A smart process's stage or pipeline that holds items is not blocked but needs --allow-delete:
+    whether the portal refuses its delete while it holds items is UNVERIFIED (the emulator refuses,
+    as for deals, docs/reference-entities.md); if it does, apply ends in the portal's own words."""
+    if is_smart_entity(op.entity):
+        return 0
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp():
             return op.blocked_by_deals
@@ -160,7 +167,7 @@ def data_lost(op: AnyOp) -> str:
     """What carrying the op out destroys, in a few words ("" when nothing)."""
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp() if op.blocked_by_deals:
-            return f"holds {_deals(op.blocked_by_deals)}"
+            return f"holds {_deals(op.blocked_by_deals, op.entity)}"
         case DeleteStatusOp() | ReplaceStatusOp() if op.blocked_by_items:
             return f"holds {_items(op.blocked_by_items, op.entity)}"
         case DeleteStatusOp() if op.items_using:
