@@ -95,6 +95,11 @@ class Quirks:
     """§13.10: SEMANTICS of an in-progress stage on the wire: null (docs) or "P" (core)."""
     operating_reset_at: Literal["present", "absent"] = "present"
     """§13.8: whether a 429 OPERATION_TIME_LIMIT body carries operating_reset_at (undocumented)."""
+    item_multiple_filter: Literal["values", "serialized"] = "values"
+    """A ``crm.item.list`` condition on a *multiple* custom field of a smart process: met when one of
+    the item's values meets it, as ``crm.deal.list``'s b_utm join does ("values"); or, as the D7 ORM
+    may compare the field's one serialized column, ``=F: <id>`` meets no item while ``!F: ""`` still
+    meets every item holding values ("serialized"). UNVERIFIED either way (entities/item_counts.py)."""
     dynamic_field_prefix: Literal["added", "required"] = "added"
     """docs/reference-entities.md: userfieldconfig.add with a field name lacking ``UF_CRM_<type id>_``:
     the prefix is put in front as the crm proxies do ("added") or the add is refused ("required");
@@ -132,6 +137,7 @@ QUIRK_PRESETS: dict[str, Quirks] = {
         process_semantics="P",
         operating_reset_at="absent",
         dynamic_field_prefix="required",
+        item_multiple_filter="serialized",
     ),
 }
 

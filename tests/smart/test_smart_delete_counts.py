@@ -19,6 +19,7 @@ version: 1
 smart_processes:
   - key: measurement
     title: Measurement
+    categories: true
     pipelines:
       - key: main
         name: Measurements
@@ -61,7 +62,10 @@ def _item_ids(emulator: Any, kind: dict[str, Any], code: str) -> dict[str, int]:
 
 
 def _add_item(emulator: Any, kind: dict[str, Any], **fields: Any) -> None:
-    named = {(k if k in ("title", "stageId") else f"UF_CRM_{kind['id']}_{k}"): v for k, v in fields.items()}
+    named = {
+        (k if k in ("title", "stageId", "categoryId") else f"UF_CRM_{kind['id']}_{k}"): v
+        for k, v in fields.items()
+    }
     params = {"entityTypeId": kind["entityTypeId"], "useOriginalUfNames": "Y", "fields": named}
     by_hand(emulator, "crm.item.add", params)
 
@@ -204,3 +208,60 @@ def test_a_saved_plan_whose_count_was_edited_is_refused(portal: Any, tmp_path: P
     with pytest.raises(PlanError) as caught:  # a Plan, as a saved plan file is loaded
         api.apply(edited, portal=portal.spec, allow_delete=True)
     assert "the plan does not match what the portal holds" in str(caught.value)
+
+
+SECOND_PIPELINE = """\
+      - key: visits
+        name: Visits
+        stages:
+          - {code: NEW, name: Planned}
+          - {code: DONE, name: Done, semantics: success}
+          - {code: FAIL, name: Failed, semantics: failure}
+"""
+
+
+def test_a_removed_pipeline_holding_items_says_how_many_and_an_empty_one_goes(
+    portal: Any, tmp_path: Path
+) -> None:
+    with_visits = BLUEPRINT.replace("    fields:\n", SECOND_PIPELINE + "    fields:\n", 1)
+    api.apply(_plan(portal, tmp_path, with_visits), portal=portal.spec)
+    kind = _type(portal.emulator)
+    removing = BLUEPRINT + "    removed:\n      pipelines: [Visits]\n"
+    assert not _plan(portal, tmp_path, removing).plan.destructive_ops()  # empty: no flag
+    visits = next(
+        c
+        for c in by_hand(portal.emulator, "crm.category.list", {"entityTypeId": kind["entityTypeId"]})[
+            "categories"
+        ]
+        if c["name"] == "Visits"
+    )
+    for title in ("a", "b", "c"):
+        stage = f"DT{kind['entityTypeId']}_{visits['id']}:DONE"
+        _add_item(portal.emulator, kind, title=title, categoryId=visits["id"], stageId=stage)
+    _add_item(portal.emulator, kind, title="elsewhere")
+    result = _plan(portal, tmp_path, removing)
+    op = _op(result, "measurement:visits")
+    assert (op.action, data_lost(op)) == ("delete", "holds 3 items")
+    with pytest.raises(DestructiveChangeError):
+        api.apply(result, portal=portal.spec)
+    with pytest.raises(ApplyError) as refused:  # allowed: the portal refuses while it holds items
+        api.apply(result, portal=portal.spec, allow_delete=True)
+    assert "Items related to the category Visits found" in str(refused.value)
+
+
+def test_a_removed_field_with_values_on_two_items_reports_two_and_goes_with_the_flag(
+    portal: Any, tmp_path: Path
+) -> None:
+    kind = _type(portal.emulator)
+    for title in ("a", "b"):
+        _add_item(portal.emulator, kind, title=title, SIZE=1.5)
+    _add_item(portal.emulator, kind, title="c")
+    without = BLUEPRINT.replace("      - {code: SIZE, type: double, label: Size}\n", "")
+    removing = without + "    removed:\n      fields: [SIZE]\n"
+    result = _plan(portal, tmp_path, removing)
+    op = _op(result, "measurement:field/SIZE")
+    assert (op.action, data_lost(op)) == ("delete", "2 items hold a value")
+    with pytest.raises(DestructiveChangeError):
+        api.apply(result, portal=portal.spec)
+    api.apply(result, portal=portal.spec, allow_delete=True)
+    assert not _plan(portal, tmp_path, removing).plan.has_changes

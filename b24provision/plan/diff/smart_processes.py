@@ -89,7 +89,7 @@ class SmartProcessComparer(DiffBase):
 
     def smart_process(self, i: int, want: SmartProcess, have: SmartProcessLive | None) -> None:
         settings = SmartProcessSettings.model_validate(
-            want.model_dump(exclude={"pipelines", "fields"}, exclude_unset=True)
+            want.model_dump(exclude={"pipelines", "fields", "removed"}, exclude_unset=True)
         )
         where = src(self.desired, "smart_processes", i)
         view = section_blueprint(self.desired, i)
