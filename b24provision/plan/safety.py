@@ -10,8 +10,12 @@ writes the answers onto the ops, so that:
 - a delete that loses data needs ``--allow-delete``, and the plan says how much;
 - a stage or pipeline that holds deals is blocked by data: refused even with ``--allow-delete``.
 
+A smart process's stages, pipelines and fields are counted on its items and judged on its own state
+(``SmartProcessLive.state``, found through ``plan/safety_smart.py``) by the same code; what holds
+items there needs ``--allow-delete`` rather than being blocked (``ops.blocked_by_deals`` says why).
+
 ``diff`` uses :func:`with_live_facts` when it makes a plan, and apply uses it again on the state it
-reads before writing (:func:`live_safety_errors`): a saved plan is data, never trust, so a count,
+reads before writing (:func:`live_safety`): a saved plan is data, never trust, so a count,
 a flag or a missing "needs an application" entry edited in the file changes nothing apply decides.
 """
 
