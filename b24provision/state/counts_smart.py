@@ -49,10 +49,12 @@ class SmartCount:
     key: tuple[str, ...]
     """(pipeline key, stage code), (pipeline key,), (field code,), (field code, item key) or ()."""
     params: dict[str, Any] | None
+    method: str
+    """The type's item list (its descriptor's ``list_method``: crm.item.list)."""
 
     def command(self, key: str) -> Command:
         assert self.params is not None
-        return Command(key, "crm.item.list", self.params)
+        return Command(key, self.method, self.params)
 
 
 def smart_counts(live: LiveState, query: DealCountQuery) -> list[SmartCount]:
@@ -61,7 +63,8 @@ def smart_counts(live: LiveState, query: DealCountQuery) -> list[SmartCount]:
     for sp_key in sorted(query.smart_types):
         sp = live.smart_processes.get(sp_key)
         if sp is not None and sp.item_count is None:
-            out.append(SmartCount(sp_key, "type", (), count_params(smart_descriptor(sp))))
+            e = smart_descriptor(sp)
+            out.append(SmartCount(sp_key, "type", (), count_params(e), e.list_method))
     for sp_key, sub in query.smart:
         sp = live.smart_processes.get(sp_key)
         if sp is not None:
@@ -73,17 +76,17 @@ def _of_type(sp_key: str, sp: SmartProcessLive, sub: DealCountQuery) -> list[Sma
     e, state = smart_descriptor(sp), sp.state
     ids = state.pipeline_ids
     out = [
-        SmartCount(sp_key, "stage", (p, code), count_params(e, stage_filter(e, ids[p], code)))
+        SmartCount(sp_key, "stage", (p, code), count_params(e, stage_filter(e, ids[p], code)), e.list_method)
         for p, code in sorted(sub.stages)
         if p in ids and (p, code) not in state.deal_counts
     ]
     out += [
-        SmartCount(sp_key, "pipeline", (p,), count_params(e, pipeline_filter(ids[p])))
+        SmartCount(sp_key, "pipeline", (p,), count_params(e, pipeline_filter(ids[p])), e.list_method)
         for p in sorted(sub.pipelines)
         if p in ids and p not in state.pipeline_counts
     ]
     out += [
-        SmartCount(sp_key, "field", (code,), count_params(e, value_filter(e, code)))
+        SmartCount(sp_key, "field", (code,), count_params(e, value_filter(e, code)), e.list_method)
         for code in sorted(sub.fields)
         if code not in state.field_value_counts
     ]
@@ -93,7 +96,7 @@ def _of_type(sp_key: str, sp: SmartProcessLive, sub: DealCountQuery) -> list[Sma
             continue
         flt = enum_item_filter(e, code, state.enum_item_ids[(code, item)])
         params = None if code in multiple else count_params(e, flt)  # a multiple field's: not asked
-        out.append(SmartCount(sp_key, "item", (code, item), params))
+        out.append(SmartCount(sp_key, "item", (code, item), params, e.list_method))
     return out
 
 
