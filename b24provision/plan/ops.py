@@ -36,7 +36,6 @@ from typing import Annotated, Any, assert_never
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.plan.op_base import (
     UNCOUNTED,
     Action,
@@ -120,11 +119,10 @@ def blocked_by_deals(op: AnyOp) -> int:
     """How many deals stand in the way of the op: it is blocked by data, and apply refuses it even
     with --allow-delete while any do (a stage or pipeline that holds deals).
 
-    A smart process's stage or pipeline that holds items is not blocked but needs --allow-delete:
-    whether the portal refuses its delete while it holds items is UNVERIFIED (the emulator refuses,
-    as for deals, docs/reference-entities.md); if it does, apply ends in the portal's own words."""
-    if is_smart_entity(op.entity):
-        return 0
+    A smart process's stage or pipeline that holds items is blocked the same way. Whether the real
+    portal refuses its delete while it holds items is UNVERIFIED (the emulator refuses, as for deals,
+    docs/reference-entities.md): refusing it up front is safe under both readings, where sending it
+    could leave an apply half done when the portal refuses it midway."""
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp():
             return op.blocked_by_deals

@@ -11,8 +11,8 @@ writes the answers onto the ops, so that:
 - a stage or pipeline that holds deals is blocked by data: refused even with ``--allow-delete``.
 
 A smart process's stages, pipelines and fields are counted on its items and judged on its own state
-(``SmartProcessLive.state``, found through ``plan/safety_smart.py``) by the same code; what holds
-items there needs ``--allow-delete`` rather than being blocked (``ops.blocked_by_deals`` says why).
+(``SmartProcessLive.state``, found through ``plan/safety_smart.py``) by the same code; a stage or
+pipeline holding items there is blocked as the deal's is (``ops.blocked_by_deals`` says why).
 
 ``diff`` uses :func:`with_live_facts` when it makes a plan, and apply uses it again on the state it
 reads before writing (:func:`live_safety`): a saved plan is data, never trust, so a count,

@@ -1,6 +1,7 @@
 """What a delete inside a smart process destroys is counted per stage, pipeline, field and
-enumeration item (crm.item.list filters read from ``total``): a delete that loses items' data needs
---allow-delete and the plan says how many items; one that loses nothing needs no flag."""
+enumeration item (crm.item.list filters read from ``total``): a field or enumeration-item delete that
+loses items' data needs --allow-delete and the plan says how many items; one that loses nothing needs
+no flag; a stage or pipeline holding items is refused even with the flag, as a deal's is."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from b24provision import api
 from b24provision.emulator.testing import by_hand
-from b24provision.errors import ApplyError, DestructiveChangeError, PlanError
+from b24provision.errors import DestructiveChangeError, PlanError
 from b24provision.plan.ops import data_lost
 
 BLUEPRINT = """\
@@ -90,23 +91,31 @@ def _op(result: api.PlanResult, key: str) -> Any:
     return next(op for op in result.plan.ops if op.key == key)
 
 
-def test_a_stage_holding_items_needs_allow_delete_and_says_how_many(portal: Any, tmp_path: Path) -> None:
+def test_a_stage_holding_items_is_refused_even_with_allow_delete_and_says_how_many(
+    portal: Any, tmp_path: Path
+) -> None:
     kind = _type(portal.emulator)
     for title in ("a", "b"):
         _add_item(portal.emulator, kind, title=title, stageId=_stage(kind, portal.emulator, "ON_SITE"))
     _add_item(portal.emulator, kind, title="c")  # in NEW: not lost by the delete
-    result = _plan(portal, tmp_path, BLUEPRINT.replace("          - {code: ON_SITE, name: On site}\n", ""))
+    text = BLUEPRINT.replace("          - {code: ON_SITE, name: On site}\n", "").replace(
+        "{code: SIZE, type: double, label: Size}", "{code: SIZE, type: string, label: Size}"
+    )
+    result = _plan(portal, tmp_path, text)  # the stage, and a field replace that would go first
     op = _op(result, "measurement:main/ON_SITE")
     assert data_lost(op) == "holds 2 items"
-    with pytest.raises(DestructiveChangeError) as caught:
-        api.apply(result, portal=portal.spec)
-    assert "delete stage measurement:main/ON_SITE (holds 2 items)" in str(caught.value)
-    # Allowed: the emulator's portal refuses to delete a stage holding items, in its own words.
-    with pytest.raises(ApplyError) as refused:
-        api.apply(result, portal=portal.spec, allow_delete=True)
-    assert "There are active items in this status." in str(refused.value)
+    assert result.plan.blocked_by_data_ops() == [op]
+    before = by_hand(portal.emulator, "userfieldconfig.list", {"moduleId": "crm"})
+    for allow_delete in (False, True):
+        with pytest.raises(PlanError) as caught:
+            api.apply(result, portal=portal.spec, allow_delete=allow_delete)
+        assert str(caught.value) == (
+            "refusing to delete what still holds items: stage measurement:main/ON_SITE holds 2 items — "
+            "move or delete its 2 items in the portal first, then plan again"
+        )
     stages = [r["STATUS_ID"] for r in by_hand(portal.emulator, "crm.status.list")]
     assert _stage(kind, portal.emulator, "ON_SITE") in stages
+    assert by_hand(portal.emulator, "userfieldconfig.list", {"moduleId": "crm"}) == before  # nothing written
 
 
 def test_an_empty_stage_is_deleted_without_the_flag_though_the_type_holds_items(
@@ -242,11 +251,14 @@ def test_a_removed_pipeline_holding_items_says_how_many_and_an_empty_one_goes(
     result = _plan(portal, tmp_path, removing)
     op = _op(result, "measurement:visits")
     assert (op.action, data_lost(op)) == ("delete", "holds 3 items")
-    with pytest.raises(DestructiveChangeError):
-        api.apply(result, portal=portal.spec)
-    with pytest.raises(ApplyError) as refused:  # allowed: the portal refuses while it holds items
+    with pytest.raises(PlanError) as refused:  # refused up front, even with the flag
         api.apply(result, portal=portal.spec, allow_delete=True)
-    assert "Items related to the category Visits found" in str(refused.value)
+    assert str(refused.value) == (
+        "refusing to delete what still holds items: pipeline measurement:visits holds 3 items — "
+        "move or delete its 3 items in the portal first, then plan again"
+    )
+    categories = by_hand(portal.emulator, "crm.category.list", {"entityTypeId": kind["entityTypeId"]})
+    assert "Visits" in [c["name"] for c in categories["categories"]]
 
 
 def test_a_removed_field_with_values_on_two_items_reports_two_and_goes_with_the_flag(
