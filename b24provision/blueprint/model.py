@@ -166,9 +166,22 @@ class LeadSection(EntitySection):
     """Lead statuses, in board order, with their semantics and robots."""
 
 
+class SmartProcessRemoved(Model):
+    """What to delete from one smart process (``removed:`` under it), as the top-level ``removed:``
+    names the deal's: what each delete destroys is counted on the type's items first."""
+
+    pipelines: list[Name] = Field(default_factory=list)
+    """Pipeline names of the type."""
+    fields: list[FieldCode] = Field(default_factory=list)
+    """Custom field codes of the type, without its ``UF_CRM_<id>_`` prefix."""
+
+
 class SmartProcess(SmartProcessSettings, PipelineSection):
     """A smart process (``smart_processes:``): its settings (blueprint/smart_model.py), pipelines
-    and custom fields in the deal's language."""
+    and custom fields in the deal's language, and what to delete from it."""
+
+    removed: SmartProcessRemoved = Field(default_factory=SmartProcessRemoved)
+    """Its pipelines and fields to delete (the type itself: the top-level ``removed.smart_processes``)."""
 
 
 class Entities(Model):

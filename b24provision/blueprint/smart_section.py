@@ -8,13 +8,15 @@ finding or an op points at ``smart_processes[i].pipelines[...]`` in the file.
 
 from __future__ import annotations
 
-from b24provision.blueprint.model import Blueprint, Location, SmartProcess
+from b24provision.blueprint.model import Blueprint, Location, Removed, SmartProcess
 
 
 def section_blueprint(bp: Blueprint, index: int) -> Blueprint:
     """Smart process ``index`` of ``bp`` as a Blueprint holding its pipelines and fields."""
     sp = bp.smart_processes[index]
-    return located(Blueprint(pipelines=sp.pipelines, fields=sp.fields), bp, ("smart_processes", index))
+    removed = Removed(pipelines=sp.removed.pipelines, fields=sp.removed.fields)
+    view = Blueprint(pipelines=sp.pipelines, fields=sp.fields, removed=removed)
+    return located(view, bp, ("smart_processes", index))
 
 
 def located(view: Blueprint, bp: Blueprint, base: tuple[str | int, ...]) -> Blueprint:

@@ -108,6 +108,11 @@ class Quirks:
     gives 403 ACCESS_DENIED "REST API is available only on commercial plans"; the core's auth
     handlers give ACCESS_DENIED "REST is available only on commercial plans." through an
     OAuthException, which answers 401 ("401")."""
+    item_multiple_filter: Literal["values", "serialized"] = "values"
+    """A ``crm.item.list`` condition on a *multiple* custom field of a smart process: met when one of
+    the item's values meets it, as ``crm.deal.list``'s b_utm join does ("values"); or, as the D7 ORM
+    may compare the field's one serialized column, ``=F: <id>`` meets no item while ``!F: ""`` still
+    meets every item holding values ("serialized"). UNVERIFIED either way (entities/item_counts.py)."""
     dynamic_field_prefix: Literal["added", "required"] = "added"
     """docs/reference-entities.md: userfieldconfig.add with a field name lacking ``UF_CRM_<type id>_``:
     the prefix is put in front as the crm proxies do ("added") or the add is refused ("required");
@@ -146,6 +151,7 @@ QUIRK_PRESETS: dict[str, Quirks] = {
         operating_reset_at="absent",
         rest_plan_refusal="401",
         dynamic_field_prefix="required",
+        item_multiple_filter="serialized",
     ),
 }
 

@@ -19,7 +19,7 @@ from typing import Any
 from b24provision.emulator.directories import DEFAULT_DIRECTORIES
 from b24provision.emulator.directories import DIRECTORY_NAMES as DIRECTORY_NAMES
 
-SCHEMA_VERSION = "2"  # 2: userfield.entity_id; leads, contacts, companies, smart processes
+SCHEMA_VERSION = "3"  # 2: userfield.entity_id; leads, contacts, companies, smart processes; 3: deal.source_id
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS deal (
     id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, category_id INTEGER NOT NULL,
     stage_id TEXT NOT NULL, opportunity REAL NOT NULL DEFAULT 0, currency_id TEXT NOT NULL,
     assigned_by_id INTEGER NOT NULL, date_create TEXT NOT NULL, date_modify TEXT NOT NULL,
-    closedate TEXT, uf TEXT NOT NULL DEFAULT '{}', type_id TEXT NOT NULL DEFAULT 'SALE');
+    closedate TEXT, uf TEXT NOT NULL DEFAULT '{}', type_id TEXT NOT NULL DEFAULT 'SALE', source_id TEXT);
 CREATE TABLE IF NOT EXISTS stage_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT, type_id INTEGER NOT NULL, owner_id INTEGER NOT NULL,
     created_time TEXT NOT NULL, category_id INTEGER NOT NULL, stage_semantic_id TEXT NOT NULL,

@@ -117,7 +117,12 @@ TaggedOp = Annotated[AnyOp, Field(discriminator="op")]
 
 def blocked_by_deals(op: AnyOp) -> int:
     """How many deals stand in the way of the op: it is blocked by data, and apply refuses it even
-    with --allow-delete while any do (a stage or pipeline that holds deals)."""
+    with --allow-delete while any do (a stage or pipeline that holds deals).
+
+    A smart process's stage or pipeline that holds items is blocked the same way. Whether the real
+    portal refuses its delete while it holds items is UNVERIFIED (the emulator refuses, as for deals,
+    docs/reference-entities.md): refusing it up front is safe under both readings, where sending it
+    could leave an apply half done when the portal refuses it midway."""
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp():
             return op.blocked_by_deals
@@ -160,7 +165,7 @@ def data_lost(op: AnyOp) -> str:
     """What carrying the op out destroys, in a few words ("" when nothing)."""
     match op:
         case DeletePipelineOp() | DeleteStageOp() | ReplaceStageOp() if op.blocked_by_deals:
-            return f"holds {_deals(op.blocked_by_deals)}"
+            return f"holds {_deals(op.blocked_by_deals, op.entity)}"
         case DeleteStatusOp() | ReplaceStatusOp() if op.blocked_by_items:
             return f"holds {_items(op.blocked_by_items, op.entity)}"
         case DeleteStatusOp() if op.items_using:

@@ -150,12 +150,17 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
         case ReplaceFieldOp():
             fe, own = _field_side(op.entity, ids)
             return [
-                Command(f"{key}_0", fe.userfields.method("delete"), {"id": own.fields[op.field.code]}),
+                Command(
+                    f"{key}_0",
+                    fe.userfields.method("delete"),
+                    {**fe.userfields.params, "id": own.fields[op.field.code]},  # moduleId: smart process
+                ),
                 *_add_field(op.field, key, fe),
             ]
         case DeleteFieldOp():
             fe, own = _field_side(op.entity, ids)
-            return [Command(key, fe.userfields.method("delete"), {"id": own.fields[op.code]})]
+            params = {**fe.userfields.params, "id": own.fields[op.code]}  # moduleId for a smart process's
+            return [Command(key, fe.userfields.method("delete"), params)]
         case CreatePipelineOp():
             fields = pipeline_to_rest(op.pipeline)
             return [

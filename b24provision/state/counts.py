@@ -10,10 +10,11 @@ from dataclasses import replace
 from typing import Any
 
 from b24provision.entities.types import DEAL
-from b24provision.portal.client import Command, PortalClient
+from b24provision.portal.client import BatchReply, Command, PortalClient
 from b24provision.portal.mapping import stage_prefix
 from b24provision.state import count_statuses as directories
 from b24provision.state.counts_entities import other_entity_filters, with_entity_counts
+from b24provision.state.counts_smart import asked, smart_counts, with_smart_totals
 from b24provision.state.live import DealCountQuery, LiveState
 from b24provision.state.rest import as_list
 
@@ -36,7 +37,8 @@ def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -
     internalizeFilterFields) and would count every deal, so only fields the read found are asked.
 
     Stages whose pipeline is not on the portal (any more) are not counted: a saved plan naming them
-    was made against another state, and its fingerprint will say so.
+    was made against another state, and its fingerprint will say so. A smart process's counts ride
+    in the same batch (``state/counts_smart.py``, keyed ``s<n>``).
     """
     stages = sorted(k for k in query.stages - set(live.deal_counts) if k[0] in live.pipeline_ids)
     fields = sorted(query.fields - set(live.field_value_counts))
@@ -48,8 +50,9 @@ def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -
     filters += [{f"={DEAL.field_name(code)}": live.enum_item_ids[(code, item)]} for code, item in items]
     statuses = directories.to_count(live, query)
     others = other_entity_filters(live, query)
-    if not filters and not statuses and not others:
-        return live
+    smart = smart_counts(live, query)
+    if not filters and not statuses and not others and not asked(smart):
+        return with_smart_totals(live, smart, BatchReply()) if smart else live
     commands = [
         Command(f"c{n}", DEAL.list_method, {**DEAL.list_params, "filter": f, "select": ["ID"]})
         for n, f in enumerate(filters)
@@ -57,6 +60,7 @@ def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -
     commands += directories.count_commands(statuses, len(commands))
     counted = len(commands)  # the deal's and the directories' counts: c0, c1, ...
     commands += [c.command(f"e{n}") for n, c in enumerate(others)]
+    commands += [c.command(f"s{n}") for n, c in enumerate(asked(smart))]
     reply = client.batch_all(commands)
     totals: list[int] = []
     for n in range(counted):
@@ -64,7 +68,7 @@ def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -
             raise reply.errors[f"c{n}"]
         total = reply.totals.get(f"c{n}")
         totals.append(int(total if total is not None else len(as_list(reply.results.get(f"c{n}")))))
-    live = with_entity_counts(live, others, reply)
+    live = with_smart_totals(with_entity_counts(live, others, reply), smart, reply)
     deal_counts, value_counts, item_counts = (
         dict(live.deal_counts),
         dict(live.field_value_counts),

@@ -132,9 +132,11 @@ class SmartProcessLive:
     state: LiveState
     relations: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     """"parent" / "child" -> the CRM type ids of the linked entity types, as read."""
+    item_count: int | None = None
+    """All its items, when counted (a plan deletes the type); None: not counted."""
 
     def payload(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "type_id": self.type_id,
             "entity_type_id": self.entity_type_id,
             "title": self.title,
@@ -142,3 +144,6 @@ class SmartProcessLive:
             "state": self.state.fingerprint(),
             "relations": {side: sorted(ids) for side, ids in sorted(self.relations.items())},
         }
+        if self.item_count is not None:  # only when counted: a state without it keeps its fingerprint
+            out["item_count"] = self.item_count
+        return out

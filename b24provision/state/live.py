@@ -42,6 +42,13 @@ class DealCountQuery:
     a value in the field."""
     entity_items: frozenset[tuple[str, str, str]] = frozenset()
     """(entity key, field code, item key): that entity's items using the enumeration item."""
+    pipelines: frozenset[str] = frozenset()
+    """Live pipeline keys: the items in the pipeline (a smart process's, counted by its category)."""
+    smart: tuple[tuple[str, DealCountQuery], ...] = ()
+    """(live key of a smart process, what to count on its items): stages, pipelines, fields, items,
+    named as its own state (``SmartProcessLive.state``) names them (``state/counts_smart.py``)."""
+    smart_types: frozenset[str] = frozenset()
+    """Live keys of smart processes to be deleted: all their items."""
 
     def __bool__(self) -> bool:
         return bool(
@@ -52,6 +59,9 @@ class DealCountQuery:
             or self.list_items
             or self.entity_fields
             or self.entity_items
+            or self.pipelines
+            or any(query for _, query in self.smart)
+            or self.smart_types
         )
 
 
@@ -68,6 +78,8 @@ class LiveState:
     """Field code -> deals that hold a value in it, for the fields that were counted."""
     item_use_counts: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(field code, item key as in ``enum_item_ids``) -> deals using that enumeration item, where counted."""
+    pipeline_counts: Mapping[str, int] = field(default_factory=dict)
+    """Pipeline key -> items in it, where counted by the pipeline itself (a smart process's state)."""
     pipeline_ids: Mapping[str, int] = field(default_factory=dict)
     stage_ids: Mapping[tuple[str, str], int] = field(default_factory=dict)
     system_stages: frozenset[tuple[str, str]] = frozenset()
@@ -160,6 +172,8 @@ class LiveState:
             payload["field_value_counts"] = sorted(self.field_value_counts.items())
         if self.item_use_counts:
             payload["item_use_counts"] = sorted([list(k) + [v] for k, v in self.item_use_counts.items()])
+        if self.pipeline_counts:
+            payload["pipeline_counts"] = sorted(self.pipeline_counts.items())
         # Only what the blueprint names is read: a deal-only state keeps its fingerprint.
         entities = {
             k: e for k, e in self.entities.items() if (scope is None or k in scope) and not e.is_empty()

@@ -140,30 +140,6 @@ def test_a_stage_dropped_from_a_smart_process_without_items_is_deleted(start_por
     assert not api.make_plan([_write(tmp_path, dropped)], portal=portal.spec).plan.has_changes
 
 
-def test_a_stage_dropped_from_a_smart_process_holding_items_is_refused_and_nothing_changes(
-    start_portal, tmp_path
-):
-    import pytest
-
-    from b24provision.errors import PlanError
-
-    portal = start_portal("a")
-    api.apply(api.make_plan([_write(tmp_path, TWO_TYPES)], portal=portal.spec), portal=portal.spec)
-    measurement = _types(portal.emulator)["Measurement"]
-    by_hand(
-        portal.emulator,
-        "crm.item.add",
-        {"entityTypeId": measurement["entityTypeId"], "fields": {"title": "x"}},
-    )
-    dropped = TWO_TYPES.replace("          - {code: ON_SITE, name: On site}\n", "")
-    with pytest.raises(PlanError) as caught:
-        api.make_plan([_write(tmp_path, dropped)], portal=portal.spec)
-    assert "delete stage measurement:main/ON_SITE" in str(caught.value)
-    assert "\n" not in str(caught.value)
-    codes = [r["STATUS_ID"] for r in by_hand(portal.emulator, "crm.status.list")]
-    assert any(code.endswith(":ON_SITE") for code in codes)
-
-
 def test_a_removed_smart_process_holding_items_needs_allow_delete_and_the_portal_refuses_it(
     start_portal, tmp_path
 ):

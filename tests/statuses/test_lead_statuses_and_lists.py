@@ -200,3 +200,25 @@ def test_a_deal_type_deals_use_is_counted_by_their_type(start_portal: Any, tmp_p
     assert code == 0
     goods, services = (next(t for t in out.splitlines() if key in t) for key in ("/GOODS", "/SERVICES"))
     assert "DATA LOSS: 2 records store it" in goods and "DATA LOSS" not in services
+
+
+def test_a_source_is_counted_on_the_deals_and_leads_that_store_it(start_portal: Any, tmp_path: Path) -> None:
+    portal = start_portal("a")
+    for title, source in (("Kitchen", "RECOMMENDATION"), ("Wardrobe", "RECOMMENDATION"), ("Desk", "WEB")):
+        by_hand(portal.emulator, "crm.deal.add", {"fields": {"TITLE": title, "SOURCE_ID": source}})
+    by_hand(portal.emulator, "crm.deal.add", {"fields": {"TITLE": "Shelf"}})  # no source
+    by_hand(
+        portal.emulator, "crm.lead.add", {"fields": {"TITLE": "Call back", "SOURCE_ID": "RECOMMENDATION"}}
+    )
+    [moved] = by_hand(portal.emulator, "crm.deal.list", {"filter": {"SOURCE_ID": "WEB"}, "select": ["ID"]})
+    by_hand(portal.emulator, "crm.deal.update", {"id": moved["ID"], "fields": {"SOURCE_ID": "TRADE_SHOW"}})
+    path = write(tmp_path, "removed:\n  lists:\n    source: [RECOMMENDATION, WEB, TRADE_SHOW]\n")
+    code, out, _ = run("plan", str(path), "--portal", portal.spec)
+    assert code == 0
+    line = {
+        key: next(t for t in out.splitlines() if key in t)
+        for key in ("/RECOMMENDATION", "/WEB", "/TRADE_SHOW")
+    }
+    assert "DATA LOSS: 3 records store it" in line["/RECOMMENDATION"]  # two deals and a lead
+    assert "DATA LOSS: 1 record stores it" in line["/TRADE_SHOW"]
+    assert "DATA LOSS" not in line["/WEB"]  # its one deal moved to another source

@@ -9,6 +9,8 @@ Lists page 50 at a time with ``next``/``total``; filters take the legacy prefixe
 ``>=, >, <=, <, !, =, @ (in), !@``; ``start=-1`` skips counting (no next, total 0). UF_ fields are
 filtered as the core's SQL builder does (``uf_filter.py``: ``!UF_X: ""`` is "holds a value",
 ``UF_X: <item id>`` "uses that item"), and a filter on a field the deal does not have is dropped.
+A deal stores its TYPE_ID (DEAL_TYPE) and SOURCE_ID (SOURCE, null when not sent) codes, which the
+lists filter as the other fields.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ STANDARD_FIELDS: dict[str, tuple[str, bool]] = {  # name -> (type, read-only)
     "ID": ("integer", True),
     "TITLE": ("string", False),
     "TYPE_ID": ("crm_status", False),
+    "SOURCE_ID": ("crm_status", False),
     "CATEGORY_ID": ("crm_category", False),
     "STAGE_ID": ("crm_status", False),
     "STAGE_SEMANTIC_ID": ("string", True),
@@ -62,6 +65,7 @@ def _deal_to_wire(row: sqlite3.Row) -> dict[str, Any]:
         "ID": str(row["id"]),
         "TITLE": row["title"],
         "TYPE_ID": row["type_id"],
+        "SOURCE_ID": row["source_id"],  # a code of the SOURCE list, or null when none was sent
         "CATEGORY_ID": str(row["category_id"]),
         "STAGE_ID": stage,
         "STAGE_SEMANTIC_ID": "P",  # filled in by _with_semantics
@@ -193,7 +197,8 @@ def deal_add(call: Call) -> int:
     now = call.now
     cursor = call.db.execute(
         "INSERT INTO deal (title, category_id, stage_id, opportunity, currency_id, assigned_by_id,"
-        " date_create, date_modify, closedate, uf, type_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " date_create, date_modify, closedate, uf, type_id, source_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             str(fields.get("TITLE") or ""),
             category_id,
@@ -208,11 +213,18 @@ def deal_add(call: Call) -> int:
             # A deal's type, an item of DEAL_TYPE: SALE when not sent (UNVERIFIED default; the
             # code is not checked against the list here).
             str(fields.get("TYPE_ID") or "SALE"),
+            _code_or_none(fields.get("SOURCE_ID")),
         ),
     )
     deal_id = int(cursor.lastrowid or 0)
     _record_stage(call.db, deal_id, 1, category_id, stage, now)
     return deal_id
+
+
+def _code_or_none(value: Any) -> str | None:
+    """A directory code as stored: none for an empty one (the code is not checked against the list,
+    as TYPE_ID's is not)."""
+    return None if value in (None, "") else str(value)
 
 
 def _date_or_none(value: Any) -> str | None:
@@ -243,6 +255,8 @@ def deal_update(call: Call) -> bool:
         sets["title"] = str(fields["TITLE"] or "")
     if "TYPE_ID" in fields:
         sets["type_id"] = str(fields["TYPE_ID"] or "SALE")
+    if "SOURCE_ID" in fields:
+        sets["source_id"] = _code_or_none(fields["SOURCE_ID"])
     if "OPPORTUNITY" in fields:
         sets["opportunity"] = float(fields["OPPORTUNITY"] or 0)
     if "CURRENCY_ID" in fields:

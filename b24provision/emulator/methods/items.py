@@ -5,7 +5,8 @@ camelCase fields (``stageId``, ``categoryId``, ``ufCrm5_1623456789``, emulator/m
 A new item lands in the type's default pipeline and that pipeline's first stage unless it names
 others; a stage outside the pipeline is refused (UNVERIFIED words). Lists filter with the legacy
 prefixes on camelCase names (``stageId``, ``=categoryId``, ``!ufCrm5_…``), as a provisioner counts
-what a stage, pipeline or field holds before deleting it. Only smart processes are served here
+what a stage, pipeline or field holds before deleting it; a condition on a multiple field follows
+the quirk ``item_multiple_filter`` (UNVERIFIED). Only smart processes are served here
 (a real portal also takes deals, leads, contacts and companies through ``crm.item.*``).
 """
 
@@ -160,6 +161,15 @@ def item_delete(call: Call) -> list[Any]:
     return []
 
 
+def _serialized(values: Any) -> str | None:
+    """A multiple field's values as one column would hold them (PHP's serialize; none when empty)."""
+    found = [v for v in as_list(values) if v not in (None, "")]
+    if not found:
+        return None
+    body = "".join(f"i:{n};i:{v};" for n, v in enumerate(found))
+    return f"a:{len(found)}:{{{body}}}"
+
+
 @method("crm.item.list")
 def item_list(call: Call) -> Paged:
     kind = _type(call)
@@ -178,7 +188,14 @@ def item_list(call: Call) -> Paged:
     rows = store.rows(call.db, "SELECT * FROM crm_item WHERE entity_type_id = ?", (entity_type_id,))
     items = [_upper_item(r) for r in rows]
     types = {name: str(r["user_type_id"]) for name, r in ufs.items()}
-    page, next_start, total = list_page(replace(call, params=params), items, types, set(STANDARD))
+    multiple = [name for name, r in ufs.items() if r["multiple"] == "Y"]
+    filtered, originals = items, {int(i["ID"]): i for i in items}
+    if multiple and call.settings.quirks.item_multiple_filter == "serialized":
+        # The ORM's one column per field: a multiple field's values compared as one serialized text.
+        filtered = [{**i, **{n: _serialized(i.get(n)) for n in multiple}} for i in items]
+        types.update({n: "string" for n in multiple})
+    page, next_start, total = list_page(replace(call, params=params), filtered, types, set(STANDARD))
+    page = [originals[int(i["ID"])] for i in page]
     out = [_camel_item(i, entity_type_id, ufs, _original(call)) for i in page]
     select = [str(s) for s in as_list(param(call.params, "select"))]
     if select and "*" not in select:

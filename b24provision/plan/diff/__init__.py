@@ -68,8 +68,9 @@ def diff(desired: Blueprint, live: LiveState, *, lang: str = "en") -> Plan:
     d.lead_robots(lang)
     d.robots(lang)
     d.smart_processes(lang)
+    titles = {k: sp.title for k, sp in getattr(d, "sp_types", {}).items()}  # smart processes matched
     return Plan(
-        ops=order(with_live_facts(d.ops, live)),
+        ops=order(with_live_facts(d.ops, live, titles)),
         unmanaged=tuple(d.unmanaged),
         unchanged=tuple(d.unchanged),
         warnings=tuple(d.warnings),

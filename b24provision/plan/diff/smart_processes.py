@@ -9,10 +9,10 @@ does not name are reported as unmanaged; nothing here deletes a type.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 
 from b24provision.blueprint.model import Blueprint, SmartProcess
-from b24provision.blueprint.smart_model import SmartProcessSettings, is_smart_entity
+from b24provision.blueprint.smart_model import SmartProcessSettings
 from b24provision.blueprint.smart_section import section_blueprint
 from b24provision.errors import PlanError
 from b24provision.plan.diff.base import FIX, DiffBase, src
@@ -28,13 +28,10 @@ from b24provision.plan.ops import (
     CreateStageOp,
     DeleteSmartProcessOp,
     ObjectRef,
-    Plan,
-    UpdateFieldOp,
     UpdatePipelineOp,
     UpdateSmartProcessOp,
     smart_process_ref,
 )
-from b24provision.plan.ops_smart import is_type_op
 from b24provision.state.entity_live import SmartProcessLive
 from b24provision.state.live import LiveState
 from b24provision.state.smart_relations import SIDES, names_of, resolve
@@ -81,7 +78,7 @@ class SmartProcessComparer(DiffBase):
                     "cannot tell which one to delete — rename the others in the portal, then plan again"
                 )
             if hits and hits[0] not in matched:
-                # The items it holds are counted before plan and apply judge it (apply/smart_counts.py).
+                # The items it holds are counted before plan and apply judge it (state/counts_smart.py).
                 self.ops.append(DeleteSmartProcessOp(entity=hits[0], title=title, source=where))
                 matched[hits[0]] = ""
         for key, sp in have.items():
@@ -92,7 +89,7 @@ class SmartProcessComparer(DiffBase):
 
     def smart_process(self, i: int, want: SmartProcess, have: SmartProcessLive | None) -> None:
         settings = SmartProcessSettings.model_validate(
-            want.model_dump(exclude={"pipelines", "fields"}, exclude_unset=True)
+            want.model_dump(exclude={"pipelines", "fields", "removed"}, exclude_unset=True)
         )
         where = src(self.desired, "smart_processes", i)
         view = section_blueprint(self.desired, i)
@@ -208,25 +205,4 @@ def _new_type_ops(key: str, view: Blueprint) -> list[AnyOp]:
     return ops
 
 
-def refuse_smart_deletes(plan: Plan, empty: Set[str] = frozenset()) -> None:
-    """Refuse a plan that deletes or replaces what a smart process holds (a stage, a pipeline, a
-    field, an enumeration item) unless that type holds no items at all (``empty``, by the op's
-    entity: counted on the portal, apply/smart_counts.py). Counting items per stage or value is not
-    done yet, and an uncounted delete counts as losing data. Compare shows such ops unrefused.
-
-    Raises:
-        PlanError: one line naming the first such op, its place in the blueprint and the way out.
-    """
-    for op in plan.ops:
-        if not is_smart_entity(op.entity) or is_type_op(op) or op.entity in empty:
-            continue
-        if op.action in ("delete", "replace") or (isinstance(op, UpdateFieldOp) and op.items_removed):
-            raise PlanError(
-                f"{op.source or op.entity}: {op.action} {op.kind} {op.key}: smart process {op.entity} "
-                "holds items (or they could not be counted), and b24provision does not yet count what such "
-                "a delete destroys — keep it in the blueprint, or delete it in the portal by hand, then "
-                "plan again"
-            )
-
-
-__all__ = ["SmartProcessComparer", "refuse_smart_deletes"]
+__all__ = ["SmartProcessComparer"]

@@ -1,0 +1,92 @@
+"""crm.item.list counts as a provisioner asks them before a delete (entities/item_counts.py): with
+original UF names, ``=stageId``, ``=categoryId``, ``!UF_…: ""`` and ``=UF_…: <item id>``; a condition
+on a multiple field follows the quirk ``item_multiple_filter`` (UNVERIFIED: its values, or one
+serialized column)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import ok
+from .test_smart_processes import add_type, categories
+
+
+def _fields(hook: httpx.Client, kind: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    for code, multiple in (("KIND", "N"), ("TAGS", "Y")):
+        field = {
+            "entityId": f"CRM_{kind['id']}",
+            "fieldName": f"UF_CRM_{kind['id']}_{code}",
+            "userTypeId": "enumeration",
+            "multiple": multiple,
+            "enum": [{"value": "One", "xmlId": "one"}, {"value": "Two", "xmlId": "two"}],
+        }
+        ok(hook.post("userfieldconfig.add", json={"moduleId": "crm", "field": field}))
+    flt = {"entityId": f"CRM_{kind['id']}"}
+    listed = ok(hook.post("userfieldconfig.list", json={"moduleId": "crm", "filter": flt}))["fields"]
+    return {
+        f["fieldName"]: ok(hook.post("userfieldconfig.get", json={"moduleId": "crm", "id": f["id"]}))["field"]
+        for f in listed
+    }
+
+
+def _setup(hook: httpx.Client) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
+    kind = add_type(hook, "Замер")
+    fields = _fields(hook, kind)
+    ids = {name: {str(i["value"]): int(i["id"]) for i in f["enum"]} for name, f in fields.items()}
+    kind_name, tags_name = (f"UF_CRM_{kind['id']}_{code}" for code in ("KIND", "TAGS"))
+    for values in ({kind_name: ids[kind_name]["One"], tags_name: [ids[tags_name]["Two"]]}, {kind_name: ""}):
+        params = {
+            "entityTypeId": kind["entityTypeId"],
+            "useOriginalUfNames": "Y",
+            "fields": {"title": "x", **values},
+        }
+        ok(hook.post("crm.item.add", json=params))
+    return kind, ids
+
+
+def _count(hook: httpx.Client, kind: dict[str, Any], flt: dict[str, Any]) -> int:
+    params = {
+        "entityTypeId": kind["entityTypeId"],
+        "useOriginalUfNames": "Y",
+        "select": ["id"],
+        "filter": flt,
+    }
+    return int(hook.post("crm.item.list", json=params).json()["total"])
+
+
+def test_stage_pipeline_value_and_item_counts(hook: httpx.Client) -> None:
+    kind, ids = _setup(hook)
+    [default] = categories(hook, kind["entityTypeId"])
+    name = f"UF_CRM_{kind['id']}_KIND"
+    assert _count(hook, kind, {"=stageId": f"DT{kind['entityTypeId']}_{default['id']}:NEW"}) == 2
+    assert _count(hook, kind, {"=stageId": f"DT{kind['entityTypeId']}_{default['id']}:PREPARATION"}) == 0
+    assert _count(hook, kind, {"=categoryId": default["id"]}) == 2
+    assert _count(hook, kind, {f"!{name}": ""}) == 1
+    assert _count(hook, kind, {f"={name}": ids[name]["One"]}) == 1
+    assert _count(hook, kind, {f"={name}": ids[name]["Two"]}) == 0
+
+
+@pytest.mark.quirks("docs")
+def test_a_multiple_field_is_filtered_by_its_values_on_the_docs_reading(hook: httpx.Client) -> None:
+    kind, ids = _setup(hook)
+    name = f"UF_CRM_{kind['id']}_TAGS"
+    assert _count(hook, kind, {f"!{name}": ""}) == 1
+    assert _count(hook, kind, {f"={name}": ids[name]["Two"]}) == 1
+
+
+@pytest.mark.quirks("core")
+def test_a_multiple_field_is_one_serialized_column_on_the_core_reading(hook: httpx.Client) -> None:
+    kind, ids = _setup(hook)
+    name = f"UF_CRM_{kind['id']}_TAGS"
+    assert _count(hook, kind, {f"!{name}": ""}) == 1  # holding values: still seen
+    assert _count(hook, kind, {f"={name}": ids[name]["Two"]}) == 0  # which value: not
+    [item] = ok(
+        hook.post(
+            "crm.item.list",
+            json={"entityTypeId": kind["entityTypeId"], "filter": {f"!ufCrm{kind['id']}Tags": ""}},
+        )
+    )["items"]
+    assert item[f"ufCrm{kind['id']}Tags"] == [ids[name]["Two"]]  # the answer holds the values as they are
