@@ -65,7 +65,7 @@ def reads_smart_processes(plan: Plan) -> bool:
 
 def with_smart_processes_of_plan(client: PortalClient, live: LiveState, plan: Plan) -> LiveState:
     """``live`` read as the plan's was: with the smart processes when it covers any."""
-    if not reads_smart_processes(plan) or live.smart_processes:
+    if not reads_smart_processes(plan) or live.smart_processes_read or live.smart_processes:
         return live
     return with_smart_processes(client, live)
 

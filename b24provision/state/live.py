@@ -116,6 +116,9 @@ class LiveState:
     smart_processes: Mapping[str, SmartProcessLive] = field(default_factory=dict)
     """The portal's smart processes (read only when the blueprint names some), by a key made from
     the title (state/rest_smart.py)."""
+    smart_processes_read: bool = False
+    """Whether the smart processes were read: a portal may have none, and then
+    ``smart_processes`` is empty either way (not part of the fingerprint)."""
 
     def fields_of(self, entity: str) -> FieldsLive:
         """The custom fields of ``entity`` as one value for every entity type: the deal's from this

@@ -34,7 +34,11 @@ TYPE_PAGE = 50
 
 def with_smart_processes_of(client: PortalClient, live: LiveState, blueprint: Blueprint) -> LiveState:
     """``live`` with the smart processes read when ``blueprint`` names some (else as it is)."""
-    if not (blueprint.smart_processes or blueprint.removed.smart_processes) or live.smart_processes:
+    if (
+        not (blueprint.smart_processes or blueprint.removed.smart_processes)
+        or live.smart_processes_read
+        or live.smart_processes
+    ):
         return live
     return with_smart_processes(client, live)
 
@@ -54,7 +58,7 @@ def with_smart_processes(client: PortalClient, live: LiveState, first_page: Any 
         rows = client.call_all("crm.type.list", {}, key="types")
     types = [t for t in rows if isinstance(t, Mapping)]
     if not types:
-        return live
+        return replace(live, smart_processes={}, smart_processes_read=True)
     descriptors = [smart_process(int(t[TYPE_ID_KEY]), int(t["id"])) for t in types]
     commands = [Command("sp_stages", "crm.status.list", {"order": {"SORT": "ASC"}})]
     for e in descriptors:
@@ -88,7 +92,7 @@ def with_smart_processes(client: PortalClient, live: LiveState, first_page: Any 
             state=state,
             relations=_relations(row.get("relations")),
         )
-    return replace(live, smart_processes=found)
+    return replace(live, smart_processes=found, smart_processes_read=True)
 
 
 def _relations(raw: Any) -> dict[str, tuple[int, ...]]:
