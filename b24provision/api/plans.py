@@ -14,7 +14,6 @@ from b24provision.api import saved
 from b24provision.apply import ApplyResult, Progress, apply_plan, with_counts
 from b24provision.apply.explain import render_explain
 from b24provision.apply.plan_requests import plan_requests
-from b24provision.apply.smart_counts import with_smart_counts
 from b24provision.blueprint import load_blueprint
 from b24provision.blueprint.model import Blueprint
 from b24provision.doctor.facts import facts_for
@@ -92,7 +91,7 @@ def plan_against(
     if live is None:
         live = read_portal(client, ReadScope.of_blueprint(blueprint))
     live = with_smart_processes_of(client, live, blueprint)
-    plan = with_smart_counts(client, diff(blueprint, live, lang=lang), live)  # refuses what it must
+    plan = diff(blueprint, live, lang=lang)
     counted = with_counts(client, live, plan)
     if counted is not live:
         live = counted

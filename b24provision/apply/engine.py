@@ -35,7 +35,6 @@ from b24provision.apply.batches import (
 from b24provision.apply.recovery import already_done, pipelines_found_again
 from b24provision.apply.safety import check_against_live, check_safety, read_for_plan, with_counts
 from b24provision.apply.smart import apply_smart_processes, with_smart_processes_of_plan
-from b24provision.apply.smart_counts import with_smart_counts
 from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.entities.types import DEAL, EntityType
 from b24provision.errors import ApplyError, OutcomeUnknown, StalePlanError
@@ -97,7 +96,6 @@ def apply_plan(
     start = client.request_count
     live = read_for_plan(client, plan) if live is None else with_counts(client, live, plan)
     live = with_smart_processes_of_plan(client, live, plan)
-    plan = with_smart_counts(client, plan, live)  # a type's items, counted now (never from a file)
     if plan.live_fingerprint and live.fingerprint(plan.scope) != plan.live_fingerprint:
         raise StalePlanError(
             "the portal changed since this plan was made (what it holds no longer matches the plan's "

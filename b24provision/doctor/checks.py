@@ -26,6 +26,7 @@ from b24provision.keys import TOOL_PREFIX
 from b24provision.plan.ops import CreatePipelineOp, Plan
 from b24provision.plan.order import level_of
 from b24provision.plan.safety import what_to_count
+from b24provision.plan.safety_smart import plan_titles
 from b24provision.portal.client import BATCH_LIMIT
 from b24provision.state.live import LiveState
 from b24provision.state.rest import FULL_RECORDS
@@ -207,7 +208,7 @@ def apply_budget(plan: Plan, live: LiveState) -> int:
             # (each deleted or updated): that many more commands in the stage phase.
             phases["B"] = phases.get("B", 0) + DEFAULT_STAGES
     read = 2 if len(live.field_ids) > FULL_RECORDS else 1
-    counts = 1 if what_to_count(plan.ops, live) else 0
+    counts = 1 if what_to_count(plan.ops, live, plan_titles(plan)) else 0  # a smart process's too
     writes = sum(math.ceil(n / BATCH_LIMIT) for n in phases.values())
     # Pipeline names are read again right before each batch that creates pipelines (apply.py).
     creates = any(isinstance(op, CreatePipelineOp) for op in plan.ops)

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import ok
+from .conftest import err, ok
 from .test_smart_processes import add_type, categories
 
 
@@ -90,3 +90,44 @@ def test_a_multiple_field_is_one_serialized_column_on_the_core_reading(hook: htt
         )
     )["items"]
     assert item[f"ufCrm{kind['id']}Tags"] == [ids[name]["Two"]]  # the answer holds the values as they are
+
+
+def _list(hook: httpx.Client, kind: dict[str, Any], **params: Any) -> httpx.Response:
+    return hook.post("crm.item.list", json={"entityTypeId": kind["entityTypeId"], **params})
+
+
+def test_a_filter_key_naming_no_field_is_refused_as_the_core_refuses_it(hook: httpx.Client) -> None:
+    kind, _ = _setup(hook)
+    # crm/lib/controller/validator/filter.php; the docs' crm-item-list.md gives the same words.
+    assert err(_list(hook, kind, filter={"=stageId": "x", "!noSuchField": ""})) == (
+        "INVALID_ARG_VALUE",
+        "Invalid filter: field '!NO_SUCH_FIELD' is not allowed in filter",
+    )
+    original = {"useOriginalUfNames": "Y", "filter": {"=UF_CRM_999_KIND": 1}}  # another type's field
+    assert err(_list(hook, kind, **original)) == (
+        "INVALID_ARG_VALUE",
+        "Invalid filter: field '=UF_CRM_999_KIND' is not allowed in filter",
+    )
+    nested = {"0": {"logic": "OR", "0": {"=title": "x"}, "1": {"=nope": "y"}}}
+    assert (
+        err(_list(hook, kind, filter=nested))[1] == "Invalid filter: field '=NOPE' is not allowed in filter"
+    )
+    assert (
+        err(_list(hook, kind, filter={">id": [1, 2]}))[1] == "Invalid filter: field '>ID' has invalid value"
+    )
+    assert err(_list(hook, kind, order={"noSuchField": "ASC"}))[1] == (
+        "Invalid order: field 'NO_SUCH_FIELD' is not allowed in order"
+    )
+
+
+def test_the_item_fields_and_the_types_own_fields_filter(hook: httpx.Client) -> None:
+    kind, ids = _setup(hook)
+    name = f"ufCrm{kind['id']}Kind"
+    listed = _list(
+        hook,
+        kind,
+        filter={"=createdBy": 1, "@id": [1, 2, 3], f"={name}": ids[f"UF_CRM_{kind['id']}_KIND"]["One"]},
+    )
+    assert listed.status_code == 200, listed.text
+    either = {"0": {"logic": "OR", "0": {"=title": "x"}, "1": {"=title": "y"}}}
+    assert int(_list(hook, kind, filter=either, order={"id": "DESC"}).json()["total"]) == 2

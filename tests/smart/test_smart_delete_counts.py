@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from b24provision import api
+from b24provision.doctor.checks import apply_budget
 from b24provision.emulator.testing import by_hand
 from b24provision.errors import DestructiveChangeError, PlanError
 from b24provision.plan.ops import data_lost
@@ -277,3 +278,12 @@ def test_a_removed_field_with_values_on_two_items_reports_two_and_goes_with_the_
         api.apply(result, portal=portal.spec)
     api.apply(result, portal=portal.spec, allow_delete=True)
     assert not _plan(portal, tmp_path, removing).plan.has_changes
+
+
+def test_doctors_apply_estimate_counts_a_delete_inside_a_smart_process(portal: Any, tmp_path: Path) -> None:
+    """Deleting a stage costs the count batch that renaming it does not: doctor's estimate says so."""
+    dropped = _plan(portal, tmp_path, BLUEPRINT.replace("          - {code: ON_SITE, name: On site}\n", ""))
+    renamed = _plan(portal, tmp_path, BLUEPRINT.replace("name: On site}", "name: At the site}"))
+    assert [op.action for op in dropped.plan.ops] == ["delete"]
+    assert [op.action for op in renamed.plan.ops] == ["update"]
+    assert apply_budget(dropped.plan, dropped.live) == apply_budget(renamed.plan, renamed.live) + 1

@@ -6,7 +6,8 @@ A new item lands in the type's default pipeline and that pipeline's first stage 
 others; a stage outside the pipeline is refused (UNVERIFIED words). Lists filter with the legacy
 prefixes on camelCase names (``stageId``, ``=categoryId``, ``!ufCrm5_…``), as a provisioner counts
 what a stage, pipeline or field holds before deleting it; a condition on a multiple field follows
-the quirk ``item_multiple_filter`` (UNVERIFIED). Only smart processes are served here
+the quirk ``item_multiple_filter`` (UNVERIFIED); a key naming no field of the type is refused as the
+core refuses it (emulator/methods/items_filter.py). Only smart processes are served here
 (a real portal also takes deals, leads, contacts and companies through ``crm.item.*``).
 """
 
@@ -21,9 +22,9 @@ from b24provision.emulator import store
 from b24provision.emulator.methods import smart_types
 from b24provision.emulator.methods.camel import to_camel, to_upper
 from b24provision.emulator.methods.deals import list_page
+from b24provision.emulator.methods.items_filter import ITEM_FIELDS, check_filter, check_order, upper_filter
 from b24provision.emulator.methods.smart_processes import unavailable
 from b24provision.emulator.registry import Call, method
-from b24provision.emulator.uf_filter import PREFIXES
 from b24provision.emulator.wire import Paged, RestError, as_dict, as_list, iso, param, to_int
 
 STANDARD = ("ID", "TITLE", "CATEGORY_ID", "STAGE_ID", "ASSIGNED_BY_ID", "CREATED_TIME", "UPDATED_TIME")
@@ -177,14 +178,14 @@ def item_list(call: Call) -> Paged:
     ufs = _user_fields(call.db, kind)
     known = _names(ufs)
 
-    def upper(key: str) -> str:
-        op = next((p for p in PREFIXES if key.startswith(p)), "")
-        name = key[len(op) :]
-        return op + known.get(name, to_upper(name))
+    def upper(name: str) -> str:  # an upper-case name is taken as it is
+        return known.get(name, name if name == name.upper() else to_upper(name))
 
     params = dict(call.params)
-    params["filter"] = {upper(k): v for k, v in as_dict(param(call.params, "filter")).items()}
+    params["filter"] = upper_filter(as_dict(param(call.params, "filter")), upper)
     params["order"] = {upper(k): v for k, v in as_dict(param(call.params, "order")).items()}
+    check_filter(params["filter"], ITEM_FIELDS | set(ufs))  # the core refuses an unknown key
+    check_order(params["order"], ITEM_FIELDS | set(ufs))
     rows = store.rows(call.db, "SELECT * FROM crm_item WHERE entity_type_id = ?", (entity_type_id,))
     items = [_upper_item(r) for r in rows]
     types = {name: str(r["user_type_id"]) for name, r in ufs.items()}
