@@ -41,7 +41,7 @@ class Ids:
     """Category id -> pipeline key (0 is the default pipeline)."""
     entity: EntityType = DEAL
     """The entity whose document the robots run on: how their set_field and conditions name its
-    custom fields (``UF_CRM_X`` on a deal or lead, ``UF_CRM_<type id>_X`` on a smart process)."""
+    custom fields, with the prefix of the entity's descriptor (a smart process's holds its type id)."""
 
     def pipeline_key(self, category: Any) -> str | None:
         try:
