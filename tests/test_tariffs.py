@@ -211,3 +211,29 @@ def test_smart_processes_are_a_need_whose_certainty_and_source_kind_are_said() -
     many = Needs(rest=True, robots=False, smart_processes=1, smart_process_count=1001)
     over = {r.need: r for r in compare_tariff(many, plan_by_code("on_premise"))}["smart_process_count"]
     assert over.severity == "error" and "allows at most 1000 smart processes" in over.message
+
+
+def test_an_unknown_fact_points_to_a_plan_only_above_the_portals() -> None:
+    from b24provision.tariff import compare_tariff
+
+    n = Needs(rest=True, robots=False, smart_processes=1, smart_process_robots=1)
+    # Team is above CRM+ in the old lineup, and neither has a source on smart-process robots:
+    # "the cheapest plan that fits is CRM+" would send a Team portal down to a plan no surer.
+    team = {r.need: r for r in compare_tariff(n, plan_by_code("team"))}["smart_process_robots"]
+    assert team.status == "unknown" and "cheapest plan" not in team.message
+    # On Standard a third party says no smart processes: a plan above it is named.
+    standard = {r.need: r for r in compare_tariff(n, plan_by_code("standard"))}["smart_processes"]
+    assert "the cheapest plan that fits is" in standard.message
+
+
+def test_a_plan_warning_names_its_sources_by_key_not_by_their_whole_citation() -> None:
+    from b24provision.tariff import compare_tariff, source_text
+    from b24provision.tariff.fit import plan_warnings
+
+    n = Needs(rest=True, robots=False, smart_processes=1)
+    findings = compare_tariff(n, plan_by_code("standard"))
+    tariff = portal_tariff(PortalEvidence(license="ru_std"))
+    (warning,) = [w for w in plan_warnings(findings, tariff) if "smart processes" in w]
+    assert "web-truetech-lowcode" in warning
+    assert source_text("web-truetech-lowcode") not in warning  # the paragraph is in `tariff`'s JSON
+    assert "b24provision tariff --format json" in warning

@@ -173,7 +173,7 @@ class SmartProcessRemoved(Model):
     pipelines: list[Name] = Field(default_factory=list)
     """Pipeline names of the type."""
     fields: list[FieldCode] = Field(default_factory=list)
-    """Custom field codes of the type, without the prefix the type's descriptor puts in front (entities/types.py)."""
+    """Custom field codes of the type, without the prefix its descriptor puts in front."""
 
 
 class SmartProcess(SmartProcessSettings, PipelineSection):

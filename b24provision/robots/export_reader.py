@@ -218,7 +218,8 @@ def read_export(path: Path, blueprint: Blueprint | None = None) -> ExportRobots:
 
 def _document_entity(document_type: str) -> EntityType:
     """The entity whose document a template's robots run on, by its DOCUMENT_TYPE (a read board's:
-    DEAL, LEAD or a smart process's DYNAMIC_<n>, export_boards.py checked the id): how they name its fields."""
+    DEAL, LEAD or a smart process's DYNAMIC_<n>, export_boards.py checked the id): how they name
+    its fields."""
     if document_type.startswith("DYNAMIC_"):
         return smart_process(int(document_type.removeprefix("DYNAMIC_")))
     return LEAD if document_type == LEAD.document_type[2] else DEAL

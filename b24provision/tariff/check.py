@@ -46,6 +46,8 @@ class TariffFinding:
     status: Status = "yes"
     """How sure it is that the plan meets the need (``status.py``): "probably_not" is a warning that
     says the plan most likely lacks it, "unknown" one that no source says."""
+    source_keys: tuple[str, ...] = ()
+    """The keys of those citations in data/tariffs.yaml's ``sources:`` (what a plan warning names)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -139,13 +141,28 @@ def _verdict(
     if status == "probably":
         return "warning", f"{name} probably has {what} (unverified: {_sources(fact)}); check your plan"
     if status == "unknown":
-        return "warning", f"not known whether {name} has {what}; check your plan ({upgrade}, probably)"
+        # The cheapest plan that fits is worth naming only above this one: a cheaper plan "fits"
+        # here only because the same fact is not known for it either.
+        hint = f" ({upgrade}, probably)" if _above(minimal, plan) else ""
+        return "warning", f"not known whether {name} has {what}; check your plan{hint}"
     if status == "probably_not":
         return (
             "warning",
             f"{name} probably lacks {what} (unverified: {_sources(fact)}); check your plan — {upgrade}",
         )
     return "error", f"{name} does not have {what}; {upgrade}"
+
+
+def _above(candidate: TariffPlan, plan: TariffPlan) -> bool:
+    """Whether ``candidate`` comes after ``plan`` in their lineup (False across lineups)."""
+    codes = (
+        [p.code for p in tariff_table().lineup(plan.lineup)] if plan.lineup in ("current", "legacy") else []
+    )
+    return (
+        candidate.code in codes
+        and plan.code in codes
+        and codes.index(candidate.code) > codes.index(plan.code)
+    )
 
 
 def compare_tariff(needs_or_blueprint: Needs | Blueprint, plan: TariffPlan) -> list[TariffFinding]:
@@ -225,6 +242,7 @@ def _finding(  # noqa: PLR0913 - one row's columns
         source="; ".join(source_text(s) for s in fact.source),
         certainty=fact.certainty,
         status=status,
+        source_keys=tuple(fact.source),
     )
 
 

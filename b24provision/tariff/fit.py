@@ -53,6 +53,7 @@ from b24provision.tariff import (
     minimal_plan,
     needs,
     portal_tariff,
+    source_text,
 )
 
 # Profile limit names -> the tariff table's fact keys.
@@ -227,12 +228,24 @@ def tariff_findings(n: Needs, tariff: PortalTariff) -> list[TariffFinding]:
 
 
 def plan_warnings(findings: Sequence[TariffFinding], tariff: PortalTariff) -> list[str]:
-    """Findings as plan warnings (unknown limits, which say nothing new, are left out)."""
+    """Findings as plan warnings (unknown limits, which say nothing new, are left out).
+
+    A warning names its sources by their keys: the citations themselves run to a paragraph each, and
+    ``b24provision tariff`` (its JSON, or data/tariffs.yaml) gives them in full."""
     return [
-        f"tariff: {f.message} [{f.source}; plan {tariff.title()}]"
+        f"tariff: {f.message} [plan {tariff.title()}{_sources_named(f)}]"
         for f in findings
         if f.severity in ("error", "warning")
     ]
+
+
+def _sources_named(finding: TariffFinding) -> str:
+    """The sources the message does not name yet, and where their citations are."""
+    keys = finding.source_keys
+    unnamed = [k for k in keys if k not in finding.message]
+    named = f"; sources: {', '.join(unnamed)}" if unnamed else ""
+    cited = any(source_text(k) != k for k in keys)  # a key of the table, not evidence in words
+    return named + ("; `b24provision tariff --format json` cites the sources" if cited else "")
 
 
 def refuse_unfit(findings: Sequence[TariffFinding], tariff: PortalTariff, n: Needs) -> None:
