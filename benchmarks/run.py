@@ -19,7 +19,12 @@ limit at the sizes where that takes a few minutes at most; above them it runs wi
 its time is projected: measured + (requests beyond the burst) / 2 per second. The largest size is
 there for the throttle: its apply needs more than 50 requests.
 
-Usage: python -m benchmarks.run [--sizes 0,1,2,3,4] [--no-readme]
+Then the same five steps on portals with smart processes (``SMART_SIZES``: 0, 5 and 20 types, each
+with 2 pipelines of 5 stages and 5 fields, next to the default deal pipeline), and two readers of the
+same smart-process configuration: the cheapest with plain httpx (crm.type.list, then batches of at
+most 50 commands) and the naive one (one request per list), both under the real rate limit.
+
+Usage: python -m benchmarks.run [--sizes 0,1,2,3,4] [--smart 0,1,2] [--no-readme]
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from datetime import date
 from pathlib import Path
 
 from b24provision.emulator import Emulator, PortalSettings, serve_in_thread
-from benchmarks.generate import Size, write_blueprint
+from benchmarks.generate import Size, SmartSize, write_blueprint
 from benchmarks.readers import HOOK_VAR
 
 SIZES = (
@@ -48,6 +53,7 @@ SIZES = (
     Size(50, 15, 500, items=20),
     Size(120, 20, 800, items=20),
 )
+SMART_SIZES = (SmartSize(0), SmartSize(5), SmartSize(20))
 NAIVE_THROTTLED = 3
 """Sizes below this index run the naive reader under the rate limit; the others are projected."""
 BURST, PER_SECOND = 50, 2.0
@@ -115,22 +121,23 @@ def run(args: Sequence[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float, 
     return wall, cpu, maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-def step(state: Path, size: Size, name: str, args: Sequence[str], *, ok: tuple[int, ...] = (0,)) -> Row:
+def step(
+    state: Path, size: Size | SmartSize, name: str, args: Sequence[str], *, ok: tuple[int, ...] = (0,)
+) -> Row:
     with portal(state) as emulator:
         wall, cpu, rss = run(args, ok)
         requests = sum(1 for r in emulator.request_log if not r.sub_call)
     return Row(size.label, name, requests, wall, cpu, rss)
 
 
-def measure_size(index: int, size: Size, workdir: Path) -> list[Row]:
-    path = str(write_blueprint(size, workdir / f"size{index}"))
-    state = workdir / f"size{index}.sqlite"
+def say(size: Size | SmartSize, what: str) -> None:
+    print(f"[{size.label}] {what}", file=sys.stderr, flush=True)
+
+
+def tool_steps(size: Size | SmartSize, path: str, state: Path) -> list[Row]:
+    """validate; plan on a fresh portal; apply; plan with no changes; export."""
     portal_opt = ["--portal", f"env:{HOOK_VAR}"]
-
-    def say(what: str) -> None:
-        print(f"[{size.label}] {what}", file=sys.stderr, flush=True)
-
-    say("b24provision: validate, plan, apply, plan, export...")
+    say(size, "b24provision: validate, plan, apply, plan, export...")
     wall, cpu, rss = run([*TOOL, "validate", path])
     rows = [Row(size.label, "b24provision validate", 0, wall, cpu, rss)]
     rows.append(step(state, size, "b24provision plan (fresh portal)", [*TOOL, "plan", path, *portal_opt]))
@@ -139,14 +146,20 @@ def measure_size(index: int, size: Size, workdir: Path) -> list[Row]:
     no_changes = [*TOOL, "plan", path, *portal_opt, "--detailed-exitcode"]
     rows.append(step(state, size, "b24provision plan (no changes)", no_changes))
     rows.append(step(state, size, "b24provision export", [*TOOL, "export", *portal_opt]))
-    say("other readers of the same configuration...")
+    return rows
+
+
+def measure_size(index: int, size: Size, workdir: Path) -> list[Row]:
+    state = workdir / f"size{index}.sqlite"
+    rows = tool_steps(size, str(write_blueprint(size, workdir / f"size{index}")), state)
+    say(size, "other readers of the same configuration...")
     rows.append(step(state, size, "read: one batch request (httpx)", [*READER, "batch"]))
     rows.append(step(state, size, "read: fast_bitrix24", [*READER, "fast_bitrix24"]))
     if index < NAIVE_THROTTLED:
-        say("naive reader, under the rate limit...")
+        say(size, "naive reader, under the rate limit...")
         rows.append(step(state, size, "read: naive, one request per object", [*READER, "naive"]))
     else:
-        say("naive reader, without the rate limit (time projected)...")
+        say(size, "naive reader, without the rate limit (time projected)...")
         with portal(state, rate_limit=False) as emulator:
             wall, cpu, rss = run([*READER, "naive", "--no-throttle"])
             requests = sum(1 for r in emulator.request_log if not r.sub_call)
@@ -155,6 +168,16 @@ def measure_size(index: int, size: Size, workdir: Path) -> list[Row]:
         rows.append(
             Row(size.label, "read: naive, one request per object", requests, projected, cpu, rss, True)
         )
+    return rows
+
+
+def measure_smart_size(index: int, size: SmartSize, workdir: Path) -> list[Row]:
+    state = workdir / f"smart{index}.sqlite"
+    rows = tool_steps(size, str(write_blueprint(size, workdir / f"smart{index}")), state)
+    say(size, "other readers of the same smart processes, under the rate limit...")
+    rows.append(step(state, size, "read smart processes: batches (httpx)", [*READER, "smart_batch"]))
+    naive = "read smart processes: naive, one request per list"
+    rows.append(step(state, size, naive, [*READER, "smart_naive"]))
     return rows
 
 
@@ -181,20 +204,36 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--sizes", default=",".join(str(i) for i in range(len(SIZES))), help="indexes, e.g. 0,1"
     )
+    parser.add_argument(
+        "--smart",
+        default=",".join(str(i) for i in range(len(SMART_SIZES))),
+        help="indexes of the smart-process sizes, e.g. 0,1 ('' for none)",
+    )
     parser.add_argument("--no-readme", action="store_true", help="print the table only")
     args = parser.parse_args(argv)
     chosen = [int(i) for i in args.sizes.split(",") if i.strip()]
+    chosen_smart = [int(i) for i in args.smart.split(",") if i.strip()]
     started = time.perf_counter()
     rows: list[Row] = []
+    smart_rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         for index in chosen:
             rows += measure_size(index, SIZES[index], Path(tmp))
+        for index in chosen_smart:
+            smart_rows += measure_smart_size(index, SMART_SIZES[index], Path(tmp))
     took = time.perf_counter() - started
-    command = "make bench" + ("" if args.sizes == parser.get_default("sizes") else f" (--sizes {args.sizes})")
+    options = [
+        f"--{name} '{getattr(args, name)}'"
+        for name in ("sizes", "smart")
+        if getattr(args, name) != parser.get_default(name)
+    ]
+    command = "make bench" + (f" ({' '.join(options)})" if options else "")
     text = (
         f"Made by `{command}` (`python -m benchmarks.run`) on {date.today().isoformat()}, "
         f"{os.cpu_count()} cores, Python {sys.version.split()[0]}; "
-        f"the whole run took {took / 60:.1f} min.\n\n" + table(rows)
+        f"the whole run took {took / 60:.1f} min.\n\n"
+        + (table(rows) if rows else "")
+        + ("\n\nWith smart processes:\n\n" + table(smart_rows) if smart_rows else "")
     )
     print(text)
     if not args.no_readme:
