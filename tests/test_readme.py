@@ -33,3 +33,15 @@ def test_every_command_in_the_reference_exists() -> None:
 
 def test_readme_gives_the_two_commands() -> None:
     assert "make demo" in README and "make test" in README
+
+
+def test_plan_help_says_what_explain_shows_as_the_readme_does() -> None:
+    """`--explain` shows every request apply sends after its read (the reads between batches too),
+    not only batch requests: its help and README's plan row say the same."""
+    result = CliRunner().invoke(app, ["plan", "--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    help_text = " ".join(result.output.replace("│", " ").split())
+    row = next(line for line in README.splitlines() if line.startswith("| `plan "))
+    for words in ("every request apply would send after its read", "the reads between batches"):
+        assert words in help_text and words in row, words
+    assert "batch requests" not in help_text

@@ -161,11 +161,18 @@ def _types_read(types: int, created: bool) -> list[Request]:
         if created
         else "the types again, as the writes left them"
     )
-    pages = max(1, ceil(types / TYPE_PAGE))
-    batches = ceil((1 + 2 * types) / BATCH_LIMIT)  # the stages, and each type's pipelines and fields
-    # (a type with more than 50 fields costs a request more per page: the read does not know it yet)
+    pages, batches = types_read(types)
     reads: list[Request] = [Read("crm.type.list", why) for _ in range(pages)]
     return reads + [Read("batch", why) for _ in range(batches)]
+
+
+def types_read(types: int) -> tuple[int, int]:
+    """The requests a read of ``types`` smart processes sends (state/rest_smart.with_smart_processes):
+    crm.type.list pages, then batches of the stages and each type's pipelines and fields (none for
+    a portal without types). A type with more than 50 fields costs a request more per page: the
+    read does not know it yet."""
+    pages = max(1, ceil(types / TYPE_PAGE))
+    return pages, ceil((1 + 2 * types) / BATCH_LIMIT) if types else 0
 
 
 def _stand_ins(type_ops: Sequence[AnyOp]) -> dict[str, tuple[SmartProcessLive, str]]:
@@ -220,4 +227,4 @@ def _name_in(value: Any, names: Mapping[str, str]) -> Any:
     return value
 
 
-__all__ = ["STAND_IN_NAME", "Read", "Request", "Write", "plan_requests"]
+__all__ = ["STAND_IN_NAME", "Read", "Request", "Write", "plan_requests", "types_read"]

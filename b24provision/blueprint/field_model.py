@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from b24provision.blueprint.model_types import FieldCode, Flag, Label, Model, Name
-from b24provision.entities.types import DEAL
+from b24provision.entities.types import DEAL, ENTITY_TYPES, EntityType
 
 
 class FieldBase(Model):
@@ -35,7 +35,14 @@ class FieldBase(Model):
 
     @property
     def field_name(self) -> str:
+        """The FIELD_NAME with the deal's prefix (the write path re-prefixes it per entity)."""
         return DEAL.field_name(self.code)
+
+    def name_in(self, entity: EntityType) -> str:
+        """What the field is called where its label is missing (plan, diagram, runbook, the label a
+        "no label" update writes): its FIELD_NAME on a built-in entity, its code on a smart process,
+        whose prefix UF_CRM_<type id>_ differs per portal (entities/types.py ``smart_process``)."""
+        return entity.field_name(self.code) if entity.key in ENTITY_TYPES else self.code
 
 
 class StringField(FieldBase):

@@ -55,7 +55,12 @@ def plan(
     ] = "en",
     robots_from: RobotsFromOpt = None,
     explain: Annotated[
-        bool, typer.Option("--explain", help="Show the batch requests apply would send, not the plan.")
+        bool,
+        typer.Option(
+            "--explain",
+            help="Show, instead of the plan, every request apply would send after its read: each batch "
+            "(its ops by key and each REST method) and the reads between batches.",
+        ),
     ] = False,
     trace: TraceOpt = None,
 ) -> None:

@@ -15,19 +15,24 @@ not report its own).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
+from b24provision.apply.batches import Rows, new_stage_pipelines, phase_batches, phase_of, pipeline_keys
+from b24provision.apply.plan_requests import Request, Write, plan_requests, types_read
+from b24provision.apply.smart import reads_smart_processes
 from b24provision.blueprint.model import Blueprint
+from b24provision.blueprint.model_types import Semantics
+from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.doctor.facts import PortalFacts
+from b24provision.entities.types import DEAL
 from b24provision.keys import TOOL_PREFIX
-from b24provision.plan.ops import CreatePipelineOp, Plan
-from b24provision.plan.order import level_of
+from b24provision.plan.ops import CreateSmartProcessOp, DeleteSmartProcessOp, Plan
 from b24provision.plan.safety import what_to_count
 from b24provision.plan.safety_smart import plan_titles
-from b24provision.portal.client import BATCH_LIMIT
+from b24provision.portal.mapping import semantics_to_rest
+from b24provision.portal.write import Ids
 from b24provision.state.live import LiveState
 from b24provision.state.rest import FULL_RECORDS
 from b24provision.tariff.fit import PortalTariff, needs_for, tariff_findings
@@ -44,8 +49,6 @@ __all__ = [
 
 Status = Literal["ok", "warning", "problem"]
 
-DEFAULT_STAGES = 8
-"""Stages a new pipeline gets (reference §13.11)."""
 PROBE_PREFIX = f"{TOOL_PREFIX}PROBE_"
 
 
@@ -191,29 +194,45 @@ def _rate_check(live: LiveState, rate: str | None) -> Check:
 
 def apply_budget(plan: Plan, live: LiveState) -> int:
     """About how many requests applying ``plan`` takes: the read under the portal's lock (a second
-    request for the labels past 30 fields, state/rest.py), the deal counts its deletes need, the
-    re-read of pipeline names before creating pipelines, each phase's writes in batches of 50, and
-    the verifying read (which releases the lock)."""
+    request for the labels past 30 fields, state/rest.py; the smart-process types when the plan
+    covers any, apply/smart.py), the counts its deletes need, every request apply sends after its
+    read as ``plan --explain`` lists them (apply/plan_requests.py: the batches, the pipeline names
+    read again, the types read after their writes), and the verifying read (which releases the
+    lock; the types again, as the apply leaves them)."""
     if not plan.has_changes:
         return 0
-    phases: dict[str, int] = {}
-    for op in plan.ops:
-        level = level_of(op)
-        if level is None:
-            continue
-        phase = "A" if level <= 1 else "B" if level <= 4 else "C"
-        phases[phase] = phases.get(phase, 0) + 1
-        if isinstance(op, CreatePipelineOp):
-            # A new pipeline comes with the portal's default stages, which its stage ops reconcile
-            # (each deleted or updated): that many more commands in the stage phase.
-            phases["B"] = phases.get("B", 0) + DEFAULT_STAGES
     read = 2 if len(live.field_ids) > FULL_RECORDS else 1
     counts = 1 if what_to_count(plan.ops, live, plan_titles(plan)) else 0  # a smart process's too
-    writes = sum(math.ceil(n / BATCH_LIMIT) for n in phases.values())
-    # Pipeline names are read again right before each batch that creates pipelines (apply.py).
-    creates = any(isinstance(op, CreatePipelineOp) for op in plan.ops)
-    rechecks = math.ceil(phases.get("A", 0) / BATCH_LIMIT) if creates else 0
-    return read + counts + rechecks + writes + read
+    before = after = 0
+    if reads_smart_processes(plan):
+        types = len(live.smart_processes)
+        made = sum(1 for op in plan.ops if isinstance(op, CreateSmartProcessOp))
+        gone = sum(1 for op in plan.ops if isinstance(op, DeleteSmartProcessOp))
+        before, after = sum(types_read(types)), sum(types_read(types + made - gone))
+    requests = plan_requests(plan, live)
+    stages = _default_stage_batches(plan, live, requests)
+    return read + before + counts + len(requests) + stages + read + after
+
+
+def _default_stage_batches(plan: Plan, live: LiveState, requests: Sequence[Request]) -> int:
+    """The stage-phase batches apply sends beyond those ``plan --explain`` shows for the deal's new
+    pipelines: explain reconciles a pipeline not yet made against no stages, apply against the
+    default stages the portal gives it (entities/types.py ``DEAL.default_stages``), deleting each
+    one the blueprint does not keep."""
+    ops = [op for op in plan.ops if not is_smart_entity(op.entity) and phase_of(op) == "B"]
+    new = new_stage_pipelines(ops)
+    if not new:
+        return 0
+    ids = Ids.of(live, pipeline_keys(plan))
+    defaults: Rows = [
+        {"STATUS_ID": code, "ID": n, "SEMANTICS": semantics_to_rest(cast(Semantics, meaning)), "SYSTEM": "N"}
+        for n, (code, meaning) in enumerate(DEAL.default_stages.items(), start=1)
+    ]
+    for key in new:
+        ids.pipelines[key] = 0  # made in phase A; any id builds the same number of commands
+    sent = phase_batches("B", ops, ids, dict.fromkeys(new, defaults))
+    shown = [r for r in requests if isinstance(r, Write) and not r.entity and r.batch.phase == "B"]
+    return len(sent) - len(shown)
 
 
 def worst(checks: Sequence[Check]) -> Status:

@@ -28,6 +28,7 @@ from deepdiff.operator import BaseOperator
 from b24provision.blueprint.model import EnumerationField, FieldBase, label_map
 from b24provision.dates import same_moment
 from b24provision.entities.fields import codec
+from b24provision.entities.types import DEAL, EntityType
 from b24provision.plan.nested import nested_changes
 from b24provision.plan.ops import Change
 
@@ -76,14 +77,18 @@ def compared_languages(want: FieldBase, languages: Iterable[str]) -> tuple[str, 
 
 
 def label_changes(
-    want: FieldBase, have: FieldBase, languages: Iterable[str], texts: Mapping[str, str] | None = None
+    want: FieldBase,
+    have: FieldBase,
+    languages: Iterable[str],
+    texts: Mapping[str, str] | None = None,
+    entity: EntityType = DEAL,
 ) -> list[Change]:
     """``label`` when every compared language goes from one text to another, else ``label[<lang>]``
     per language that differs. ``texts``: the portal's exact text per language (else made from
-    ``have.label``)."""
+    ``have.label``); ``entity``: whose field it is, which names a field with no label."""
     portal = tuple(languages)
     compared = compared_languages(want, portal)
-    fallback = want.field_name
+    fallback = want.name_in(entity)
     every = tuple(sorted(set(portal) | set(compared)))
     expected = label_map(want.label, every, fallback)
     actual = dict(texts) if texts else label_map(have.label, every, fallback)

@@ -34,7 +34,7 @@ from b24provision.blueprint.model import (
 )
 from b24provision.entities.fields import IMMUTABLE, codec
 from b24provision.entities.stages import DealStages, stage_code
-from b24provision.entities.types import DEAL
+from b24provision.entities.types import DEAL, EntityType
 from b24provision.state.live import UnsupportedField
 
 FIELD_PREFIX = DEAL.field_prefix
@@ -202,13 +202,14 @@ def labels_to_rest(field: FieldBase) -> dict[str, Any]:
 
 
 def label_payload(
-    field: FieldBase, languages: Iterable[str], current: Mapping[str, str] | None
+    field: FieldBase, languages: Iterable[str], current: Mapping[str, str] | None, entity: EntityType = DEAL
 ) -> dict[str, Any]:
     """The label keys for update: a map over every portal language, so that the API (which blanks the
     languages a map does not name) keeps the portal's own text in them; the map's fallback where the
-    portal has none. A string or no label goes out as one string for every language."""
+    portal has none. A string or no label (the name plan compares with) goes out as one string for
+    every language."""
     if field.label is None:
-        return {key: field.field_name for key in _LABEL_KEYS}
+        return {key: field.name_in(entity) for key in _LABEL_KEYS}
     if isinstance(field.label, str):
         return {key: field.label for key in _LABEL_KEYS}
     named = dict(field.label)
@@ -264,6 +265,7 @@ def field_update_to_rest(
     *,
     languages: Iterable[str] = (),
     current_labels: Mapping[str, str] | None = None,
+    entity: EntityType = DEAL,
 ) -> dict[str, Any]:
     """Fields for <entity>.userfield.update: everything the API can change (not type or multiple).
 
@@ -272,7 +274,7 @@ def field_update_to_rest(
     fields = field_to_rest(field)
     fields.pop("LABEL", None)  # update ignores LABEL (prepareLabels gets '' as the default there)
     # Going back to "no label" means the FIELD_NAME again; update overwrites every language.
-    fields.update(label_payload(field, languages, current_labels))
+    fields.update(label_payload(field, languages, current_labels, entity))
     for immutable in IMMUTABLE:
         fields.pop(immutable)
     if "LIST" in fields:

@@ -140,7 +140,11 @@ def commands_for(op: AnyOp, ids: Ids, n: int) -> list[Command]:
             fe, own = _field_side(op.entity, ids)
             item_ids = _item_ids(op, own)
             fields = field_update_to_rest(
-                op.field, item_ids, languages=own.languages, current_labels=own.labels.get(op.field.code)
+                op.field,
+                item_ids,
+                languages=own.languages,
+                current_labels=own.labels.get(op.field.code),
+                entity=fe,
             )
             return [
                 Command(

@@ -118,7 +118,7 @@ def _flow_label(
         declared = fields.get(store)
         # An undeclared field by its name; a smart process's by its code (its type id is not known).
         plain = store if descriptor.field_prefix_read else descriptor.field_name(store)
-        name = label_text(declared.label, lang, declared.field_name) if declared else plain
+        name = label_text(declared.label, lang, declared.name_in(descriptor)) if declared else plain
         parts.append(f"→ {name}")
     return " · ".join(parts)
 

@@ -1,4 +1,4 @@
-"""`plan --explain`: the batch requests apply would send, shown before anything is sent.
+"""`plan --explain`: every request apply would send after its read, shown before anything is sent.
 
 What it shows must be what apply then does: the write commands, in order, batch by batch, as the
 emulator logs them when the same plan is applied.

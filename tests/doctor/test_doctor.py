@@ -393,7 +393,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.parametrize("name", ["kitchen-child-deals", "recurring-deals", "kitchen-subtasks"])
+@pytest.mark.parametrize(
+    "name", ["kitchen-child-deals", "recurring-deals", "kitchen-subtasks", "kitchen-smart-processes"]
+)
 def test_the_request_budget_is_what_plan_and_apply_take(start_portal, name):
     portal = start_portal("budget")
     blueprint = REPO / "blueprints" / name

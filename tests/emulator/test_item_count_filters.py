@@ -131,3 +131,22 @@ def test_the_item_fields_and_the_types_own_fields_filter(hook: httpx.Client) -> 
     assert listed.status_code == 200, listed.text
     either = {"0": {"logic": "OR", "0": {"=title": "x"}, "1": {"=title": "y"}}}
     assert int(_list(hook, kind, filter=either, order={"id": "DESC"}).json()["total"]) == 2
+
+
+def test_nested_conditions_and_logic_or_filter_as_the_orm_takes_them(hook: httpx.Client) -> None:
+    """crm/lib/controller/item.php hands the filter to getList as it is (keys upper-cased), and
+    CSQLWhere::GetQueryEx reads it: nested arrays, their conditions ANDed unless ``logic`` is ``OR``
+    (the docs' crm-item-list.md too), or ``NOT``."""
+    kind, ids = _setup(hook)
+    name = f"UF_CRM_{kind['id']}_KIND"
+    one, two = ids[name]["One"], ids[name]["Two"]
+    assert _count(hook, kind, {"0": {"logic": "OR", "0": {f"={name}": two}, "1": {f"!{name}": ""}}}) == 1
+    assert _count(hook, kind, {"0": {"logic": "OR", "0": {f"={name}": two}, "1": {"=title": "y"}}}) == 0
+    assert _count(hook, kind, {"logic": "OR", f"={name}": one, f"!{name}": ""}) == 1  # at the top too
+    assert _count(hook, kind, {"0": {f"={name}": one, "=title": "x"}, "=title": "x"}) == 1  # AND
+    inner = {"logic": "OR", "0": {"=title": "y"}, "1": {"0": {"=title": "x", f"={name}": two}}}
+    assert _count(hook, kind, {"0": inner}) == 0  # a group in a group: (x AND Two) is no item
+    assert _count(hook, kind, {"0": {"logic": "OR"}}) == 2  # an empty group filters nothing
+    assert _count(hook, kind, {"logic": "OR", "0": {}, f"={name}": two}) == 0  # it is left out of an OR
+    assert _count(hook, kind, {"0": {"logic": "NOT", f"={name}": one}}) == 1  # NOT (...): CSQLWhere
+    assert _count(hook, kind, {"logic": "or", f"={name}": one, "=title": "y"}) == 0  # only "OR" is OR

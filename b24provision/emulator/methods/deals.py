@@ -312,6 +312,11 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+def condition_holds(item: dict[str, Any], raw_key: str, wanted: Any, user_fields: dict[str, str]) -> bool:
+    """Whether ``item`` passes one filter condition (crm.item.list's nested filters ask it too)."""
+    return _matches(item, raw_key, wanted, user_fields)
+
+
 def _matches(item: dict[str, Any], raw_key: str, wanted: Any, user_fields: dict[str, str]) -> bool:
     op, key = split_key(raw_key)
     if key in user_fields:

@@ -5,7 +5,8 @@ camelCase fields (``stageId``, ``categoryId``, ``ufCrm5_1623456789``, emulator/m
 A new item lands in the type's default pipeline and that pipeline's first stage unless it names
 others; a stage outside the pipeline is refused (UNVERIFIED words). Lists filter with the legacy
 prefixes on camelCase names (``stageId``, ``=categoryId``, ``!ufCrm5_…``), as a provisioner counts
-what a stage, pipeline or field holds before deleting it; a condition on a multiple field follows
+what a stage, pipeline or field holds before deleting it, nested conditions and ``logic: OR`` as the
+ORM takes them (emulator/methods/items_filter.py ``holds``); a condition on a multiple field follows
 the quirk ``item_multiple_filter`` (UNVERIFIED); a key naming no field of the type is refused as the
 core refuses it (emulator/methods/items_filter.py). Only smart processes are served here
 (a real portal also takes deals, leads, contacts and companies through ``crm.item.*``).
@@ -15,14 +16,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from b24provision.emulator import store
 from b24provision.emulator.methods import smart_types
 from b24provision.emulator.methods.camel import to_camel, to_upper
-from b24provision.emulator.methods.deals import list_page
-from b24provision.emulator.methods.items_filter import ITEM_FIELDS, check_filter, check_order, upper_filter
+from b24provision.emulator.methods.deals import condition_holds, list_page
+from b24provision.emulator.methods.items_filter import (
+    ITEM_FIELDS,
+    check_filter,
+    check_order,
+    holds,
+    split,
+    upper_filter,
+)
 from b24provision.emulator.methods.smart_processes import unavailable
 from b24provision.emulator.registry import Call, method
 from b24provision.emulator.wire import Paged, RestError, as_dict, as_list, iso, param, to_int
@@ -195,6 +204,17 @@ def item_list(call: Call) -> Paged:
         # The ORM's one column per field: a multiple field's values compared as one serialized text.
         filtered = [{**i, **{n: _serialized(i.get(n)) for n in multiple}} for i in items]
         types.update({n: "string" for n in multiple})
+    stored = set(STANDARD) | set(types)
+
+    def condition(item: dict[str, Any]) -> Callable[[str, Any], bool | None]:
+        # A field the emulator does not store makes no condition, as list_page drops it at the top.
+        return lambda key, value: (
+            condition_holds(item, key, value, types) if split(key)[1] in stored else None
+        )
+
+    # Nested conditions and LOGIC OR as the ORM takes them (items_filter.holds); the page from the rest.
+    filtered = [i for i in filtered if holds(params["filter"], condition(i))]
+    params["filter"] = {}
     page, next_start, total = list_page(replace(call, params=params), filtered, types, set(STANDARD))
     page = [originals[int(i["ID"])] for i in page]
     out = [_camel_item(i, entity_type_id, ufs, _original(call)) for i in page]

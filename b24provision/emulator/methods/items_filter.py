@@ -88,6 +88,34 @@ def _validate(flt: Mapping[str, Any], allowed: frozenset[str], errors: list[str]
             errors.append(f"Invalid filter: field '{key}' has invalid value")
 
 
+def holds(flt: Mapping[str, Any], condition: Callable[[str, Any], bool | None]) -> bool:
+    """Whether an item passes ``flt`` (upper-case names); ``condition`` tells one key's, None where it
+    makes no condition (a field the filter cannot compare)."""
+    return _tree(flt, condition) is not False
+
+
+def _tree(flt: Mapping[str, Any], condition: Callable[[str, Any], bool | None]) -> bool | None:
+    """The core hands the filter to the factory's getList with only its keys upper-cased
+    (``crm/lib/controller/item.php`` ``listAction``: ``convertKeysToUpper``, ``prepareFilter``); the
+    ORM's old array filter goes to CSQLWhere (``main/classes/general/sqlwhere.php`` ``GetQueryEx``):
+    ``LOGIC`` exactly ``OR`` joins the conditions with OR, ``NOT`` is NOT (a AND b), anything else
+    AND; a numeric key holds a nested filter, and one that makes no condition is left out (None),
+    as is a whole filter with none. The docs' ``crm-item-list.md`` says the same ("unlimited
+    nesting", "a special key ``logic`` with the value ``OR``")."""
+    logic = next((value for key, value in flt.items() if key.upper() == "LOGIC"), "AND")
+    found = [
+        _tree(value, condition) if key.isdigit() and isinstance(value, Mapping) else condition(key, value)
+        for key, value in flt.items()
+        if key.upper() != "LOGIC"
+    ]
+    made = [f for f in found if f is not None]
+    if not made:
+        return None
+    if logic == "OR":
+        return any(made)
+    return not all(made) if logic == "NOT" else all(made)
+
+
 def _value_fits(key: str, value: Any) -> bool:
     match = _WORD_KEY.match(key)
     prefix = match.group(1) if match is not None and match.group(1) in CORRECT_PREFIXES else None
@@ -96,4 +124,4 @@ def _value_fits(key: str, value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
-__all__ = ["ITEM_FIELDS", "check_filter", "check_order", "split", "upper_filter"]
+__all__ = ["ITEM_FIELDS", "check_filter", "check_order", "holds", "split", "upper_filter"]

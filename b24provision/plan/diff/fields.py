@@ -9,6 +9,7 @@ from b24provision.blueprint.model import (
     EnumItem,
     FieldBase,
 )
+from b24provision.entities.types import ENTITY_TYPES, EntityType, any_smart_process
 from b24provision.errors import PlanError
 from b24provision.keys import is_tool_object
 from b24provision.plan.diff.base import FIX as _FIX
@@ -85,7 +86,8 @@ class FieldComparer(DiffBase):
                 self.manual_on_create(field, source)
                 continue
             self.label_languages(field, source, live)
-            op, manual = _compare_field(field, old, live, self.live.languages, source)
+            named = ENTITY_TYPES.get(entity) or any_smart_process(entity)  # a label's fallback
+            op, manual = _compare_field(field, old, live, self.live.languages, source, named)
             if op is not None:
                 op = op.model_copy(update={"entity": entity})
             self.manual_fields += manual
@@ -175,7 +177,12 @@ def _label_note(field: FieldBase) -> str:
 
 
 def _compare_field(
-    want: FieldBase, have: FieldBase, live: FieldsLive, languages: tuple[str, ...], source: str
+    want: FieldBase,
+    have: FieldBase,
+    live: FieldsLive,
+    languages: tuple[str, ...],
+    source: str,
+    entity: EntityType,
 ) -> tuple[AnyOp | None, list[ManualFieldStep]]:
     """UpdateFieldOp or ReplaceFieldOp when ``have`` differs from ``want`` (None when they match),
     and the manual steps for what differs but REST cannot change."""
@@ -186,7 +193,7 @@ def _compare_field(
     if want.multiple != have.multiple:
         changes.append(("multiple", have.multiple, want.multiple))
     replace = bool(changes)
-    changes += label_changes(want, have, languages, live.label_texts.get(want.code))
+    changes += label_changes(want, have, languages, live.label_texts.get(want.code), entity)
     changes += settings_changes(want, have)
 
     field: Any = want  # a DealField member; FieldBase is its common base
