@@ -41,7 +41,7 @@ class FieldBase(Model):
     def name_in(self, entity: EntityType) -> str:
         """What the field is called where its label is missing (plan, diagram, runbook, the label a
         "no label" update writes): its FIELD_NAME on a built-in entity, its code on a smart process,
-        whose prefix UF_CRM_<type id>_ differs per portal (entities/types.py ``smart_process``)."""
+        whose prefix holds its type id and so differs per portal (entities/types.py ``smart_process``)."""
         return entity.field_name(self.code) if entity.key in ENTITY_TYPES else self.code
 
 
