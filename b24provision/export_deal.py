@@ -15,6 +15,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from b24provision.blueprint.model import EnumerationField, FieldBase, Pipeline, Stage
+from b24provision.export_robots import robot_yaml
 from b24provision.export_yaml import flow, flow_seq
 from b24provision.plan.sorts import effective_sorts
 
@@ -81,18 +82,7 @@ def stage(s: Stage, write_sort: bool) -> CommentedMap:
     if not s.robots:
         return flow(data)
     out = CommentedMap(data)  # a stage with robots: a block, one robot per line
-    out["robots"] = CommentedSeq(robot(r) for r in s.robots)
-    return out
-
-
-def robot(robot: Any) -> CommentedMap:
-    data = robot.model_dump(mode="json", exclude_defaults=True)
-    common = ("title", "delay", "condition", "after_previous")  # after the robot's own settings
-    own = {k: v for k, v in data.items() if k != "type" and k not in common}
-    out = flow({"type": robot.type, **own, **{k: data[k] for k in common if k in data}})
-    for key, value in list(out.items()):
-        if isinstance(value, dict):
-            out[key] = flow(value)
+    out["robots"] = CommentedSeq(robot_yaml(r, flow) for r in s.robots)
     return out
 
 

@@ -1,8 +1,8 @@
 """A robot as exported blueprint YAML: its type, its own settings, then title, delay, condition and
 "after previous" (the order people read a robot in), one flow mapping per robot.
 
-For stages outside the deal's pipelines (lead statuses, ``export_statuses.py``); the deal's stages
-write theirs the same way (``export._robot``).
+For every stage an export writes: the deal's and smart processes' pipelines (``export_deal.stage``)
+and the lead's statuses (``export_statuses.py``).
 """
 
 from __future__ import annotations
