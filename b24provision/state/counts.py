@@ -16,7 +16,7 @@ from b24provision.state import count_statuses as directories
 from b24provision.state.counts_entities import other_entity_filters, with_entity_counts
 from b24provision.state.counts_smart import asked, smart_counts, with_smart_totals
 from b24provision.state.live import DealCountQuery, LiveState
-from b24provision.state.rest import as_list
+from b24provision.state.rest_fields import count_in
 
 
 def count_deals(client: PortalClient, live: LiveState, stages: Iterable[tuple[str, str]]) -> LiveState:
@@ -64,10 +64,7 @@ def count_losses(client: PortalClient, live: LiveState, query: DealCountQuery) -
     reply = client.batch_all(commands)
     totals: list[int] = []
     for n in range(counted):
-        if f"c{n}" in reply.errors:
-            raise reply.errors[f"c{n}"]
-        total = reply.totals.get(f"c{n}")
-        totals.append(int(total if total is not None else len(as_list(reply.results.get(f"c{n}")))))
+        totals.append(count_in(reply, f"c{n}"))
     live = with_smart_totals(with_entity_counts(live, others, reply), smart, reply)
     deal_counts, value_counts, item_counts = (
         dict(live.deal_counts),

@@ -15,7 +15,7 @@ from b24provision.entities.types import entity_type
 from b24provision.portal.client import BatchReply, Command
 from b24provision.state.entity_live import EntityLive
 from b24provision.state.live import DealCountQuery, LiveState
-from b24provision.state.rest_fields import as_list
+from b24provision.state.rest_fields import count_in
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,7 @@ def with_entity_counts(live: LiveState, counts: list[EntityCount], reply: BatchR
         return live
     entities: dict[str, EntityLive] = dict(live.entities)
     for n, count in enumerate(counts):
-        if f"e{n}" in reply.errors:
-            raise reply.errors[f"e{n}"]
-        total = reply.totals.get(f"e{n}")
-        value = int(total if total is not None else len(as_list(reply.results.get(f"e{n}"))))
+        value = count_in(reply, f"e{n}")
         ent = entities.get(count.entity, EntityLive())
         fields = ent.fields
         if count.item is None:

@@ -16,7 +16,6 @@ refusal is raised, as the deal's counts do.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -30,7 +29,7 @@ from b24provision.entities.item_counts import (
 from b24provision.portal.client import BatchReply, Command
 from b24provision.state.entity_live import SmartProcessLive
 from b24provision.state.live import DealCountQuery, LiveState
-from b24provision.state.rest_fields import as_list
+from b24provision.state.rest_fields import count_in
 from b24provision.state.rest_smart import smart_descriptor
 
 UNCOUNTED = -1
@@ -120,15 +119,9 @@ def with_smart_totals(live: LiveState, counts: list[SmartCount], reply: BatchRep
 
 
 def _total(reply: BatchReply, key: str, may_fail: bool) -> int | None:
-    if key in reply.errors:
-        if may_fail:
-            return None  # a type that could not be counted counts as holding items
-        raise reply.errors[key]
-    total = reply.totals.get(key)
-    if total is not None:
-        return int(total)
-    found = reply.results.get(key)
-    return len(as_list(found.get("items"))) if isinstance(found, Mapping) else len(as_list(found))
+    if may_fail and key in reply.errors:
+        return None  # a type that could not be counted counts as holding items
+    return count_in(reply, key, "items")
 
 
 def _with(sp: SmartProcessLive, count: SmartCount, value: int | None) -> SmartProcessLive:

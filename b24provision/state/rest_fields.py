@@ -13,7 +13,7 @@ from typing import Any
 
 from b24provision.entities.fields import has_xml_id, item_keys
 from b24provision.entities.types import DEAL, EntityType
-from b24provision.portal.client import Command, PortalClient
+from b24provision.portal.client import BatchReply, Command, PortalClient
 from b24provision.portal.lock import is_reserved
 from b24provision.portal.mapping import field_from_rest
 from b24provision.state.entity_live import FieldsLive, UnsupportedField
@@ -28,6 +28,15 @@ def as_list(value: Any, key: str | None = None) -> list[Any]:
     if isinstance(value, Mapping):  # PHP arrays with integer keys may arrive as objects
         return list(value.values())
     return list(value) if isinstance(value, list) else []
+
+
+def count_in(reply: BatchReply, key: str, inner: str | None = None) -> int:
+    """How many records the list command ``key`` matched: its ``total``, else the length of what it
+    returned (``inner``: the key the list sits under, crm.item.list's "items"); its error is raised."""
+    if key in reply.errors:
+        raise reply.errors[key]
+    total = reply.totals.get(key)
+    return int(total) if total is not None else len(as_list(reply.results.get(key), inner))
 
 
 def command_prefix(entity: EntityType) -> str:
@@ -147,4 +156,12 @@ def fields_live(
     )
 
 
-__all__ = ["Labels", "as_list", "command_prefix", "fields_live", "labels_by_language", "records_of"]
+__all__ = [
+    "Labels",
+    "as_list",
+    "command_prefix",
+    "count_in",
+    "fields_live",
+    "labels_by_language",
+    "records_of",
+]
