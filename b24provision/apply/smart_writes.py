@@ -28,6 +28,7 @@ from b24provision.portal.client import Command
 from b24provision.portal.write import Ids, commands_for
 from b24provision.state.entity_live import SmartProcessLive
 from b24provision.state.live import LiveState
+from b24provision.state.match import types_titled
 from b24provision.state.smart_relations import SIDES, resolve
 
 TypeOp = CreateSmartProcessOp | UpdateSmartProcessOp
@@ -70,8 +71,8 @@ def titles_of(plan: Plan) -> dict[str, str]:
 
 
 def by_title(types: Mapping[str, SmartProcessLive], title: str) -> SmartProcessLive | None:
-    hits = [sp for sp in types.values() if sp.title == title]
-    return hits[0] if len(hits) == 1 else None
+    hits = types_titled(types, title)
+    return types[hits[0]] if len(hits) == 1 else None
 
 
 def types_by_key(live: LiveState, titles: Mapping[str, str]) -> dict[str, SmartProcessLive]:

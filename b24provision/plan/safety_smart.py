@@ -16,6 +16,7 @@ from b24provision.blueprint.smart_model import is_smart_entity
 from b24provision.plan.ops import AnyOp, DeleteSmartProcessOp, Plan, UpdateSmartProcessOp
 from b24provision.plan.ops_smart import is_type_op
 from b24provision.state.live import LiveState
+from b24provision.state.match import types_titled
 
 
 def plan_titles(plan: Plan) -> dict[str, str]:
@@ -28,7 +29,7 @@ def plan_titles(plan: Plan) -> dict[str, str]:
 def live_key(live: LiveState, titles: Mapping[str, str], entity: str) -> str | None:
     """The live key of the type a smart process's ops are about (None: not on the portal)."""
     title = titles.get(entity)
-    hits = [k for k, sp in live.smart_processes.items() if title is not None and sp.title == title]
+    hits = [] if title is None else types_titled(live.smart_processes, title)
     return hits[0] if len(hits) == 1 else None
 
 

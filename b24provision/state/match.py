@@ -11,6 +11,9 @@ recovery) pairs objects by these rules, and only here:
 - stages pair by code within their pipeline; only when one side's code was made by the portal's
   UI (``UC_…``, random per portal) may a stage without a partner pair by its name instead
   (``ui_stage_pairs``: compare uses it; a plan does not, because apply addresses stages by code);
+- a smart process is the portal's type of its ``title`` (exactly), else of the first of its
+  ``previous_titles`` the portal has; titles are not unique on a portal either, and each caller
+  refuses a title two types share in its own words (``types_titled``);
 - enumeration items pair by ``xml_id``; an item whose xml_id has no partner may pair by its text
   (``items_by_value``; plan/field_compare.py applies the same rule to items the portal returned
   without an XML_ID).
@@ -21,6 +24,7 @@ Everything here is a pure function of model values: no portal, no I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from b24provision.blueprint.model import EnumItem, Pipeline, Stage
 from b24provision.errors import PlanError
@@ -40,6 +44,16 @@ class AmbiguousPipelineName(PlanError):
             "so the blueprint cannot tell which one it means; rename one of them on the portal, "
             "then run `b24provision plan` again"
         )
+
+
+class _Titled(Protocol):
+    @property
+    def title(self) -> str: ...
+
+
+def types_titled(live: Mapping[str, _Titled], title: str) -> list[str]:
+    """The live keys of the portal's smart processes titled ``title``."""
+    return [key for key, sp in live.items() if sp.title == title]
 
 
 def pipelines_named(live: Iterable[Pipeline], name: str) -> list[Pipeline]:

@@ -34,6 +34,7 @@ from b24provision.plan.ops import (
 )
 from b24provision.state.entity_live import SmartProcessLive
 from b24provision.state.live import LiveState
+from b24provision.state.match import types_titled
 from b24provision.state.smart_relations import SIDES, names_of, resolve
 
 
@@ -71,7 +72,7 @@ class SmartProcessComparer(DiffBase):
             where = src(desired, "removed", "smart_processes", i) or "removed.smart_processes"
             if title in declared:
                 raise PlanError(f"{where}: smart process {title!r} is both declared and removed; {FIX}")
-            hits = [k for k, sp in have.items() if sp.title == title]
+            hits = types_titled(have, title)
             if len(hits) > 1:
                 raise PlanError(
                     f"{where}: the portal has {len(hits)} smart processes titled {title!r}: b24provision "
@@ -155,7 +156,7 @@ class SmartProcessComparer(DiffBase):
 def _match(want: SmartProcess, have: Mapping[str, SmartProcessLive], where: str) -> str | None:
     """The live key of the type titled as ``want`` (or as one of its previous titles)."""
     for title in (want.title, *want.previous_titles):
-        hits = [k for k, sp in have.items() if sp.title == title]
+        hits = types_titled(have, title)
         if len(hits) > 1:
             raise PlanError(
                 f"{where or want.key}: the portal has {len(hits)} smart processes titled {title!r}: "
