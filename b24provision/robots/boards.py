@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from b24provision.blueprint.model import Blueprint, Stage
+from b24provision.robots.lead_board import LEADS
 
 DEAL = "deal"
 LEAD = "lead"
-LEAD_BOARD_NAME = "Leads"
-"""The lead's board in messages (the portal's UI: "Leads")."""
+LEAD_BOARD_NAME = LEADS["en"]
+"""The lead's board in messages, as the portal's UI names it (robots/lead_board.py)."""
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,6 @@ def stage_where(entity: str, pipeline_key: str, code: str) -> str:
     if not pipeline_key:
         return f"{entity}:{code}"
     return f"{entity}:{pipeline_key}/{code}"
-
-
-def stage_ref(entity: str, pipeline_key: str, code: str) -> str:
-    """The stage as a plan's keys name it: always with its entity (``deal:sales/NEW``)."""
-    where = stage_where(entity, pipeline_key, code)
-    return f"{DEAL}:{where}" if entity == DEAL else where
 
 
 def blueprint_boards(blueprint: Blueprint) -> list[Board]:
